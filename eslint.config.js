@@ -1,0 +1,88 @@
+// Lint rules that keep the architecture honest: the pure core (events, spec, state) may not
+// reach I/O, clocks or randomness, shells import modules only through their index, and no
+// promise is dropped on the floor.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const coreDirs = ['src/events/**', 'src/spec/**', 'src/state/**'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', '.data/**', '.data-test/**', '.dep/**', 'dist/**', 'test-output/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts', '**/*.tsx'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/src/*/internal/**', '../*/internal/**', '../../*/internal/**'],
+              message: 'internal/ folders are private to their module; import the module index.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/**/*.ts', 'src/**/*.tsx'],
+    ignores: ['src/**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/explicit-module-boundary-types': 'error',
+    },
+  },
+  {
+    files: coreDirs,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*'], message: 'The pure core does no I/O.' },
+            { group: ['@nats-io/*', 'ink', 'react', 'commander', 'pino', 'yaml', 'fs', 'path', 'child_process', 'os', 'net', 'http'], message: 'The pure core does no I/O.' },
+            {
+              group: ['../bus*', '../process*', '../controller*', '../api*', '../ui*', '../cli*', '../harness*', '../config*', '../dep*', '../log*', '../sdk*'],
+              message: 'The pure core must not import the shells.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'Pass configuration in; the core reads no environment.' },
+        { name: 'fetch', message: 'The core does no I/O.' },
+        { name: 'setTimeout', message: 'Time is an argument in the core.' },
+        { name: 'setInterval', message: 'Time is an argument in the core.' },
+        { name: 'performance', message: 'Time is an argument in the core.' },
+        { name: 'crypto', message: 'Ids and randomness are arguments in the core.' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Time is an argument in the core.' },
+        { object: 'Math', property: 'random', message: 'Randomness is an argument in the core.' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'Time is an argument in the core: new Date() without arguments reads the clock.',
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
+);

@@ -1,0 +1,52 @@
+// Public entry of the event contract. Pure: no I/O, no clock, no randomness.
+export { ENVELOPE_VERSION, COMMAND_VERBS } from './types.ts';
+export type {
+  Origin,
+  Envelope,
+  EventType,
+  PayloadOf,
+  NestorEvent,
+  CommandVerb,
+  CommandEvent,
+  ServiceScopedEvent,
+  Stored,
+  ServiceRegistered,
+  ServiceRegisterRejected,
+  ServicePending,
+  ServiceEnsured,
+  ServicePortConflict,
+  ServicePortReclaimed,
+  ServiceStarted,
+  ServiceReady,
+  ServiceHealthChanged,
+  ServiceStopping,
+  ServiceExited,
+  ServiceStartFailed,
+  ServiceRestartScheduled,
+  ServiceRetriesExhausted,
+  ServiceDisabled,
+  ServiceLogWritten,
+  CommandEnable,
+  CommandDisable,
+  CommandStart,
+  CommandStop,
+  CommandRestart,
+  NodeUp,
+  NodeDown,
+  NodeBrokerChanged,
+  SnapshotSaved,
+} from './types.ts';
+export { payloadSchemas, ID_PATTERN, EVENT_TYPES } from './payloads.ts';
+export { encode, decode, isEventType, validatePayload, makeEvent, emptyDecodeStats, countDecoded } from './codec.ts';
+export type { Decoded, SkipReason, DecodeStats, EventMeta } from './codec.ts';
+export {
+  SUBJECT_ROOT,
+  ALL_EVENTS,
+  subjectFor,
+  serviceFilter,
+  nodeFilter,
+  typeFilter,
+  commandRequestSubject,
+} from './subjects.ts';
+export { makeEventId } from './ids.ts';
+

@@ -1,0 +1,138 @@
+// Payload schemas of every event type. One schema per type; the TypeScript types in types.ts
+// are inferred from these, so the validator and the compiler can never disagree.
+import { z } from 'zod';
+
+/** Ids of services and nodes become subject tokens, so they may not contain dots or spaces. */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+const id = z.string().regex(ID_PATTERN, 'letters, digits, "-" or "_" (at most 64), starting with a letter or digit');
+const ports = z.record(z.string(), z.number().int().min(0).max(65535));
+
+const service = { service: id };
+
+/** Who asked for a command, kept for the audit trail. */
+const requester = z.looseObject({ node: z.string(), component: z.string(), user: z.string().optional() });
+
+export const payloadSchemas = {
+  'orchestrator.service.register': z.looseObject({
+    ...service,
+    spec: z.record(z.string(), z.unknown()),
+    specVersion: z.number().int().min(1),
+    specHash: z.string(),
+    source: z.string(),
+  }),
+  'orchestrator.service.register.rejected': z.looseObject({
+    ...service,
+    errors: z.array(z.looseObject({ path: z.string(), expected: z.string(), got: z.unknown().optional() })),
+  }),
+  'orchestrator.service.pending': z.looseObject({ ...service, waitingFor: z.array(z.string()) }),
+  'orchestrator.service.ensure': z.looseObject({
+    ...service,
+    actions: z.array(z.looseObject({ type: z.string(), target: z.string() })),
+  }),
+  'orchestrator.service.port.conflict': z.looseObject({
+    ...service,
+    portName: z.string(),
+    port: z.number().int(),
+    ownerPid: z.number().int().nullable(),
+    ownerCommand: z.string().nullable().optional(),
+  }),
+  'orchestrator.service.port.reclaimed': z.looseObject({
+    ...service,
+    portName: z.string(),
+    port: z.number().int(),
+    pid: z.number().int(),
+  }),
+  'orchestrator.service.start': z.looseObject({
+    ...service,
+    pid: z.number().int(),
+    attempt: z.number().int().min(0),
+    ports,
+    command: z.string(),
+    args: z.array(z.string()).optional(),
+  }),
+  'orchestrator.service.ready': z.looseObject({
+    ...service,
+    pid: z.number().int(),
+    ports,
+    elapsedMs: z.number().min(0),
+    probe: z.string().nullable(),
+  }),
+  'orchestrator.service.health': z.looseObject({
+    ...service,
+    probe: z.enum(['readiness', 'liveness']),
+    status: z.enum(['passing', 'failing']),
+    consecutiveFailures: z.number().int().min(0),
+    latencyMs: z.number().min(0).nullable(),
+    detail: z.string().optional(),
+  }),
+  'orchestrator.service.stop': z.looseObject({
+    ...service,
+    pid: z.number().int().nullable(),
+    reason: z.string(),
+    signal: z.string(),
+    timeoutMs: z.number().int().min(0),
+  }),
+  'orchestrator.service.exit': z.looseObject({
+    ...service,
+    pid: z.number().int(),
+    code: z.number().int().nullable(),
+    signal: z.string().nullable(),
+    runtimeMs: z.number().min(0),
+    expected: z.boolean(),
+  }),
+  'orchestrator.service.start.failed': z.looseObject({
+    ...service,
+    attempt: z.number().int().min(0),
+    reason: z.string(),
+    error: z.string(),
+  }),
+  'orchestrator.service.restart.scheduled': z.looseObject({
+    ...service,
+    attempt: z.number().int().min(1),
+    delayMs: z.number().min(0),
+    reason: z.string(),
+  }),
+  'orchestrator.service.retries.exhausted': z.looseObject({
+    ...service,
+    attempts: z.number().int().min(0),
+    maxRestarts: z.number().int().min(0),
+  }),
+  'orchestrator.service.disabled': z.looseObject({ ...service, reason: z.string() }),
+  'orchestrator.service.log': z.looseObject({
+    ...service,
+    stream: z.enum(['stdout', 'stderr']),
+    file: z.string(),
+    bytes: z.number().int().min(0),
+    lines: z.number().int().min(0),
+    totalBytes: z.number().int().min(0),
+    rotated: z.boolean(),
+  }),
+  'orchestrator.command.enable': z.looseObject({ ...service, requestedBy: requester }),
+  'orchestrator.command.disable': z.looseObject({ ...service, requestedBy: requester }),
+  'orchestrator.command.start': z.looseObject({ ...service, requestedBy: requester }),
+  'orchestrator.command.stop': z.looseObject({ ...service, requestedBy: requester }),
+  'orchestrator.command.restart': z.looseObject({ ...service, requestedBy: requester }),
+  'orchestrator.node.up': z.looseObject({
+    node: id,
+    pid: z.number().int(),
+    hostname: z.string(),
+    version: z.string(),
+    nats: z.string(),
+    api: z.string().nullable(),
+    dataDir: z.string(),
+  }),
+  'orchestrator.node.down': z.looseObject({ node: id, reason: z.string() }),
+  'orchestrator.node.broker': z.looseObject({
+    node: id,
+    status: z.enum(['connected', 'reconnecting', 'disconnected']),
+    url: z.string(),
+  }),
+  'orchestrator.snapshot.saved': z.looseObject({
+    node: id,
+    throughSeq: z.number().int().min(0),
+    key: z.string(),
+  }),
+} as const;
+
+/** Every known event type, in contract order. */
+export const EVENT_TYPES = Object.keys(payloadSchemas) as (keyof typeof payloadSchemas)[];

@@ -1,0 +1,49 @@
+// Subject layout. The node and the service sit at fixed token positions so that one wildcard
+// filters by either:
+//   orchestrator.service.<node>.<service>.<tail>   e.g. orchestrator.service.n1.alpha.start.failed
+//   orchestrator.command.<node>.<service>.<verb>
+//   orchestrator.node.<node>.<tail>                e.g. orchestrator.node.n1.up
+//   orchestrator.snapshot.<node>.<tail>
+// <tail> is the event type without its first two tokens, so the type is recoverable from the
+// subject and the reverse.
+import type { EventType, NestorEvent } from './types.ts';
+
+/** Root of every event subject; the event stream captures `orchestrator.>`. */
+export const SUBJECT_ROOT = 'orchestrator';
+/** Everything the event stream stores. */
+export const ALL_EVENTS = 'orchestrator.>';
+
+const SCOPED_FAMILIES = new Set(['service', 'command']);
+
+/** The subject an event is published on. */
+export function subjectFor(event: Pick<NestorEvent, 'type' | 'origin' | 'data'>): string {
+  const [root, family, ...tail] = event.type.split('.');
+  const node = event.origin.node;
+  if (family !== undefined && SCOPED_FAMILIES.has(family)) {
+    const service = (event.data as { service: string }).service;
+    return [root, family, node, service, ...tail].join('.');
+  }
+  return [root, family, node, ...tail].join('.');
+}
+
+/** Filter subject for all events of one service (on every node unless one is given). */
+export function serviceFilter(service: string, node = '*'): string {
+  return `orchestrator.*.${node}.${service}.>`;
+}
+
+/** Filter subject for every event published by one node. */
+export function nodeFilter(node: string): string {
+  return `orchestrator.*.${node}.>`;
+}
+
+/** Filter subject for one event type (any node, any service). */
+export function typeFilter(type: EventType): string {
+  const [root, family, ...tail] = type.split('.');
+  const scoped = family !== undefined && SCOPED_FAMILIES.has(family);
+  return [root, family, '*', ...(scoped ? ['*'] : []), ...tail].join('.');
+}
+
+/** Subject on which a node's controller answers command requests (core NATS, not stored). */
+export function commandRequestSubject(node: string, verb: string): string {
+  return `nestor.rpc.${node}.command.${verb}`;
+}

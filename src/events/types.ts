@@ -1,0 +1,120 @@
+// The event contract: one envelope, a discriminated union of past-tense facts keyed by `type`.
+// docs/events.md mirrors this file; change both together.
+import type { z } from 'zod';
+import type { payloadSchemas } from './payloads.ts';
+
+/** Major version of the envelope this code writes and understands. */
+export const ENVELOPE_VERSION = 1;
+
+/** Where an event came from: the node id and the component on it (controller, cli, sdk...). */
+export interface Origin {
+  node: string;
+  component: string;
+}
+
+/** The JSON envelope every event travels in. */
+export interface Envelope<T extends string = string, D = unknown> {
+  version: number;
+  id: string;
+  type: T;
+  timestamp: string;
+  origin: Origin;
+  data: D;
+}
+
+/** Every event type Nestor knows. */
+export type EventType = keyof typeof payloadSchemas;
+/** The payload of one event type. */
+export type PayloadOf<T extends EventType> = z.infer<(typeof payloadSchemas)[T]>;
+type E<T extends EventType> = Envelope<T, PayloadOf<T>>;
+
+/** A spec (validated by src/spec) was registered for a service; it replaces any earlier spec. */
+export type ServiceRegistered = E<'orchestrator.service.register'>;
+/** A registration was refused because its spec is invalid; every problem is listed. */
+export type ServiceRegisterRejected = E<'orchestrator.service.register.rejected'>;
+/** A service is enabled but waits for the listed dependencies to reach their condition. */
+export type ServicePending = E<'orchestrator.service.pending'>;
+/** The ensure actions (mkdir, template) of a service ran before its start. */
+export type ServiceEnsured = E<'orchestrator.service.ensure'>;
+/** A fixed port of a service is held by a process that is not ours; the start will fail. */
+export type ServicePortConflict = E<'orchestrator.service.port.conflict'>;
+/** A fixed port was held by a stale process of this project, which was stopped. */
+export type ServicePortReclaimed = E<'orchestrator.service.port.reclaimed'>;
+/** A service's process was spawned; it is alive but not yet known to be ready. */
+export type ServiceStarted = E<'orchestrator.service.start'>;
+/** A service passed its readiness probe (or has none); dependents may start. */
+export type ServiceReady = E<'orchestrator.service.ready'>;
+/** A readiness or liveness probe changed between passing and failing. */
+export type ServiceHealthChanged = E<'orchestrator.service.health'>;
+/** Nestor began stopping a service: the signal was sent and SIGKILL follows after the timeout. */
+export type ServiceStopping = E<'orchestrator.service.stop'>;
+/** A service's process (and its whole group) exited, with its code or signal. */
+export type ServiceExited = E<'orchestrator.service.exit'>;
+/** A service could not be started (spawn error, port conflict, ensure failure). */
+export type ServiceStartFailed = E<'orchestrator.service.start.failed'>;
+/** A restart was scheduled: the attempt number and the backoff delay before it. */
+export type ServiceRestartScheduled = E<'orchestrator.service.restart.scheduled'>;
+/** A service exceeded maxRestarts and will not be restarted again; it is failed. */
+export type ServiceRetriesExhausted = E<'orchestrator.service.retries.exhausted'>;
+/** A service was disabled and has no process; it stays down until enabled. */
+export type ServiceDisabled = E<'orchestrator.service.disabled'>;
+/** Metadata of log output written since the last such event (never the lines themselves). */
+export type ServiceLogWritten = E<'orchestrator.service.log'>;
+/** An accepted command to enable a service. */
+export type CommandEnable = E<'orchestrator.command.enable'>;
+/** An accepted command to disable a service (stop it and keep it down). */
+export type CommandDisable = E<'orchestrator.command.disable'>;
+/** An accepted command to start a stopped, failed or completed service. */
+export type CommandStart = E<'orchestrator.command.start'>;
+/** An accepted command to stop a service without disabling it. */
+export type CommandStop = E<'orchestrator.command.stop'>;
+/** An accepted command to restart a service (stop, then start with a fresh attempt count). */
+export type CommandRestart = E<'orchestrator.command.restart'>;
+/** A Nestor node started and owns its controller; how to reach it is in the payload. */
+export type NodeUp = E<'orchestrator.node.up'>;
+/** A Nestor node shut down (or was found dead); its services are no longer supervised by it. */
+export type NodeDown = E<'orchestrator.node.down'>;
+/** A node's connection to the broker changed. */
+export type NodeBrokerChanged = E<'orchestrator.node.broker'>;
+/** A state snapshot including every event up to `throughSeq` was saved under `key`. */
+export type SnapshotSaved = E<'orchestrator.snapshot.saved'>;
+
+/** Any event Nestor publishes or consumes. */
+export type NestorEvent =
+  | ServiceRegistered
+  | ServiceRegisterRejected
+  | ServicePending
+  | ServiceEnsured
+  | ServicePortConflict
+  | ServicePortReclaimed
+  | ServiceStarted
+  | ServiceReady
+  | ServiceHealthChanged
+  | ServiceStopping
+  | ServiceExited
+  | ServiceStartFailed
+  | ServiceRestartScheduled
+  | ServiceRetriesExhausted
+  | ServiceDisabled
+  | ServiceLogWritten
+  | CommandEnable
+  | CommandDisable
+  | CommandStart
+  | CommandStop
+  | CommandRestart
+  | NodeUp
+  | NodeDown
+  | NodeBrokerChanged
+  | SnapshotSaved;
+
+/** Command verbs accepted by the controller. */
+export const COMMAND_VERBS = ['enable', 'disable', 'start', 'stop', 'restart'] as const;
+/** One of the command verbs. */
+export type CommandVerb = (typeof COMMAND_VERBS)[number];
+/** Any accepted command event. */
+export type CommandEvent = CommandEnable | CommandDisable | CommandStart | CommandStop | CommandRestart;
+/** An event about one service (it carries `data.service`). */
+export type ServiceScopedEvent = Extract<NestorEvent, { data: { service: string } }>;
+
+/** An event as read back from the stream, with its stream sequence (the cursor of every view). */
+export type Stored<T extends NestorEvent = NestorEvent> = T & { seq: number };

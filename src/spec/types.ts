@@ -1,0 +1,93 @@
+// The normalized service spec: what validation returns after applying defaults. The input
+// format (seed 001 + restart tuning) is looser: durations as "5s" or milliseconds, dependencies
+// as plain ids or { id, condition }, health as one readiness probe. See docs/spec.md.
+
+/** When a dependency counts as satisfied for its dependents. */
+export type DependencyCondition = 'started' | 'ready' | 'completed';
+/** Whether a service restarts after its process exits. */
+export type RestartPolicy = 'never' | 'on-failure' | 'always';
+/** `fixed` ports are checked and reclaimed; `random` ports are allocated at each start. */
+export type PortStrategy = 'fixed' | 'random';
+
+/** One named port of a service. `port` is 0 when it is allocated at start. */
+export interface PortSpec {
+  name: string;
+  port: number;
+  protocol: 'tcp' | 'udp' | 'http';
+}
+
+/** A readiness or liveness probe. Strings may hold placeholders such as {ports.primary}. */
+export interface ProbeSpec {
+  type: 'http' | 'tcp' | 'exec';
+  /** http: full URL; tcp: "host:port". */
+  endpoint?: string;
+  /** exec: argv run without a shell. */
+  command?: string[];
+  expectedStatus: number[];
+  intervalMs: number;
+  timeoutMs: number;
+  initialDelayMs: number;
+  failureThreshold: number;
+}
+
+/** An action run before every start. Paths may hold placeholders; targets stay in the project or data dir. */
+export type EnsureAction =
+  | { type: 'mkdir'; path: string }
+  | { type: 'template'; template: string; target: string };
+
+/** Restart tuning (seed 002 plus jitter and reset-after-stable). */
+export interface RestartTuning {
+  initialMs: number;
+  multiplier: number;
+  maxMs: number;
+  /** Fraction 0..1 of the delay that is randomized. */
+  jitter: number;
+  /** After staying up this long, the attempt counter resets. */
+  resetAfterMs: number;
+  /** null: unlimited. */
+  maxRestarts: number | null;
+}
+
+/** A dependency edge. */
+export interface Dependency {
+  id: string;
+  condition: DependencyCondition;
+}
+
+/** A validated, defaulted service spec. */
+export interface ServiceSpec {
+  id: string;
+  displayName: string;
+  description: string;
+  icon?: string;
+  required: boolean;
+  kind: 'daemon' | 'oneshot';
+  dep?: { name: string; version?: string; source?: string; asset?: string; entry?: string };
+  process: {
+    command: string;
+    args: string[];
+    env: Record<string, string>;
+    workingDir?: string;
+    shell: boolean;
+    restartPolicy: RestartPolicy;
+    ensure: EnsureAction[];
+    stopSignal: string;
+    stopTimeoutMs: number;
+  };
+  restart: RestartTuning;
+  portStrategy: PortStrategy;
+  ports: { primary?: PortSpec; additional: PortSpec[] };
+  logging: { stdout?: string; stderr?: string; maxBytes: number; keep: number; format?: string; retention?: string };
+  /** Readiness probe (seed 001's `health`). */
+  health?: ProbeSpec;
+  liveness?: ProbeSpec;
+  caddy?: unknown;
+  dependencies: Dependency[];
+  profiles: string[];
+}
+
+/** A validated project file. */
+export interface Project {
+  name?: string;
+  services: Record<string, ServiceSpec>;
+}

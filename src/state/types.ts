@@ -1,0 +1,85 @@
+// The derived state every view shares. Built only by reducing events; nothing here is set
+// from outside the reducer.
+
+/** Lifecycle states of a service (DESIGN.md). */
+export const LIFECYCLE_STATES = [
+  'pending',
+  'starting',
+  'running',
+  'ready',
+  'stopping',
+  'stopped',
+  'completed',
+  'backoff',
+  'failed',
+  'disabled',
+] as const;
+/** One lifecycle state. */
+export type LifecycleState = (typeof LIFECYCLE_STATES)[number];
+
+/** Probe status as last reported. */
+export type ProbeStatus = 'unknown' | 'passing' | 'failing';
+
+/** Everything known about one service. */
+export interface ServiceState {
+  id: string;
+  state: LifecycleState;
+  enabled: boolean;
+  node: string;
+  displayName: string;
+  description: string;
+  kind: 'daemon' | 'oneshot';
+  dependencies: { id: string; condition: string }[];
+  profiles: string[];
+  specVersion: number;
+  specHash: string;
+  pid: number | null;
+  ports: Record<string, number>;
+  /** Restarts performed since registration (every restart.scheduled that led to a start). */
+  restarts: number;
+  /** Attempt number of the current or next start (0 = first start). */
+  attempt: number;
+  waitingFor: string[];
+  lastExit: { code: number | null; signal: string | null; at: string } | null;
+  lastError: string | null;
+  nextRestartAt: string | null;
+  health: { readiness: ProbeStatus; liveness: ProbeStatus };
+  log: { bytes: number; lines: number };
+  /** Timestamp of the last lifecycle transition. */
+  since: string;
+  startedAt: string | null;
+  readyAt: string | null;
+  /** Stream sequence of the last event applied to this service (0 when built without sequences). */
+  lastSeq: number;
+}
+
+/** A Nestor node as seen through its events. */
+export interface NodeState {
+  id: string;
+  status: 'up' | 'down';
+  pid: number | null;
+  hostname: string;
+  version: string;
+  nats: string;
+  api: string | null;
+  dataDir: string;
+  broker: 'connected' | 'reconnecting' | 'disconnected';
+  since: string;
+}
+
+/** The whole derived state. */
+export interface State {
+  services: Record<string, ServiceState>;
+  nodes: Record<string, NodeState>;
+  /** Stream sequence of the last event included (the snapshot cursor). */
+  seq: number;
+  /** Events applied and events ignored as impossible in the state they met. */
+  counters: { applied: number; ignored: number; ignoredByType: Record<string, number> };
+}
+
+/** A state plus the last stream sequence it includes: snapshot + events after seq = full replay. */
+export interface Snapshot {
+  version: 1;
+  throughSeq: number;
+  state: State;
+}
