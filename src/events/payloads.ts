@@ -10,39 +10,43 @@ const ports = z.record(z.string(), z.number().int().min(0).max(65535));
 const service = { service: id };
 
 /** Who asked for a command, kept for the audit trail. */
-const requester = z.looseObject({ node: z.string(), component: z.string(), user: z.string().optional() });
+const requester = z.object({ node: z.string(), component: z.string(), user: z.string().optional() });
 
 export const payloadSchemas = {
-  'orchestrator.service.register': z.looseObject({
+  'orchestrator.service.register': z.object({
     ...service,
     spec: z.record(z.string(), z.unknown()),
     specVersion: z.number().int().min(1),
     specHash: z.string(),
     source: z.string(),
+    /** false: registered but disabled (`nestor up --disable ID`). */
+    enabled: z.boolean().default(true),
+    /** true: start without waiting for dependencies (`nestor up --only ID`). */
+    ignoreDependencies: z.boolean().default(false),
   }),
-  'orchestrator.service.register.rejected': z.looseObject({
+  'orchestrator.service.register.rejected': z.object({
     ...service,
-    errors: z.array(z.looseObject({ path: z.string(), expected: z.string(), got: z.unknown().optional() })),
+    errors: z.array(z.object({ path: z.string(), expected: z.string(), got: z.unknown().optional() })),
   }),
-  'orchestrator.service.pending': z.looseObject({ ...service, waitingFor: z.array(z.string()) }),
-  'orchestrator.service.ensure': z.looseObject({
+  'orchestrator.service.pending': z.object({ ...service, waitingFor: z.array(z.string()) }),
+  'orchestrator.service.ensure': z.object({
     ...service,
-    actions: z.array(z.looseObject({ type: z.string(), target: z.string() })),
+    actions: z.array(z.object({ type: z.string(), target: z.string() })),
   }),
-  'orchestrator.service.port.conflict': z.looseObject({
+  'orchestrator.service.port.conflict': z.object({
     ...service,
     portName: z.string(),
     port: z.number().int(),
     ownerPid: z.number().int().nullable(),
     ownerCommand: z.string().nullable().optional(),
   }),
-  'orchestrator.service.port.reclaimed': z.looseObject({
+  'orchestrator.service.port.reclaimed': z.object({
     ...service,
     portName: z.string(),
     port: z.number().int(),
     pid: z.number().int(),
   }),
-  'orchestrator.service.start': z.looseObject({
+  'orchestrator.service.start': z.object({
     ...service,
     pid: z.number().int(),
     attempt: z.number().int().min(0),
@@ -50,14 +54,14 @@ export const payloadSchemas = {
     command: z.string(),
     args: z.array(z.string()).optional(),
   }),
-  'orchestrator.service.ready': z.looseObject({
+  'orchestrator.service.ready': z.object({
     ...service,
     pid: z.number().int(),
     ports,
     elapsedMs: z.number().min(0),
     probe: z.string().nullable(),
   }),
-  'orchestrator.service.health': z.looseObject({
+  'orchestrator.service.health': z.object({
     ...service,
     probe: z.enum(['readiness', 'liveness']),
     status: z.enum(['passing', 'failing']),
@@ -65,14 +69,14 @@ export const payloadSchemas = {
     latencyMs: z.number().min(0).nullable(),
     detail: z.string().optional(),
   }),
-  'orchestrator.service.stop': z.looseObject({
+  'orchestrator.service.stop': z.object({
     ...service,
     pid: z.number().int().nullable(),
     reason: z.string(),
     signal: z.string(),
     timeoutMs: z.number().int().min(0),
   }),
-  'orchestrator.service.exit': z.looseObject({
+  'orchestrator.service.exit': z.object({
     ...service,
     pid: z.number().int(),
     code: z.number().int().nullable(),
@@ -80,25 +84,25 @@ export const payloadSchemas = {
     runtimeMs: z.number().min(0),
     expected: z.boolean(),
   }),
-  'orchestrator.service.start.failed': z.looseObject({
+  'orchestrator.service.start.failed': z.object({
     ...service,
     attempt: z.number().int().min(0),
     reason: z.string(),
     error: z.string(),
   }),
-  'orchestrator.service.restart.scheduled': z.looseObject({
+  'orchestrator.service.restart.scheduled': z.object({
     ...service,
     attempt: z.number().int().min(1),
     delayMs: z.number().min(0),
     reason: z.string(),
   }),
-  'orchestrator.service.retries.exhausted': z.looseObject({
+  'orchestrator.service.retries.exhausted': z.object({
     ...service,
     attempts: z.number().int().min(0),
     maxRestarts: z.number().int().min(0),
   }),
-  'orchestrator.service.disabled': z.looseObject({ ...service, reason: z.string() }),
-  'orchestrator.service.log': z.looseObject({
+  'orchestrator.service.disabled': z.object({ ...service, reason: z.string() }),
+  'orchestrator.service.log': z.object({
     ...service,
     stream: z.enum(['stdout', 'stderr']),
     file: z.string(),
@@ -107,12 +111,12 @@ export const payloadSchemas = {
     totalBytes: z.number().int().min(0),
     rotated: z.boolean(),
   }),
-  'orchestrator.command.enable': z.looseObject({ ...service, requestedBy: requester }),
-  'orchestrator.command.disable': z.looseObject({ ...service, requestedBy: requester }),
-  'orchestrator.command.start': z.looseObject({ ...service, requestedBy: requester }),
-  'orchestrator.command.stop': z.looseObject({ ...service, requestedBy: requester }),
-  'orchestrator.command.restart': z.looseObject({ ...service, requestedBy: requester }),
-  'orchestrator.node.up': z.looseObject({
+  'orchestrator.command.enable': z.object({ ...service, requestedBy: requester }),
+  'orchestrator.command.disable': z.object({ ...service, requestedBy: requester }),
+  'orchestrator.command.start': z.object({ ...service, requestedBy: requester }),
+  'orchestrator.command.stop': z.object({ ...service, requestedBy: requester }),
+  'orchestrator.command.restart': z.object({ ...service, requestedBy: requester }),
+  'orchestrator.node.up': z.object({
     node: id,
     pid: z.number().int(),
     hostname: z.string(),
@@ -121,13 +125,13 @@ export const payloadSchemas = {
     api: z.string().nullable(),
     dataDir: z.string(),
   }),
-  'orchestrator.node.down': z.looseObject({ node: id, reason: z.string() }),
-  'orchestrator.node.broker': z.looseObject({
+  'orchestrator.node.down': z.object({ node: id, reason: z.string() }),
+  'orchestrator.node.broker': z.object({
     node: id,
     status: z.enum(['connected', 'reconnecting', 'disconnected']),
     url: z.string(),
   }),
-  'orchestrator.snapshot.saved': z.looseObject({
+  'orchestrator.snapshot.saved': z.object({
     node: id,
     throughSeq: z.number().int().min(0),
     key: z.string(),

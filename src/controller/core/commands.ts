@@ -1,0 +1,105 @@
+// Commands (enable, disable, start, stop, restart): each is checked against the service's
+// phase, answered with a reply, and when accepted recorded as an orchestrator.command.* event
+// before the transitions it causes.
+import type { CommandVerb } from '../../events/index.ts';
+import type { Draft } from './draft.ts';
+import { isAlive } from './gating.ts';
+import { disableIdle, enterPending, stopIdle, stopProcess } from './lifecycle.ts';
+import { publish } from './model.ts';
+import type { CommandErrorCode, Input, Supervised } from './model.ts';
+
+type CommandInput = Extract<Input, { kind: 'command' }>;
+
+/** Applies one command request. */
+export function onCommand(d: Draft, input: CommandInput): void {
+  const refuse = (code: CommandErrorCode, message: string): void =>
+    d.emit({ kind: 'reply', requestId: input.requestId, ok: false, code, message });
+  const svc = d.get(input.service);
+  if (svc === undefined) return refuse('unknown-service', `unknown service "${input.service}"`);
+  if (d.shutdown !== 'running') return refuse('shutting-down', 'the stack is shutting down');
+  const refusal = refusalFor(input.verb, svc);
+  if (refusal !== null) return refuse('invalid-transition', refusal);
+
+  d.emit(recordCommand(input));
+  const message = apply(d, input.verb, svc);
+  d.emit({ kind: 'reply', requestId: input.requestId, ok: true, message });
+}
+
+/** Why a verb is impossible in the service's phase, or null when it is allowed. */
+function refusalFor(verb: CommandVerb, svc: Supervised): string | null {
+  const where = `${svc.id} is ${svc.phase}`;
+  switch (verb) {
+    case 'enable':
+    case 'disable':
+      return null;
+    case 'start':
+      if (!svc.enabled) return `${svc.id} is disabled; enable it first`;
+      return isAlive(svc) ? `${where}; stop it first or use restart` : null;
+    case 'stop':
+      return isAlive(svc) || svc.phase === 'backoff' || svc.phase === 'pending' ? null : `${where}; nothing to stop`;
+    case 'restart':
+      if (!svc.enabled) return `${svc.id} is disabled; enable it first`;
+      return svc.phase === 'starting' ? `${where}; try again once it is running` : null;
+  }
+}
+
+function apply(d: Draft, verb: CommandVerb, svc: Supervised): string {
+  switch (verb) {
+    case 'enable':
+      if (svc.enabled) return `${svc.id} is already enabled`;
+      svc.enabled = true;
+      svc.wanted = true;
+      svc.attempt = 0;
+      if (svc.phase === 'disabled') enterPending(d, svc);
+      return `${svc.id} enabled`;
+    case 'disable':
+      if (!svc.enabled) return `${svc.id} is already disabled`;
+      svc.enabled = false;
+      if (svc.phase === 'running' || svc.phase === 'ready' || svc.phase === 'stopping') {
+        stopProcess(d, svc, 'disable', 'disable');
+      } else if (svc.phase === 'starting') {
+        svc.afterStop = 'disable';
+      } else {
+        disableIdle(d, svc, 'command');
+      }
+      return `${svc.id} disabled`;
+    case 'start':
+      svc.wanted = true;
+      svc.attempt = 0;
+      if (svc.phase === 'backoff') d.emit({ kind: 'cancelRestart', service: svc.id });
+      enterPending(d, svc);
+      return `${svc.id} starting`;
+    case 'stop':
+      svc.wanted = false;
+      if (svc.phase === 'running' || svc.phase === 'ready' || svc.phase === 'stopping') stopProcess(d, svc, 'command', 'stay');
+      else if (svc.phase === 'starting') svc.afterStop = 'stay';
+      else stopIdle(d, svc, 'command');
+      return `${svc.id} stopping`;
+    case 'restart':
+      svc.wanted = true;
+      svc.attempt = 0;
+      if (svc.phase === 'running' || svc.phase === 'ready' || svc.phase === 'stopping') {
+        stopProcess(d, svc, 'restart', 'start');
+      } else {
+        if (svc.phase === 'backoff') d.emit({ kind: 'cancelRestart', service: svc.id });
+        enterPending(d, svc);
+      }
+      return `${svc.id} restarting`;
+  }
+}
+
+function recordCommand(input: CommandInput) {
+  const data = { service: input.service, requestedBy: input.requestedBy };
+  switch (input.verb) {
+    case 'enable':
+      return publish('orchestrator.command.enable', data);
+    case 'disable':
+      return publish('orchestrator.command.disable', data);
+    case 'start':
+      return publish('orchestrator.command.start', data);
+    case 'stop':
+      return publish('orchestrator.command.stop', data);
+    case 'restart':
+      return publish('orchestrator.command.restart', data);
+  }
+}

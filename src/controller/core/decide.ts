@@ -1,0 +1,231 @@
+// decide(state, input, ctx) → { next, effects }: the whole supervision policy as a pure
+// function. The shell performs the effects and feeds their results back as inputs.
+import { shouldRestart } from './backoff.ts';
+import { onCommand } from './commands.ts';
+import { Draft } from './draft.ts';
+import { dependentsDown, isAlive, unmetDependencies } from './gating.ts';
+import { disableIdle, enterPending, restartOrGiveUp, stopIdle, stopProcess } from './lifecycle.ts';
+import { publish } from './model.ts';
+import type { ControllerState, DecideContext, Decision, Input, Supervised } from './model.ts';
+
+/** The model before any registration. */
+export function initialControllerState(): ControllerState {
+  return { services: {}, shutdown: 'running' };
+}
+
+/** Decides the next model and the effects for one input. */
+export function decide(state: ControllerState, input: Input, ctx: DecideContext): Decision {
+  const d = new Draft(state);
+  switch (input.kind) {
+    case 'registered':
+      onRegistered(d, input);
+      break;
+    case 'command':
+      onCommand(d, input);
+      break;
+    case 'started':
+      onStarted(d, input);
+      break;
+    case 'startFailed':
+      onStartFailed(d, input, ctx);
+      break;
+    case 'ready':
+      onReady(d, input);
+      break;
+    case 'livenessFailed':
+      onLivenessFailed(d, input);
+      break;
+    case 'exited':
+      onExited(d, input, ctx);
+      break;
+    case 'restartDue':
+      onRestartDue(d, input);
+      break;
+    case 'shutdown':
+      if (d.shutdown === 'running') d.shutdown = 'stopping';
+      break;
+  }
+  settle(d);
+  return { next: d.state(), effects: d.effects };
+}
+
+type Of<K extends Input['kind']> = Extract<Input, { kind: K }>;
+
+function onRegistered(d: Draft, input: Of<'registered'>): void {
+  const existing = d.get(input.spec.id);
+  if (existing !== undefined) {
+    const changed = existing.specHash !== input.specHash;
+    existing.spec = input.spec;
+    existing.specVersion = input.specVersion;
+    existing.specHash = input.specHash;
+    existing.ignoreDependencies = input.ignoreDependencies;
+    // A changed spec takes effect through a restart; an identical one changes nothing.
+    if (changed && (existing.phase === 'running' || existing.phase === 'ready')) {
+      stopProcess(d, existing, 'respec', 'start');
+    }
+    return;
+  }
+  const svc: Supervised = {
+    id: input.spec.id,
+    spec: input.spec,
+    specVersion: input.specVersion,
+    specHash: input.specHash,
+    enabled: input.enabled,
+    ignoreDependencies: input.ignoreDependencies,
+    wanted: true,
+    phase: 'pending',
+    attempt: 0,
+    pid: null,
+    afterStop: 'stay',
+    waitingFor: [],
+  };
+  d.put(svc);
+  if (!svc.enabled) disableIdle(d, svc, 'not enabled at registration');
+  else if (d.shutdown === 'running') enterPending(d, svc);
+}
+
+function onStarted(d: Draft, input: Of<'started'>): void {
+  const svc = d.get(input.service);
+  if (svc?.phase !== 'starting') return;
+  svc.phase = 'running';
+  svc.pid = input.pid;
+  d.emit(
+    publish('orchestrator.service.start', {
+      service: svc.id,
+      pid: input.pid,
+      attempt: input.attempt,
+      ports: input.ports,
+      command: input.command,
+      args: input.args,
+    }),
+  );
+  // A stop, disable or shutdown that arrived while spawning applies now.
+  if (!svc.enabled) return stopProcess(d, svc, 'disable', 'disable');
+  if (!svc.wanted || d.shutdown !== 'running') return stopProcess(d, svc, 'command', 'stay');
+  if (svc.spec.health === undefined && svc.spec.kind === 'daemon') {
+    svc.phase = 'ready';
+    d.emit(publish('orchestrator.service.ready', { service: svc.id, pid: input.pid, ports: input.ports, elapsedMs: 0, probe: null }));
+  }
+}
+
+function onStartFailed(d: Draft, input: Of<'startFailed'>, ctx: DecideContext): void {
+  const svc = d.get(input.service);
+  if (svc?.phase !== 'starting') return;
+  svc.phase = 'failed';
+  svc.pid = null;
+  d.emit(
+    publish('orchestrator.service.start.failed', {
+      service: svc.id,
+      attempt: input.attempt,
+      reason: input.reason,
+      error: input.error,
+    }),
+  );
+  if (!svc.enabled) return disableIdle(d, svc, 'command');
+  if (!svc.wanted || d.shutdown !== 'running') return;
+  if (shouldRestart(svc.spec.process.restartPolicy, { code: null, signal: null })) {
+    restartOrGiveUp(d, svc, `start failed: ${input.reason}`, ctx);
+  }
+}
+
+function onReady(d: Draft, input: Of<'ready'>): void {
+  const svc = d.get(input.service);
+  if (svc?.phase !== 'running' || svc.pid !== input.pid) return;
+  svc.phase = 'ready';
+  d.emit(
+    publish('orchestrator.service.ready', {
+      service: svc.id,
+      pid: input.pid,
+      ports: input.ports,
+      elapsedMs: input.elapsedMs,
+      probe: input.probe,
+    }),
+  );
+}
+
+function onLivenessFailed(d: Draft, input: Of<'livenessFailed'>): void {
+  const svc = d.get(input.service);
+  if (svc === undefined || (svc.phase !== 'running' && svc.phase !== 'ready')) return;
+  stopProcess(d, svc, 'liveness', 'restart-policy');
+}
+
+function onExited(d: Draft, input: Of<'exited'>, ctx: DecideContext): void {
+  const svc = d.get(input.service);
+  if (svc === undefined || svc.pid !== input.pid) return;
+  const wasStopping = svc.phase === 'stopping';
+  svc.pid = null;
+  d.emit(
+    publish('orchestrator.service.exit', {
+      service: svc.id,
+      pid: input.pid,
+      code: input.code,
+      signal: input.signal,
+      runtimeMs: input.runtimeMs,
+      expected: wasStopping && svc.afterStop !== 'restart-policy',
+    }),
+  );
+  const exit = { code: input.code, signal: input.signal };
+  if (input.runtimeMs >= svc.spec.restart.resetAfterMs) svc.attempt = 0;
+  if (wasStopping) {
+    const then = svc.afterStop;
+    svc.afterStop = 'stay';
+    svc.phase = 'stopped';
+    if (then === 'disable' || !svc.enabled) return disableIdle(d, svc, 'command');
+    if (d.shutdown !== 'running') return;
+    if (then === 'start') return enterPending(d, svc);
+    if (then === 'restart-policy' && shouldRestart(svc.spec.process.restartPolicy, { code: 1, signal: null })) {
+      restartOrGiveUp(d, svc, 'liveness probe failed', ctx);
+    }
+    return;
+  }
+  if (svc.spec.kind === 'oneshot' && input.code === 0) {
+    svc.phase = 'completed';
+    return;
+  }
+  svc.phase = 'stopped';
+  if (d.shutdown !== 'running' || !svc.wanted) return;
+  if (shouldRestart(svc.spec.process.restartPolicy, exit)) {
+    restartOrGiveUp(d, svc, input.signal !== null ? `killed by ${input.signal}` : `exited with code ${input.code}`, ctx);
+  }
+}
+
+function onRestartDue(d: Draft, input: Of<'restartDue'>): void {
+  const svc = d.get(input.service);
+  if (svc?.phase !== 'backoff') return;
+  svc.phase = 'starting';
+  d.emit({ kind: 'spawn', service: svc.id, attempt: svc.attempt });
+}
+
+/** Starts what may start, and drives a shutdown forward in reverse dependency order. */
+function settle(d: Draft): void {
+  if (d.shutdown === 'done') return;
+  if (d.shutdown === 'stopping') return settleShutdown(d);
+  for (const view of d.all()) {
+    if (view.phase !== 'pending' || !view.enabled || !view.wanted) continue;
+    const svc = d.get(view.id) as Supervised;
+    const unmet = unmetDependencies(svc, (id) => d.get(id));
+    if (unmet.length === 0) {
+      svc.phase = 'starting';
+      svc.waitingFor = [];
+      d.emit({ kind: 'spawn', service: svc.id, attempt: svc.attempt });
+    } else if (unmet.join() !== svc.waitingFor.join()) {
+      svc.waitingFor = unmet;
+      d.emit(publish('orchestrator.service.pending', { service: svc.id, waitingFor: unmet }));
+    }
+  }
+}
+
+function settleShutdown(d: Draft): void {
+  const all = d.all();
+  for (const view of all) {
+    if (view.phase === 'pending' || view.phase === 'backoff') {
+      stopIdle(d, d.get(view.id) as Supervised, 'shutdown');
+    } else if ((view.phase === 'running' || view.phase === 'ready') && dependentsDown(view.id, d.all())) {
+      stopProcess(d, d.get(view.id) as Supervised, 'shutdown', 'stay');
+    }
+  }
+  if (d.all().every((svc) => !isAlive(svc))) {
+    d.shutdown = 'done';
+    d.emit({ kind: 'shutdownComplete' });
+  }
+}

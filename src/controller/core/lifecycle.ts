@@ -1,0 +1,64 @@
+// Transitions shared by process observations and commands: entering pending, stopping a
+// process, and deciding between a restart and giving up.
+import type { Draft } from './draft.ts';
+import { nextDelay, restartsLeft } from './backoff.ts';
+import { unmetDependencies } from './gating.ts';
+import { publish } from './model.ts';
+import type { DecideContext, Supervised } from './model.ts';
+
+/** Moves a service to pending; settle() starts it once its dependencies are met. */
+export function enterPending(d: Draft, svc: Supervised): void {
+  svc.phase = 'pending';
+  svc.waitingFor = unmetDependencies(svc, (id) => d.get(id));
+  d.emit(publish('orchestrator.service.pending', { service: svc.id, waitingFor: svc.waitingFor }));
+}
+
+/** Signals a live process to stop; `then` says what happens once it has exited. */
+export function stopProcess(d: Draft, svc: Supervised, reason: string, then: Supervised['afterStop']): void {
+  const { stopSignal, stopTimeoutMs } = svc.spec.process;
+  svc.afterStop = then;
+  if (svc.phase === 'stopping') return;
+  svc.phase = 'stopping';
+  d.emit(
+    publish('orchestrator.service.stop', { service: svc.id, pid: svc.pid, reason, signal: stopSignal, timeoutMs: stopTimeoutMs }),
+    { kind: 'signal', service: svc.id, signal: stopSignal, timeoutMs: stopTimeoutMs },
+  );
+}
+
+/** Marks a service without a process as stopped (pid null in the stop event means "at once"). */
+export function stopIdle(d: Draft, svc: Supervised, reason: string): void {
+  if (svc.phase === 'backoff') d.emit({ kind: 'cancelRestart', service: svc.id });
+  svc.phase = 'stopped';
+  d.emit(publish('orchestrator.service.stop', { service: svc.id, pid: null, reason, signal: 'none', timeoutMs: 0 }));
+}
+
+/** Disables a service that has no process. */
+export function disableIdle(d: Draft, svc: Supervised, reason: string): void {
+  if (svc.phase === 'backoff') d.emit({ kind: 'cancelRestart', service: svc.id });
+  svc.phase = 'disabled';
+  svc.pid = null;
+  d.emit(publish('orchestrator.service.disabled', { service: svc.id, reason }));
+}
+
+/** After a failure: schedule the next restart with backoff, or give up when none is left. */
+export function restartOrGiveUp(d: Draft, svc: Supervised, reason: string, ctx: DecideContext): void {
+  const tuning = svc.spec.restart;
+  if (!restartsLeft(svc.attempt, tuning)) {
+    svc.phase = 'failed';
+    d.emit(
+      publish('orchestrator.service.retries.exhausted', {
+        service: svc.id,
+        attempts: svc.attempt,
+        maxRestarts: tuning.maxRestarts ?? 0,
+      }),
+    );
+    return;
+  }
+  svc.attempt += 1;
+  const delayMs = nextDelay(svc.attempt, tuning, ctx.jitter);
+  svc.phase = 'backoff';
+  d.emit(
+    publish('orchestrator.service.restart.scheduled', { service: svc.id, attempt: svc.attempt, delayMs, reason }),
+    { kind: 'scheduleRestart', service: svc.id, delayMs },
+  );
+}

@@ -1,0 +1,93 @@
+// The controller's pure model: what it knows about each supervised service, the inputs it
+// reacts to (observations from the shell, commands, registrations) and the effects it asks the
+// shell to perform. Every effect's result comes back as another input (R5).
+import type { CommandVerb, EventType, PayloadOf } from '../../events/index.ts';
+import type { ServiceSpec } from '../../spec/index.ts';
+import type { LifecycleState } from '../../state/index.ts';
+
+/** What the controller knows about one service. */
+export interface Supervised {
+  id: string;
+  spec: ServiceSpec;
+  specVersion: number;
+  specHash: string;
+  enabled: boolean;
+  /** `--only`: start without waiting for dependencies. */
+  ignoreDependencies: boolean;
+  /** False after a stop command: the service stays down until started. */
+  wanted: boolean;
+  phase: LifecycleState;
+  /** Restarts made in the current failure streak (reset after a stable run or a command). */
+  attempt: number;
+  pid: number | null;
+  /** What to do once the process being stopped has exited. */
+  afterStop: 'stay' | 'start' | 'disable' | 'restart-policy';
+  waitingFor: string[];
+}
+
+/** Phase of a whole-stack shutdown. */
+export type ShutdownPhase = 'running' | 'stopping' | 'done';
+
+/** The controller's whole model. */
+export interface ControllerState {
+  services: Record<string, Supervised>;
+  shutdown: ShutdownPhase;
+}
+
+/** Who sent a command. */
+export type Requester = {
+  node: string;
+  component: string;
+};
+
+/** Something that happened, reported to decide(). */
+export type Input =
+  | { kind: 'registered'; spec: ServiceSpec; specVersion: number; specHash: string; enabled: boolean; ignoreDependencies: boolean }
+  | { kind: 'command'; verb: CommandVerb; service: string; requestedBy: Requester; requestId: string }
+  | { kind: 'started'; service: string; pid: number; attempt: number; ports: Record<string, number>; command: string; args: string[] }
+  | { kind: 'startFailed'; service: string; attempt: number; reason: string; error: string }
+  | { kind: 'ready'; service: string; pid: number; ports: Record<string, number>; elapsedMs: number; probe: string | null }
+  | { kind: 'livenessFailed'; service: string; detail: string }
+  | { kind: 'exited'; service: string; pid: number; code: number | null; signal: string | null; runtimeMs: number }
+  | { kind: 'restartDue'; service: string }
+  | { kind: 'shutdown' };
+
+/** An event to publish, typed by its contract payload. */
+export type PublishEffect = { [T in EventType]: { kind: 'publish'; type: T; data: PayloadOf<T> } }[EventType];
+
+/** A command outcome sent back to the requester. */
+export type ReplyEffect =
+  | { kind: 'reply'; requestId: string; ok: true; message: string }
+  | { kind: 'reply'; requestId: string; ok: false; code: CommandErrorCode; message: string };
+
+/** Why a command was refused. */
+export const COMMAND_ERROR_CODES = ['unknown-service', 'invalid-transition', 'shutting-down'] as const;
+/** One refusal code. */
+export type CommandErrorCode = (typeof COMMAND_ERROR_CODES)[number];
+
+/** Work the shell performs for the controller. */
+export type Effect =
+  | PublishEffect
+  | ReplyEffect
+  | { kind: 'spawn'; service: string; attempt: number }
+  | { kind: 'signal'; service: string; signal: string; timeoutMs: number }
+  | { kind: 'scheduleRestart'; service: string; delayMs: number }
+  | { kind: 'cancelRestart'; service: string }
+  | { kind: 'shutdownComplete' };
+
+/** What decide() needs besides the state and the input: the time and a jitter sample in [0,1). */
+export interface DecideContext {
+  nowMs: number;
+  jitter: number;
+}
+
+/** decide()'s result: the next model and the effects to perform, in order. */
+export interface Decision {
+  next: ControllerState;
+  effects: Effect[];
+}
+
+/** Builds a typed publish effect. */
+export function publish<T extends EventType>(type: T, data: PayloadOf<T>): PublishEffect {
+  return { kind: 'publish', type, data } as PublishEffect;
+}
