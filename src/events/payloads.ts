@@ -20,9 +20,9 @@ export const payloadSchemas = {
     specHash: z.string(),
     source: z.string(),
     /** false: registered but disabled (`nestor up --disable ID`). */
-    enabled: z.boolean().default(true),
+    enabled: z.boolean().optional(),
     /** true: start without waiting for dependencies (`nestor up --only ID`). */
-    ignoreDependencies: z.boolean().default(false),
+    ignoreDependencies: z.boolean().optional(),
   }),
   'orchestrator.service.register.rejected': z.object({
     ...service,
