@@ -1,0 +1,257 @@
+// The supervision policy, exercised as a pure function: time and jitter are numbers, processes
+// are inputs. Integration tests with real processes live beside this file.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decide, initialControllerState, nextDelay } from '../../src/controller/core/index.ts';
+import type { ControllerState, Effect, Input } from '../../src/controller/core/index.ts';
+import type { ServiceSpec } from '../../src/spec/index.ts';
+
+function spec(id: string, over: Partial<ServiceSpec> = {}): ServiceSpec {
+  return {
+    id,
+    displayName: id,
+    description: '',
+    required: false,
+    kind: 'daemon',
+    process: {
+      command: 'node',
+      args: [],
+      env: {},
+      shell: false,
+      restartPolicy: 'on-failure',
+      ensure: [],
+      stopSignal: 'SIGTERM',
+      stopTimeoutMs: 1000,
+    },
+    restart: { initialMs: 100, multiplier: 2, maxMs: 1000, jitter: 0, resetAfterMs: 60_000, maxRestarts: 3 },
+    portStrategy: 'random',
+    ports: { additional: [] },
+    logging: { maxBytes: 1 << 20, keep: 3 },
+    health: { type: 'tcp', endpoint: '127.0.0.1:1', expectedStatus: [200], intervalMs: 100, timeoutMs: 100, initialDelayMs: 0, failureThreshold: 1 },
+    dependencies: [],
+    profiles: [],
+    ...over,
+  };
+}
+
+/** Feeds inputs one after another, collecting every effect. */
+class Run {
+  state: ControllerState = initialControllerState();
+  effects: Effect[] = [];
+  feed(...inputs: Input[]): Effect[] {
+    const out: Effect[] = [];
+    for (const input of inputs) {
+      const d = decide(this.state, input, { nowMs: 0, jitter: 0.5 });
+      this.state = d.next;
+      out.push(...d.effects);
+    }
+    this.effects.push(...out);
+    return out;
+  }
+  register(s: ServiceSpec, enabled = true): Effect[] {
+    return this.feed({ kind: 'registered', spec: s, specVersion: 1, specHash: JSON.stringify(s), enabled, ignoreDependencies: false });
+  }
+  phase(id: string): string | undefined {
+    return this.state.services[id]?.phase;
+  }
+}
+
+const started = (service: string, pid: number, attempt = 0): Input => ({
+  kind: 'started', service, pid, attempt, ports: {}, command: 'node', args: [],
+});
+const ready = (service: string, pid: number): Input => ({ kind: 'ready', service, pid, ports: {}, elapsedMs: 5, probe: 'tcp' });
+const exited = (service: string, pid: number, code: number | null, signal: string | null = null, runtimeMs = 10): Input => ({
+  kind: 'exited', service, pid, code, signal, runtimeMs,
+});
+const cmd = (verb: 'enable' | 'disable' | 'start' | 'stop' | 'restart', service: string, requestId = 'r1'): Input => ({
+  kind: 'command', verb, service, requestId, requestedBy: { node: 'n1', component: 'test' },
+});
+const types = (effects: Effect[]): string[] => effects.map((e) => (e.kind === 'publish' ? e.type.replace('orchestrator.', '') : e.kind));
+
+test('a dependent waits for its dependency to be ready, then starts', () => {
+  const r = new Run();
+  assert.deepEqual(types(r.register(spec('alpha'))), ['service.pending', 'spawn']);
+  const beta = spec('beta', { dependencies: [{ id: 'alpha', condition: 'ready' }] });
+  assert.deepEqual(types(r.register(beta)), ['service.pending']);
+  assert.deepEqual(r.state.services.beta?.waitingFor, ['alpha']);
+  assert.deepEqual(types(r.feed(started('alpha', 10))), ['service.start']);
+  assert.equal(r.phase('beta'), 'pending');
+  assert.deepEqual(types(r.feed(ready('alpha', 10))), ['service.ready', 'spawn']);
+  assert.equal(r.phase('beta'), 'starting');
+});
+
+test('a started condition is met by a running dependency, before it is ready', () => {
+  const r = new Run();
+  r.register(spec('alpha'));
+  r.register(spec('beta', { dependencies: [{ id: 'alpha', condition: 'started' }] }));
+  assert.deepEqual(types(r.feed(started('alpha', 10))), ['service.start', 'spawn']);
+});
+
+test('a service without a readiness probe is ready as soon as it has started', () => {
+  const r = new Run();
+  r.register(spec('alpha', { health: undefined }));
+  assert.deepEqual(types(r.feed(started('alpha', 10))), ['service.start', 'service.ready']);
+  assert.equal(r.phase('alpha'), 'ready');
+});
+
+test('a crash loop backs off with growing delays and gives up after maxRestarts', () => {
+  const r = new Run();
+  r.register(spec('alpha'));
+  const delays: number[] = [];
+  let pid = 100;
+  r.feed(started('alpha', pid));
+  for (let i = 0; i < 3; i++) {
+    const out = r.feed(exited('alpha', pid, 1));
+    const scheduled = out.find((e) => e.kind === 'scheduleRestart');
+    assert.ok(scheduled && scheduled.kind === 'scheduleRestart', `restart ${i + 1} scheduled`);
+    delays.push(scheduled.delayMs);
+    assert.equal(r.phase('alpha'), 'backoff');
+    assert.deepEqual(types(r.feed({ kind: 'restartDue', service: 'alpha' })), ['spawn']);
+    r.feed(started('alpha', ++pid, i + 1));
+  }
+  assert.deepEqual(delays, [100, 200, 400]);
+  const last = r.feed(exited('alpha', pid, 1));
+  assert.deepEqual(types(last), ['service.exit', 'service.retries.exhausted']);
+  assert.equal(r.phase('alpha'), 'failed');
+});
+
+test('restart policies: never stays down, on-failure ignores exit 0, always restarts after exit 0', () => {
+  for (const [policy, code, expectRestart] of [
+    ['never', 1, false],
+    ['on-failure', 0, false],
+    ['on-failure', 1, true],
+    ['always', 0, true],
+  ] as const) {
+    const r = new Run();
+    r.register(spec('a', { process: { ...spec('a').process, restartPolicy: policy } }));
+    r.feed(started('a', 1));
+    const out = r.feed(exited('a', 1, code));
+    assert.equal(out.some((e) => e.kind === 'scheduleRestart'), expectRestart, `${policy} with exit ${code}`);
+    assert.equal(r.phase('a'), expectRestart ? 'backoff' : 'stopped');
+  }
+});
+
+test('a run that stayed up past resetAfter starts a fresh backoff sequence', () => {
+  const r = new Run();
+  r.register(spec('a'));
+  r.feed(started('a', 1));
+  r.feed(exited('a', 1, 1), { kind: 'restartDue', service: 'a' }, started('a', 2, 1));
+  r.feed(exited('a', 2, 1), { kind: 'restartDue', service: 'a' }, started('a', 3, 2));
+  const out = r.feed(exited('a', 3, 1, null, 120_000));
+  const scheduled = out.find((e) => e.kind === 'scheduleRestart');
+  assert.ok(scheduled?.kind === 'scheduleRestart');
+  assert.equal(scheduled.delayMs, 100);
+  assert.equal(r.state.services.a?.attempt, 1);
+});
+
+test('a oneshot that exits 0 completes and releases dependents waiting for completion', () => {
+  const r = new Run();
+  r.register(spec('migrate', { kind: 'oneshot', health: undefined }));
+  r.register(spec('api', { dependencies: [{ id: 'migrate', condition: 'completed' }] }));
+  assert.deepEqual(types(r.feed(started('migrate', 5))), ['service.start']);
+  assert.deepEqual(types(r.feed(exited('migrate', 5, 0))), ['service.exit', 'spawn']);
+  assert.equal(r.phase('migrate'), 'completed');
+});
+
+test('a failed start follows the restart policy', () => {
+  const r = new Run();
+  r.register(spec('a'));
+  const out = r.feed({ kind: 'startFailed', service: 'a', attempt: 0, reason: 'port-conflict', error: 'port 80 is taken' });
+  assert.deepEqual(types(out), ['service.start.failed', 'service.restart.scheduled', 'scheduleRestart']);
+  const r2 = new Run();
+  r2.register(spec('a', { process: { ...spec('a').process, restartPolicy: 'never' } }));
+  r2.feed({ kind: 'startFailed', service: 'a', attempt: 0, reason: 'spawn', error: 'ENOENT' });
+  assert.equal(r2.phase('a'), 'failed');
+});
+
+test('disable stops the process and keeps the service down; enable brings it back', () => {
+  const r = new Run();
+  r.register(spec('a'));
+  r.feed(started('a', 7), ready('a', 7));
+  const out = r.feed(cmd('disable', 'a'));
+  assert.deepEqual(types(out), ['command.disable', 'service.stop', 'signal', 'reply']);
+  assert.deepEqual(types(r.feed(exited('a', 7, 0, 'SIGTERM'))), ['service.exit', 'service.disabled']);
+  assert.equal(r.phase('a'), 'disabled');
+  assert.deepEqual(types(r.feed(cmd('enable', 'a'))), ['command.enable', 'service.pending', 'reply', 'spawn']);
+});
+
+test('commands in impossible states and for unknown services are refused with a reason', () => {
+  const r = new Run();
+  r.register(spec('a'));
+  r.feed(started('a', 7), ready('a', 7));
+  const refused = (out: Effect[]) => out.find((e) => e.kind === 'reply' && !e.ok);
+  const start = refused(r.feed(cmd('start', 'a')));
+  assert.ok(start?.kind === 'reply' && !start.ok);
+  assert.equal(start.code, 'invalid-transition');
+  assert.match(start.message, /a is ready/);
+  const unknown = refused(r.feed(cmd('stop', 'nope')));
+  assert.ok(unknown?.kind === 'reply' && !unknown.ok);
+  assert.equal(unknown.code, 'unknown-service');
+  r.feed(cmd('disable', 'a'), exited('a', 7, 0));
+  const restart = refused(r.feed(cmd('restart', 'a')));
+  assert.ok(restart?.kind === 'reply' && !restart.ok);
+  assert.match(restart.message, /disabled; enable it first/);
+});
+
+test('restart stops the process, then starts it again with a fresh attempt count', () => {
+  const r = new Run();
+  r.register(spec('a'));
+  r.feed(started('a', 7), ready('a', 7));
+  assert.deepEqual(types(r.feed(cmd('restart', 'a'))), ['command.restart', 'service.stop', 'signal', 'reply']);
+  assert.deepEqual(types(r.feed(exited('a', 7, 0))), ['service.exit', 'service.pending', 'spawn']);
+});
+
+test('a liveness failure restarts the service through its restart policy', () => {
+  const r = new Run();
+  r.register(spec('a'));
+  r.feed(started('a', 7), ready('a', 7));
+  assert.deepEqual(types(r.feed({ kind: 'livenessFailed', service: 'a', detail: 'timeout' })), ['service.stop', 'signal']);
+  assert.deepEqual(types(r.feed(exited('a', 7, null, 'SIGTERM'))), ['service.exit', 'service.restart.scheduled', 'scheduleRestart']);
+});
+
+test('shutdown stops dependents before their dependencies, then reports completion', () => {
+  const r = new Run();
+  r.register(spec('alpha'));
+  r.register(spec('beta', { dependencies: [{ id: 'alpha', condition: 'ready' }] }));
+  r.feed(started('alpha', 1), ready('alpha', 1), started('beta', 2), ready('beta', 2));
+  const first = r.feed({ kind: 'shutdown' });
+  assert.deepEqual(first.filter((e) => e.kind === 'signal').map((e) => e.kind === 'signal' && e.service), ['beta']);
+  const second = r.feed(exited('beta', 2, 0));
+  assert.deepEqual(second.filter((e) => e.kind === 'signal').map((e) => e.kind === 'signal' && e.service), ['alpha']);
+  assert.deepEqual(types(r.feed(exited('alpha', 1, 0))), ['service.exit', 'shutdownComplete']);
+  assert.equal(r.phase('alpha'), 'stopped');
+});
+
+test('shutdown during a backoff cancels the pending restart', () => {
+  const r = new Run();
+  r.register(spec('a'));
+  r.feed(started('a', 1), exited('a', 1, 1));
+  assert.equal(r.phase('a'), 'backoff');
+  assert.deepEqual(types(r.feed({ kind: 'shutdown' })), ['cancelRestart', 'service.stop', 'shutdownComplete']);
+});
+
+test('a changed spec restarts a running service; an identical one does not', () => {
+  const r = new Run();
+  const s = spec('a');
+  r.register(s);
+  r.feed(started('a', 1), ready('a', 1));
+  assert.deepEqual(r.register(s), []);
+  const changed = spec('a', { description: 'v2' });
+  assert.deepEqual(types(r.register(changed)), ['service.stop', 'signal']);
+  assert.deepEqual(types(r.feed(exited('a', 1, 0))), ['service.exit', 'service.pending', 'spawn']);
+});
+
+test('a service registered disabled stays down', () => {
+  const r = new Run();
+  assert.deepEqual(types(r.register(spec('a'), false)), ['service.disabled']);
+  assert.equal(r.phase('a'), 'disabled');
+});
+
+test('nextDelay grows exponentially, caps at max and spreads by jitter', () => {
+  const tuning = { initialMs: 100, multiplier: 2, maxMs: 1000, jitter: 0.5, resetAfterMs: 0, maxRestarts: null };
+  assert.equal(nextDelay(1, tuning, 0.5), 100);
+  assert.equal(nextDelay(3, tuning, 0.5), 400);
+  assert.equal(nextDelay(10, tuning, 0.5), 1000);
+  assert.equal(nextDelay(1, tuning, 0), 75);
+  assert.equal(nextDelay(1, tuning, 0.999), 125);
+});
