@@ -1,0 +1,48 @@
+// Bundles one TypeScript entry into a single executable ESM file with esbuild. The output
+// needs nothing from node_modules at run time.
+import { chmod } from 'node:fs/promises';
+import { build, version as esbuildVersion } from 'esbuild';
+import { writeAtomic } from './manifest.ts';
+
+/** The esbuild version, part of every build hash. */
+export const ESBUILD_VERSION: string = esbuildVersion;
+
+// Bundled CommonJS dependencies call require() for node built-ins; an ESM file has no
+// require, so the banner provides one.
+const BANNER = [
+  '#!/usr/bin/env node',
+  "import { createRequire as __nestorCreateRequire } from 'node:module';",
+  'const require = __nestorCreateRequire(import.meta.url);',
+].join('\n');
+
+/** The result of one bundle: the inputs esbuild read, relative to the project directory. */
+export interface BundleResult {
+  inputs: string[];
+  bytes: number;
+}
+
+/** Bundles `entryAbs` into the executable `outFile` (written atomically, mode 755). */
+export async function bundle(projectDir: string, entryAbs: string, outFile: string): Promise<BundleResult> {
+  const result = await build({
+    absWorkingDir: projectDir,
+    entryPoints: [entryAbs],
+    outfile: outFile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    banner: { js: BANNER },
+    metafile: true,
+    write: false,
+    logLevel: 'silent',
+    legalComments: 'none',
+  });
+  const output = result.outputFiles.find((f) => f.path === outFile) ?? result.outputFiles[0];
+  if (output === undefined) throw new Error('esbuild produced no output file');
+  await writeAtomic(outFile, output.contents, 0o755);
+  // The umask may have narrowed the mode given to writeFile.
+  await chmod(outFile, 0o755);
+  // Metafile input keys are relative to absWorkingDir; keys with a namespace prefix are virtual.
+  const inputs = Object.keys(result.metafile.inputs).filter((p) => !/^[a-z-]+:/.test(p));
+  return { inputs, bytes: output.contents.byteLength };
+}
