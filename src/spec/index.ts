@@ -11,3 +11,26 @@ export type {
   ServiceSpec,
   Project,
 } from './types.ts';
+export { SpecError, formatIssue, formatPath, summarize, ROOT_PATH } from './issues.ts';
+export type { SpecIssue, PathSegment } from './issues.ts';
+export { validateProject, validateService } from './validate.ts';
+export type { ProjectResult, ServiceResult, ValidateProjectOptions, ValidateServiceOptions } from './validate.ts';
+export { projectSchema, serviceSchema, probeSchema, durationSchema, STOP_SIGNALS, PORT_NAME_PATTERN } from './schema.ts';
+export type { ServiceInput, ProjectInput } from './schema.ts';
+export { SPEC_DEFAULTS } from './normalize.ts';
+export { parseDuration, parseSize, DURATION_PATTERN } from './duration.ts';
+export {
+  listPlaceholders,
+  checkPlaceholders,
+  expand,
+  expandSpec,
+  portNames,
+  PlaceholderError,
+} from './placeholders.ts';
+export type { PlaceholderContext, CheckPlaceholderOptions } from './placeholders.ts';
+export { startOrder, stopOrder, dependents, dependenciesOf, findCycle, findCycles, formatCycle } from './graph.ts';
+export type { GraphServices, GraphNode } from './graph.ts';
+export { selectServices, inProfile, DEFAULT_PROFILE } from './select.ts';
+export type { SelectOptions, Selection } from './select.ts';
+export { renderGraph } from './render-graph.ts';
+export type { GraphFormat } from './render-graph.ts';

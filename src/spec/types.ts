@@ -77,7 +77,19 @@ export interface ServiceSpec {
   restart: RestartTuning;
   portStrategy: PortStrategy;
   ports: { primary?: PortSpec; additional: PortSpec[] };
-  logging: { stdout?: string; stderr?: string; maxBytes: number; keep: number; format?: string; retention?: string };
+  logging: {
+    /** Seed 001's log provider name; informational. */
+    provider?: string;
+    stdout?: string;
+    stderr?: string;
+    /** Rotate a log file when it reaches this size. */
+    maxBytes: number;
+    /** Rotated files kept per stream. */
+    keep: number;
+    format?: 'text' | 'json';
+    /** Free-form retention hint (seed 001: "7d"); not enforced by the spec module. */
+    retention?: string;
+  };
   /** Readiness probe (seed 001's `health`). */
   health?: ProbeSpec;
   liveness?: ProbeSpec;
@@ -89,5 +101,8 @@ export interface ServiceSpec {
 /** A validated project file. */
 export interface Project {
   name?: string;
+  version?: string | number;
+  /** Opaque configuration block, validated by the config module. */
+  config?: Record<string, unknown>;
   services: Record<string, ServiceSpec>;
 }
