@@ -1,0 +1,108 @@
+// The one startup path (principle 3): config → bus → controller → services → shells. `nestor
+// up` and the harness both call bootNode(); variation comes from config values only.
+import { hostname } from 'node:os';
+import type { Bus } from '../bus/index.ts';
+import { connectBus, createEventFactory } from '../bus/index.ts';
+import { removeRuntimeInfo, writeRuntimeInfo } from '../config/index.ts';
+import type { NestorConfig } from '../config/index.ts';
+import { Controller } from '../controller/index.ts';
+import type { LogConsole } from '../process/index.ts';
+import { registerProject } from './register-project.ts';
+import type { RegisterOptions, RegisterResult } from './register-project.ts';
+
+/** Version reported in node.up events and `nestor info`. */
+export const NESTOR_VERSION = '0.1.0';
+
+/** Options of bootNode. */
+export interface BootOptions {
+  config: NestorConfig;
+  /** Where prefixed service output goes (the terminal under `nestor up`). */
+  console?: LogConsole;
+  /** Progress lines for long steps (broker start, .dep builds). */
+  onProgress?(line: string): void;
+  onError?(err: unknown): void;
+  /** Base URL of the HTTP API once a later issue serves one. */
+  api?: string | null;
+}
+
+/** A running node: its bus, its controller, and how to stop it. */
+export interface NodeHandle {
+  config: NestorConfig;
+  node: string;
+  bus: Bus;
+  controller: Controller;
+  /** Stream sequence at boot: everything this run published comes after it. */
+  bootSeq: number;
+  /** Validates and registers a project's services (after building their .dep binaries). */
+  register(raw: unknown, options?: RegisterOptions): Promise<RegisterResult>;
+  /** Stops every service (dependents first), then the controller, then the bus. */
+  shutdown(reason?: string): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Boots a node: bus (embedded or external), controller, runtime info file. */
+export async function bootNode(opts: BootOptions): Promise<NodeHandle> {
+  const { config } = opts;
+  const progress = opts.onProgress ?? (() => {});
+  progress(config.nats.mode === 'embedded' ? 'starting the embedded nats-server' : `connecting to ${config.nats.urls.join(', ')}`);
+  const bus = await connectBus(config);
+  try {
+    const bootSeq = (await bus.jsm.streams.info(bus.streamName)).state.last_seq;
+    const controller = new Controller({
+      bus,
+      node: config.node,
+      projectDir: config.projectDir,
+      dataDir: config.dataDir,
+      console: opts.console,
+      onError: opts.onError,
+    });
+    await controller.start();
+    const events = createEventFactory({ node: config.node, component: 'node' });
+    await bus.publish(
+      events('orchestrator.node.up', {
+        node: config.node,
+        pid: process.pid,
+        hostname: hostname(),
+        version: NESTOR_VERSION,
+        nats: bus.natsUrl,
+        api: opts.api ?? null,
+        dataDir: config.dataDir,
+      }),
+    );
+    await writeRuntimeInfo(config.dataDir, {
+      node: config.node,
+      pid: process.pid,
+      nats: bus.natsUrl,
+      api: opts.api ?? null,
+      dataDir: config.dataDir,
+      startedAt: new Date().toISOString(),
+    });
+    progress(`node ${config.node} up, bus ${bus.natsUrl}`);
+
+    let stopped: Promise<void> | null = null;
+    const shutdown = (reason = 'shutdown'): Promise<void> =>
+      (stopped ??= (async () => {
+        await controller.shutdown();
+        await controller.close();
+        await bus.publish(events('orchestrator.node.down', { node: config.node, reason })).catch(() => {});
+        await removeRuntimeInfo(config.dataDir, process.pid).catch(() => {});
+        await bus.close();
+      })());
+    return {
+      config,
+      node: config.node,
+      bus,
+      controller,
+      bootSeq,
+      register: (raw, options) => registerProject(bus, config, raw, { onProgress: progress, ...options }),
+      shutdown,
+      [Symbol.asyncDispose]: () => shutdown(),
+    };
+  } catch (err) {
+    await bus.close().catch(() => {});
+    throw err;
+  }
+}
+
+export { registerProject };
+export type { RegisterOptions, RegisterResult };

@@ -1,0 +1,25 @@
+// Plain-text tables for human output; every verb that prints one also has --json.
+import type { ServiceRow } from '../state/index.ts';
+
+/** Formats rows as aligned columns with a header. */
+export function renderTable(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)];
+}
+
+/** The services table shared by `up`, `list` and `status`. */
+export function renderRows(rows: ServiceRow[]): string[] {
+  return renderTable(
+    ['SERVICE', 'STATE', 'PID', 'PORTS', 'RESTARTS', 'UPTIME', 'HEALTH'],
+    rows.map((r) => [
+      r.enabled ? r.id : `${r.id} (disabled)`,
+      r.state,
+      r.pid === null ? '-' : String(r.pid),
+      r.ports.join(',') || '-',
+      String(r.restarts),
+      r.uptime,
+      r.health.readiness === 'unknown' ? '-' : r.health.readiness,
+    ]),
+  );
+}

@@ -1,0 +1,140 @@
+// `nestor up`: the composition root of a running node. config → bus → controller → services,
+// then a progress display until every service has settled, then the services' prefixed logs.
+// Ctrl-C or SIGTERM stops the stack in reverse dependency order and then the bus; a second
+// Ctrl-C kills every process group at once.
+import { bootNode } from '../boot/index.ts';
+import type { NodeHandle } from '../boot/index.ts';
+import { loadConfig, loadProjectFile, readRuntimeInfo } from '../config/index.ts';
+import { isProcessAlive } from '../bus/index.ts';
+import { followState } from '../feed/index.ts';
+import { SpecError, validateProject } from '../spec/index.ts';
+import { isSettled, selectServiceRows } from '../state/index.ts';
+import type { State } from '../state/index.ts';
+import { CliFailure, UsageError } from './errors.ts';
+import { renderRows } from './table.ts';
+import type { Terminal } from './terminal.ts';
+
+/** Flags of `nestor up`. */
+export interface UpFlags {
+  file?: string;
+  profile?: string;
+  only?: string[];
+  disable?: string[];
+  detach?: boolean;
+}
+
+/** Runs the stack in the foreground until a signal; resolves with the exit code. */
+export async function runUp(flags: UpFlags, term: Terminal): Promise<number> {
+  const config = await loadConfig({ projectFile: flags.file });
+  if (config.projectFile === null) {
+    throw new UsageError(`no nestor.yaml, nestor.yml or nestor.json in ${config.projectDir}; pass -f FILE`);
+  }
+  const file = await loadProjectFile(config.projectFile);
+  const validated = validateProject(file.raw);
+  if (!validated.ok) throw new SpecError(validated.errors);
+  const running = await readRuntimeInfo(config.dataDir).catch(() => null);
+  if (running !== null && running.pid !== process.pid && (await isProcessAlive(running.pid))) {
+    throw new CliFailure(`Nestor is already running in this project (pid ${running.pid}, bus ${running.nats}); run \`nestor down\` first`);
+  }
+
+  const node = await bootNode({
+    config,
+    console: { write: (line) => term.out(line), colour: term.colour },
+    onProgress: (line) => term.info(line),
+    onError: (err) => term.error(`internal error: ${(err as Error).message}`),
+  });
+  const stopping = handleSignals(node, term);
+  const feed = new AbortController();
+  const settled = watchProgress(node, term, feed.signal);
+  try {
+    const result = await node.register(file.raw, { profile: flags.profile, only: flags.only, disable: flags.disable });
+    term.info(`registered ${result.enabled.length} service(s)${result.disabled.length ? `, ${result.disabled.length} disabled` : ''}`);
+  } catch (err) {
+    feed.abort();
+    await node.shutdown('registration failed');
+    throw err;
+  }
+  await Promise.race([settled, stopping]);
+  const code = await stopping;
+  feed.abort();
+  return code;
+}
+
+/** Prints each service's transitions until everything has settled, then a summary table. */
+async function watchProgress(node: NodeHandle, term: Terminal, signal: AbortSignal): Promise<void> {
+  let announced = false;
+  let resolveSettled: () => void = () => {};
+  const settled = new Promise<void>((resolve) => (resolveSettled = resolve));
+  void followState(node.bus, {
+    fromSeq: node.bootSeq + 1,
+    signal,
+    onEvent: (event, state, previous) => {
+      for (const svc of Object.values(state.services)) {
+        const before = previous.services[svc.id]?.state;
+        if (before !== svc.state) term.info(`${svc.id.padEnd(12)} ${before ?? 'registered'} → ${svc.state}${detail(state, svc.id)}`);
+      }
+      if (!announced && allSettled(state)) {
+        announced = true;
+        term.info('stack settled:');
+        for (const line of renderRows(selectServiceRows(state, new Date(event.timestamp)))) term.info(line);
+        resolveSettled();
+      }
+    },
+  }).catch((err: unknown) => {
+    if (!signal.aborted) term.error(`event feed stopped: ${(err as Error).message}`);
+  });
+  return settled;
+}
+
+function allSettled(state: State): boolean {
+  const services = Object.values(state.services);
+  return services.length > 0 && services.every(isSettled);
+}
+
+function detail(state: State, id: string): string {
+  const svc = state.services[id];
+  if (svc === undefined) return '';
+  if (svc.state === 'pending' && svc.waitingFor.length > 0) return ` (waiting for ${svc.waitingFor.join(', ')})`;
+  if (svc.state === 'running' || svc.state === 'ready') {
+    const ports = Object.entries(svc.ports).map(([n, p]) => `${n}=${p}`).join(' ');
+    return ` (pid ${svc.pid}${ports ? `, ${ports}` : ''})`;
+  }
+  if (svc.state === 'backoff' && svc.nextRestartAt) return ` (restart ${svc.attempt} at ${svc.nextRestartAt})`;
+  if (svc.state === 'failed' || svc.state === 'stopped') return svc.lastError ? ` (${svc.lastError})` : '';
+  return '';
+}
+
+/** Resolves with the exit code once a signal has stopped the stack. */
+function handleSignals(node: NodeHandle, term: Terminal): Promise<number> {
+  return new Promise((resolve) => {
+    let signals = 0;
+    const onSignal = (sig: NodeJS.Signals): void => {
+      signals++;
+      if (signals === 1) {
+        term.info(`${sig}: stopping the stack (dependents first); press Ctrl-C again to force`);
+        node.shutdown(`signal ${sig}`).then(
+          () => {
+            term.info('stopped');
+            resolve(0);
+          },
+          (err: unknown) => {
+            term.error(`shutdown failed: ${(err as Error).message}`);
+            resolve(1);
+          },
+        );
+        return;
+      }
+      term.error('forced: killing every service process group');
+      for (const pid of Object.values(node.controller.runningPids())) {
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      resolve(130);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}

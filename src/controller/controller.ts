@@ -1,0 +1,189 @@
+// The controller shell: one serial loop that feeds inputs to decide() and performs the effects
+// it returns, in order. Publishing is awaited inside the loop so the stream holds events in the
+// order they were decided; spawning and stopping run concurrently and report back as inputs.
+import { createEventFactory } from '../bus/index.ts';
+import type { Bus } from '../bus/index.ts';
+import type { CommandVerb, EventType, PayloadOf } from '../events/index.ts';
+import type { LogConsole } from '../process/index.ts';
+import { decide, initialControllerState } from './core/index.ts';
+import type { ControllerState, Effect, Input } from './core/index.ts';
+import { CommandServer } from './command-server.ts';
+import type { CommandResponse } from './command-server.ts';
+import { PidRegistry } from './pid-registry.ts';
+import { RegistrationWatcher } from './registrations.ts';
+import { ServiceRunner } from './service-runner.ts';
+
+/** What a controller needs from its node. */
+export interface ControllerOptions {
+  bus: Bus;
+  node: string;
+  projectDir: string;
+  dataDir: string;
+  console?: LogConsole;
+  /** Time source and jitter source; real ones by default. */
+  now?: () => number;
+  jitter?: () => number;
+  /** Reports errors of the shell itself (a failed publish, a bad runner state). */
+  onError?(err: unknown): void;
+}
+
+/** A command's answer as sent to the requester. */
+export type CommandReply = CommandResponse;
+
+/** Supervises the services registered for one node. */
+export class Controller {
+  private state: ControllerState = initialControllerState();
+  private readonly queue: Input[] = [];
+  private draining = false;
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly replies = new Map<string, (reply: CommandReply) => void>();
+  private readonly runner: ServiceRunner;
+  private readonly registrations: RegistrationWatcher;
+  private readonly commands: CommandServer;
+  private readonly emit: (type: EventType, data: unknown) => Promise<void>;
+  private shutdownDone: Promise<void> | null = null;
+  private resolveShutdown: () => void = () => {};
+  private nextRequest = 0;
+  private readonly now: () => number;
+  private readonly jitter: () => number;
+  private readonly onError: (err: unknown) => void;
+
+  constructor(private readonly opts: ControllerOptions) {
+    this.now = opts.now ?? Date.now;
+    this.jitter = opts.jitter ?? Math.random;
+    this.onError = opts.onError ?? ((err) => console.error('nestor controller:', err));
+    const events = createEventFactory({ node: opts.node, component: 'controller' });
+    this.emit = async (type, data) => {
+      await opts.bus.publish(events(type as never, data as never));
+    };
+    this.runner = new ServiceRunner({
+      node: opts.node,
+      projectDir: opts.projectDir,
+      dataDir: opts.dataDir,
+      natsUrl: opts.bus.natsUrl,
+      pids: new PidRegistry(PidRegistry.pathIn(opts.dataDir)),
+      console: opts.console,
+      baseEnv: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)),
+      dispatch: (input) => this.dispatch(input),
+      publish: <T extends EventType>(type: T, data: PayloadOf<T>) => this.emit(type, data),
+      onError: this.onError,
+    });
+    this.registrations = new RegistrationWatcher(opts.bus, opts.node, {
+      onRegistered: (input) => this.dispatch(input),
+      onRejected: (service, errors) =>
+        this.emit('orchestrator.service.register.rejected', { service, errors }).catch(this.onError),
+      onError: this.onError,
+    });
+    this.commands = new CommandServer(opts.bus.nc, opts.node, (verb, service, requestedBy) =>
+      this.command(verb, service, requestedBy),
+    );
+  }
+
+  /** Starts listening for registrations and commands. */
+  async start(): Promise<void> {
+    await this.registrations.start();
+    this.commands.start();
+  }
+
+  /** Queues an input for decide(). */
+  dispatch(input: Input): void {
+    this.queue.push(input);
+    if (!this.draining) void this.drain();
+  }
+
+  /** Sends a command through the same path as a remote request and waits for its answer. */
+  command(verb: CommandVerb, service: string, requestedBy = { node: this.opts.node, component: 'controller' }): Promise<CommandReply> {
+    const requestId = `r${++this.nextRequest}`;
+    return new Promise((resolve) => {
+      this.replies.set(requestId, resolve);
+      this.dispatch({ kind: 'command', verb, service, requestedBy, requestId });
+    });
+  }
+
+  /** Pids of the service processes running now (the leaders of their process groups). */
+  runningPids(): Record<string, number> {
+    return this.runner.pids();
+  }
+
+  /** A read-only view of the model (for status and tests). */
+  snapshot(): ControllerState {
+    return this.state;
+  }
+
+  /** Stops every service (dependents first) and resolves once all process groups are gone. */
+  shutdown(): Promise<void> {
+    if (this.shutdownDone === null) {
+      this.shutdownDone = new Promise((resolve) => (this.resolveShutdown = resolve));
+      this.dispatch({ kind: 'shutdown' });
+    }
+    return this.shutdownDone;
+  }
+
+  /** Stops listening; call after shutdown(). */
+  async close(): Promise<void> {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    await this.commands.stop();
+    await this.registrations.stop();
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      for (let input = this.queue.shift(); input !== undefined; input = this.queue.shift()) {
+        const { next, effects } = decide(this.state, input, { nowMs: this.now(), jitter: this.jitter() });
+        this.state = next;
+        for (const effect of effects) await this.perform(effect);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async perform(effect: Effect): Promise<void> {
+    try {
+      await this.performUnsafe(effect);
+    } catch (err) {
+      this.onError(err);
+    }
+  }
+
+  private async performUnsafe(effect: Effect): Promise<void> {
+    switch (effect.kind) {
+      case 'publish':
+        return this.emit(effect.type, effect.data);
+      case 'reply': {
+        const reply = this.replies.get(effect.requestId);
+        this.replies.delete(effect.requestId);
+        reply?.(effect.ok ? { ok: true, message: effect.message } : { ok: false, code: effect.code, message: effect.message });
+        return;
+      }
+      case 'spawn': {
+        const spec = this.state.services[effect.service]?.spec;
+        if (spec !== undefined) void this.runner.spawn(spec, effect.attempt);
+        return;
+      }
+      case 'signal':
+        return this.runner.stop(effect.service, effect.signal, effect.timeoutMs);
+      case 'scheduleRestart': {
+        this.clearTimer(effect.service);
+        const timer = setTimeout(() => {
+          this.timers.delete(effect.service);
+          this.dispatch({ kind: 'restartDue', service: effect.service });
+        }, effect.delayMs);
+        this.timers.set(effect.service, timer);
+        return;
+      }
+      case 'cancelRestart':
+        return this.clearTimer(effect.service);
+      case 'shutdownComplete':
+        return this.resolveShutdown();
+    }
+  }
+
+  private clearTimer(service: string): void {
+    const t = this.timers.get(service);
+    if (t !== undefined) clearTimeout(t);
+    this.timers.delete(service);
+  }
+}

@@ -1,0 +1,310 @@
+// Performs the controller's spawn and signal effects for every service: ports, ensure actions,
+// the process itself, its logs and its probes. Contract:
+//   in:  spawn(spec, attempt) and stop(service, signal, timeoutMs) from the effect loop
+//   out: inputs (started, startFailed, ready, livenessFailed, exited) back to decide(); port,
+//        ensure, health and log events published directly, as they change no decision
+//   never: decides about restarts; reports an exit before the whole process group is gone.
+import { mkdirSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { EventType, PayloadOf } from '../events/index.ts';
+import {
+  allocatePort,
+  checkFixedPort,
+  createLogSink,
+  processStartTime,
+  reclaimPort,
+  runEnsure,
+  spawnService,
+  startProbeLoop,
+  stopGroup,
+} from '../process/index.ts';
+import type { LogConsole, ProbeLoop, RunPlan, ServiceProcess } from '../process/index.ts';
+import { expand, expandSpec } from '../spec/index.ts';
+import type { PlaceholderContext, PortSpec, ServiceSpec } from '../spec/index.ts';
+import type { Input } from './core/index.ts';
+import type { PidRegistry } from './pid-registry.ts';
+
+/** Where a runner finds things and how it reports back. */
+export interface RunnerContext {
+  node: string;
+  projectDir: string;
+  dataDir: string;
+  natsUrl: string;
+  pids: PidRegistry;
+  console?: LogConsole;
+  /** Environment inherited by every service (normally process.env). */
+  baseEnv: Record<string, string>;
+  dispatch(input: Input): void;
+  publish<T extends EventType>(type: T, data: PayloadOf<T>): Promise<void>;
+  /** Reports a failure of the runner itself (never a service's failure). */
+  onError(err: unknown): void;
+}
+
+interface Running {
+  proc: ServiceProcess;
+  probes: ProbeLoop[];
+  stopping: Promise<unknown> | null;
+  ports: Record<string, number>;
+}
+
+/** Runs the processes of every service of one controller. */
+export class ServiceRunner {
+  private readonly running = new Map<string, Running>();
+  private readonly knownPorts = new Map<string, Record<string, number>>();
+
+  constructor(private readonly ctx: RunnerContext) {}
+
+  /** Directory holding a service's own data ({dirs.data}). */
+  serviceDataDir(service: string): string {
+    return join(this.ctx.dataDir, 'services', service);
+  }
+
+  /** Directory holding every service's log files ({dirs.logs}). */
+  logsDir(): string {
+    return join(this.ctx.dataDir, 'logs');
+  }
+
+  /** Starts one attempt of a service; every outcome comes back as an input. */
+  async spawn(spec: ServiceSpec, attempt: number): Promise<void> {
+    const fail = (reason: string, error: string): void =>
+      this.ctx.dispatch({ kind: 'startFailed', service: spec.id, attempt, reason, error });
+    try {
+      await this.reclaimLeftover(spec);
+      const ports = await this.resolvePorts(spec);
+      if (ports === null) return fail('port-conflict', 'a fixed port is held by another process');
+      const placeholders = this.placeholderContext(spec, ports);
+      let expanded: ServiceSpec;
+      try {
+        expanded = expandSpec(spec, placeholders);
+      } catch (err) {
+        return fail('placeholder', (err as Error).message);
+      }
+      const plan = this.planFor(expanded, ports);
+      mkdirSync(this.serviceDataDir(spec.id), { recursive: true });
+      try {
+        const done = await runEnsure(plan.ensure, {
+          allowedRoots: plan.allowedRoots,
+          templateDir: this.ctx.projectDir,
+          render: (text: string) => expand(text, placeholders),
+        });
+        await this.ctx.publish('orchestrator.service.ensure', { service: spec.id, actions: done });
+      } catch (err) {
+        return fail('ensure', (err as Error).message);
+      }
+      await this.launch(expanded, plan, attempt);
+    } catch (err) {
+      fail('spawn', (err as Error).message);
+    }
+  }
+
+  private async launch(spec: ServiceSpec, plan: RunPlan, attempt: number): Promise<void> {
+    const sink = createLogSink({
+      service: spec.id,
+      dir: plan.logs.dir,
+      maxBytes: plan.logs.maxBytes,
+      keep: plan.logs.keep,
+      console: this.ctx.console,
+      metadataIntervalMs: 1000,
+      onMetadata: (meta) => void this.ctx.publish('orchestrator.service.log', { service: spec.id, ...meta }).catch(this.ctx.onError),
+    });
+    let proc: ServiceProcess;
+    try {
+      proc = await spawnService(plan, { onOutput: (stream, chunk) => sink.write(stream, chunk) });
+    } catch (err) {
+      sink.close();
+      throw err;
+    }
+    const entry: Running = { proc, probes: [], stopping: null, ports: plan.ports };
+    this.running.set(spec.id, entry);
+    this.knownPorts.set(spec.id, plan.ports);
+    this.ctx.pids.record(spec.id, { pid: proc.pid, startTime: proc.startTime ?? processStartTime(proc.pid), ports: plan.ports });
+    this.ctx.dispatch({
+      kind: 'started',
+      service: spec.id,
+      pid: proc.pid,
+      attempt,
+      ports: plan.ports,
+      command: plan.command,
+      args: plan.args,
+    });
+    this.watchProbes(spec, plan, entry);
+    void this.watchExit(spec, entry, sink.close.bind(sink));
+  }
+
+  private watchProbes(spec: ServiceSpec, plan: RunPlan, entry: Running): void {
+    const startedAt = performance.now();
+    const probeEnv = { env: plan.env, cwd: plan.cwd };
+    if (plan.readiness !== undefined) {
+      const probe = plan.readiness;
+      let announced = false;
+      entry.probes.push(
+        startProbeLoop(probe, {
+          ...probeEnv,
+          onError: this.ctx.onError,
+          onChange: (status, result, failures) => {
+            this.publishHealth(spec.id, 'readiness', status, failures, result);
+            if (status === 'passing' && !announced) {
+              announced = true;
+              const elapsedMs = Math.round(performance.now() - startedAt);
+              this.ctx.dispatch({ kind: 'ready', service: spec.id, pid: entry.proc.pid, ports: plan.ports, elapsedMs, probe: probe.type });
+            }
+          },
+        }),
+      );
+    }
+    if (plan.liveness !== undefined) {
+      entry.probes.push(
+        startProbeLoop(plan.liveness, {
+          ...probeEnv,
+          onError: this.ctx.onError,
+          onChange: (status, result, failures) => {
+            this.publishHealth(spec.id, 'liveness', status, failures, result);
+            if (status === 'failing') this.ctx.dispatch({ kind: 'livenessFailed', service: spec.id, detail: result.detail });
+          },
+        }),
+      );
+    }
+  }
+
+  private publishHealth(
+    service: string,
+    probe: 'readiness' | 'liveness',
+    status: 'passing' | 'failing',
+    consecutiveFailures: number,
+    result: { latencyMs: number; detail: string },
+  ): void {
+    void this.ctx
+      .publish('orchestrator.service.health', {
+        service,
+        probe,
+        status,
+        consecutiveFailures,
+        latencyMs: Math.round(result.latencyMs * 100) / 100,
+        detail: result.detail,
+      })
+      .catch(this.ctx.onError);
+  }
+
+  private async watchExit(spec: ServiceSpec, entry: Running, closeLog: () => void): Promise<void> {
+    const exit = await entry.proc.exited;
+    for (const probe of entry.probes) probe.stop();
+    // The leader is gone; whatever it forked must go too before the exit is reported, so a
+    // restart never overlaps with leftovers of the previous attempt.
+    if (entry.stopping !== null) await entry.stopping;
+    if (entry.proc.isGroupAlive()) await entry.proc.stop(spec.process.stopSignal as NodeJS.Signals, spec.process.stopTimeoutMs);
+    closeLog();
+    this.running.delete(spec.id);
+    this.ctx.pids.clear(spec.id, entry.proc.pid);
+    this.ctx.dispatch({
+      kind: 'exited',
+      service: spec.id,
+      pid: entry.proc.pid,
+      code: exit.code,
+      signal: exit.signal,
+      runtimeMs: Math.max(0, Date.now() - entry.proc.startedAt.getTime()),
+    });
+  }
+
+  /** Stops a service's process group; the exit comes back through watchExit. */
+  stop(service: string, signal: string, timeoutMs: number): void {
+    const entry = this.running.get(service);
+    if (entry === undefined || entry.stopping !== null) return;
+    entry.stopping = entry.proc.stop(signal as NodeJS.Signals, timeoutMs).catch(this.ctx.onError);
+  }
+
+  /** Pids of every running service process. */
+  pids(): Record<string, number> {
+    return Object.fromEntries([...this.running].map(([id, r]) => [id, r.proc.pid]));
+  }
+
+  /** Stops a process this data dir started in an earlier run, if it is still alive. */
+  private async reclaimLeftover(spec: ServiceSpec): Promise<void> {
+    const rec = this.ctx.pids.get(spec.id);
+    if (rec === undefined || this.running.has(spec.id)) return;
+    const alive = rec.startTime !== null && processStartTime(rec.pid) === rec.startTime;
+    if (alive) {
+      await stopGroup(rec.pid, spec.process.stopSignal as NodeJS.Signals, spec.process.stopTimeoutMs);
+      for (const [portName, port] of Object.entries(rec.ports)) {
+        await this.ctx.publish('orchestrator.service.port.reclaimed', { service: spec.id, portName, port, pid: rec.pid });
+      }
+    }
+    this.ctx.pids.clear(spec.id, rec.pid);
+  }
+
+  /** Actual ports for this start, or null after publishing a conflict. */
+  private async resolvePorts(spec: ServiceSpec): Promise<Record<string, number> | null> {
+    const all: PortSpec[] = [...(spec.ports.primary ? [{ ...spec.ports.primary, name: 'primary' }] : []), ...spec.ports.additional];
+    const ports: Record<string, number> = {};
+    for (const p of all) {
+      if (spec.portStrategy === 'random' || p.port === 0) {
+        ports[p.name] = await allocatePort();
+        continue;
+      }
+      const status = await checkFixedPort(p.port, { knownPids: this.ctx.pids.pids() });
+      if (status.status === 'stale') {
+        await reclaimPort(status.pid, { port: p.port, timeoutMs: spec.process.stopTimeoutMs });
+        await this.ctx.publish('orchestrator.service.port.reclaimed', { service: spec.id, portName: p.name, port: p.port, pid: status.pid });
+      } else if (status.status === 'conflict') {
+        await this.ctx.publish('orchestrator.service.port.conflict', {
+          service: spec.id,
+          portName: p.name,
+          port: p.port,
+          ownerPid: status.ownerPid,
+          ownerCommand: status.ownerCommand,
+        });
+        return null;
+      }
+      ports[p.name] = p.port;
+    }
+    return ports;
+  }
+
+  private placeholderContext(spec: ServiceSpec, ports: Record<string, number>): PlaceholderContext {
+    const services: Record<string, { ports: Record<string, number> }> = {};
+    for (const [id, known] of this.knownPorts) services[id] = { ports: known };
+    return {
+      ports,
+      dirs: {
+        data: this.serviceDataDir(spec.id),
+        logs: this.logsDir(),
+        project: this.ctx.projectDir,
+        depBin: join(this.ctx.projectDir, '.dep', 'bin'),
+      },
+      env: this.ctx.baseEnv,
+      services,
+      serviceId: spec.id,
+      nodeId: this.ctx.node,
+    };
+  }
+
+  private planFor(spec: ServiceSpec, ports: Record<string, number>): RunPlan {
+    const env: Record<string, string> = {
+      ...this.ctx.baseEnv,
+      ...spec.process.env,
+      NESTOR_SERVICE: spec.id,
+      NESTOR_NODE: this.ctx.node,
+      NESTOR_DATA_DIR: this.serviceDataDir(spec.id),
+      NESTOR_NATS_URL: this.ctx.natsUrl,
+    };
+    for (const [name, port] of Object.entries(ports)) {
+      env[name === 'primary' ? 'NESTOR_PORT' : `NESTOR_PORT_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`] = String(port);
+    }
+    const wd = spec.process.workingDir;
+    return {
+      service: spec.id,
+      command: spec.process.command,
+      args: spec.process.args,
+      env,
+      cwd: wd === undefined ? this.ctx.projectDir : isAbsolute(wd) ? wd : resolve(this.ctx.projectDir, wd),
+      shell: spec.process.shell,
+      ensure: spec.process.ensure,
+      allowedRoots: [this.ctx.projectDir, this.ctx.dataDir],
+      ports,
+      readiness: spec.health,
+      liveness: spec.liveness,
+      stopSignal: spec.process.stopSignal as NodeJS.Signals,
+      stopTimeoutMs: spec.process.stopTimeoutMs,
+      logs: { dir: this.logsDir(), maxBytes: spec.logging.maxBytes, keep: spec.logging.keep },
+    };
+  }
+}

@@ -1,0 +1,43 @@
+// Live state from the event stream: the history reduced, then every new event applied as it
+// arrives, with the stream sequence as the cursor (R8). Shared by the CLI, the harness and
+// the UIs so they all see the same state.
+import type { Bus } from '../bus/index.ts';
+import { followEvents, readEvents } from '../bus/index.ts';
+import type { DecodeStats, NestorEvent, Stored } from '../events/index.ts';
+import { emptyDecodeStats } from '../events/index.ts';
+import { emptyState, reduce } from '../state/index.ts';
+import type { State } from '../state/index.ts';
+
+/** Options of followState. */
+export interface FollowStateOptions {
+  /** First sequence to apply (1: the whole history). */
+  fromSeq?: number;
+  /** Start from this state instead of an empty one (a snapshot). */
+  initial?: State;
+  signal?: AbortSignal;
+  stats?: DecodeStats;
+  /** Called after each event is applied, with the state it produced. */
+  onEvent?(event: Stored<NestorEvent>, state: State, previous: State): void;
+}
+
+/** Applies events from the stream until aborted; resolves with the last state. */
+export async function followState(bus: Bus, opts: FollowStateOptions = {}): Promise<State> {
+  let state = opts.initial ?? emptyState();
+  const stats = opts.stats ?? emptyDecodeStats();
+  for await (const item of followEvents(bus, { fromSeq: opts.fromSeq ?? state.seq + 1, signal: opts.signal, stats })) {
+    if (!item.ok) continue;
+    const previous = state;
+    state = reduce(state, item.event);
+    opts.onEvent?.(item.event, state, previous);
+  }
+  return state;
+}
+
+/** The state as of `until` (default: the last stored event). */
+export async function stateAt(bus: Bus, opts: { until?: number; fromSeq?: number; initial?: State; stats?: DecodeStats } = {}): Promise<State> {
+  let state = opts.initial ?? emptyState();
+  for await (const item of readEvents(bus, { fromSeq: opts.fromSeq ?? state.seq + 1, until: opts.until, stats: opts.stats })) {
+    if (item.ok) state = reduce(state, item.event);
+  }
+  return state;
+}
