@@ -35,10 +35,12 @@ export interface ServiceState {
   specHash: string;
   pid: number | null;
   ports: Record<string, number>;
-  /** Restarts performed since registration (every restart.scheduled that led to a start). */
+  /** Restarts since registration: starts with attempt > 0, plus the first start after a restart command. */
   restarts: number;
   /** Attempt number of the current or next start (0 = first start). */
   attempt: number;
+  /** A restart command was accepted and the next start has not happened yet (it counts as a restart). */
+  restartRequested: boolean;
   waitingFor: string[];
   lastExit: { code: number | null; signal: string | null; at: string } | null;
   lastError: string | null;

@@ -1,0 +1,75 @@
+// Node facts. A node that comes up (again) or goes down no longer supervises the processes its
+// earlier incarnation started: without an exit event for them, a replay of a persistent stream
+// would show them alive forever and ignore the new incarnation's starts. So both facts move the
+// node's services that had (or were about to have) a process to their resting state.
+import type { NodeBrokerChanged, NodeDown, NodeUp } from '../events/index.ts';
+import { getNode } from './lookup.ts';
+import { orphaned } from './service-transitions.ts';
+import type { NodeState, ServiceState, State } from './types.ts';
+
+/** The parts of the state a node event may replace. */
+export type NodeOutcome = Pick<State, 'services' | 'nodes'>;
+
+const SUPERVISED = new Set<ServiceState['state']>(['starting', 'running', 'ready', 'stopping', 'backoff']);
+
+/** A node started: record how to reach it and release what its previous incarnation supervised. */
+export function nodeUp(state: State, e: NodeUp, seq: number): NodeOutcome {
+  const d = e.data;
+  const node: NodeState = {
+    id: d.node,
+    status: 'up',
+    pid: d.pid,
+    hostname: d.hostname,
+    version: d.version,
+    nats: d.nats,
+    api: d.api,
+    dataDir: d.dataDir,
+    broker: 'connected',
+    since: e.timestamp,
+  };
+  return {
+    nodes: { ...state.nodes, [d.node]: node },
+    services: releaseServices(state.services, d.node, e.timestamp, `node ${d.node} restarted`, seq),
+  };
+}
+
+/** A node shut down or was found dead: mark it down and release its services. */
+export function nodeDown(state: State, e: NodeDown, seq: number): NodeOutcome {
+  const d = e.data;
+  const prev = getNode(state, d.node) ?? blankNode(d.node, e.timestamp);
+  const node: NodeState = { ...prev, status: 'down', pid: null, broker: 'disconnected', since: e.timestamp };
+  return {
+    nodes: { ...state.nodes, [d.node]: node },
+    services: releaseServices(state.services, d.node, e.timestamp, `node ${d.node} down: ${d.reason}`, seq),
+  };
+}
+
+/** A node's broker connection changed. */
+export function nodeBroker(state: State, e: NodeBrokerChanged): NodeOutcome {
+  const d = e.data;
+  const prev = getNode(state, d.node) ?? { ...blankNode(d.node, e.timestamp), status: 'up' as const };
+  return { nodes: { ...state.nodes, [d.node]: { ...prev, broker: d.status } }, services: state.services };
+}
+
+function blankNode(id: string, since: string): NodeState {
+  return { id, status: 'down', pid: null, hostname: '', version: '', nats: '', api: null, dataDir: '', broker: 'disconnected', since };
+}
+
+function releaseServices(
+  services: State['services'],
+  node: string,
+  timestamp: string,
+  why: string,
+  seq: number,
+): State['services'] {
+  let out: State['services'] | null = null;
+  for (const id in services) {
+    const s = services[id] as ServiceState;
+    if (s.node !== node || !SUPERVISED.has(s.state)) continue;
+    out ??= { ...services };
+    const next = orphaned(s, timestamp, why);
+    if (seq > 0) next.lastSeq = seq;
+    out[id] = next;
+  }
+  return out ?? services;
+}
