@@ -8,7 +8,7 @@ import { loadConfig, loadProjectFile, readRuntimeInfo } from '../config/index.ts
 import { isProcessAlive } from '../bus/index.ts';
 import { followState } from '../feed/index.ts';
 import { SpecError, validateProject } from '../spec/index.ts';
-import { isSettled, selectServiceRows } from '../state/index.ts';
+import { getService, isSettled, selectServiceRows } from '../state/index.ts';
 import type { State } from '../state/index.ts';
 import { CliFailure, UsageError } from './errors.ts';
 import { renderRows } from './table.ts';
@@ -70,7 +70,7 @@ async function watchProgress(node: NodeHandle, term: Terminal, signal: AbortSign
     signal,
     onEvent: (event, state, previous) => {
       for (const svc of Object.values(state.services)) {
-        const before = previous.services[svc.id]?.state;
+        const before = getService(previous, svc.id)?.state;
         if (before !== svc.state) term.info(`${svc.id.padEnd(12)} ${before ?? 'registered'} → ${svc.state}${detail(state, svc.id)}`);
       }
       if (!announced && allSettled(state)) {
@@ -92,7 +92,7 @@ function allSettled(state: State): boolean {
 }
 
 function detail(state: State, id: string): string {
-  const svc = state.services[id];
+  const svc = getService(state, id);
   if (svc === undefined) return '';
   if (svc.state === 'pending' && svc.waitingFor.length > 0) return ` (waiting for ${svc.waitingFor.join(', ')})`;
   if (svc.state === 'running' || svc.state === 'ready') {

@@ -159,7 +159,7 @@ export class Controller {
         return;
       }
       case 'spawn': {
-        const spec = this.state.services[effect.service]?.spec;
+        const spec = Object.hasOwn(this.state.services, effect.service) ? this.state.services[effect.service]?.spec : undefined;
         if (spec !== undefined) void this.runner.spawn(spec, effect.attempt);
         return;
       }

@@ -255,3 +255,9 @@ test('nextDelay grows exponentially, caps at max and spreads by jitter', () => {
   assert.equal(nextDelay(1, tuning, 0), 75);
   assert.equal(nextDelay(1, tuning, 0.999), 125);
 });
+
+test('service ids named like Object.prototype members are ordinary services', () => {
+  const r = new Run();
+  assert.deepEqual(types(r.feed(cmd('start', 'constructor'))), ['reply']);
+  assert.deepEqual(types(r.register(spec('toString', { health: undefined }))), ['service.pending', 'spawn']);
+});

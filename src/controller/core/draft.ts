@@ -16,8 +16,9 @@ export class Draft {
 
   /** The service, copied on first access so it may be edited; undefined when unknown. */
   get(id: string): Supervised | undefined {
-    const svc = this.services[id];
-    if (svc === undefined) return undefined;
+    // Own properties only: ids such as "constructor" are valid service ids.
+    if (!Object.hasOwn(this.services, id)) return undefined;
+    const svc = this.services[id] as Supervised;
     if (!this.copied.has(id)) {
       const copy = { ...svc };
       this.services[id] = copy;
