@@ -1,2 +1,23 @@
-// Public entry of the process runner: spawn, stop, logs, probes, ports, ensure.
+// Public entry of the process runner: spawn, stop, logs, probes, ports, ensure. The runner offers
+// primitives with callbacks; restart policy and backoff belong to the controller.
 export type { RunPlan } from './types.ts';
+export { SpawnError, PathEscapeError, EnsureError, PortReclaimError } from './errors.ts';
+export { runEnsure, resolveInsideRoots, realLocation } from './ensure.ts';
+export type { EnsureOptions, EnsureOutcome } from './ensure.ts';
+export { allocatePort, isPortFree, findPortOwner, findPortHolders, checkFixedPort, reclaimPort } from './ports.ts';
+export type { PortOwner, FixedPortStatus, FixedPortOptions, ReclaimOptions } from './ports.ts';
+export { spawnService } from './spawn.ts';
+export type { ServiceProcess, ExitInfo, SpawnHooks, SpawnOptions, OutputStream } from './spawn.ts';
+export { killGroup, isGroupAlive, waitGroupGone, stopGroup } from './groups.ts';
+export type { StopResult } from './groups.ts';
+export { createLogSink, logFileOf } from './log-sink.ts';
+export type { LogSink, LogSinkOptions, LogMetadata, LogConsole } from './log-sink.ts';
+export { tailLog, followLog } from './log-read.ts';
+export type { FollowOptions } from './log-read.ts';
+export { LineSplitter, colourFor, consolePrefix } from './log-lines.ts';
+export { runProbe, parseHostPort } from './probes.ts';
+export type { ProbeResult, ProbeContext } from './probes.ts';
+export { startProbeLoop, waitReady } from './probe-loop.ts';
+export type { ProbeLoop, ProbeLoopHooks, ProbeLoopStatus, WaitReadyOptions } from './probe-loop.ts';
+export { processStartTime, listGroupPids, readProcStat, processCommand } from './proc-table.ts';
+export type { ProcStat } from './proc-table.ts';

@@ -1,0 +1,264 @@
+// Where a service's output goes: one combined file with size-based rotation, an optional
+// prefixed console copy, and throttled metadata for the event stream. Contract:
+//   in:  raw chunks tagged stdout/stderr, in arrival order
+//   out: <dir>/<service>.log (both streams, raw bytes, whole lines in arrival order) rotated to
+//        .1 … .<keep>;
+//        console lines `name | text`; onMetadata at most once per interval per stream
+//   never: a file above maxBytes, more than keep+1 files, one metadata call per line.
+// Each stream's partial last line is held back until its newline arrives (or it grows past
+// MAX_LINE_CHARS, or the stream stays quiet for PARTIAL_FLUSH_MS), so lines of stdout and stderr
+// never splice into each other in the shared file.
+// Writes are synchronous on purpose: rotation and size accounting stay exact, and a child that
+// floods its pipe is slowed down by the pipe filling up while we write, not buffered in memory.
+import { closeSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { LineSplitter, MAX_LINE_CHARS, consolePrefix } from './log-lines.ts';
+import type { OutputStream } from './spawn.ts';
+
+/** What onMetadata receives: the activity of one stream since the previous call for it. */
+export interface LogMetadata {
+  stream: OutputStream;
+  file: string;
+  /** Bytes of this stream written since the previous call. */
+  bytes: number;
+  /** Newlines of this stream written since the previous call. */
+  lines: number;
+  /** Bytes of this stream written since the sink was created. */
+  totalBytes: number;
+  /** Whether the file rotated since the previous call for this stream. */
+  rotated: boolean;
+}
+
+/** Where console lines go. */
+export interface LogConsole {
+  write(line: string): void;
+  colour: boolean;
+  /** Pad service names to this width so columns line up across services (default: name length). */
+  width?: number;
+}
+
+/** Options of createLogSink. */
+export interface LogSinkOptions {
+  service: string;
+  dir: string;
+  /** Largest size of one file, in bytes (at least 1). */
+  maxBytes: number;
+  /** Rotated files kept beside the live one (0: the live file is truncated when full). */
+  keep: number;
+  console?: LogConsole;
+  onMetadata?(meta: LogMetadata): void;
+  metadataIntervalMs: number;
+}
+
+/** An open log sink for one service. */
+export interface LogSink {
+  /** Path of the live log file. */
+  readonly file: string;
+  /** Appends one chunk; safe to pass straight from SpawnHooks.onOutput. */
+  write(stream: OutputStream, chunk: Buffer | string): void;
+  /** Flushes partial console lines and pending metadata, then closes the file. Idempotent. */
+  close(): void;
+}
+
+/** The live log file of a service in a directory. */
+export function logFileOf(dir: string, service: string): string {
+  return join(dir, `${service}.log`);
+}
+
+/** How long a partial line waits for its newline before it is written to the file anyway. */
+const PARTIAL_FLUSH_MS = 500;
+
+interface StreamMeta {
+  /** Bytes after the last newline, not yet in the file. */
+  held: Buffer;
+  heldTimer: NodeJS.Timeout | undefined;
+  bytes: number;
+  lines: number;
+  totalBytes: number;
+  rotated: boolean;
+  lastEmit: number;
+  timer: NodeJS.Timeout | undefined;
+  splitter: LineSplitter;
+}
+
+/** Opens (appending) the log file of a service and returns its sink. */
+export function createLogSink(options: LogSinkOptions): LogSink {
+  if (!(options.maxBytes >= 1)) throw new RangeError(`maxBytes must be at least 1, got ${options.maxBytes}`);
+  if (!Number.isInteger(options.keep) || options.keep < 0) throw new RangeError(`keep must be a whole number, got ${options.keep}`);
+  mkdirSync(options.dir, { recursive: true });
+  const file = logFileOf(options.dir, options.service);
+  const rotator = new RotatingFile(file, options.maxBytes, options.keep);
+  const prefix = options.console
+    ? consolePrefix(options.service, options.console.width ?? options.service.length, options.console.colour)
+    : '';
+  const meta: Record<OutputStream, StreamMeta> = { stdout: newMeta(), stderr: newMeta() };
+  let closed = false;
+
+  const emit = (stream: OutputStream): void => {
+    const m = meta[stream];
+    clearTimeout(m.timer);
+    m.timer = undefined;
+    m.lastEmit = performance.now();
+    if (m.bytes === 0 && !m.rotated) return;
+    const out: LogMetadata = { stream, file, bytes: m.bytes, lines: m.lines, totalBytes: m.totalBytes, rotated: m.rotated };
+    m.bytes = 0;
+    m.lines = 0;
+    m.rotated = false;
+    options.onMetadata?.(out);
+  };
+
+  const toFile = (buf: Buffer): void => {
+    if (buf.length > 0 && rotator.write(buf)) {
+      meta.stdout.rotated = true;
+      meta.stderr.rotated = true;
+    }
+  };
+
+  const flushHeld = (stream: OutputStream): void => {
+    const m = meta[stream];
+    clearTimeout(m.heldTimer);
+    m.heldTimer = undefined;
+    const held = m.held;
+    m.held = Buffer.alloc(0);
+    toFile(held);
+  };
+
+  const hold = (stream: OutputStream, buf: Buffer): void => {
+    const m = meta[stream];
+    const data = m.held.length > 0 ? Buffer.concat([m.held, buf]) : buf;
+    const cut = data.lastIndexOf(10);
+    if (data.length - (cut + 1) > MAX_LINE_CHARS) {
+      m.held = Buffer.alloc(0);
+      toFile(data);
+    } else {
+      m.held = Buffer.from(data.subarray(cut + 1));
+      toFile(data.subarray(0, cut + 1));
+    }
+    clearTimeout(m.heldTimer);
+    m.heldTimer = undefined;
+    if (m.held.length > 0) {
+      m.heldTimer = setTimeout(() => flushHeld(stream), PARTIAL_FLUSH_MS);
+      m.heldTimer.unref();
+    }
+  };
+
+  const schedule = (stream: OutputStream): void => {
+    const m = meta[stream];
+    if (m.timer !== undefined || options.onMetadata === undefined) return;
+    const wait = m.lastEmit + options.metadataIntervalMs - performance.now();
+    if (wait <= 0) return emit(stream);
+    m.timer = setTimeout(() => emit(stream), wait);
+    m.timer.unref();
+  };
+
+  return {
+    file,
+    write(stream, chunk) {
+      if (closed) return;
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      if (buf.length === 0) return;
+      hold(stream, buf);
+      const m = meta[stream];
+      m.bytes += buf.length;
+      m.totalBytes += buf.length;
+      m.lines += countNewlines(buf);
+      if (options.console) {
+        for (const line of m.splitter.push(buf)) options.console.write(prefix + line);
+      }
+      schedule(stream);
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      for (const stream of ['stdout', 'stderr'] as const) {
+        flushHeld(stream);
+        const rest = meta[stream].splitter.flush();
+        if (rest !== null && options.console) options.console.write(prefix + rest);
+        emit(stream);
+      }
+      rotator.close();
+    },
+  };
+}
+
+function newMeta(): StreamMeta {
+  return { held: Buffer.alloc(0), heldTimer: undefined, bytes: 0, lines: 0, totalBytes: 0, rotated: false, lastEmit: -Infinity, timer: undefined, splitter: new LineSplitter() };
+}
+
+function countNewlines(buf: Buffer): number {
+  let n = 0;
+  for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) n++;
+  return n;
+}
+
+/** A file that never grows past maxBytes: when full it moves to .1, .1 to .2, … and .keep is dropped. */
+class RotatingFile {
+  private fd: number;
+  private size: number;
+
+  constructor(
+    private readonly path: string,
+    private readonly maxBytes: number,
+    private readonly keep: number,
+  ) {
+    this.fd = openSync(path, 'a');
+    this.size = fstatSync(this.fd).size;
+  }
+
+  /** Appends buf, rotating as often as needed; returns whether a rotation happened. */
+  write(buf: Buffer): boolean {
+    let rest = buf;
+    let rotated = false;
+    while (rest.length > 0) {
+      const room = this.maxBytes - this.size;
+      if (rest.length <= room) {
+        this.append(rest);
+        break;
+      }
+      // Prefer cutting after the last newline that fits, so files hold whole lines.
+      const cut = room > 0 ? rest.lastIndexOf(10, room - 1) : -1;
+      if (cut >= 0) {
+        this.append(rest.subarray(0, cut + 1));
+        rest = rest.subarray(cut + 1);
+      } else if (this.size === 0) {
+        // One line longer than a whole file: it has to be split.
+        this.append(rest.subarray(0, room));
+        rest = rest.subarray(room);
+      }
+      this.rotate();
+      rotated = true;
+    }
+    return rotated;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+
+  private append(buf: Buffer): void {
+    let off = 0;
+    while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+    this.size += buf.length;
+  }
+
+  private rotate(): void {
+    closeSync(this.fd);
+    if (this.keep === 0) {
+      rmSync(this.path, { force: true });
+    } else {
+      // rename over an existing target replaces it, which is how the oldest file is dropped.
+      for (let i = this.keep - 1; i >= 1; i--) renameIfExists(`${this.path}.${i}`, `${this.path}.${i + 1}`);
+      renameSync(this.path, `${this.path}.1`);
+    }
+    this.fd = openSync(this.path, 'a');
+    this.size = 0;
+  }
+}
+
+function renameIfExists(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}

@@ -1,0 +1,100 @@
+// Repeats a probe on its schedule and reports status changes, not every attempt. Attempts never
+// overlap: the interval counts from the end of one attempt to the start of the next.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ProbeSpec } from '../spec/index.ts';
+import { runProbe } from './probes.ts';
+import type { ProbeResult } from './probes.ts';
+
+/** Reported probe status. */
+export type ProbeLoopStatus = 'passing' | 'failing';
+
+/** Callbacks of a probe loop. */
+export interface ProbeLoopHooks {
+  /**
+   * 'passing' on the first success after start or after failing; 'failing' once
+   * failureThreshold consecutive attempts have failed. Never twice in a row with one status.
+   */
+  onChange(status: ProbeLoopStatus, result: ProbeResult, consecutiveFailures: number): void;
+  /** Every attempt, for metrics and debugging. */
+  onResult?(result: ProbeResult, consecutiveFailures: number): void;
+  /** A hook threw: the loop stops. Without this, the error is rethrown as uncaught. */
+  onError?(err: unknown): void;
+  /** Environment and cwd for exec probes (normally the service's). */
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+/** A running probe loop. */
+export interface ProbeLoop {
+  /** Stops the loop and aborts an attempt in flight; no hook runs afterwards. */
+  stop(): void;
+}
+
+function isAbort(err: unknown, signal: AbortSignal): boolean {
+  return signal.aborted || (err instanceof Error && err.name === 'AbortError');
+}
+
+/** Starts probing after probe.initialDelayMs, every probe.intervalMs. */
+export function startProbeLoop(probe: ProbeSpec, hooks: ProbeLoopHooks): ProbeLoop {
+  const ac = new AbortController();
+  const { signal } = ac;
+  const threshold = Math.max(1, probe.failureThreshold);
+  const run = async (): Promise<void> => {
+    let status: ProbeLoopStatus | null = null;
+    let failures = 0;
+    await sleep(probe.initialDelayMs, undefined, { signal });
+    while (!signal.aborted) {
+      const result = await runProbe(probe, { signal, env: hooks.env, cwd: hooks.cwd });
+      if (signal.aborted) return;
+      failures = result.ok ? 0 : failures + 1;
+      hooks.onResult?.(result, failures);
+      if (result.ok && status !== 'passing') {
+        status = 'passing';
+        hooks.onChange('passing', result, 0);
+      } else if (!result.ok && failures >= threshold && status !== 'failing') {
+        status = 'failing';
+        hooks.onChange('failing', result, failures);
+      }
+      await sleep(probe.intervalMs, undefined, { signal });
+    }
+  };
+  run().catch((err: unknown) => {
+    if (isAbort(err, signal)) return;
+    if (hooks.onError) hooks.onError(err);
+    else
+      process.nextTick(() => {
+        throw err;
+      });
+  });
+  return { stop: () => ac.abort() };
+}
+
+/** Options of waitReady. */
+export interface WaitReadyOptions {
+  /** Aborting rejects the wait with the signal's reason. */
+  signal?: AbortSignal;
+  /** Every attempt, for progress reporting. */
+  onResult?(result: ProbeResult, attempt: number): void;
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+/** Resolves with the first successful attempt (after initialDelayMs, then every intervalMs). */
+export async function waitReady(probe: ProbeSpec, options: WaitReadyOptions = {}): Promise<ProbeResult> {
+  const { signal } = options;
+  try {
+    signal?.throwIfAborted();
+    await sleep(probe.initialDelayMs, undefined, { signal });
+    for (let attempt = 1; ; attempt++) {
+      const result = await runProbe(probe, { signal, env: options.env, cwd: options.cwd });
+      signal?.throwIfAborted();
+      options.onResult?.(result, attempt);
+      if (result.ok) return result;
+      await sleep(probe.intervalMs, undefined, { signal });
+    }
+  } catch (err) {
+    // timers/promises rejects with its own AbortError; callers expect the reason they aborted with.
+    if (signal?.aborted) throw signal.reason;
+    throw err;
+  }
+}

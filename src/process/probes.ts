@@ -1,0 +1,121 @@
+// One probe attempt: http GET, tcp connect, or a command run without a shell. Never throws: every
+// failure, including a malformed probe, is a failed result with a detail for humans.
+import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import type { ProbeSpec } from '../spec/index.ts';
+
+/** Outcome of one probe attempt. */
+export interface ProbeResult {
+  ok: boolean;
+  latencyMs: number;
+  detail: string;
+}
+
+/** Extra context for probes; exec probes take the service's env and cwd when given. */
+export interface ProbeContext {
+  signal?: AbortSignal;
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+const DETAIL_MAX = 300;
+
+/** Runs one attempt of the probe, bounded by probe.timeoutMs (and ctx.signal). */
+export async function runProbe(probe: ProbeSpec, ctx: ProbeContext = {}): Promise<ProbeResult> {
+  const started = performance.now();
+  const timeout = AbortSignal.timeout(Math.max(1, probe.timeoutMs));
+  const signal = ctx.signal ? AbortSignal.any([ctx.signal, timeout]) : timeout;
+  let outcome: { ok: boolean; detail: string };
+  try {
+    switch (probe.type) {
+      case 'http':
+        outcome = await httpProbe(probe, signal);
+        break;
+      case 'tcp':
+        outcome = await tcpProbe(probe, signal);
+        break;
+      case 'exec':
+        outcome = await execProbe(probe, signal, ctx);
+        break;
+    }
+  } catch (err) {
+    outcome = { ok: false, detail: timeout.aborted ? `timed out after ${probe.timeoutMs}ms` : describe(err) };
+  }
+  return { ok: outcome.ok, latencyMs: performance.now() - started, detail: outcome.detail.slice(0, DETAIL_MAX) };
+}
+
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  // fetch wraps the socket error ("fetch failed"); the cause says what actually happened.
+  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+  return `${err.message}${cause}`;
+}
+
+async function httpProbe(probe: ProbeSpec, signal: AbortSignal): Promise<{ ok: boolean; detail: string }> {
+  if (!probe.endpoint) return { ok: false, detail: 'http probe has no endpoint' };
+  const res = await fetch(probe.endpoint, { signal, redirect: 'manual', headers: { 'user-agent': 'nestor-probe' } });
+  // Drain the body so the connection is released; its content does not matter.
+  await res.body?.cancel().catch(() => {});
+  const ok = probe.expectedStatus.length > 0 ? probe.expectedStatus.includes(res.status) : res.status >= 200 && res.status < 400;
+  return { ok, detail: `HTTP ${res.status}` };
+}
+
+/** Splits "host:port", "[v6]:port" or "tcp://host:port". */
+export function parseHostPort(endpoint: string): { host: string; port: number } | null {
+  const text = endpoint.replace(/^tcp:\/\//, '');
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(text) ?? /^([^:]*):(\d+)$/.exec(text);
+  if (!m?.[2]) return null;
+  const port = Number(m[2]);
+  if (port < 1 || port > 65535) return null;
+  return { host: m[1] || '127.0.0.1', port };
+}
+
+function tcpProbe(probe: ProbeSpec, signal: AbortSignal): Promise<{ ok: boolean; detail: string }> {
+  const target = probe.endpoint ? parseHostPort(probe.endpoint) : null;
+  if (target === null) return Promise.resolve({ ok: false, detail: `tcp probe needs host:port, got ${JSON.stringify(probe.endpoint)}` });
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: target.host, port: target.port, signal });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve({ ok: true, detail: `connected to ${target.host}:${target.port}` });
+    });
+    socket.once('error', reject);
+  });
+}
+
+function execProbe(probe: ProbeSpec, signal: AbortSignal, ctx: ProbeContext): Promise<{ ok: boolean; detail: string }> {
+  const [command, ...args] = probe.command ?? [];
+  if (command === undefined) return Promise.resolve({ ok: false, detail: 'exec probe has no command' });
+  return new Promise((resolve, reject) => {
+    // Own group, so a timeout kills whatever the probe command forked too.
+    const child = spawn(command, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: ctx.env ?? process.env, cwd: ctx.cwd });
+    let output = '';
+    const keep = (chunk: Buffer): void => {
+      output = (output + chunk.toString('utf8')).slice(-DETAIL_MAX);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    const onAbort = (): void => {
+      if (child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
+    child.once('error', (err) => {
+      signal.removeEventListener('abort', onAbort);
+      reject(err);
+    });
+    child.once('close', (code, sig) => {
+      signal.removeEventListener('abort', onAbort);
+      if (signal.aborted) return reject(signal.reason);
+      const how = sig ? `killed by ${sig}` : `exit ${code}`;
+      const tail = output.trim();
+      resolve({ ok: code === 0, detail: tail ? `${how}: ${tail}` : how });
+    });
+  });
+}
