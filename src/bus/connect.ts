@@ -1,0 +1,174 @@
+// connectBus: the second step of the one startup path. Embedded mode launches our own
+// nats-server child and connects to it; external mode connects to configured servers and
+// starts nothing. Either way the same stream and bucket are then ensured, so everything after
+// this point is identical in both modes.
+//
+// In:  a loaded NestorConfig.
+// Out: a Bus (connection, JetStream handles, publish, snapshots), or BusUnavailableError /
+//      StreamSetupError / a launch error, after a short bounded retry. Nothing is left running
+//      on failure.
+import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import type { KV } from '@nats-io/kv';
+import { AuthorizationError, connect, credsAuthenticator, UserAuthenticationExpiredError } from '@nats-io/transport-node';
+import type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
+import type { NatsMode, NestorConfig } from '../config/index.ts';
+import type { NestorEvent } from '../events/index.ts';
+import { BusUnavailableError } from './errors.ts';
+import { launchNatsServer, launchOptionsFromConfig } from './launch.ts';
+import type { EmbeddedServer } from './launch.ts';
+import { DEFAULT_PUBLISH_RETRY, isNoResponders, isRetryable, publishEvent } from './publish.ts';
+import type { PublishResult, PublishRetry } from './publish.ts';
+import { ensureEventStream, ensureSnapshotBucket } from './streams.ts';
+
+/** A connected bus with its stream and snapshot bucket in place. */
+export interface Bus extends AsyncDisposable {
+  readonly nc: NatsConnection;
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  /** URL of the server this connection uses. */
+  readonly natsUrl: string;
+  /** HTTP monitoring URL of the embedded server; null in external mode. */
+  readonly monitorUrl: string | null;
+  /** The embedded server, or null in external mode. */
+  readonly server: EmbeddedServer | null;
+  readonly streamName: string;
+  readonly snapshots: KV;
+  /** Publishes an event on its subject (msgID = event id), retrying transient failures. */
+  publish(event: NestorEvent): Promise<PublishResult>;
+  /** Drains the connection, then stops the embedded server; idempotent. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link connectBus}. */
+export interface ConnectOptions {
+  /** Names the connection `nestor:<node>:<component>` in the server's /connz. */
+  component?: string;
+  /** Budget for connecting and reaching JetStream before failing. */
+  connectTimeoutMs?: number;
+  publishRetry?: PublishRetry;
+}
+
+const HINTS: Record<NatsMode, string> = {
+  embedded: 'The embedded nats-server started but did not accept the connection; see its output in the data dir and retry.',
+  external: 'Check that the servers in nats.urls (NESTOR_NATS_URLS) are running and reachable from here.',
+};
+const AUTH_HINT = 'Check nats.user/nats.pass, nats.token or nats.creds (NESTOR_NATS_USER, NESTOR_NATS_PASS, NESTOR_NATS_TOKEN, NESTOR_NATS_CREDS).';
+const JS_HINT = 'The server must run with JetStream enabled (nats-server -js, or a jetstream {} block) for this account.';
+
+/** Connects to NATS as configured and ensures the event stream and snapshot bucket. */
+export async function connectBus(config: NestorConfig, opts: ConnectOptions = {}): Promise<Bus> {
+  const server = config.nats.mode === 'embedded' ? await launchNatsServer(launchOptionsFromConfig(config)) : null;
+  try {
+    const urls = server === null ? config.nats.urls : [server.natsUrl];
+    const deadline = Date.now() + (opts.connectTimeoutMs ?? 3_000);
+    const nc = await connectWithRetry(config, urls, deadline, opts.component ?? 'bus');
+    try {
+      const jsm = await openJetStream(nc, config.nats.mode, urls, deadline);
+      const js = jetstream(nc);
+      await ensureEventStream(jsm, config.events, config.nats.store);
+      const snapshots = await ensureSnapshotBucket(js, config.nats.store, config.events.replicas);
+      return makeBus({ nc, js, jsm, server, snapshots, streamName: config.events.stream, publishRetry: opts.publishRetry ?? DEFAULT_PUBLISH_RETRY });
+    } catch (err) {
+      await nc.close();
+      throw err;
+    }
+  } catch (err) {
+    await server?.stop();
+    throw err;
+  }
+}
+
+interface BusParts {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  server: EmbeddedServer | null;
+  snapshots: KV;
+  streamName: string;
+  publishRetry: PublishRetry;
+}
+
+function makeBus(p: BusParts): Bus {
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      try {
+        // Drain flushes what was published and lets subscriptions finish their current message.
+        if (!p.nc.isClosed()) await p.nc.drain();
+      } catch {
+        await p.nc.close();
+      } finally {
+        await p.server?.stop();
+      }
+    })());
+  const current = p.nc.getServer();
+  return {
+    nc: p.nc,
+    js: p.js,
+    jsm: p.jsm,
+    natsUrl: p.server?.natsUrl ?? (current.includes('://') ? current : `nats://${current}`),
+    monitorUrl: p.server?.monitorUrl ?? null,
+    server: p.server,
+    streamName: p.streamName,
+    snapshots: p.snapshots,
+    publish: (event) => publishEvent(p.js, event, p.publishRetry),
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+async function connectionOptions(config: NestorConfig, urls: string[], component: string): Promise<NodeConnectionOptions> {
+  const { nats } = config;
+  const base: NodeConnectionOptions = {
+    servers: urls,
+    name: `nestor:${config.node}:${component}`,
+    // Once connected, keep reconnecting: a supervisor outlives broker restarts.
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+  };
+  if (nats.user !== undefined) return { ...base, user: nats.user, pass: nats.pass ?? '' };
+  if (nats.token !== undefined) return { ...base, token: nats.token };
+  if (nats.creds !== undefined) {
+    let creds: Uint8Array;
+    try {
+      creds = new Uint8Array(await readFile(nats.creds));
+    } catch (err) {
+      throw new BusUnavailableError(nats.mode, urls, `cannot read the credentials file ${nats.creds}`, 'Check nats.creds (NESTOR_NATS_CREDS).', { cause: err });
+    }
+    return { ...base, authenticator: credsAuthenticator(creds) };
+  }
+  return base;
+}
+
+async function connectWithRetry(config: NestorConfig, urls: string[], deadline: number, component: string): Promise<NatsConnection> {
+  const options = await connectionOptions(config, urls, component);
+  const mode = config.nats.mode;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 1_000)) {
+    try {
+      return await connect({ ...options, timeout: Math.max(250, Math.min(2_000, deadline - Date.now())) });
+    } catch (err) {
+      if (err instanceof AuthorizationError || err instanceof UserAuthenticationExpiredError) {
+        throw new BusUnavailableError(mode, urls, 'NATS refused the credentials', AUTH_HINT, { cause: err });
+      }
+      if (Date.now() + delay >= deadline) throw new BusUnavailableError(mode, urls, 'cannot connect to NATS', HINTS[mode], { cause: err });
+      await sleep(delay);
+    }
+  }
+}
+
+// A cluster that has just formed may answer 503 until it has elected a meta leader; nobody
+// answering at all means JetStream is off, which waiting will not change.
+async function openJetStream(nc: NatsConnection, mode: NatsMode, urls: string[], deadline: number): Promise<JetStreamManager> {
+  for (let delay = 100; ; delay = Math.min(delay * 2, 1_000)) {
+    try {
+      return await jetstreamManager(nc);
+    } catch (err) {
+      const transient = isRetryable(err) && !isNoResponders(err);
+      if (!transient || Date.now() + delay >= deadline) throw new BusUnavailableError(mode, urls, 'JetStream is not available', JS_HINT, { cause: err });
+      await sleep(delay);
+    }
+  }
+}

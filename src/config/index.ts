@@ -1,0 +1,15 @@
+// Public entry of the config module (a shell: reads files and the environment).
+export { ConfigError } from './errors.ts';
+export type { ConfigProblem } from './errors.ts';
+export { loadConfig, TEST_DATA_ROOT } from './load.ts';
+export type { LoadConfigOptions } from './load.ts';
+export { readProjectFile, findProjectFile, PROJECT_FILE_NAMES } from './project-file.ts';
+export type { ProjectFile, SourcePosition } from './project-file.ts';
+export { DEFAULTS } from './schema.ts';
+export type { ConfigInput, NestorConfig, NatsConfig, NatsMode, StoreKind, ClusterConfig, EventsConfig, ApiConfig } from './schema.ts';
+export { SETTINGS, parseSettingValue } from './settings.ts';
+export type { Setting, SettingKind } from './settings.ts';
+export { NODE_ID_FILE, makeNodeId } from './node-id.ts';
+export { runtimeInfoPath, writeRuntimeInfo, readRuntimeInfo, removeRuntimeInfo } from './runtime-info.ts';
+export type { RuntimeInfo } from './runtime-info.ts';
+export { loadProjectFile, resolveIncludes } from './includes.ts';

@@ -1,0 +1,185 @@
+// The shape of Nestor's settings. One zod schema validates every layer (project file `config:`
+// block, environment, flags) the same way; every field is optional in a layer, and defaults are
+// filled in only after the layers are merged (resolve.ts). Each error message is the "expected"
+// half of a ConfigError, so it is written for a person.
+import { z } from 'zod';
+import { ID_PATTERN } from '../events/index.ts';
+import { LOG_LEVELS } from '../log/index.ts';
+import type { LogLevel } from '../log/index.ts';
+
+const NAME = /^[A-Za-z0-9_-]+$/;
+
+function int(min: number, max: number, expected: string) {
+  return z.number({ error: expected }).int({ error: expected }).min(min, { error: expected }).max(max, { error: expected });
+}
+
+function text(expected: string) {
+  return z.string({ error: expected }).min(1, { error: expected });
+}
+
+function list(expected: string) {
+  return z.array(text(expected), { error: `a list of ${expected}` });
+}
+
+// nats-server treats port 0 as "the default port" (4222), not "random", so 0 is refused and
+// -1 asks for a random port.
+const NATS_PORT = 'an integer port 1-65535, or -1 for a random port';
+const natsPort = int(-1, 65535, NATS_PORT).refine((p) => p !== 0, { error: NATS_PORT });
+const MAX_INT = Number.MAX_SAFE_INTEGER;
+
+const clusterLayer = z.strictObject(
+  {
+    // Optional in a layer (the env may add routes to a file's cluster); required once merged.
+    name: z.string({ error: 'a cluster name of letters, digits, "-" or "_"' }).regex(NAME, { error: 'a cluster name of letters, digits, "-" or "_"' }).optional(),
+    host: text('a host name or IP address').optional(),
+    port: natsPort.optional(),
+    routes: list('route URLs such as nats://10.0.0.2:6222').optional(),
+  },
+  { error: 'a mapping with name, host, port and routes' },
+);
+
+const natsLayer = z.strictObject(
+  {
+    mode: z.enum(['embedded', 'external'], { error: '"embedded" or "external"' }).optional(),
+    binary: text('the path of a nats-server binary').optional(),
+    host: text('a host name or IP address').optional(),
+    port: natsPort.optional(),
+    monitorPort: natsPort.optional(),
+    store: z.enum(['file', 'memory'], { error: '"file" or "memory"' }).optional(),
+    urls: list('NATS URLs such as nats://127.0.0.1:4222').optional(),
+    user: text('a user name').optional(),
+    pass: text('a password').optional(),
+    token: text('a token').optional(),
+    creds: text('the path of a .creds file').optional(),
+    cluster: clusterLayer.optional(),
+    startTimeoutMs: int(1, MAX_INT, 'a positive number of milliseconds').optional(),
+  },
+  { error: 'a mapping of NATS settings' },
+);
+
+const eventsLayer = z.strictObject(
+  {
+    stream: z.string({ error: 'a stream name of letters, digits, "-" or "_"' }).regex(NAME, { error: 'a stream name of letters, digits, "-" or "_"' }).optional(),
+    maxAgeMs: int(0, MAX_INT, 'milliseconds >= 0 (0 keeps events forever)').optional(),
+    maxBytes: int(-1, MAX_INT, 'bytes, or -1 for no limit').optional(),
+    maxMsgs: int(-1, MAX_INT, 'a message count, or -1 for no limit').optional(),
+    duplicateWindowMs: int(1, MAX_INT, 'a positive number of milliseconds').optional(),
+    replicas: int(1, 5, 'a replica count from 1 to 5').optional(),
+  },
+  { error: 'a mapping of event stream settings' },
+);
+
+const apiLayer = z.strictObject(
+  {
+    host: text('a host name or IP address').optional(),
+    port: int(0, 65535, 'an integer port 1-65535, or 0 for a random port').optional(),
+    token: text('a bearer token').optional(),
+    readOnly: z.boolean({ error: 'true or false' }).optional(),
+  },
+  { error: 'a mapping of API settings' },
+);
+
+/** Schema of one settings layer: every field optional, unknown keys refused. */
+export const configLayerSchema = z.strictObject(
+  {
+    dataDir: text('a directory path').optional(),
+    node: z.string({ error: 'a node id' }).regex(ID_PATTERN, { error: 'a node id of letters, digits, "-" or "_" (at most 64)' }).optional(),
+    logLevel: z.enum(LOG_LEVELS, { error: LOG_LEVELS.join(', ') }).optional(),
+    nats: natsLayer.optional(),
+    events: eventsLayer.optional(),
+    api: apiLayer.optional(),
+  },
+  { error: 'a mapping of Nestor settings' },
+);
+
+/** One layer of settings (project file block, environment, flags); every field optional. */
+export type ConfigInput = z.input<typeof configLayerSchema>;
+
+/** How NATS is reached: a child nats-server of our own, or servers someone else runs. */
+export type NatsMode = 'embedded' | 'external';
+/** JetStream storage of the event stream and the snapshot bucket. */
+export type StoreKind = 'file' | 'memory';
+
+/** Routes that join embedded servers into one NATS cluster. */
+export interface ClusterConfig {
+  name: string;
+  host: string;
+  /** Port of the cluster listener; -1 for random (then others cannot dial this node). */
+  port: number;
+  /** Route URLs of the other members (nats://host:port of their cluster listeners). */
+  routes: string[];
+}
+
+/** NATS connection and embedded-server settings. */
+export interface NatsConfig {
+  mode: NatsMode;
+  /** nats-server binary to run; looked up on PATH and in /usr/sbin when absent. */
+  binary?: string;
+  host: string;
+  /** Client port of the embedded server; -1 for random. */
+  port: number;
+  /** HTTP monitoring port of the embedded server; -1 for random. */
+  monitorPort: number;
+  store: StoreKind;
+  /** Servers to connect to in external mode. */
+  urls: string[];
+  user?: string;
+  pass?: string;
+  token?: string;
+  /** Path of a .creds file (JWT + nkey seed). */
+  creds?: string;
+  cluster?: ClusterConfig;
+  startTimeoutMs: number;
+}
+
+/** Limits of the event stream. */
+export interface EventsConfig {
+  stream: string;
+  maxAgeMs: number;
+  maxBytes: number;
+  maxMsgs: number;
+  duplicateWindowMs: number;
+  replicas: number;
+}
+
+/** HTTP API settings. */
+export interface ApiConfig {
+  host: string;
+  /** 0 picks a random free port; the runtime info file tells other verbs which. */
+  port: number;
+  token?: string;
+  readOnly: boolean;
+}
+
+/** Fully resolved settings of one Nestor process. */
+export interface NestorConfig {
+  projectDir: string;
+  /** The project file that was read, or null when there is none. */
+  projectFile: string | null;
+  dataDir: string;
+  /** Stable id of this node (see node-id.ts); also the embedded server's name. */
+  node: string;
+  logLevel: LogLevel;
+  nats: NatsConfig;
+  events: EventsConfig;
+  api: ApiConfig;
+  /** True when loaded for tests (unique data dir, memory store). */
+  test: boolean;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Defaults of everything that does not depend on the project directory or test mode. */
+export const DEFAULTS = {
+  logLevel: 'info',
+  nats: { host: '127.0.0.1', port: -1, monitorPort: -1, startTimeoutMs: 10_000, clusterHost: '127.0.0.1', clusterPort: -1 },
+  events: {
+    stream: 'ORCHESTRATOR',
+    maxAgeMs: 7 * DAY_MS,
+    maxBytes: 256 * 1024 * 1024,
+    maxMsgs: 1_000_000,
+    duplicateWindowMs: 2 * 60 * 1000,
+    replicas: 1,
+  },
+  api: { host: '127.0.0.1', port: 0, readOnly: false },
+} as const;

@@ -1,0 +1,151 @@
+// The table of settings that can be given outside the project file: environment variable and
+// CLI flag for each dotted path. It is the single place those names are spelled; the env layer
+// is read through it, the CLI may build its options from it, and docs/config.md lists it (a
+// test keeps the two in step).
+import { ConfigError } from './errors.ts';
+import { configLayerSchema } from './schema.ts';
+import type { ConfigInput } from './schema.ts';
+
+/** How a string from the environment or the command line becomes a value. */
+export type SettingKind = 'string' | 'int' | 'bool' | 'list';
+
+/** One setting reachable by environment variable and flag. */
+export interface Setting {
+  /** Dotted path in the config (`nats.port`); the project-file key under `config:`. */
+  path: string;
+  env: string;
+  flag: string;
+  kind: SettingKind;
+}
+
+function s(path: string, kind: SettingKind, env: string, flag: string): Setting {
+  return { path, kind, env, flag };
+}
+
+/** Every setting with its environment variable and flag. */
+export const SETTINGS: readonly Setting[] = [
+  s('dataDir', 'string', 'NESTOR_DATA_DIR', '--data-dir'),
+  s('node', 'string', 'NESTOR_NODE', '--node'),
+  s('logLevel', 'string', 'NESTOR_LOG_LEVEL', '--log-level'),
+  s('nats.mode', 'string', 'NESTOR_NATS_MODE', '--nats-mode'),
+  s('nats.binary', 'string', 'NESTOR_NATS_SERVER', '--nats-server'),
+  s('nats.host', 'string', 'NESTOR_NATS_HOST', '--nats-host'),
+  s('nats.port', 'int', 'NESTOR_NATS_PORT', '--nats-port'),
+  s('nats.monitorPort', 'int', 'NESTOR_NATS_MONITOR_PORT', '--nats-monitor-port'),
+  s('nats.store', 'string', 'NESTOR_NATS_STORE', '--nats-store'),
+  s('nats.urls', 'list', 'NESTOR_NATS_URLS', '--nats-url'),
+  s('nats.user', 'string', 'NESTOR_NATS_USER', '--nats-user'),
+  s('nats.pass', 'string', 'NESTOR_NATS_PASS', '--nats-pass'),
+  s('nats.token', 'string', 'NESTOR_NATS_TOKEN', '--nats-token'),
+  s('nats.creds', 'string', 'NESTOR_NATS_CREDS', '--nats-creds'),
+  s('nats.cluster.name', 'string', 'NESTOR_CLUSTER_NAME', '--cluster-name'),
+  s('nats.cluster.host', 'string', 'NESTOR_CLUSTER_HOST', '--cluster-host'),
+  s('nats.cluster.port', 'int', 'NESTOR_CLUSTER_PORT', '--cluster-port'),
+  s('nats.cluster.routes', 'list', 'NESTOR_CLUSTER_ROUTES', '--cluster-route'),
+  s('nats.startTimeoutMs', 'int', 'NESTOR_NATS_START_TIMEOUT_MS', '--nats-start-timeout-ms'),
+  s('events.stream', 'string', 'NESTOR_EVENTS_STREAM', '--events-stream'),
+  s('events.maxAgeMs', 'int', 'NESTOR_EVENTS_MAX_AGE_MS', '--events-max-age-ms'),
+  s('events.maxBytes', 'int', 'NESTOR_EVENTS_MAX_BYTES', '--events-max-bytes'),
+  s('events.maxMsgs', 'int', 'NESTOR_EVENTS_MAX_MSGS', '--events-max-msgs'),
+  s('events.duplicateWindowMs', 'int', 'NESTOR_EVENTS_DUPLICATE_WINDOW_MS', '--events-duplicate-window-ms'),
+  s('events.replicas', 'int', 'NESTOR_EVENTS_REPLICAS', '--events-replicas'),
+  s('api.host', 'string', 'NESTOR_API_HOST', '--api-host'),
+  s('api.port', 'int', 'NESTOR_API_PORT', '--api-port'),
+  s('api.token', 'string', 'NESTOR_API_TOKEN', '--api-token'),
+  s('api.readOnly', 'bool', 'NESTOR_API_READ_ONLY', '--read-only'),
+];
+
+// Secrets are never echoed back in an error message.
+const SECRET = /(^|\.)(pass|token)$/;
+const TRUE = new Set(['1', 'true', 'yes', 'on']);
+const FALSE = new Set(['0', 'false', 'no', 'off']);
+
+/** Converts one string to a setting's kind; a string that does not convert is kept as is so
+ * that validation reports it with the setting's expectation. */
+export function parseSettingValue(kind: SettingKind, raw: string): unknown {
+  const v = raw.trim();
+  switch (kind) {
+    case 'string':
+      return v;
+    case 'int':
+      return /^-?\d+$/.test(v) ? Number(v) : v;
+    case 'bool': {
+      const lower = v.toLowerCase();
+      if (TRUE.has(lower)) return true;
+      if (FALSE.has(lower)) return false;
+      return v;
+    }
+    case 'list':
+      return v
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x !== '');
+  }
+}
+
+/** Builds a settings layer from `NESTOR_*` environment variables (empty values are unset). */
+export function envLayer(env: NodeJS.ProcessEnv): ConfigInput {
+  const layer: Record<string, unknown> = {};
+  for (const setting of SETTINGS) {
+    const raw = env[setting.env];
+    if (raw === undefined || raw.trim() === '') continue;
+    setPath(layer, setting.path, parseSettingValue(setting.kind, raw));
+  }
+  return validateLayer(layer, (path) => settingByPath(path)?.env ?? 'environment');
+}
+
+/** Validates a layer; errors name the source that `sourceOf` gives for the failing path. */
+export function validateLayer(
+  layer: unknown,
+  sourceOf: (path: string) => string,
+  locate?: (path: (string | number)[]) => { line: number; column: number } | null,
+  prefix: (string | number)[] = [],
+): ConfigInput {
+  const res = configLayerSchema.safeParse(layer);
+  if (res.success) return res.data;
+  const issue = res.error.issues[0];
+  if (issue === undefined) throw new Error('zod reported a failure without issues');
+  let segments = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+  let expected = issue.message;
+  let got: unknown = valueAt(layer, segments);
+  if (issue.code === 'unrecognized_keys') {
+    segments = [...segments, issue.keys[0] ?? '?'];
+    expected = 'a known setting (see docs/config.md)';
+    got = undefined;
+  }
+  const path = segments.join('.');
+  if (SECRET.test(path)) got = undefined;
+  const where = locate?.([...prefix, ...segments]) ?? null;
+  throw new ConfigError({
+    source: sourceOf(path),
+    path: [...prefix, ...segments].join('.') || null,
+    expected,
+    ...(got === undefined ? {} : { got }),
+    ...(where ?? {}),
+  });
+}
+
+/** The setting at a dotted path (or the closest enclosing one), if any. */
+export function settingByPath(path: string): Setting | undefined {
+  return SETTINGS.find((s) => path === s.path || path.startsWith(`${s.path}.`));
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next === 'object' && next !== null) node = next as Record<string, unknown>;
+    else node = node[key] = {};
+  }
+  node[keys[keys.length - 1] as string] = value;
+}
+
+function valueAt(root: unknown, path: (string | number)[]): unknown {
+  let node = root;
+  for (const key of path) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<string | number, unknown>)[key];
+  }
+  return node;
+}

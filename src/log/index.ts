@@ -1,0 +1,37 @@
+// Structured logging: a thin pino wrapper so every shell logs the same JSON lines, to a file
+// under the data dir (`nestor up`) or to stderr (short-lived CLI verbs, tests).
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+
+/** Log levels, most verbose first; `silent` turns logging off. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+/** One of the log levels. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type { Logger };
+
+/** Options of {@link createLogger}. */
+export interface LoggerOptions {
+  /** Component name, written as `name` on every line. */
+  name: string;
+  level: LogLevel;
+  /** Append to this file (its directory is created); stderr when absent. */
+  file?: string;
+}
+
+/** A logger writing JSON lines to `file` or stderr. */
+export function createLogger(opts: LoggerOptions): Logger {
+  // Synchronous writes: a supervisor that crashes or is killed must not lose its last lines,
+  // and Nestor logs lifecycle transitions, not a firehose.
+  const dest = opts.file === undefined ? pino.destination({ fd: 2, sync: true }) : pino.destination({ dest: opts.file, mkdir: true, sync: true });
+  return pino(
+    {
+      name: opts.name,
+      level: opts.level,
+      base: { pid: process.pid },
+      // Level names and RFC 3339 times keep the files readable without pino's tooling.
+      formatters: { level: (label) => ({ level: label }) },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    dest,
+  );
+}

@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connectBus, createEventFactory, freePort, readEvents } from '../../src/bus/index.ts';
+import type { Bus, ReadResult } from '../../src/bus/index.ts';
+import { testConfig } from './helpers.ts';
+
+test('two embedded servers with cluster settings form one cluster and share the event stream', async (t) => {
+  // Routes need ports known up front, so both cluster ports are picked first.
+  const [portA, portB] = [await freePort(), await freePort()];
+  const cluster = (own: number, other: number) => ({ name: 'nestor-test', port: own, routes: [`nats://127.0.0.1:${other}`] });
+  const configA = await testConfig(t, { node: 'node-a', nats: { cluster: cluster(portA, portB) } }, 'cluster-a');
+  const configB = await testConfig(t, { node: 'node-b', nats: { cluster: cluster(portB, portA) } }, 'cluster-b');
+
+  // Started together: JetStream in a cluster is healthy only once a majority is up.
+  const started = await Promise.allSettled([connectBus(configA), connectBus(configB)]);
+  for (const s of started) if (s.status === 'fulfilled') t.after(() => s.value.close());
+  const [a, b] = started.map((s) => {
+    if (s.status === 'rejected') throw s.reason;
+    return s.value;
+  }) as [Bus, Bus];
+
+  // Each server has a route whose remote end is the other server.
+  const json = async (bus: Bus, path: string): Promise<Record<string, unknown>> => (await (await fetch(`${bus.monitorUrl}${path}`)).json()) as Record<string, unknown>;
+  for (const [bus, peer] of [[a, b], [b, a]] as const) {
+    const routes = (await json(bus, '/routez')).routes as { remote_id: string }[];
+    const peerId = (await json(peer, '/varz')).server_id as string;
+    assert.ok(routes.some((r) => r.remote_id === peerId), `no route to ${peerId}: ${JSON.stringify(routes)}`);
+  }
+
+  const event = createEventFactory({ node: 'node-a', component: 'test' })('orchestrator.node.down', { node: 'node-a', reason: 'cluster test' });
+  const ack = await a.publish(event);
+  const onB: ReadResult[] = [];
+  for await (const r of readEvents(b)) onB.push(r);
+  assert.deepEqual(onB, [{ ok: true, event: { ...event, seq: ack.seq } }]);
+});
