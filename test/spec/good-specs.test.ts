@@ -1,5 +1,6 @@
 // Specs that must be accepted, and what normalization makes of them: seed 001's redis example
 // as written there (ids adapted), defaults, shorthands, and every example in the repository.
+import { loadProjectFile } from '../../src/config/index.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -164,12 +165,16 @@ test('project name, version and an opaque config block are kept', () => {
 });
 
 /** Example specs anywhere in the repository: fixtures, a root project file, demo services. */
-function repositoryExamples(): { file: string; raw: unknown }[] {
+async function repositoryExamples(): Promise<{ file: string; raw: unknown }[]> {
   const files = readdirSync(fixtures)
     .filter((f) => /\.(json|ya?ml)$/.test(f))
     .map((f) => join(fixtures, f));
-  for (const name of ['nestor.yaml', 'nestor.yml', 'nestor.json']) if (existsSync(join(root, name))) files.push(join(root, name));
   const out = files.map((file) => ({ file, raw: load(file) }));
+  // A root project file may `include:` service specs; resolve them as `nestor up` does.
+  for (const name of ['nestor.yaml', 'nestor.yml', 'nestor.json']) {
+    const file = join(root, name);
+    if (existsSync(file)) out.push({ file, raw: (await loadProjectFile(file)).raw });
+  }
   // Demo services ship one spec each (registered through the SDK); together they form a project.
   const demoDir = join(root, 'demo');
   const demo: Record<string, unknown> = {};
@@ -183,8 +188,8 @@ function repositoryExamples(): { file: string; raw: unknown }[] {
   return out;
 }
 
-test("every example spec in the repository validates", () => {
-  const examples = repositoryExamples();
+test("every example spec in the repository validates", async () => {
+  const examples = await repositoryExamples();
   assert.ok(examples.length >= 4, 'the fixtures at least');
   for (const { file, raw } of examples) {
     const result = validateProject(raw);
