@@ -1,11 +1,19 @@
 // createHarness: a disposable test fixture that boots exactly like production (principle 3,
 // STYLE R11): the same loadConfig, in test mode (a unique .data-test dir, memory store, random
-// ports), and the same connectBus, which launches a real nats-server. Later work extends it
-// with the whole orchestrator; this core gives tests a bus, a publisher and an event recorder.
+// ports), and the same bootNode as `nestor up` (bus → controller), with real services
+// registered through register events. It records every event and reduces them into state.
 import { rm } from 'node:fs/promises';
-import { connectBus, createEventFactory } from '../bus/index.ts';
+import { bootNode } from '../boot/index.ts';
+import type { NodeHandle, RegisterOptions, RegisterResult } from '../boot/index.ts';
+import { createEventFactory } from '../bus/index.ts';
 import type { Bus, PublishResult } from '../bus/index.ts';
-import { loadConfig } from '../config/index.ts';
+import { loadConfig, loadProjectFile } from '../config/index.ts';
+import type { CommandResponse } from '../controller/index.ts';
+import { requestCommand } from '../controller/index.ts';
+import type { CommandVerb } from '../events/index.ts';
+import type { LogConsole } from '../process/index.ts';
+import { getService, selectStatusJson } from '../state/index.ts';
+import type { LifecycleState, ServiceState, State, StatusJson } from '../state/index.ts';
 import type { ConfigInput, NestorConfig, StoreKind } from '../config/index.ts';
 import type { DecodeStats, Envelope, EventType, NestorEvent, PayloadOf, Stored } from '../events/index.ts';
 import { EventRecorder } from './recorder.ts';
@@ -26,6 +34,14 @@ export interface HarnessOptions {
   projectFile?: string;
   /** Project dir under which `.data-test/` is made; the process's cwd by default. */
   cwd?: string;
+  /** A project to register at once (the parsed form of a nestor.yaml); or use `specs`. */
+  project?: unknown;
+  /** Services to register at once, as in a project file's `services:` block. */
+  specs?: Record<string, unknown>;
+  /** Selection and .dep options for the initial registration. */
+  register?: RegisterOptions;
+  /** Where service output goes; by default only to the log files under the data dir. */
+  console?: LogConsole;
 }
 
 /** What a published event came back as. */
@@ -38,6 +54,22 @@ export interface Harness extends AsyncDisposable {
   readonly config: NestorConfig;
   readonly bus: Bus;
   readonly dataDir: string;
+  /** The running node (controller included), exactly as `nestor up` boots it. */
+  readonly node: NodeHandle;
+  /** Validates and registers a project (the parsed form of a nestor.yaml). */
+  register(project: unknown, opts?: RegisterOptions): Promise<RegisterResult>;
+  /** The state reduced from every recorded event. */
+  state(): State;
+  /** One service's state; throws when it is not registered. */
+  service(id: string): ServiceState;
+  /** `nestor status --json` of the recorded state. */
+  status(): StatusJson;
+  /** Resolves once service `id` is in `state` (now or later); fails listing states and events. */
+  waitForState(id: string, state: LifecycleState, opts?: { timeoutMs?: number }): Promise<ServiceState>;
+  /** Resolves once `check` holds for the recorded state. */
+  waitUntil(description: string, check: (state: State) => boolean, opts?: { timeoutMs?: number }): Promise<State>;
+  /** Sends a command over the bus, the same request a CLI or UI sends. */
+  command(verb: CommandVerb, service: string): Promise<CommandResponse>;
   /** Builds an event (component `harness`) and publishes it. */
   publish<T extends EventType>(type: T, data: PayloadOf<T>): Promise<Published<T>>;
   /** Events recorded so far, in stream order. */
@@ -66,13 +98,14 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     projectFile: opts.projectFile ?? null,
     ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
   });
-  let bus: Bus;
+  let node: NodeHandle;
   try {
-    bus = await connectBus(config, { component: 'harness' });
+    node = await bootNode({ config, console: opts.console });
   } catch (err) {
     await rm(config.dataDir, { recursive: true, force: true });
     throw err;
   }
+  const bus = node.bus;
   const recorder = new EventRecorder(bus);
   const makeEvent = createEventFactory({ node: config.node, component: 'harness' });
   let closing: Promise<void> | undefined;
@@ -82,16 +115,33 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
         await recorder.stop();
       } finally {
         try {
-          await bus.close();
+          // Stops every service process group, then the controller and the bus.
+          await node.shutdown('harness closed');
         } finally {
           await rm(config.dataDir, { recursive: true, force: true });
         }
       }
     })());
-  return {
+  const requester = { node: config.node, component: 'harness' };
+  const harness: Harness = {
     config,
     bus,
+    node,
     dataDir: config.dataDir,
+    register: (project, registerOpts) => node.register(project, registerOpts),
+    state: () => recorder.state(),
+    service(id) {
+      const svc = getService(recorder.state(), id);
+      if (svc === undefined) throw new Error(`service ${id} is not registered`);
+      return svc;
+    },
+    status: () => selectStatusJson(recorder.state()),
+    async waitForState(id, state, waitOpts) {
+      const st = await recorder.waitForState(`${id} ${state}`, (s) => getService(s, id)?.state === state, waitOpts);
+      return getService(st, id) as ServiceState;
+    },
+    waitUntil: (description, check, waitOpts) => recorder.waitForState(description, check, waitOpts),
+    command: (verb, service) => requestCommand(bus.nc, config.node, verb, { service, requestedBy: requester }),
     async publish(type, data) {
       const event = makeEvent(type, data);
       const ack = await bus.publish(event as NestorEvent);
@@ -105,6 +155,21 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     close,
     [Symbol.asyncDispose]: close,
   };
+  try {
+    const initial = await initialProject(opts, config.projectFile);
+    if (initial !== undefined) await node.register(initial, opts.register);
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return harness;
+}
+
+async function initialProject(opts: HarnessOptions, projectFile: string | null): Promise<unknown> {
+  if (opts.project !== undefined) return opts.project;
+  if (opts.specs !== undefined) return { services: opts.specs };
+  if (projectFile !== null) return (await loadProjectFile(projectFile)).raw;
+  return undefined;
 }
 
 function pick(env: NodeJS.ProcessEnv, keys: string[]): NodeJS.ProcessEnv {

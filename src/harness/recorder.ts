@@ -5,6 +5,8 @@ import { emptyDecodeStats } from '../events/index.ts';
 import type { DecodeStats, EventType, NestorEvent, SkipReason, Stored } from '../events/index.ts';
 import { followEvents } from '../bus/index.ts';
 import type { Bus } from '../bus/index.ts';
+import { emptyState, reduce } from '../state/index.ts';
+import type { State } from '../state/index.ts';
 
 /** A message the recorder could not decode. */
 export interface RecordedSkip {
@@ -42,6 +44,22 @@ export class EventTimeoutError extends Error {
   }
 }
 
+/** No state matching a condition was reached in time. */
+export class StateTimeoutError extends Error {
+  constructor(description: string, timeoutMs: number, state: State, recent: Stored<NestorEvent>[]) {
+    const services = Object.values(state.services).map((s) => `  ${s.id}: ${s.state}${s.lastError ? ` (${s.lastError})` : ''}`);
+    const events = recent.map((e) => `  #${e.seq} ${e.type}${subjectOf(e) === null ? '' : ` ${subjectOf(e)}`}`);
+    super(`${description} not reached within ${timeoutMs} ms\nservices:\n${services.join('\n') || '  (none)'}\nlast events:\n${events.join('\n') || '  (none)'}`);
+    this.name = 'StateTimeoutError';
+  }
+}
+
+interface StateWaiter {
+  check(state: State): boolean;
+  resolve(state: State): void;
+  reject(err: Error): void;
+}
+
 interface Waiter {
   matches(e: Stored<NestorEvent>): boolean;
   resolve(e: Stored<NestorEvent>): void;
@@ -56,6 +74,8 @@ export class EventRecorder {
   readonly #skips: RecordedSkip[] = [];
   readonly #stats: DecodeStats = emptyDecodeStats();
   readonly #waiters = new Set<Waiter>();
+  readonly #stateWaiters = new Set<StateWaiter>();
+  #state: State = emptyState();
   readonly #abort = new AbortController();
   readonly #loop: Promise<void>;
   #lastSeq = 0;
@@ -83,6 +103,32 @@ export class EventRecorder {
   /** The last stream sequence processed (event or skip); 0 before the first. */
   lastSeq(): number {
     return this.#lastSeq;
+  }
+
+  /** The state reduced from every recorded event. */
+  state(): State {
+    return this.#state;
+  }
+
+  /** Resolves with the first state (now or later) for which `check` holds. */
+  waitForState(description: string, check: (state: State) => boolean, opts: { timeoutMs?: number } = {}): Promise<State> {
+    if (check(this.#state)) return Promise.resolve(this.#state);
+    if (this.#failure !== null) return Promise.reject(this.#failure);
+    const timeoutMs = opts.timeoutMs ?? 10_000;
+    return new Promise<State>((resolve, reject) => {
+      const settle = (fn: () => void): void => {
+        clearTimeout(timer);
+        this.#stateWaiters.delete(waiter);
+        fn();
+      };
+      const waiter: StateWaiter = {
+        check,
+        resolve: (st) => settle(() => resolve(st)),
+        reject: (err) => settle(() => reject(err)),
+      };
+      const timer = setTimeout(() => waiter.reject(new StateTimeoutError(description, timeoutMs, this.#state, this.#events.slice(-RECENT))), timeoutMs);
+      this.#stateWaiters.add(waiter);
+    });
   }
 
   /** The first recorded event of `type` after `since` that satisfies `predicate`. */
@@ -126,7 +172,9 @@ export class EventRecorder {
         }
         this.#events.push(r.event);
         this.#lastSeq = r.event.seq;
+        this.#state = reduce(this.#state, r.event);
         for (const w of [...this.#waiters]) if (w.matches(r.event)) w.resolve(r.event);
+        for (const w of [...this.#stateWaiters]) if (w.check(this.#state)) w.resolve(this.#state);
       }
     } catch (err) {
       if (!this.#abort.signal.aborted) this.#fail(new Error('the event recorder stopped', { cause: err }));
@@ -136,6 +184,7 @@ export class EventRecorder {
   #fail(err: Error): void {
     this.#failure ??= err;
     for (const w of [...this.#waiters]) w.reject(err);
+    for (const w of [...this.#stateWaiters]) w.reject(err);
   }
 }
 

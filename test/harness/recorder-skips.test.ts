@@ -6,6 +6,8 @@ test('malformed messages are skipped and counted while the recorder keeps going'
   const h = await createHarness({ name: 'skips' });
   t.after(() => h.close());
   const node = h.config.node;
+  // The node's own announcement is seq 1; the junk starts after it.
+  const up = await h.waitForEvent('orchestrator.node.up');
   const base = { version: 1, id: '01JAAAAAAAAAAAAAAAAAAAAAAA', timestamp: '2025-01-01T00:00:00.000Z', origin: { node, component: 'test' } };
   const raw: [string, string][] = [
     [`orchestrator.service.${node}.alpha.start`, '{"version": 1, "id": '],
@@ -20,21 +22,21 @@ test('malformed messages are skipped and counted while the recorder keeps going'
 
   const seen = await h.waitForEvent('orchestrator.service.disabled');
   assert.equal(seen.seq, valid.seq);
-  assert.equal(valid.seq, raw.length + 1);
+  assert.equal(valid.seq, up.seq + raw.length + 1);
   assert.deepEqual(
     h.skipped().map((s) => [s.seq, s.reason]),
     [
-      [1, 'json'],
-      [2, 'payload'],
-      [3, 'version'],
-      [4, 'type'],
-      [5, 'envelope'],
+      [up.seq + 1, 'json'],
+      [up.seq + 2, 'payload'],
+      [up.seq + 3, 'version'],
+      [up.seq + 4, 'type'],
+      [up.seq + 5, 'envelope'],
     ],
   );
-  assert.deepEqual(h.decodeStats(), { decoded: 1, skipped: { json: 1, envelope: 1, version: 1, type: 1, payload: 1 } });
+  assert.deepEqual(h.decodeStats(), { decoded: 2, skipped: { json: 1, envelope: 1, version: 1, type: 1, payload: 1 } });
   assert.deepEqual(
     h.events().map((e) => e.seq),
-    [valid.seq],
+    [up.seq, valid.seq],
   );
   assert.equal(h.lastSeq(), valid.seq);
 });

@@ -15,15 +15,9 @@ test('two harnesses run side by side with separate servers, data dirs and stream
   await a.waitForEvent('orchestrator.service.disabled');
   await b.waitForEvent('orchestrator.service.disabled', (e) => e.data.reason === 'b again');
 
-  assert.deepEqual(
-    a.events().map((e) => [e.seq, (e.data as { service: string }).service]),
-    [[1, 'only-a']],
-  );
-  assert.deepEqual(
-    b.events().map((e) => [e.seq, (e.data as { service: string }).service]),
-    [
-      [1, 'only-b'],
-      [2, 'only-b'],
-    ],
-  );
+  // Each stream holds its own node's announcement and only its own events.
+  const services = (h: typeof a) => h.events().map((e) => [e.seq, 'service' in e.data ? e.data.service : e.data.node]);
+  assert.deepEqual(services(a), [[1, a.config.node], [2, 'only-a']]);
+  assert.deepEqual(services(b), [[1, b.config.node], [2, 'only-b'], [3, 'only-b']]);
+  assert.notEqual(a.config.node, b.config.node);
 });
