@@ -134,25 +134,10 @@ export class ServiceRunner {
   private watchProbes(spec: ServiceSpec, plan: RunPlan, entry: Running): void {
     const startedAt = performance.now();
     const probeEnv = { env: plan.env, cwd: plan.cwd };
-    if (plan.readiness !== undefined) {
-      const probe = plan.readiness;
-      let announced = false;
-      entry.probes.push(
-        startProbeLoop(probe, {
-          ...probeEnv,
-          onError: this.ctx.onError,
-          onChange: (status, result, failures) => {
-            this.publishHealth(spec.id, 'readiness', status, failures, result);
-            if (status === 'passing' && !announced) {
-              announced = true;
-              const elapsedMs = Math.round(performance.now() - startedAt);
-              this.ctx.dispatch({ kind: 'ready', service: spec.id, pid: entry.proc.pid, ports: plan.ports, elapsedMs, probe: probe.type });
-            }
-          },
-        }),
-      );
-    }
-    if (plan.liveness !== undefined) {
+    // Liveness is judged only once the service has been ready: a slow start is readiness's
+    // business, and counting its failures as liveness failures would kill every slow starter.
+    const startLiveness = (): void => {
+      if (plan.liveness === undefined || entry.stopping !== null) return;
       entry.probes.push(
         startProbeLoop(plan.liveness, {
           ...probeEnv,
@@ -163,7 +148,25 @@ export class ServiceRunner {
           },
         }),
       );
-    }
+    };
+    if (plan.readiness === undefined) return startLiveness();
+    const probe = plan.readiness;
+    let announced = false;
+    entry.probes.push(
+      startProbeLoop(probe, {
+        ...probeEnv,
+        onError: this.ctx.onError,
+        onChange: (status, result, failures) => {
+          this.publishHealth(spec.id, 'readiness', status, failures, result);
+          if (status === 'passing' && !announced) {
+            announced = true;
+            const elapsedMs = Math.round(performance.now() - startedAt);
+            this.ctx.dispatch({ kind: 'ready', service: spec.id, pid: entry.proc.pid, ports: plan.ports, elapsedMs, probe: probe.type });
+            startLiveness();
+          }
+        },
+      }),
+    );
   }
 
   private publishHealth(
