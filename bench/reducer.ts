@@ -34,7 +34,7 @@ function cycle(service: string, pid: number, attempt: number): Pick<NestorEvent,
 }
 
 /** Streams `n` stored events (registrations first), in chunks of at most CHUNK. */
-function* chunks(n: number): Generator<Stored[]> {
+export function* chunks(n: number): Generator<Stored[]> {
   const rand = new Uint8Array(10);
   let seq = 0;
   const make = (e: Pick<NestorEvent, 'type' | 'data'>): Stored => {
