@@ -21,13 +21,51 @@ export class CliFailure extends Error {
   }
 }
 
+/** No running instance was found where the verb looked. */
+export class NotRunningError extends Error {
+  /** The project folder (or the NESTOR_URL) that was checked. */
+  readonly where: string;
+
+  constructor(where: string, detail = '', options?: ErrorOptions) {
+    super(`Nestor is not running in ${where}${detail}; start it with \`nestor up\``, options);
+    this.name = 'NotRunningError';
+    this.where = where;
+  }
+}
+
+/** The controller refused a command (its reply code is kept). */
+export class CommandRefusedError extends Error {
+  readonly verb: string;
+  readonly service: string;
+  /** The controller's reply code: unknown-service, invalid-transition, shutting-down, bad-request, internal. */
+  readonly code: string;
+
+  constructor(verb: string, service: string, code: string, message: string) {
+    super(`${verb} ${service} refused: ${message}${HINTS[code] ?? ''}`);
+    this.name = 'CommandRefusedError';
+    this.verb = verb;
+    this.service = service;
+    this.code = code;
+  }
+}
+
+const HINTS: Record<string, string> = {
+  'unknown-service': '; `nestor list` shows the registered services',
+  'invalid-transition': '; `nestor status` shows its current state',
+  'shutting-down': '; the stack is stopping',
+};
+
+// Reply codes that mean the request itself was wrong (exit 2), not that the stack refused it.
+const INPUT_CODES = new Set(['unknown-service', 'bad-request']);
+
 /** The exit code an error maps to. */
 export function exitCodeOf(err: unknown): number {
   if (err instanceof UsageError || err instanceof SpecError || err instanceof ConfigError) return EXIT.usage;
+  if (err instanceof CommandRefusedError && INPUT_CODES.has(err.code)) return EXIT.usage;
   return EXIT.failure;
 }
 
-/** One clear message for the user; the cause chain with --verbose. */
+/** One clear message for the user; the stack and the cause chain with --verbose. */
 export function describeError(err: unknown, verbose: boolean): string {
   if (!(err instanceof Error)) return String(err);
   let text = err.message;
@@ -38,6 +76,11 @@ export function describeError(err: unknown, verbose: boolean): string {
       text += `\ncaused by: ${cause.stack ?? cause.message}`;
       cause = cause.cause;
     }
+  } else if (!KNOWN.some((k) => err instanceof k)) {
+    // An error we did not word ourselves: say where it came from and how to see more.
+    text = `${err.message} (run with --verbose for details)`;
   }
   return text;
 }
+
+const KNOWN = [UsageError, CliFailure, NotRunningError, CommandRefusedError, SpecError, ConfigError];

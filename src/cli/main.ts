@@ -1,46 +1,170 @@
 // The nestor command line. Each verb lives in its own file; this one wires them into commander
 // and turns errors into one clear sentence and an exit code (0 ok, 1 failure, 2 usage/input).
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { NESTOR_VERSION } from '../boot/index.ts';
+import { COMMAND_VERBS } from '../events/index.ts';
+import { runCommand } from './command.ts';
+import { runCompletion } from './completion.ts';
+import { processContext } from './context.ts';
+import type { CliContext } from './context.ts';
+import { runDetached } from './detach.ts';
+import { runDown } from './down.ts';
 import { EXIT, describeError, exitCodeOf } from './errors.ts';
+import { runEvents } from './events.ts';
+import { runGraph } from './graph.ts';
+import { runHarnessReplay } from './harness-replay.ts';
+import { runInfo } from './info.ts';
+import { runLogs } from './logs.ts';
+import { runReplay } from './replay.ts';
+import { addSettingOptions, settingsArgv } from './settings-flags.ts';
+import { runList, runStatus } from './status.ts';
 import { processTerminal } from './terminal.ts';
 import type { Terminal } from './terminal.ts';
 import { runUp } from './up.ts';
 import { runValidate } from './validate.ts';
+import { runWatch } from './watch.ts';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+const FILE = ['-f, --file <file>', 'project file (default: nestor.yaml in this folder)'] as const;
+const JSON_FLAG = ['--json', 'print JSON (one document, or one object per line for streams)'] as const;
 
 /** Builds the program; `done` receives each verb's exit code. */
-export function buildProgram(term: Terminal, done: (code: number) => void): Command {
+export function buildProgram(term: Terminal, ctx: CliContext, done: (code: number) => void): Command {
   const program = new Command('nestor')
-    .description('Event-driven service orchestrator on NATS JetStream')
-    .option('--verbose', 'show error details')
+    .description('Event-driven service orchestrator on NATS JetStream.\nRun `nestor <command> --help` for the options of a command.')
+    .version(NESTOR_VERSION, '-V, --version')
+    .option('--verbose', 'show error details (stack and causes)')
     .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => term.out(s.trimEnd()), writeErr: (s) => term.error(s.trimEnd()) });
+  const run = (fn: () => Promise<number> | number) => async (): Promise<void> => done(await fn());
 
-  program
+  const up = program
     .command('up')
-    .description('start the stack in the foreground (Ctrl-C stops it)')
-    .option('-f, --file <file>', 'project file (default: nestor.yaml in this folder)')
+    .description('start the stack (foreground: logs until Ctrl-C; --detach: return once it has settled)')
+    .option(...FILE)
     .option('--profile <name>', 'run the services of this profile')
     .option('--only <id>', 'start only this service, without its dependencies (repeatable)', collect)
     .option('--disable <id>', 'register this service but keep it disabled (repeatable)', collect)
-    .addOption(new Option('--detach', 'start in the background and return once every service has settled'))
-    .action(async (opts) => done(await runUp(opts, term)));
+    .option('-d, --detach', 'run in the background; exit 0 once every service is ready or completed, 1 if one failed')
+    .option('--wait-timeout <duration>', 'with --detach: how long to wait for the services to settle (default 5m)')
+    .option(...JSON_FLAG);
+  addSettingOptions(up).action(
+    run(() => {
+      const opts = up.opts<Record<string, unknown> & { file?: string; profile?: string; only?: string[]; disable?: string[]; detach?: boolean }>();
+      const flags = { file: opts.file, profile: opts.profile, only: opts.only, disable: opts.disable, settings: opts };
+      if (!opts.detach) return runUp(flags, ctx, term);
+      const argv = [
+        ...(opts.file === undefined ? [] : ['--file', opts.file]),
+        ...(opts.profile === undefined ? [] : ['--profile', opts.profile]),
+        ...(opts.only ?? []).flatMap((id) => ['--only', id]),
+        ...(opts.disable ?? []).flatMap((id) => ['--disable', id]),
+        ...settingsArgv(opts),
+      ];
+      return runDetached(argv, { ...flags, json: opts.json === true, waitTimeout: opts.waitTimeout as string | undefined }, ctx, term);
+    }),
+  );
 
-  program
-    .command('validate')
-    .description('check a project file and print every problem')
-    .option('-f, --file <file>', 'project file (default: nestor.yaml in this folder)')
-    .option('--json', 'print the result as JSON')
-    .action(async (opts) => done(await runValidate(opts, term)));
+  const down = program
+    .command('down')
+    .description('stop the running stack and return once every process has exited')
+    .option(...FILE)
+    .option('--timeout <duration>', 'how long to wait for it to stop (default 60s)')
+    .option('--force', 'after the timeout, kill every process group');
+  down.action(run(() => runDown(down.opts(), ctx, term)));
+
+  const list = program.command('list').description('list the registered services').option(...FILE).option(...JSON_FLAG).option('-q, --quiet', 'print only the ids');
+  list.action(run(() => runList(list.opts(), ctx, term)));
+
+  const status = program
+    .command('status')
+    .argument('[id]', 'one service')
+    .description('show the state of every service, or the details of one')
+    .option(...FILE)
+    .option(...JSON_FLAG)
+    .option('--at <seq|time>', 'the state as it was at a stream sequence, an RFC 3339 time, or an age (10m)');
+  status.action(run(() => runStatus(status.args[0], status.opts(), ctx, term)));
+
+  const watch = program.command('watch').description('follow the state of the stack live (Ctrl-C to stop)').option(...FILE).option(...JSON_FLAG);
+  watch.action(run(() => runWatch(watch.opts(), ctx, term)));
+
+  const logs = program
+    .command('logs')
+    .argument('<id>', 'the service')
+    .description("print a service's output (its log file)")
+    .option('--file <file>', 'project file (default: nestor.yaml in this folder)')
+    .option('-f, --follow', 'keep printing new lines (Ctrl-C to stop)')
+    .option('-n, --lines <n>', 'how many lines from the end (default 100)');
+  logs.action(run(() => runLogs(logs.args[0] as string, logs.opts(), ctx, term)));
+
+  for (const verb of COMMAND_VERBS) {
+    const cmd = program
+      .command(verb)
+      .argument('<id>', 'the service')
+      .description(`${verb} a service and wait until it has taken effect`)
+      .option(...FILE)
+      .option(...JSON_FLAG)
+      .option('--no-wait', 'return once the controller has accepted the command')
+      .option('--timeout <duration>', 'how long to wait for the effect (default 60s)');
+    cmd.action(run(() => runCommand(verb, cmd.args[0] as string, cmd.opts(), ctx, term)));
+  }
+
+  const events = program
+    .command('events')
+    .description('print the event history (and new events with --follow)')
+    .option('--file <file>', 'project file (default: nestor.yaml in this folder)')
+    .option(...JSON_FLAG)
+    .option('--since <seq|time>', 'start at a stream sequence, an RFC 3339 time, or an age (10m)')
+    .option('--type <type>', 'only this event type (service.start, orchestrator.service.ready, ...)')
+    .option('--service <id>', "only this service's events")
+    .option('--follow', 'keep printing new events (Ctrl-C to stop)');
+  events.action(run(() => runEvents(events.opts(), ctx, term)));
+
+  const info = program.command('info').description('show how to reach the running instance (node, pid, bus, API, data dir)').option(...FILE).option(...JSON_FLAG);
+  info.action(run(() => runInfo(info.opts(), ctx, term)));
+
+  const validate = program.command('validate').description('check a project file and print every problem').option(...FILE).option(...JSON_FLAG);
+  validate.action(run(() => runValidate(validate.opts(), ctx, term)));
+
+  const graph = program
+    .command('graph')
+    .description('print the dependency graph of a project file')
+    .option(...FILE)
+    .option('--format <format>', 'text, dot or mermaid (default text)')
+    .option('--profile <name>', 'mark the services outside this profile as disabled');
+  graph.action(run(() => runGraph(graph.opts(), ctx, term)));
+
+  const replay = program
+    .command('replay')
+    .argument('<file>', 'an event log (JSON lines, as `nestor events --json` prints)')
+    .description('fold a recorded event log through the reducers and print the resulting state')
+    .option('--step', 'print every transition: #seq type service from → to')
+    .option('--until <seq>', 'stop after this stream sequence')
+    .option(...JSON_FLAG);
+  replay.action(run(() => runReplay(replay.args[0] as string, replay.opts(), ctx, term)));
+
+  const completion = program
+    .command('completion')
+    .argument('<shell>', 'bash or zsh')
+    .description('print a shell completion script: source <(nestor completion bash)');
+  completion.action(run(() => runCompletion(completion.args[0] as string, program, term)));
+
+  const harness = program.command('harness').description('test harness tools');
+  const harnessReplay = harness
+    .command('replay')
+    .argument('<file>', 'an event log (JSON lines)')
+    .description('publish a captured event log onto a throwaway instance and check the state it reduces to')
+    .option('--keep', 'keep the instance running to explore it (NESTOR_URL) until Ctrl-C')
+    .option(...JSON_FLAG);
+  harnessReplay.action(run(() => runHarnessReplay(harnessReplay.args[0] as string, harnessReplay.opts(), ctx, term)));
 
   return program;
 }
 
 /** Runs the CLI; resolves with the process exit code. */
-export async function main(argv: string[], term: Terminal = processTerminal()): Promise<number> {
+export async function main(argv: string[], term: Terminal = processTerminal(), ctx: CliContext = processContext()): Promise<number> {
   let code: number = EXIT.ok;
-  const program = buildProgram(term, (c) => (code = c));
+  const program = buildProgram(term, ctx, (c) => (code = c));
   try {
     await program.parseAsync(argv);
     return code;

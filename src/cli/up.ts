@@ -10,32 +10,43 @@ import { followState } from '../feed/index.ts';
 import { SpecError, validateProject } from '../spec/index.ts';
 import { getService, isSettled, selectServiceRows } from '../state/index.ts';
 import type { State } from '../state/index.ts';
+import type { NestorConfig, ProjectFile } from '../config/index.ts';
+import type { CliContext } from './context.ts';
 import { CliFailure, UsageError } from './errors.ts';
+import { settingsFromOptions } from './settings-flags.ts';
 import { renderRows } from './table.ts';
 import type { Terminal } from './terminal.ts';
 
-/** Flags of `nestor up`. */
+/** Flags of `nestor up` (setting flags such as `--nats-port` are in `settings`). */
 export interface UpFlags {
   file?: string;
   profile?: string;
   only?: string[];
   disable?: string[];
   detach?: boolean;
+  /** commander's parsed options, setting flags included. */
+  settings?: Record<string, unknown>;
 }
 
-/** Runs the stack in the foreground until a signal; resolves with the exit code. */
-export async function runUp(flags: UpFlags, term: Terminal): Promise<number> {
-  const config = await loadConfig({ projectFile: flags.file });
+/** What `up` checks before it starts anything: the config, a valid project file, no running instance. */
+export async function prepareUp(flags: UpFlags, ctx: CliContext): Promise<{ config: NestorConfig; file: ProjectFile }> {
+  const config = await loadConfig({ cwd: ctx.cwd, env: ctx.env, projectFile: flags.file, flags: settingsFromOptions(flags.settings ?? {}) });
   if (config.projectFile === null) {
     throw new UsageError(`no nestor.yaml, nestor.yml or nestor.json in ${config.projectDir}; pass -f FILE`);
   }
   const file = await loadProjectFile(config.projectFile);
   const validated = validateProject(file.raw);
-  if (!validated.ok) throw new SpecError(validated.errors);
+  if (!validated.ok) throw new SpecError(validated.errors, { source: config.projectFile });
   const running = await readRuntimeInfo(config.dataDir).catch(() => null);
   if (running !== null && running.pid !== process.pid && (await isProcessAlive(running.pid))) {
     throw new CliFailure(`Nestor is already running in this project (pid ${running.pid}, bus ${running.nats}); run \`nestor down\` first`);
   }
+  return { config, file };
+}
+
+/** Runs the stack in the foreground until a signal; resolves with the exit code. */
+export async function runUp(flags: UpFlags, ctx: CliContext, term: Terminal): Promise<number> {
+  const { config, file } = await prepareUp(flags, ctx);
 
   const node = await bootNode({
     config,

@@ -16,6 +16,9 @@ import { getService, selectStatusJson } from '../state/index.ts';
 import type { LifecycleState, ServiceState, State, StatusJson } from '../state/index.ts';
 import type { ConfigInput, NestorConfig, StoreKind } from '../config/index.ts';
 import type { DecodeStats, Envelope, EventType, NestorEvent, PayloadOf, Stored } from '../events/index.ts';
+import { writeEventLog } from './capture.ts';
+import { startCli } from './cli-runner.ts';
+import type { CliResult, CliRunOptions, CliSession } from './cli-runner.ts';
 import { EventRecorder } from './recorder.ts';
 import type { RecordedSkip, StoredOf, WaitOptions } from './recorder.ts';
 
@@ -82,6 +85,16 @@ export interface Harness extends AsyncDisposable {
   /** Resolves with the first recorded event of `type` (after `since`) matching `predicate`,
    * already recorded or arriving later; rejects with the last events seen on timeout. */
   waitForEvent<T extends EventType>(type: T, predicate?: (e: StoredOf<T>) => boolean, opts?: WaitOptions): Promise<StoredOf<T>>;
+  /** Runs the real `nestor` CLI (bin/nestor.js, a child process) against this instance, found
+   * through NESTOR_URL; the project folder is the harness's unless `opts.cwd` says otherwise. */
+  cli(args: string[], opts?: CliRunOptions): Promise<CliResult>;
+  /** Starts a CLI verb that keeps running (watch, events --follow, logs -f); stopped on close. */
+  startCli(args: string[], opts?: CliRunOptions): CliSession;
+  /** The variables that point a CLI or a script at this instance (NESTOR_URL, NESTOR_EVENTS_STREAM). */
+  cliEnv(): Record<string, string>;
+  /** Writes every event recorded so far (up to the stream's end when called) as JSON lines, the
+   * format of `nestor events --json`; resolves with the number of events written. */
+  captureLog(file: string): Promise<number>;
   /** Stops the recorder, closes the bus, stops the server, removes the data dir; idempotent. */
   close(): Promise<void>;
 }
@@ -108,10 +121,12 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
   const bus = node.bus;
   const recorder = new EventRecorder(bus);
   const makeEvent = createEventFactory({ node: config.node, component: 'harness' });
+  const sessions = new Set<CliSession>();
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       try {
+        await Promise.allSettled([...sessions].map((s) => s.interrupt()));
         await recorder.stop();
       } finally {
         try {
@@ -152,6 +167,19 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     decodeStats: () => recorder.stats(),
     lastSeq: () => recorder.lastSeq(),
     waitForEvent: (type, predicate, waitOpts) => recorder.waitFor(type, predicate, waitOpts),
+    cli: (args, cliOpts) => harness.startCli(args, cliOpts).result,
+    startCli(args, cliOpts = {}) {
+      const session = startCli(args, { cwd: config.projectDir, ...cliOpts, env: { ...harness.cliEnv(), ...cliOpts.env } });
+      sessions.add(session);
+      void session.result.finally(() => sessions.delete(session)).catch(() => {});
+      return session;
+    },
+    cliEnv: () => ({ NESTOR_URL: bus.natsUrl, NESTOR_EVENTS_STREAM: config.events.stream }),
+    async captureLog(file) {
+      const last = (await bus.jsm.streams.info(bus.streamName)).state.last_seq;
+      if (recorder.lastSeq() < last) await recorder.waitForState(`the recorder at seq ${last}`, () => recorder.lastSeq() >= last);
+      return writeEventLog(file, recorder.events());
+    },
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -1,0 +1,172 @@
+// `nestor up --detach`: runs the same `nestor up` (same arguments without --detach) as a
+// detached child writing to `<dataDir>/nestor-up.log`, waits for it to announce itself (its
+// runtime info), then follows the stream until every service of this run has settled (ready,
+// completed, failed or disabled), like `docker compose up --wait`. Exit 0 when every enabled
+// service is ready or completed, 1 otherwise; the stack keeps running either way.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { openSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { readRuntimeInfo } from '../config/index.ts';
+import type { NestorConfig, RuntimeInfo } from '../config/index.ts';
+import { followState } from '../feed/index.ts';
+import { tailLog } from '../process/index.ts';
+import { SpecError, selectServices, validateProject } from '../spec/index.ts';
+import { isSettled, selectServiceRows, selectStatusJson } from '../state/index.ts';
+import type { State } from '../state/index.ts';
+import { closedSignal, fromRuntimeInfo, openConnection } from './connect.ts';
+import type { CliContext } from './context.ts';
+import { CliFailure, UsageError } from './errors.ts';
+import { renderRows } from './table.ts';
+import type { Terminal } from './terminal.ts';
+import { prepareUp } from './up.ts';
+import type { UpFlags } from './up.ts';
+
+/** The executable the detached child runs (this package's own bin). */
+export const NESTOR_BIN = fileURLToPath(new URL('../../bin/nestor.js', import.meta.url));
+
+/** Name of the detached stack's output file in the data dir. */
+export const UP_LOG = 'nestor-up.log';
+
+/** Extra flags of `up --detach`. */
+export interface DetachFlags extends UpFlags {
+  json?: boolean;
+  /** How long to wait for every service to settle (a duration); the stack keeps running after. */
+  waitTimeout?: string;
+}
+
+/** Starts the stack in the background and waits for it to settle. `upArgs` are the words after `up`. */
+export async function runDetached(upArgs: string[], flags: DetachFlags, ctx: CliContext, term: Terminal): Promise<number> {
+  const waitMs = parseWait(flags.waitTimeout);
+  const { config, file } = await prepareUp(flags, ctx);
+  const expected = expectedServices(file.raw, flags, config.projectFile as string);
+  const logFile = join(config.dataDir, UP_LOG);
+  const child = spawnUp(upArgs.filter((a) => a !== '--detach' && a !== '-d'), ctx, logFile);
+  const exited = exitOf(child);
+  term.info(`started nestor up in the background (pid ${child.pid}); output in ${logFile}`);
+  try {
+    const info = await waitForRuntimeInfo(config, child, exited, logFile);
+    await using conn = await openConnection({ kind: 'runtime-info', config, info: fromRuntimeInfo(info) });
+    const state = await waitSettled(conn.bus, info, expected, waitMs, exited, logFile, closedSignal(conn), term);
+    return report(state, expected, flags.json === true, term);
+  } finally {
+    child.unref();
+  }
+}
+
+function parseWait(value: string | undefined): number {
+  if (value === undefined) return 300_000;
+  const m = /^(\d+)(ms|s|m)?$/.exec(value.trim());
+  if (m === null) throw new UsageError(`--wait-timeout ${JSON.stringify(value)}: expected a duration such as 90s or 5m`);
+  return Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1_000);
+}
+
+// The ids this run registers: the same validation and selection `nestor up` applies.
+function expectedServices(raw: unknown, flags: UpFlags, source: string): { enabled: string[]; all: string[] } {
+  const validated = validateProject(raw);
+  if (!validated.ok) throw new SpecError(validated.errors, { source });
+  const selection = selectServices(validated.project, { profile: flags.profile, only: flags.only, disable: flags.disable });
+  if (!selection.ok) throw new SpecError(selection.errors, { source });
+  return { enabled: selection.enabled, all: [...selection.enabled, ...selection.disabled] };
+}
+
+function spawnUp(args: string[], ctx: CliContext, logFile: string): ChildProcess {
+  const fd = openSync(logFile, 'w');
+  try {
+    // Its own session (detached), no pipes back to us: it outlives this process and the terminal.
+    const child = spawn(process.execPath, [NESTOR_BIN, 'up', ...args], { cwd: ctx.cwd, env: ctx.env, detached: true, stdio: ['ignore', fd, fd] });
+    if (child.pid === undefined) throw new CliFailure(`could not start ${process.execPath} ${NESTOR_BIN} up`);
+    return child;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}
+
+// There is no event to wait on before the child's bus exists: its runtime info file is the
+// first sign of life, so this polls for it (with a deadline), racing the child's exit.
+async function waitForRuntimeInfo(config: NestorConfig, child: ChildProcess, exited: Promise<{ code: number | null }>, logFile: string): Promise<RuntimeInfo> {
+  let gone: { code: number | null } | null = null;
+  void exited.then((e) => (gone = e));
+  const deadline = Date.now() + config.nats.startTimeoutMs + 30_000;
+  while (Date.now() < deadline) {
+    if (gone !== null) throw childFailed(gone, logFile);
+    const info = await readRuntimeInfo(config.dataDir).catch(() => null);
+    if (info !== null && info.pid === child.pid) return info;
+    await sleep(50);
+  }
+  throw new CliFailure(`nestor up (pid ${child.pid}) did not come up within ${Math.round((deadline - Date.now()) / 1000)}s; see ${logFile}`);
+}
+
+function childFailed(exit: { code: number | null }, logFile: string): Error {
+  const tail = tailLog(logFile, 15).map((l) => `  ${l}`).join('\n');
+  const message = `nestor up exited with code ${exit.code ?? 'unknown'} before the stack settled; the end of ${logFile}:\n${tail || '  (empty)'}`;
+  return exit.code === 2 ? new UsageError(message) : new CliFailure(message);
+}
+
+/** Follows the stream until every expected service was registered by this run and has settled. */
+async function waitSettled(
+  bus: Parameters<typeof followState>[0],
+  info: RuntimeInfo,
+  expected: { all: string[] },
+  waitMs: number,
+  exited: Promise<{ code: number | null }>,
+  logFile: string,
+  closed: AbortSignal,
+  term: Terminal,
+): Promise<State> {
+  const ac = new AbortController();
+  let upSeq = Number.POSITIVE_INFINITY;
+  const registered = new Set<string>();
+  let settled: State | null = null;
+  let failure: Error | null = null;
+  void exited.then((e) => {
+    failure = childFailed(e, logFile);
+    ac.abort();
+  });
+  const timer = setTimeout(() => ac.abort(), waitMs);
+  try {
+    const last = await followState(bus, {
+      signal: AbortSignal.any([ac.signal, closed]),
+      onEvent: (event, state, previous) => {
+        if (event.type === 'orchestrator.node.up' && event.data.pid === info.pid && event.data.node === info.node) upSeq = event.seq;
+        if (event.type === 'orchestrator.service.register' && event.seq > upSeq && event.origin.node === info.node) registered.add(event.data.service);
+        if (event.seq <= upSeq) return;
+        for (const id of expected.all) {
+          const before = previous.services[id]?.state;
+          const now = state.services[id]?.state;
+          if (now !== undefined && before !== now && registered.has(id)) term.info(`${id.padEnd(12)} ${before ?? 'registered'} → ${now}`);
+        }
+        if (expected.all.every((id) => registered.has(id) && state.services[id] !== undefined && isSettled(state.services[id]))) {
+          settled = state;
+          ac.abort();
+        }
+      },
+    });
+    if (settled !== null) return settled;
+    if (failure !== null) throw failure;
+    const waiting = expected.all.filter((id) => !(last.services[id] && isSettled(last.services[id])));
+    term.error(`not settled after ${waitMs / 1000}s: ${waiting.join(', ')}; the stack keeps running (\`nestor status\`, \`nestor down\`)`);
+    return last;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function report(state: State, expected: { enabled: string[]; all: string[] }, json: boolean, term: Terminal): number {
+  const services = Object.fromEntries(Object.entries(state.services).filter(([id]) => expected.all.includes(id)));
+  const only = { ...state, services };
+  const bad = expected.enabled.filter((id) => !['ready', 'completed'].includes(only.services[id]?.state ?? 'pending'));
+  if (json) term.out(JSON.stringify(selectStatusJson(only)));
+  else for (const line of renderRows(selectServiceRows(only, new Date()))) term.out(line);
+  if (bad.length > 0) {
+    term.error(`not ready: ${bad.join(', ')}; \`nestor logs ${bad[0]}\` shows its output, \`nestor down\` stops the stack`);
+    return 1;
+  }
+  return 0;
+}
