@@ -21,3 +21,18 @@ export {
   formatDuration,
 } from './selectors.ts';
 export type { Tone, ServiceRow, ServiceDetail, ServiceCounts, StatusEntry, StatusJson } from './selectors.ts';
+export {
+  selectHeader,
+  selectHealth,
+  selectFeedRow,
+  selectFeed,
+  selectGraph,
+  summarizeEvent,
+  appendRecent,
+  recentFor,
+  detailFields,
+  availableActions,
+  SERVICE_ACTIONS,
+  NAVIGATION_KEYS,
+} from './views.ts';
+export type { HeaderView, HealthView, ServiceAction, DetailField, FeedRow, GraphLayout, GraphNodeView, GraphEdgeView } from './views.ts';
