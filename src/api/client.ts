@@ -1,0 +1,117 @@
+// A client of a node's HTTP API, used by the terminal UI, tests and benchmarks: the snapshot
+// (`/api/v1/state`), commands, log tails, and the event stream followed across disconnects with
+// Last-Event-ID, so a reader sees every event exactly once (STYLE R8).
+import type { CommandVerb, NestorEvent, Stored } from '../events/index.ts';
+import type { State, StatusJson } from '../state/index.ts';
+import type { CommandResult } from './commands.ts';
+import { SseParser } from './sse-parse.ts';
+import type { SseMessage } from './sse-parse.ts';
+
+/** Options of {@link ApiClient}. */
+export interface ApiClientOptions {
+  /** Base URL of the API (http://host:port). */
+  url: string;
+  token?: string;
+  /** Names the asking UI in the audit trail of commands (`requestedBy.component`). */
+  component?: string;
+}
+
+/** What {@link ApiClient.follow} yields: an event, or a change of the link to the server. */
+export type FollowItem = { kind: 'event'; event: Stored<NestorEvent> } | { kind: 'link'; link: 'live' | 'reconnecting'; error?: string } | { kind: 'control'; message: SseMessage };
+
+/** Options of {@link ApiClient.follow}. */
+export interface FollowOptions {
+  /** Resume after this sequence (0: whole history); without it only new events come. */
+  since?: number;
+  service?: string[];
+  type?: string[];
+  signal?: AbortSignal;
+  /** Delay before reconnecting, unless the server asked for another (default 500 ms). */
+  retryMs?: number;
+}
+
+/** HTTP client of one Nestor node. */
+export class ApiClient {
+  readonly url: string;
+  readonly #token: string | undefined;
+  readonly #component: string;
+
+  constructor(opts: ApiClientOptions) {
+    this.url = opts.url.replace(/\/+$/, '');
+    this.#token = opts.token;
+    this.#component = opts.component ?? 'api';
+  }
+
+  #headers(extra: Record<string, string> = {}): Record<string, string> {
+    return { ...(this.#token === undefined ? {} : { Authorization: `Bearer ${this.#token}` }), ...extra };
+  }
+
+  /** GETs a JSON document; throws with the server's message on a non-2xx answer. */
+  async getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+    const res = await fetch(`${this.url}${path}`, { headers: this.#headers(), signal: signal ?? AbortSignal.timeout(10_000) });
+    const body = (await res.json()) as T & { error?: { message: string } };
+    if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status}: ${body.error?.message ?? ''}`);
+    return body;
+  }
+
+  /** The whole reduced state (the snapshot to follow from). */
+  state(): Promise<State> {
+    return this.getJson<State>('/api/v1/state');
+  }
+
+  /** The services list. */
+  services(): Promise<StatusJson> {
+    return this.getJson<StatusJson>('/api/v1/services');
+  }
+
+  /** The last lines of a service's log. */
+  async logs(service: string, lines = 50, signal?: AbortSignal): Promise<string[]> {
+    return (await this.getJson<{ lines: string[] }>(`/api/v1/services/${encodeURIComponent(service)}/logs?lines=${lines}`, signal)).lines;
+  }
+
+  /** Sends a command; resolves with the HTTP status and the outcome (never throws on 4xx). */
+  async command(verb: CommandVerb, service: string): Promise<{ status: number; body: CommandResult | { error: { code: string; message: string } } }> {
+    const res = await fetch(`${this.url}/api/v1/services/${encodeURIComponent(service)}/${verb}`, {
+      method: 'POST',
+      headers: this.#headers({ 'X-Nestor-Component': this.#component }),
+      signal: AbortSignal.timeout(15_000),
+    });
+    return { status: res.status, body: (await res.json()) as CommandResult };
+  }
+
+  /** Follows the event stream, reconnecting with Last-Event-ID until aborted. */
+  async *follow(opts: FollowOptions = {}): AsyncGenerator<FollowItem, void, undefined> {
+    let last: number | null = opts.since ?? null;
+    let retryMs = opts.retryMs ?? 500;
+    const query = new URLSearchParams();
+    if (opts.service !== undefined) query.set('service', opts.service.join(','));
+    if (opts.type !== undefined) query.set('type', opts.type.join(','));
+    while (!opts.signal?.aborted) {
+      let error: string | undefined;
+      try {
+        const headers = this.#headers({ Accept: 'text/event-stream', ...(last === null ? {} : { 'Last-Event-ID': String(last) }) });
+        const res = await fetch(`${this.url}/api/v1/events${query.size > 0 ? `?${query}` : ''}`, { headers, signal: opts.signal });
+        if (!res.ok || res.body === null) throw new Error(`HTTP ${res.status}`);
+        yield { kind: 'link', link: 'live' };
+        const parser = new SseParser();
+        const decoder = new TextDecoder();
+        for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+          for (const msg of parser.push(decoder.decode(chunk, { stream: true }))) {
+            if (msg.event === 'message' && msg.id !== null) {
+              yield { kind: 'event', event: JSON.parse(msg.data) as Stored<NestorEvent> };
+            } else {
+              yield { kind: 'control', message: msg };
+            }
+          }
+          if (parser.retry !== null) retryMs = parser.retry;
+          if (parser.lastEventId !== null) last = Number(parser.lastEventId);
+        }
+      } catch (err) {
+        if (opts.signal?.aborted) return;
+        error = (err as Error).message;
+      }
+      yield { kind: 'link', link: 'reconnecting', ...(error === undefined ? {} : { error }) };
+      await new Promise((resolve) => setTimeout(resolve, retryMs));
+    }
+  }
+}

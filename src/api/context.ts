@@ -1,0 +1,55 @@
+// What every route handler gets: the node's live feed, its bus, its settings, the metrics,
+// and the one command path. Routes of other modules (the dashboard) are written against
+// this interface and mounted by the server, so the API never imports the UIs.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Bus } from '../bus/index.ts';
+import type { CommandVerb } from '../events/index.ts';
+import type { CommandOutcome } from './commands.ts';
+import type { LiveFeed } from './live-feed.ts';
+import type { ApiMetrics } from './metrics.ts';
+import type { SseConnection, SseConnectionOptions } from './sse-connection.ts';
+
+/** Everything a route handler may use. */
+export interface ApiContext {
+  readonly bus: Bus;
+  /** This node's id. */
+  readonly node: string;
+  readonly feed: LiveFeed;
+  readonly metrics: ApiMetrics;
+  /** The configured token, if any (routes that render URLs for a browser need it). */
+  readonly token: string | undefined;
+  /** Commands are refused with 403. */
+  readonly readOnly: boolean;
+  /** Host name to put in links to services' ports. */
+  readonly linkHost: string;
+  /** Sends a command to the service's controller; `component` names the asking UI. */
+  command(verb: CommandVerb, service: string, component: string): Promise<CommandOutcome>;
+  /** The log file of a service of this node, or null for services of other nodes. */
+  logFile(service: string): string | null;
+  /** Opens an event stream on a response (bounded queue, keep-alive, tracked for shutdown). */
+  openStream(req: IncomingMessage, res: ServerResponse, kind: StreamKind, opts?: Partial<SseConnectionOptions>): SseConnection;
+}
+
+/** Which kind of client an event stream serves, for metrics. */
+export type StreamKind = 'events' | 'dashboard';
+
+/** A request as a handler sees it. */
+export interface RouteRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  /** Path parameters by name (`:id` in the pattern). */
+  params: Record<string, string>;
+}
+
+/** One route: method, path pattern with `:name` segments, and its handler. */
+export interface Route {
+  method: 'GET' | 'POST';
+  path: string;
+  /** False for the routes open without the token (only /healthz). */
+  auth?: boolean;
+  handle(r: RouteRequest, ctx: ApiContext): Promise<void> | void;
+}
+
+/** Routes another module adds to the server (the dashboard under /status). */
+export type RouteMount = (ctx: ApiContext) => Route[];

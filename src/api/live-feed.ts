@@ -1,0 +1,168 @@
+// The node's live view of the event stream, shared by every HTTP client: the reduced state, a
+// ring of recent events, and synchronous listeners (SSE clients, the dashboard, metrics) that
+// get each new event once, already serialized. Snapshot-then-live with the stream sequence as
+// the cursor (STYLE R8): the history up to the stream's last sequence is reduced with stateAt,
+// then followState continues from the next sequence, so no event is missed or applied twice.
+//
+// Listeners must not block: they copy what they need into their own bounded queues. The feed
+// never waits for a client, so a slow client cannot slow the orchestrator (R13).
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Bus } from '../bus/index.ts';
+import { readEvents } from '../bus/index.ts';
+import { emptyDecodeStats } from '../events/index.ts';
+import type { DecodeStats, NestorEvent, Stored } from '../events/index.ts';
+import { followState, stateAt } from '../feed/index.ts';
+import { appendRecent, emptyState } from '../state/index.ts';
+import type { State } from '../state/index.ts';
+
+/** One event as handed to listeners; `json` is the stored event (envelope + seq) serialized once. */
+export interface FeedItem {
+  event: Stored<NestorEvent>;
+  json: string;
+  /** Cache for a consumer's framing of `json` (every SSE client shares one frame string). */
+  frame?: string;
+}
+
+/** Receives each new event with the state it produced and the state before it. */
+export type FeedListener = (item: FeedItem, state: State, previous: State) => void;
+
+/** How the API's own connection to the broker is doing. */
+export type BrokerLink = 'connected' | 'reconnecting' | 'disconnected';
+
+/** Options of the live feed. */
+export interface LiveFeedOptions {
+  /** Events kept for the event feed and the detail panes. */
+  recentLimit?: number;
+  onError?(err: unknown): void;
+}
+
+/** The live state of the stream, kept by following it from the last snapshot. */
+export class LiveFeed {
+  readonly #bus: Bus;
+  readonly #recentLimit: number;
+  readonly #onError: (err: unknown) => void;
+  readonly #listeners = new Set<FeedListener>();
+  readonly #brokerListeners = new Set<(link: BrokerLink) => void>();
+  readonly #stats: DecodeStats = emptyDecodeStats();
+  readonly #abort = new AbortController();
+  #state: State = emptyState();
+  #cursor = 0;
+  #recent: Stored<NestorEvent>[] = [];
+  #broker: BrokerLink = 'connected';
+  #loop: Promise<void> | null = null;
+
+  constructor(bus: Bus, opts: LiveFeedOptions = {}) {
+    this.#bus = bus;
+    this.#recentLimit = opts.recentLimit ?? 200;
+    this.#onError = opts.onError ?? (() => {});
+  }
+
+  /** The reduced state as of `cursor`. */
+  get state(): State {
+    return this.#state;
+  }
+
+  /** Last stream sequence the feed has processed (events and skipped messages alike). */
+  get cursor(): number {
+    return this.#cursor;
+  }
+
+  /** The most recent events, oldest first. */
+  get recent(): readonly Stored<NestorEvent>[] {
+    return this.#recent;
+  }
+
+  /** Decoded and skipped message counts. */
+  get stats(): DecodeStats {
+    return this.#stats;
+  }
+
+  /** The API's connection to the broker, as the client library reports it. */
+  get broker(): BrokerLink {
+    return this.#broker;
+  }
+
+  /** Reduces the history, loads the recent events, then follows the stream in the background. */
+  async start(): Promise<void> {
+    const info = await this.#bus.jsm.streams.info(this.#bus.streamName);
+    const last = info.state.last_seq;
+    this.#state = await stateAt(this.#bus, { until: last, stats: this.#stats });
+    this.#cursor = last;
+    const from = Math.max(info.state.first_seq, last - this.#recentLimit + 1, 1);
+    for await (const r of readEvents(this.#bus, { fromSeq: from, until: last })) {
+      if (r.ok) this.#recent.push(r.event);
+    }
+    this.#loop = this.#follow();
+    void this.#watchBroker();
+  }
+
+  /** Adds a listener; returns the function that removes it. */
+  subscribe(listener: FeedListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Adds a broker-link listener; returns the function that removes it. */
+  onBroker(listener: (link: BrokerLink) => void): () => void {
+    this.#brokerListeners.add(listener);
+    return () => this.#brokerListeners.delete(listener);
+  }
+
+  /** Stops following the stream. */
+  async stop(): Promise<void> {
+    this.#abort.abort();
+    await this.#loop;
+    this.#listeners.clear();
+    this.#brokerListeners.clear();
+  }
+
+  // Follows from the cursor; if the consumer fails (broker gone for longer than the client's
+  // own reconnect handles) it starts again from the same cursor, so nothing is lost.
+  async #follow(): Promise<void> {
+    const signal = this.#abort.signal;
+    while (!signal.aborted) {
+      try {
+        await followState(this.#bus, {
+          initial: this.#state,
+          fromSeq: this.#cursor + 1,
+          signal,
+          stats: this.#stats,
+          onEvent: (event, state, previous) => this.#apply(event, state, previous),
+        });
+      } catch (err) {
+        if (signal.aborted || this.#bus.nc.isClosed()) return;
+        this.#onError(err);
+        await sleep(500, undefined, { signal }).catch(() => {});
+      }
+    }
+  }
+
+  #apply(event: Stored<NestorEvent>, state: State, previous: State): void {
+    this.#state = state;
+    this.#cursor = event.seq;
+    this.#recent = appendRecent(this.#recent, event, this.#recentLimit);
+    const item: FeedItem = { event, json: JSON.stringify(event) };
+    for (const listener of this.#listeners) {
+      try {
+        listener(item, state, previous);
+      } catch (err) {
+        this.#onError(err);
+      }
+    }
+  }
+
+  async #watchBroker(): Promise<void> {
+    try {
+      for await (const s of this.#bus.nc.status()) {
+        if (this.#abort.signal.aborted) return;
+        const next: BrokerLink | null =
+          s.type === 'disconnect' ? 'disconnected' : s.type === 'reconnecting' ? 'reconnecting' : s.type === 'reconnect' ? 'connected' : null;
+        if (next === null || next === this.#broker) continue;
+        this.#broker = next;
+        for (const l of this.#brokerListeners) l(next);
+      }
+    } catch (err) {
+      this.#onError(err);
+    }
+  }
+}

@@ -1,0 +1,138 @@
+// The OpenAPI 3.1 document of the REST API, generated from the zod schemas in schemas.ts (the
+// ones the handlers validate with), so it describes what the code does. Served at
+// /api/v1/openapi.json.
+import { z } from 'zod';
+import { NESTOR_API_VERSION } from './version.ts';
+import {
+  commandResponseSchema,
+  errorResponseSchema,
+  eventsQuerySchema,
+  healthResponseSchema,
+  logsQuerySchema,
+  logsResponseSchema,
+  serviceDetailResponseSchema,
+  serviceEntrySchema,
+  serviceIdSchema,
+  servicesResponseSchema,
+  stateResponseSchema,
+  storedEventSchema,
+  verbSchema,
+} from './schemas.ts';
+
+type Json = Record<string, unknown>;
+
+const COMPONENTS = [
+  serviceEntrySchema,
+  servicesResponseSchema,
+  serviceDetailResponseSchema,
+  storedEventSchema,
+  commandResponseSchema,
+  errorResponseSchema,
+  healthResponseSchema,
+  logsResponseSchema,
+  stateResponseSchema,
+];
+
+function components(): Record<string, Json> {
+  const registry = z.registry<{ id: string }>();
+  for (const schema of COMPONENTS) {
+    const id = (z.globalRegistry.get(schema) as { id?: string } | undefined)?.id;
+    if (id !== undefined) registry.add(schema, { id });
+  }
+  const { schemas } = z.toJSONSchema(registry, { uri: (id) => `#/components/schemas/${id}`, unrepresentable: 'any' }) as { schemas: Record<string, Json> };
+  for (const s of Object.values(schemas)) {
+    delete s.$schema;
+    delete s.$id;
+  }
+  return schemas;
+}
+
+const ref = (schema: z.ZodType): Json => ({ $ref: `#/components/schemas/${(z.globalRegistry.get(schema) as { id: string }).id}` });
+const json = (schema: z.ZodType, description: string): Json => ({ description, content: { 'application/json': { schema: ref(schema) } } });
+const errorOf = (description: string): Json => json(errorResponseSchema, description);
+
+function inline(schema: z.ZodType): Json {
+  const out = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json;
+  delete out.$schema;
+  return out;
+}
+
+function queryParams(schema: z.ZodObject): Json[] {
+  return Object.entries(schema.shape).map(([name, field]) => {
+    const s = inline(field as z.ZodType);
+    const description = s.description;
+    delete s.description;
+    return { name, in: 'query', required: false, ...(description === undefined ? {} : { description }), schema: s };
+  });
+}
+
+const idParam = { name: 'id', in: 'path', required: true, description: 'Service id', schema: inline(serviceIdSchema) };
+const verbParam = { name: 'verb', in: 'path', required: true, description: 'Command verb', schema: inline(verbSchema) };
+const unauthorized = errorOf('The API token is configured and the request does not present it');
+
+let cached: Json | null = null;
+
+/** The OpenAPI document (built once). */
+export function openApiDocument(): Json {
+  cached ??= {
+    openapi: '3.1.0',
+    info: {
+      title: 'Nestor API',
+      version: NESTOR_API_VERSION,
+      description:
+        'State and control of a Nestor node. Every route but /healthz needs the API token when one is configured: `Authorization: Bearer <token>` or `?token=<token>`.',
+    },
+    components: {
+      schemas: components(),
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, query: { type: 'apiKey', in: 'query', name: 'token' } },
+    },
+    security: [{ bearer: [] }, { query: [] }],
+    paths: {
+      '/healthz': { get: { summary: 'Liveness of the API and its broker link', security: [], responses: { 200: json(healthResponseSchema, 'Connected to the broker'), 503: json(healthResponseSchema, 'The broker link is down') } } },
+      '/api/v1/services': { get: { summary: 'Every service with its state', responses: { 200: json(servicesResponseSchema, 'The services, sorted by id'), 401: unauthorized } } },
+      '/api/v1/services/{id}': {
+        get: { summary: 'One service with its recent events', parameters: [idParam], responses: { 200: json(serviceDetailResponseSchema, 'The service'), 401: unauthorized, 404: errorOf('Unknown service') } },
+      },
+      '/api/v1/services/{id}/logs': {
+        get: {
+          summary: "The last lines of a service's log",
+          parameters: [idParam, ...queryParams(logsQuerySchema)],
+          responses: { 200: json(logsResponseSchema, 'The log tail'), 401: unauthorized, 404: errorOf('Unknown service, or a service of another node') },
+        },
+      },
+      '/api/v1/services/{id}/{verb}': {
+        post: {
+          summary: 'Send a command (enable, disable, start, stop, restart) and get its outcome',
+          parameters: [idParam, verbParam],
+          responses: {
+            200: json(commandResponseSchema, 'Accepted'),
+            401: unauthorized,
+            403: errorOf('Read-only mode'),
+            404: json(commandResponseSchema, 'Unknown service (or unknown verb, as an Error)'),
+            409: json(commandResponseSchema, 'Not possible in the service’s current state'),
+            503: json(commandResponseSchema, 'Shutting down, or no controller answers'),
+          },
+        },
+      },
+      '/api/v1/state': { get: { summary: 'The whole reduced state: the snapshot to resume the event stream from (`seq`)', responses: { 200: json(stateResponseSchema, 'The state'), 401: unauthorized } } },
+      '/api/v1/events': {
+        get: {
+          summary: 'Server-sent events: one stored event per message, `id` = JetStream sequence; resumable with Last-Event-ID',
+          parameters: [
+            { name: 'Last-Event-ID', in: 'header', required: false, description: 'Resume after this sequence', schema: { type: 'integer', minimum: 0 } },
+            ...queryParams(eventsQuerySchema),
+          ],
+          responses: {
+            200: { description: 'An event stream', content: { 'text/event-stream': { schema: { type: 'string' }, itemSchema: ref(storedEventSchema) } } },
+            400: errorOf('Bad filter or cursor'),
+            401: unauthorized,
+          },
+        },
+      },
+      '/api/v1/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': {} } } } } },
+      '/metrics': { get: { summary: 'Prometheus metrics (text exposition format)', responses: { 200: { description: 'Metrics', content: { 'text/plain': {} } }, 401: unauthorized } } },
+      '/status': { get: { summary: 'The web dashboard (Datastar)', responses: { 200: { description: 'HTML', content: { 'text/html': {} } }, 401: unauthorized } } },
+    },
+  };
+  return cached;
+}

@@ -1,0 +1,81 @@
+// The REST routes: service list and detail, log tails, the whole state (the snapshot a view
+// starts from), commands, /healthz, and the OpenAPI document. Reads come from the live feed's
+// reduced state; commands go to the owning controller and return its outcome.
+import { existsSync } from 'node:fs';
+import { tailLog } from '../process/index.ts';
+import { getService, selectService, selectStatusJson } from '../state/index.ts';
+import type { ApiContext, Route } from './context.ts';
+import { HttpError } from './errors.ts';
+import { handleEvents } from './events-route.ts';
+import { openApiDocument } from './openapi.ts';
+import { parseOr, sendJson } from './respond.ts';
+import { logsQuerySchema, serviceIdSchema, verbSchema } from './schemas.ts';
+
+const COMPONENT = /^[a-z][a-z0-9-]{0,31}$/;
+const RECENT_EVENTS = 20;
+
+function serviceOr404(ctx: ApiContext, raw: string | undefined): string {
+  const id = parseOr(serviceIdSchema, raw, 'service id', 404, 'unknown-service');
+  if (getService(ctx.feed.state, id) === undefined) throw new HttpError(404, 'unknown-service', `unknown service "${id}"`);
+  return id;
+}
+
+/** The routes of the REST API and the event stream. */
+export function restRoutes(): Route[] {
+  return [
+    {
+      method: 'GET',
+      path: '/healthz',
+      auth: false,
+      handle: ({ res }, ctx) => {
+        const broker = ctx.feed.broker;
+        sendJson(res, broker === 'connected' ? 200 : 503, { status: broker === 'connected' ? 'ok' : 'degraded', node: ctx.node, broker, seq: ctx.feed.cursor });
+      },
+    },
+    { method: 'GET', path: '/api/v1/openapi.json', handle: ({ res }) => sendJson(res, 200, openApiDocument()) },
+    { method: 'GET', path: '/api/v1/services', handle: ({ res }, ctx) => sendJson(res, 200, selectStatusJson(ctx.feed.state)) },
+    { method: 'GET', path: '/api/v1/state', handle: ({ res }, ctx) => sendJson(res, 200, ctx.feed.state) },
+    { method: 'GET', path: '/api/v1/events', handle: handleEvents },
+    {
+      method: 'GET',
+      path: '/api/v1/services/:id',
+      handle: ({ res, params }, ctx) => {
+        const id = serviceOr404(ctx, params.id);
+        const state = ctx.feed.state;
+        const entry = selectStatusJson(state).services.find((s) => s.id === id);
+        const detail = selectService(state, id, new Date());
+        if (entry === undefined || detail === null) throw new HttpError(404, 'unknown-service', `unknown service "${id}"`);
+        const events = ctx.feed.recent.filter((e) => (e.data as { service?: unknown }).service === id).slice(-RECENT_EVENTS);
+        sendJson(res, 200, {
+          seq: state.seq,
+          service: { ...entry, description: detail.description, profiles: detail.profiles, specVersion: detail.specVersion, uptimeMs: detail.uptimeMs },
+          events,
+        });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/services/:id/logs',
+      handle: ({ res, params, url }, ctx) => {
+        const id = serviceOr404(ctx, params.id);
+        const { lines } = parseOr(logsQuerySchema, Object.fromEntries(url.searchParams), 'query');
+        const file = ctx.logFile(id);
+        if (file === null) throw new HttpError(404, 'log-elsewhere', `${id} runs on another node; ask that node's API for its log`);
+        sendJson(res, 200, { service: id, file, lines: existsSync(file) ? tailLog(file, lines) : [] });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/services/:id/:verb',
+      handle: async ({ req, res, params }, ctx) => {
+        const verb = parseOr(verbSchema, params.verb, 'command', 404, 'not-found');
+        if (ctx.readOnly) throw new HttpError(403, 'read-only', 'this API is read-only (api.readOnly); commands are refused');
+        const id = parseOr(serviceIdSchema, params.id, 'service id', 404, 'unknown-service');
+        const asked = req.headers['x-nestor-component'];
+        const component = typeof asked === 'string' && COMPONENT.test(asked) ? asked : 'api';
+        const outcome = await ctx.command(verb, id, component);
+        sendJson(res, outcome.status, outcome.body);
+      },
+    },
+  ];
+}

@@ -1,0 +1,126 @@
+// The REST API's shapes as zod schemas. Handlers validate path and query parameters with them,
+// the tests check responses against them, and openapi.ts turns the same objects into the
+// OpenAPI document, so the document cannot drift from the code.
+import { z } from 'zod';
+import { COMMAND_VERBS, EVENT_TYPES, ID_PATTERN } from '../events/index.ts';
+import type { EventType } from '../events/index.ts';
+import { LIFECYCLE_STATES } from '../state/index.ts';
+import type { StatusEntry } from '../state/index.ts';
+
+/** A service id in a path. */
+export const serviceIdSchema = z.string().regex(ID_PATTERN, 'a service id: letters, digits, "-" or "_" (at most 64)').meta({ description: 'Service id' });
+/** A command verb in a path. */
+export const verbSchema = z.enum(COMMAND_VERBS).meta({ description: 'Command verb' });
+
+const probeStatus = z.enum(['unknown', 'passing', 'failing']);
+
+const serviceEntryShape = {
+    id: z.string(),
+    displayName: z.string(),
+    state: z.enum(LIFECYCLE_STATES),
+    enabled: z.boolean(),
+    kind: z.enum(['daemon', 'oneshot']),
+    pid: z.number().int().nullable(),
+    ports: z.record(z.string(), z.number().int()),
+    restarts: z.number().int().min(0),
+    attempt: z.number().int().min(0),
+    node: z.string(),
+    health: z.object({ readiness: probeStatus, liveness: probeStatus }),
+    waitingFor: z.array(z.string()),
+    dependencies: z.array(z.object({ id: z.string(), condition: z.string() })),
+    lastExit: z.object({ code: z.number().int().nullable(), signal: z.string().nullable(), at: z.string() }).nullable(),
+    lastError: z.string().nullable(),
+    nextRestartAt: z.string().nullable(),
+    startedAt: z.string().nullable(),
+    readyAt: z.string().nullable(),
+    since: z.string(),
+    log: z.object({ bytes: z.number().int().min(0), lines: z.number().int().min(0) }),
+};
+/** One service as listed by `GET /api/v1/services` (and `nestor status --json`). */
+export const serviceEntrySchema = z
+  .looseObject(serviceEntryShape)
+  .meta({ id: 'Service', description: 'One supervised service as derived from the event stream.' });
+
+// The schema and the selector's type must describe the same object, in both directions.
+type ServiceEntryShape = z.infer<z.ZodObject<typeof serviceEntryShape>>;
+const _schemaCoversSelector: ServiceEntryShape = {} as StatusEntry;
+const _selectorCoversSchema: StatusEntry = {} as ServiceEntryShape;
+void _schemaCoversSelector;
+void _selectorCoversSchema;
+
+/** `GET /api/v1/services`. */
+export const servicesResponseSchema = z
+  .object({ seq: z.number().int().min(0).meta({ description: 'Stream sequence the answer reflects' }), services: z.array(serviceEntrySchema) })
+  .meta({ id: 'ServiceList' });
+
+/** A stored event: the envelope plus its stream sequence. */
+export const storedEventSchema = z
+  .looseObject({
+    version: z.number().int(),
+    id: z.string(),
+    type: z.string(),
+    timestamp: z.string(),
+    origin: z.object({ node: z.string(), component: z.string() }),
+    data: z.record(z.string(), z.unknown()),
+    seq: z.number().int().min(1),
+  })
+  .meta({ id: 'StoredEvent', description: 'An event envelope as stored, plus `seq`, its JetStream sequence (the SSE id).' });
+
+/** `GET /api/v1/services/{id}`. */
+export const serviceDetailResponseSchema = z
+  .object({
+    seq: z.number().int().min(0),
+    service: serviceEntrySchema.extend({ description: z.string(), profiles: z.array(z.string()), specVersion: z.number().int(), uptimeMs: z.number().nullable() }),
+    events: z.array(storedEventSchema).meta({ description: 'Recent events of this service, oldest first' }),
+  })
+  .meta({ id: 'ServiceDetail' });
+
+/** Answer of a command. */
+export const commandResponseSchema = z
+  .object({
+    ok: z.boolean(),
+    service: z.string(),
+    verb: verbSchema,
+    message: z.string(),
+    code: z.string().optional().meta({ description: 'Why a command was refused: unknown-service, invalid-transition, shutting-down, ...' }),
+  })
+  .meta({ id: 'CommandResult' });
+
+/** Body of every error answer. */
+export const errorResponseSchema = z
+  .object({ error: z.object({ code: z.string(), message: z.string() }) })
+  .meta({ id: 'Error' });
+
+/** `GET /healthz`. */
+export const healthResponseSchema = z
+  .object({ status: z.enum(['ok', 'degraded']), node: z.string(), broker: z.enum(['connected', 'reconnecting', 'disconnected']), seq: z.number().int().min(0) })
+  .meta({ id: 'Health' });
+
+/** `GET /api/v1/services/{id}/logs`. */
+export const logsResponseSchema = z
+  .object({ service: z.string(), file: z.string(), lines: z.array(z.string()) })
+  .meta({ id: 'LogTail' });
+
+/** `GET /api/v1/state`: the whole reduced state, the snapshot a view starts from. */
+export const stateResponseSchema = z
+  .looseObject({
+    seq: z.number().int().min(0).meta({ description: 'Last stream sequence included; resume the event stream after it' }),
+    services: z.record(z.string(), z.looseObject({ id: z.string(), state: z.enum(LIFECYCLE_STATES) })),
+    nodes: z.record(z.string(), z.looseObject({ id: z.string(), status: z.enum(['up', 'down']) })),
+    counters: z.looseObject({ applied: z.number(), ignored: z.number() }),
+  })
+  .meta({ id: 'State' });
+
+const commaList = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x !== ''));
+
+/** Query of `GET /api/v1/events`. */
+export const eventsQuerySchema = z.object({
+  since: z.coerce.number().int().min(0).optional().meta({ description: 'Send the events after this sequence (0: the whole history). The Last-Event-ID header wins over it. Without either, only new events are sent.' }),
+  service: commaList.pipe(z.array(serviceIdSchema)).optional().meta({ description: 'Comma-separated service ids; only their events are sent' }),
+  type: commaList.pipe(z.array(z.enum(EVENT_TYPES as [EventType, ...EventType[]]))).optional().meta({ description: 'Comma-separated event types; only these are sent' }),
+});
+
+/** Query of `GET /api/v1/services/{id}/logs`. */
+export const logsQuerySchema = z.object({
+  lines: z.coerce.number().int().min(1).max(5000).default(50).meta({ description: 'How many of the last lines to return' }),
+});
