@@ -1,0 +1,145 @@
+// Renders the dashboard's fragments from the shared view models (src/state selectors and
+// views). Every fragment is one element with a stable id, so the page can be rendered whole
+// (GET /status) or merged piece by piece over SSE (Datastar morphs by id).
+import type { NestorEvent, Stored } from '../../events/index.ts';
+import {
+  NAVIGATION_KEYS,
+  SERVICE_ACTIONS,
+  availableActions,
+  detailFields,
+  recentFor,
+  selectFeed,
+  selectHealth,
+  selectService,
+} from '../../state/index.ts';
+import type { FeedRow, HeaderView, ServiceDetail, ServiceRow, State } from '../../state/index.ts';
+import { escapeHtml, raw, render } from './templates.ts';
+
+/** What rendering needs besides the view models. */
+export interface RenderContext {
+  /** `?token=…` when a token is configured, else ''. Added to every URL the page requests. */
+  query: string;
+  /** Host for links to services' ports. */
+  linkHost: string;
+  readOnly: boolean;
+}
+
+/** Feed rows on the page; detail panes show fewer. */
+export const FEED_ROWS = 40;
+const DETAIL_EVENTS = 12;
+/** Log lines in a detail pane. */
+export const LOG_LINES = 20;
+
+/** The `#header` fragment. */
+export function renderHeader(h: HeaderView): string {
+  return render('header.html', {
+    node: h.node,
+    nodeStatus: h.nodeStatus,
+    nodeTone: h.nodeStatus === 'up' ? 'ok' : h.nodeStatus === 'down' ? 'error' : 'muted',
+    broker: h.broker,
+    brokerTone: h.brokerTone,
+    nats: h.nats || '-',
+    summary: h.summary,
+    seq: h.seq,
+  });
+}
+
+/** The `#services` table. */
+export function renderServices(rows: ServiceRow[], c: RenderContext): string {
+  const body =
+    rows.length === 0
+      ? '<tr><td colspan="8" class="empty">No services registered yet.</td></tr>'
+      : rows
+          .map((r) => {
+            const health = selectHealth(r.health);
+            return render('service-row.html', {
+              id: r.id,
+              displayName: r.displayName,
+              state: r.state,
+              tone: r.tone,
+              waiting: raw(r.waitingFor.length > 0 ? `<span class="waiting">waiting for ${escapeHtml(r.waitingFor.join(', '))}</span>` : ''),
+              select: `$selected = '${r.id}'`,
+              pid: r.pid ?? '-',
+              ports: raw(r.pid === null ? escapeHtml(r.ports.join(' ') || '-') : portLinks(r.ports, c.linkHost)),
+              restarts: r.restarts,
+              uptime: r.uptime,
+              health: health.text,
+              healthTone: health.tone,
+              actions: raw(actionButtons(r, c)),
+            });
+          })
+          .join('\n');
+  return render('services.html', { rows: raw(body) });
+}
+
+/** The `#details` container with one (hidden until selected) pane per service. */
+export function renderDetails(state: State, recent: readonly Stored<NestorEvent>[], logs: (id: string) => string[], now: Date, c: RenderContext): string {
+  const panes = Object.keys(state.services)
+    .sort()
+    .map((id) => renderDetail(selectService(state, id, now) as ServiceDetail, recent, logs(id), c));
+  return `<div id="details">${panes.join('\n')}</div>`;
+}
+
+/** One service's `#detail-<id>` pane: fields, actions, log tail, recent events. */
+export function renderDetail(d: ServiceDetail, recent: readonly Stored<NestorEvent>[], logLines: string[], c: RenderContext): string {
+  const fields = detailFields(d)
+    .map((f) => `<dt>${escapeHtml(f.label)}</dt><dd data-field="${escapeHtml(f.label.toLowerCase().replace(/\s+/g, '-'))}">${escapeHtml(f.value)}</dd>`)
+    .join('');
+  const events = recentFor(recent, d.id, DETAIL_EVENTS);
+  return render('detail.html', {
+    id: d.id,
+    displayName: d.displayName || d.id,
+    tone: d.tone,
+    state: d.state,
+    description: d.description || '',
+    actions: raw(actionButtons(d, c)),
+    fields: raw(fields),
+    logCount: logLines.length,
+    logText: logLines.length === 0 ? '(no output yet)' : logLines.join('\n'),
+    events: raw(events.length === 0 ? '<li class="empty">No recent events.</li>' : events.map(feedRow).join('')),
+  });
+}
+
+/** The `#feed` panel: the latest events, newest first. */
+export function renderFeed(recent: readonly Stored<NestorEvent>[]): string {
+  const rows = selectFeed(recent, FEED_ROWS);
+  return render('feed.html', { rows: raw(rows.length === 0 ? '<li class="empty">No events yet.</li>' : rows.map(feedRow).join('\n')) });
+}
+
+/** The `#help` overlay: the same keys as the terminal UI. */
+export function renderHelp(): string {
+  const rows = [...NAVIGATION_KEYS.map((k) => [k.key, k.label]), ...SERVICE_ACTIONS.map((a) => [a.key, `${a.label.toLowerCase()} the selected service`])]
+    .filter(([key]) => key !== 'q')
+    .map(([key, label]) => `<tr><td><kbd>${escapeHtml(key)}</kbd></td><td>${escapeHtml(label)}</td></tr>`)
+    .join('');
+  return render('help.html', { rows: raw(rows) });
+}
+
+/** The command outcome toast. */
+export function renderToast(ok: boolean, text: string): string {
+  return `<div id="toast" class="toast tone-${ok ? 'ok' : 'error'}" role="status">${escapeHtml(text)}</div>`;
+}
+
+function feedRow(r: FeedRow): string {
+  return render('feed-row.html', { tone: r.tone, seq: r.seq, time: r.time, short: r.short, subject: r.subject, summary: r.summary });
+}
+
+function portLinks(ports: string[], host: string): string {
+  if (ports.length === 0) return '-';
+  return ports
+    .map((p) => {
+      const port = p.slice(p.lastIndexOf(':') + 1);
+      return `<a href="http://${escapeHtml(host)}:${escapeHtml(port)}/" target="_blank" rel="noopener">${escapeHtml(p)}</a>`;
+    })
+    .join('');
+}
+
+function actionButtons(s: { id: string; enabled: boolean; state: ServiceRow['state'] }, c: RenderContext): string {
+  const available = new Set(availableActions(s));
+  return SERVICE_ACTIONS.map((a) => {
+    const enabled = available.has(a.verb) && !c.readOnly;
+    const title = c.readOnly ? 'read-only' : `${a.label} ${s.id} (key ${a.key})`;
+    const action = `@post('/status/services/${s.id}/${a.verb}${c.query}')`;
+    return `<button type="button" data-verb="${a.verb}" title="${escapeHtml(title)}"${enabled ? '' : ' disabled'} data-on-click__stop="${escapeHtml(action)}">${escapeHtml(a.label)}</button>`;
+  }).join('');
+}
