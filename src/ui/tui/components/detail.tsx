@@ -1,0 +1,54 @@
+// The detail pane (web: templates/detail.html): the selected service's fields, the actions it
+// offers, its log tail and its recent events.
+import { Box, Text } from 'ink';
+import type { ReactElement } from 'react';
+import { SERVICE_ACTIONS, availableActions, detailFields } from '../../../state/index.ts';
+import type { FeedRow, ServiceDetail } from '../../../state/index.ts';
+import { FeedLine } from './feed.tsx';
+import { Badge } from './tone.tsx';
+
+/** Props of the detail pane. */
+export interface DetailProps {
+  detail: ServiceDetail | null;
+  logs: string[];
+  events: FeedRow[];
+  readOnly?: boolean;
+}
+
+/** The detail pane. */
+export function Detail({ detail, logs, events, readOnly = false }: DetailProps): ReactElement {
+  if (detail === null) {
+    return (
+      <Box flexDirection="column" borderStyle="single" borderColor="gray" paddingX={1}>
+        <Text bold>Detail</Text>
+        <Text color="gray">Select a service with j / k.</Text>
+      </Box>
+    );
+  }
+  const available = new Set(availableActions(detail));
+  return (
+    <Box flexDirection="column" borderStyle="single" borderColor="gray" paddingX={1}>
+      <Text>
+        <Text bold>{detail.displayName || detail.id}</Text> <Badge tone={detail.tone} text={detail.state} />
+      </Text>
+      {detail.description ? <Text color="gray">{detail.description}</Text> : null}
+      <Text>
+        {SERVICE_ACTIONS.map((a) => (
+          <Text key={a.verb} color={available.has(a.verb) && !readOnly ? undefined : 'gray'} dimColor={!available.has(a.verb) || readOnly}>
+            {`[${a.key}] ${a.label}  `}
+          </Text>
+        ))}
+      </Text>
+      {detailFields(detail).map((f) => (
+        <Text key={f.label} wrap="truncate-end">
+          <Text color="gray">{f.label.padEnd(13)}</Text>
+          {f.value}
+        </Text>
+      ))}
+      <Text bold>{`Log (last ${logs.length} lines)`}</Text>
+      {logs.length === 0 ? <Text color="gray">(no output yet)</Text> : logs.map((l, i) => <Text key={i} wrap="truncate-end">{l}</Text>)}
+      <Text bold>Recent events</Text>
+      {events.length === 0 ? <Text color="gray">No recent events.</Text> : events.map((r) => <FeedLine key={r.seq} row={r} />)}
+    </Box>
+  );
+}

@@ -1,0 +1,31 @@
+// The event feed (web: templates/feed.html + feed-row.html), newest first. The detail pane uses
+// the same rows for a service's recent events.
+import { Box, Text } from 'ink';
+import type { ReactElement } from 'react';
+import type { FeedRow } from '../../../state/index.ts';
+import { toneColor } from './tone.tsx';
+
+/** One feed line. */
+export function FeedLine({ row }: { row: FeedRow }): ReactElement {
+  return (
+    <Text wrap="truncate-end">
+      <Text color="gray">
+        {row.time} #{row.seq}
+      </Text>{' '}
+      <Text color={row.tone === 'muted' ? undefined : toneColor(row.tone)} bold>
+        {row.short}
+      </Text>{' '}
+      <Text bold>{row.subject}</Text> {row.summary}
+    </Text>
+  );
+}
+
+/** The events pane. */
+export function Feed({ rows }: { rows: FeedRow[] }): ReactElement {
+  return (
+    <Box flexDirection="column" borderStyle="single" borderColor="gray" paddingX={1}>
+      <Text bold>Events</Text>
+      {rows.length === 0 ? <Text color="gray">No events yet.</Text> : rows.map((r) => <FeedLine key={r.seq} row={r} />)}
+    </Box>
+  );
+}

@@ -1,0 +1,31 @@
+// The dependency view (web: the SVG picture): services in start order, each with its state and
+// the dependencies it needs, ✓ when a dependency meets its condition.
+import { Box, Text } from 'ink';
+import type { ReactElement } from 'react';
+import type { GraphLayout } from '../../../state/index.ts';
+import { toneColor } from './tone.tsx';
+
+/** The dependencies pane. */
+export function Graph({ layout }: { layout: GraphLayout }): ReactElement {
+  const width = Math.max(0, ...layout.nodes.map((n) => n.id.length));
+  return (
+    <Box flexDirection="column" borderStyle="single" borderColor="gray" paddingX={1}>
+      <Text bold>Dependencies</Text>
+      {layout.nodes.length === 0 ? <Text color="gray">No services registered.</Text> : null}
+      {layout.nodes.map((n) => {
+        const deps = layout.edges.filter((e) => e.from === n.id);
+        return (
+          <Text key={n.id}>
+            {'  '.repeat(n.layer)}
+            <Text color={toneColor(n.tone)}>●</Text> <Text bold>{n.id.padEnd(width)}</Text> <Text color={toneColor(n.tone)}>{n.state}</Text>
+            {deps.map((e) => (
+              <Text key={e.to} color={e.met ? 'green' : 'yellow'}>
+                {`  → ${e.to} (${e.condition} ${e.met ? '✓' : '…'})`}
+              </Text>
+            ))}
+          </Text>
+        );
+      })}
+    </Box>
+  );
+}

@@ -1,0 +1,140 @@
+// The live terminal UI: the App fed from a node's HTTP API. It starts from the state snapshot
+// (`/api/v1/state`, with its seq), then applies the event stream from seq + 1 (the events just
+// before it only fill the feed), reconnecting with Last-Event-ID (STYLE R8). Keys send the same
+// commands as the dashboard's buttons, through the same REST route.
+import { useApp, useInput, useStdout } from 'ink';
+import { useEffect, useRef, useState } from 'react';
+import type { ReactElement } from 'react';
+import type { ApiClient } from '../../api/index.ts';
+import type { NestorEvent, Stored } from '../../events/index.ts';
+import { SERVICE_ACTIONS, appendRecent, availableActions, emptyState, getService, reduce, sortedServices } from '../../state/index.ts';
+import type { HeaderView, State } from '../../state/index.ts';
+import { App } from './app.tsx';
+import type { TuiView } from './app.tsx';
+
+/** Props of the live TUI. */
+export interface LiveTuiProps {
+  client: ApiClient;
+  /** Events kept for the feed and the detail pane. */
+  recentLimit?: number;
+  /** How often /healthz is asked for the broker link (ms). */
+  healthEveryMs?: number;
+}
+
+const BACKFILL = 50;
+
+/** The TUI connected to an API. */
+export function LiveTui({ client, recentLimit = 200, healthEveryMs = 2_000 }: LiveTuiProps): ReactElement {
+  const { exit } = useApp();
+  const { stdout } = useStdout();
+  const [state, setState] = useState<State>(emptyState);
+  const [recent, setRecent] = useState<Stored<NestorEvent>[]>([]);
+  const [link, setLink] = useState<TuiView['link']>('connecting');
+  const [health, setHealth] = useState<{ node: string; broker: HeaderView['broker'] }>({ node: '', broker: 'unknown' });
+  const [selected, setSelected] = useState<string | null>(null);
+  const [logs, setLogs] = useState<string[]>([]);
+  const [help, setHelp] = useState(false);
+  const [toast, setToast] = useState<TuiView['toast']>(null);
+  const [now, setNow] = useState(() => new Date());
+  const [logTick, setLogTick] = useState(0);
+  const selectedRef = useRef<string | null>(null);
+  selectedRef.current = selected;
+
+  // Snapshot, then the live stream.
+  useEffect(() => {
+    const abort = new AbortController();
+    void (async () => {
+      let snapshot: State;
+      try {
+        snapshot = await client.state();
+      } catch (err) {
+        setToast({ ok: false, text: `cannot reach ${client.url}: ${(err as Error).message}` });
+        setLink('reconnecting');
+        return;
+      }
+      setState(snapshot);
+      let current = snapshot;
+      for await (const item of client.follow({ since: Math.max(0, snapshot.seq - BACKFILL), signal: abort.signal })) {
+        if (item.kind === 'link') setLink(item.link);
+        if (item.kind !== 'event') continue;
+        const e = item.event;
+        setRecent((r) => appendRecent(r, e, recentLimit));
+        if (e.seq > current.seq) {
+          current = reduce(current, e);
+          setState(current);
+        }
+        if (e.type === 'orchestrator.service.log' && e.data.service === selectedRef.current) setLogTick((t) => t + 1);
+      }
+    })();
+    return () => abort.abort();
+  }, [client, recentLimit]);
+
+  // Broker link and node id, as the API sees them; the clock for uptimes.
+  useEffect(() => {
+    const poll = async (): Promise<void> => {
+      try {
+        const res = await fetch(`${client.url}/healthz`, { signal: AbortSignal.timeout(1_500) });
+        const body = (await res.json()) as { node: string; broker: HeaderView['broker'] };
+        setHealth({ node: body.node, broker: body.broker });
+      } catch {
+        setHealth((h) => ({ ...h, broker: 'unknown' }));
+      }
+    };
+    void poll();
+    const timer = setInterval(() => {
+      void poll();
+      setNow(new Date());
+    }, Math.min(healthEveryMs, 1_000));
+    return () => clearInterval(timer);
+  }, [client, healthEveryMs]);
+
+  // Select the first service once there is one.
+  useEffect(() => {
+    if (selected === null || getService(state, selected) === undefined) setSelected(sortedServices(state)[0]?.id ?? null);
+  }, [state, selected]);
+
+  // The selected service's log tail, refreshed on its log events.
+  useEffect(() => {
+    if (selected === null) {
+      setLogs([]);
+      return;
+    }
+    const abort = new AbortController();
+    client.logs(selected, 8, abort.signal).then(setLogs, () => setLogs([]));
+    return () => abort.abort();
+  }, [client, selected, logTick]);
+
+  useInput((input, key) => {
+    const ids = sortedServices(state).map((s) => s.id);
+    const i = selected === null ? -1 : ids.indexOf(selected);
+    if (input === 'q') return exit();
+    if (input === '?') return setHelp((h) => !h);
+    if (key.escape) return setHelp(false);
+    if (input === 'j' || key.downArrow) return setSelected(ids[Math.min(ids.length - 1, i + 1)] ?? null);
+    if (input === 'k' || key.upArrow) return setSelected(ids[Math.max(0, i - 1)] ?? null);
+    const action = SERVICE_ACTIONS.find((a) => a.key === input);
+    const svc = selected === null ? undefined : getService(state, selected);
+    if (action === undefined || svc === undefined) return;
+    if (!availableActions(svc).includes(action.verb)) return setToast({ ok: false, text: `${action.label.toLowerCase()} is not available for ${svc.id} (${svc.state})` });
+    client.command(action.verb, svc.id).then(
+      ({ body }) => setToast('ok' in body ? { ok: body.ok, text: body.message } : { ok: false, text: body.error.message }),
+      (err: unknown) => setToast({ ok: false, text: (err as Error).message }),
+    );
+  });
+
+  const view: TuiView = {
+    state,
+    recent,
+    node: health.node,
+    broker: health.broker,
+    link,
+    selected,
+    logs,
+    help,
+    toast,
+    now,
+    columns: stdout.columns || 120,
+    feedRows: Math.max(4, (stdout.rows || 40) - 30),
+  };
+  return <App view={view} />;
+}
