@@ -1,12 +1,15 @@
 // The one startup path (principle 3): config → bus → controller → services → shells. `nestor
 // up` and the harness both call bootNode(); variation comes from config values only.
 import { hostname } from 'node:os';
+import { startApiServer } from '../api/index.ts';
+import type { ApiServer } from '../api/index.ts';
 import type { Bus } from '../bus/index.ts';
 import { connectBus, createEventFactory } from '../bus/index.ts';
 import { removeRuntimeInfo, writeRuntimeInfo } from '../config/index.ts';
 import type { NestorConfig } from '../config/index.ts';
 import { Controller } from '../controller/index.ts';
 import type { LogConsole } from '../process/index.ts';
+import { dashboardRoutes } from '../ui/web/index.ts';
 import { registerProject } from './register-project.ts';
 import type { RegisterOptions, RegisterResult } from './register-project.ts';
 
@@ -21,8 +24,6 @@ export interface BootOptions {
   /** Progress lines for long steps (broker start, .dep builds). */
   onProgress?(line: string): void;
   onError?(err: unknown): void;
-  /** Base URL of the HTTP API once a later issue serves one. */
-  api?: string | null;
 }
 
 /** A running node: its bus, its controller, and how to stop it. */
@@ -31,6 +32,8 @@ export interface NodeHandle {
   node: string;
   bus: Bus;
   controller: Controller;
+  /** The HTTP API (REST, events, metrics, dashboard) on config.api.host/port. */
+  api: ApiServer;
   /** Stream sequence at boot: everything this run published comes after it. */
   bootSeq: number;
   /** Validates and registers a project's services (after building their .dep binaries). */
@@ -46,6 +49,7 @@ export async function bootNode(opts: BootOptions): Promise<NodeHandle> {
   const progress = opts.onProgress ?? (() => {});
   progress(config.nats.mode === 'embedded' ? 'starting the embedded nats-server' : `connecting to ${config.nats.urls.join(', ')}`);
   const bus = await connectBus(config);
+  let api: ApiServer | undefined;
   try {
     const bootSeq = (await bus.jsm.streams.info(bus.streamName)).state.last_seq;
     const controller = new Controller({
@@ -57,6 +61,23 @@ export async function bootNode(opts: BootOptions): Promise<NodeHandle> {
       onError: opts.onError,
     });
     await controller.start();
+    // The API is a shell of the node: it follows the stream like every view and sends commands
+    // like every client. It listens before node.up so the announcement can carry its URL.
+    try {
+      api = await startApiServer({
+        bus,
+        node: config.node,
+        dataDir: config.dataDir,
+        api: config.api,
+        runningPids: () => controller.runningPids(),
+        mounts: [dashboardRoutes],
+        onError: opts.onError,
+      });
+    } catch (err) {
+      await controller.close().catch(() => {});
+      throw err;
+    }
+    const server = api;
     const events = createEventFactory({ node: config.node, component: 'node' });
     await bus.publish(
       events('orchestrator.node.up', {
@@ -65,7 +86,7 @@ export async function bootNode(opts: BootOptions): Promise<NodeHandle> {
         hostname: hostname(),
         version: NESTOR_VERSION,
         nats: bus.natsUrl,
-        api: opts.api ?? null,
+        api: server.url,
         dataDir: config.dataDir,
       }),
     );
@@ -73,11 +94,11 @@ export async function bootNode(opts: BootOptions): Promise<NodeHandle> {
       node: config.node,
       pid: process.pid,
       nats: bus.natsUrl,
-      api: opts.api ?? null,
+      api: server.url,
       dataDir: config.dataDir,
       startedAt: new Date().toISOString(),
     });
-    progress(`node ${config.node} up, bus ${bus.natsUrl}`);
+    progress(`node ${config.node} up, bus ${bus.natsUrl}, api ${server.url}`);
 
     let stopped: Promise<void> | null = null;
     const shutdown = (reason = 'shutdown'): Promise<void> =>
@@ -85,6 +106,7 @@ export async function bootNode(opts: BootOptions): Promise<NodeHandle> {
         await controller.shutdown();
         await controller.close();
         await bus.publish(events('orchestrator.node.down', { node: config.node, reason })).catch(() => {});
+        await server.close();
         await removeRuntimeInfo(config.dataDir, process.pid).catch(() => {});
         await bus.close();
       })());
@@ -93,12 +115,14 @@ export async function bootNode(opts: BootOptions): Promise<NodeHandle> {
       node: config.node,
       bus,
       controller,
+      api: server,
       bootSeq,
       register: (raw, options) => registerProject(bus, config, raw, { onProgress: progress, ...options }),
       shutdown,
       [Symbol.asyncDispose]: () => shutdown(),
     };
   } catch (err) {
+    await api?.close().catch(() => {});
     await bus.close().catch(() => {});
     throw err;
   }
