@@ -49,13 +49,15 @@ export async function registerProject(bus: Bus, config: NestorConfig, raw: unkno
   const deps = opts.skipDeps ? [] : await buildDeps(project, enabled, config.projectDir, opts.onProgress);
   const rawServices = (raw as { services: Record<string, Record<string, unknown>> }).services;
   const events = createEventFactory({ node: config.node, component: 'cli' });
-  let lastSeq = 0;
-  for (const id of order) {
+  // Look-ups and publishes are pipelined: one connection keeps them in order, and a stack of
+  // fifty services should not wait for a hundred sequential round trips.
+  const previous = await Promise.all(order.map((id) => lastRegistration(bus, config.node, id)));
+  const acks = order.map((id, i) => {
     const spec = { ...rawServices[id], id };
     const hash = specHash(spec);
-    const previous = await lastRegistration(bus, config.node, id);
-    const specVersion = previous === null ? 1 : previous.data.specHash === hash ? previous.data.specVersion : previous.data.specVersion + 1;
-    const ack = await bus.publish(
+    const prev = previous[i] ?? null;
+    const specVersion = prev === null ? 1 : prev.data.specHash === hash ? prev.data.specVersion : prev.data.specVersion + 1;
+    return bus.publish(
       events('orchestrator.service.register', {
         service: id,
         spec,
@@ -66,8 +68,8 @@ export async function registerProject(bus: Bus, config: NestorConfig, raw: unkno
         ignoreDependencies: opts.only !== undefined && opts.only.length > 0,
       }),
     );
-    lastSeq = ack.seq;
-  }
+  });
+  const lastSeq = Math.max(0, ...(await Promise.all(acks)).map((a) => a.seq));
   return { project, enabled: order.filter((id) => enabled.includes(id)), disabled, deps, lastSeq };
 }
 

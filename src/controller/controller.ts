@@ -53,8 +53,15 @@ export class Controller {
     this.jitter = opts.jitter ?? Math.random;
     this.onError = opts.onError ?? ((err) => console.error('nestor controller:', err));
     const events = createEventFactory({ node: opts.node, component: 'controller' });
-    this.emit = async (type, data) => {
-      await opts.bus.publish(events(type as never, data as never));
+    // Every event of this node goes through one chain, so the stream holds them in the order
+    // they were emitted, whether they come from decide() or straight from the runner; and no
+    // decision waits for a broker round trip before its processes are spawned or signalled.
+    let chain: Promise<void> = Promise.resolve();
+    this.emit = (type, data) => {
+      const event = events(type as never, data as never);
+      const sent = chain.then(() => opts.bus.publish(event)).then(() => undefined);
+      chain = sent.catch(this.onError);
+      return sent;
     };
     this.runner = new ServiceRunner({
       node: opts.node,
@@ -88,7 +95,7 @@ export class Controller {
   /** Queues an input for decide(). */
   dispatch(input: Input): void {
     this.queue.push(input);
-    if (!this.draining) void this.drain();
+    if (!this.draining) this.drain();
   }
 
   /** Sends a command through the same path as a remote request and waits for its answer. */
@@ -127,31 +134,36 @@ export class Controller {
     await this.registrations.stop();
   }
 
-  private async drain(): Promise<void> {
+  private drain(): void {
     this.draining = true;
     try {
       for (let input = this.queue.shift(); input !== undefined; input = this.queue.shift()) {
         const { next, effects } = decide(this.state, input, { nowMs: this.now(), jitter: this.jitter() });
         this.state = next;
-        for (const effect of effects) await this.perform(effect);
+        let published: Promise<void> = Promise.resolve();
+        for (const effect of effects) {
+          if (effect.kind === 'publish') published = this.emit(effect.type, effect.data).catch(() => {});
+          // Replies and the shutdown signal wait until the events before them are stored, so
+          // whoever hears them can read those events back.
+          else if (effect.kind === 'reply' || effect.kind === 'shutdownComplete') void published.then(() => this.perform(effect));
+          else this.perform(effect);
+        }
       }
     } finally {
       this.draining = false;
     }
   }
 
-  private async perform(effect: Effect): Promise<void> {
+  private perform(effect: Exclude<Effect, { kind: 'publish' }>): void {
     try {
-      await this.performUnsafe(effect);
+      this.performUnsafe(effect);
     } catch (err) {
       this.onError(err);
     }
   }
 
-  private async performUnsafe(effect: Effect): Promise<void> {
+  private performUnsafe(effect: Exclude<Effect, { kind: 'publish' }>): void {
     switch (effect.kind) {
-      case 'publish':
-        return this.emit(effect.type, effect.data);
       case 'reply': {
         const reply = this.replies.get(effect.requestId);
         this.replies.delete(effect.requestId);

@@ -87,7 +87,8 @@ export class ServiceRunner {
           templateDir: this.ctx.projectDir,
           render: (text: string) => expand(text, placeholders),
         });
-        await this.ctx.publish('orchestrator.service.ensure', { service: spec.id, actions: done });
+        // Queued behind this node's earlier events; the spawn does not wait for its ack.
+        this.ctx.publish('orchestrator.service.ensure', { service: spec.id, actions: done }).catch(this.ctx.onError);
       } catch (err) {
         return fail('ensure', (err as Error).message);
       }

@@ -1,6 +1,8 @@
 // One probe attempt: http GET, tcp connect, or a command run without a shell. Never throws: every
 // failure, including a malformed probe, is a failed result with a detail for humans.
 import { spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import type { ProbeSpec } from '../spec/index.ts';
 
@@ -51,13 +53,32 @@ function describe(err: unknown): string {
   return `${err.message}${cause}`;
 }
 
-async function httpProbe(probe: ProbeSpec, signal: AbortSignal): Promise<{ ok: boolean; detail: string }> {
-  if (!probe.endpoint) return { ok: false, detail: 'http probe has no endpoint' };
-  const res = await fetch(probe.endpoint, { signal, redirect: 'manual', headers: { 'user-agent': 'nestor-probe' } });
-  // Drain the body so the connection is released; its content does not matter.
-  await res.body?.cancel().catch(() => {});
-  const ok = probe.expectedStatus.length > 0 ? probe.expectedStatus.includes(res.status) : res.status >= 200 && res.status < 400;
-  return { ok, detail: `HTTP ${res.status}` };
+// node:http rather than fetch: a probe runs every interval for every service, and a plain
+// request costs markedly less CPU than undici's fetch. No keep-alive: each attempt must prove
+// the service accepts a new connection.
+function httpProbe(probe: ProbeSpec, signal: AbortSignal): Promise<{ ok: boolean; detail: string }> {
+  if (!probe.endpoint) return Promise.resolve({ ok: false, detail: 'http probe has no endpoint' });
+  let url: URL;
+  try {
+    url = new URL(probe.endpoint);
+  } catch {
+    return Promise.resolve({ ok: false, detail: `http probe endpoint is not a URL: ${probe.endpoint}` });
+  }
+  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'GET', agent: false, signal, headers: { 'user-agent': 'nestor-probe' } }, (res) => {
+      const status = res.statusCode ?? 0;
+      // Drain the body so the socket closes; its content does not matter.
+      res.resume();
+      res.once('end', () => {
+        const ok = probe.expectedStatus.length > 0 ? probe.expectedStatus.includes(status) : status >= 200 && status < 400;
+        resolve({ ok, detail: `HTTP ${status}` });
+      });
+      res.once('error', reject);
+    });
+    req.once('error', reject);
+    req.end();
+  });
 }
 
 /** Splits "host:port", "[v6]:port" or "tcp://host:port". */
