@@ -66,7 +66,7 @@ export function reportSkips(result: ReplayResult, path: string, term: Terminal):
 export function stepLine(step: ReplayStep): string {
   const type = step.type.replace(/^orchestrator\./, '');
   const change = step.service === null ? '' : step.from === step.to ? ` ${step.to ?? '-'}` : ` ${step.from ?? '(new)'} → ${step.to ?? '-'}`;
-  return `#${String(step.seq).padEnd(5)} ${type.padEnd(26)} ${(step.service ?? '-').padEnd(12)}${change}${step.ignored ? '  (ignored)' : ''}`;
+  return `#${String(step.seq).padEnd(5)} ${type.padEnd(26)} ${(step.service ?? '-').padEnd(12)}${change}${step.ignored ? '  (ignored)' : ''}`.trimEnd();
 }
 
 // Uptimes in the table are measured at the last transition the log records, not at today's
