@@ -1,0 +1,23 @@
+// `npm run bench`: every benchmark in turn, figures printed. Never part of `npm test`.
+// Select some with arguments: npm run bench -- reducer bus stack sse
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+type Bench = { name: string; run(): Promise<unknown> };
+
+const benches: Bench[] = [
+  { name: 'reducer', run: async () => (await import('./reducer.ts')).benchReducer(1_000_000) },
+  { name: 'bus', run: async () => (await import('./bus.ts')).benchBus(1_000_000) },
+  { name: 'stack', run: async () => (await import('./stack.ts')).benchStack() },
+];
+// The SSE benchmark arrives with the HTTP API.
+if (existsSync(join(import.meta.dirname, 'sse.ts'))) {
+  benches.push({ name: 'sse', run: async () => ((await import('./sse.ts')) as { benchSse(): Promise<unknown> }).benchSse() });
+}
+
+const wanted = process.argv.slice(2);
+for (const bench of benches) {
+  if (wanted.length > 0 && !wanted.includes(bench.name)) continue;
+  console.log(`\n== ${bench.name}`);
+  await bench.run();
+}
