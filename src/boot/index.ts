@@ -10,6 +10,7 @@ import type { NestorConfig } from '../config/index.ts';
 import { Controller } from '../controller/index.ts';
 import type { LogConsole } from '../process/index.ts';
 import { dashboardRoutes } from '../ui/web/index.ts';
+import { startGuardian, takeCrashReport } from './guardian.ts';
 import { registerProject } from './register-project.ts';
 import type { RegisterOptions, RegisterResult } from './register-project.ts';
 
@@ -49,9 +50,13 @@ export async function bootNode(opts: BootOptions): Promise<NodeHandle> {
   const progress = opts.onProgress ?? (() => {});
   progress(config.nats.mode === 'embedded' ? 'starting the embedded nats-server' : `connecting to ${config.nats.urls.join(', ')}`);
   const bus = await connectBus(config);
+  // From here on, a crash of this process never leaves its services running unsupervised.
+  const guardian = startGuardian(config.dataDir);
   let api: ApiServer | undefined;
   try {
     const bootSeq = (await bus.jsm.streams.info(bus.streamName)).state.last_seq;
+    const events = createEventFactory({ node: config.node, component: 'node' });
+    await reportCrash(bus, config, events, progress);
     const controller = new Controller({
       bus,
       node: config.node,
@@ -78,7 +83,6 @@ export async function bootNode(opts: BootOptions): Promise<NodeHandle> {
       throw err;
     }
     const server = api;
-    const events = createEventFactory({ node: config.node, component: 'node' });
     await bus.publish(
       events('orchestrator.node.up', {
         node: config.node,
@@ -109,6 +113,7 @@ export async function bootNode(opts: BootOptions): Promise<NodeHandle> {
         await server.close();
         await removeRuntimeInfo(config.dataDir, process.pid).catch(() => {});
         await bus.close();
+        guardian.release();
       })());
     return {
       config,
@@ -124,8 +129,18 @@ export async function bootNode(opts: BootOptions): Promise<NodeHandle> {
   } catch (err) {
     await api?.close().catch(() => {});
     await bus.close().catch(() => {});
+    guardian.release();
     throw err;
   }
+}
+
+/** Publishes what the guardian of a crashed previous run did, as that run's node.down. */
+async function reportCrash(bus: Bus, config: NestorConfig, events: ReturnType<typeof createEventFactory>, progress: (line: string) => void): Promise<void> {
+  const crash = await takeCrashReport(config.dataDir);
+  if (crash === null) return;
+  const stopped = crash.stopped.map((s) => `${s.service} (pid ${s.pid})`).join(', ') || 'no service process';
+  progress(`the previous run crashed; its guardian stopped ${stopped}`);
+  await bus.publish(events('orchestrator.node.down', { node: config.node, reason: `crashed; at ${crash.at} the guardian stopped ${stopped}` }));
 }
 
 export { registerProject };
