@@ -130,7 +130,7 @@ export class LiveFeed {
           onEvent: (event, state, previous) => this.#apply(event, state, previous),
         });
       } catch (err) {
-        if (signal.aborted || this.#bus.nc.isClosed()) return;
+        if (signal.aborted || this.#bus.nc.isClosed() || this.#bus.nc.isDraining()) return;
         this.#onError(err);
         await sleep(500, undefined, { signal }).catch(() => {});
       }

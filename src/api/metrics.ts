@@ -71,6 +71,10 @@ export class ApiMetrics {
     this.#processMetrics(registers);
     this.#brokerMetrics(registers);
     collectDefaultMetrics({ register: this.registry, prefix: PREFIX });
+    // prom-client names these gauges *_total, which Prometheus reserves for counters.
+    for (const name of ['nodejs_active_resources_total', 'nodejs_active_handles_total', 'nodejs_active_requests_total']) {
+      this.registry.removeSingleMetric(PREFIX + name);
+    }
   }
 
   /** Feed listener: counts one new event. */
