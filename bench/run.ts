@@ -11,8 +11,9 @@ const benches: Bench[] = [
   { name: 'stack', run: async () => (await import('./stack.ts')).benchStack() },
 ];
 // The SSE benchmark arrives with the HTTP API.
-if (existsSync(join(import.meta.dirname, 'sse.ts'))) {
-  benches.push({ name: 'sse', run: async () => ((await import('./sse.ts')) as { benchSse(): Promise<unknown> }).benchSse() });
+const ssePath = join(import.meta.dirname, 'sse.ts');
+if (existsSync(ssePath)) {
+  benches.push({ name: 'sse', run: async () => ((await import(ssePath)) as { benchSse(): Promise<unknown> }).benchSse() });
 }
 
 const wanted = process.argv.slice(2);

@@ -49,7 +49,14 @@ export async function bootNode(opts: BootOptions): Promise<NodeHandle> {
   const { config } = opts;
   const progress = opts.onProgress ?? (() => {});
   progress(config.nats.mode === 'embedded' ? 'starting the embedded nats-server' : `connecting to ${config.nats.urls.join(', ')}`);
-  const bus = await connectBus(config);
+  const bus = await connectBus(config, {
+    broker: {
+      onDown: (detail) => progress(`${detail}; restarting it with its store`),
+      onRestarted: (pid) => progress(`nats-server restarted (pid ${pid}); services stayed supervised`),
+      onFailed: (err) => opts.onError?.(new Error(`the embedded nats-server could not be restarted: ${(err as Error).message}`, { cause: err })),
+      onError: (err) => opts.onError?.(err),
+    },
+  });
   // From here on, a crash of this process never leaves its services running unsupervised.
   const guardian = startGuardian(config.dataDir);
   let api: ApiServer | undefined;

@@ -22,6 +22,8 @@ import type { EmbeddedServer } from './launch.ts';
 import { DEFAULT_PUBLISH_RETRY, isNoResponders, isRetryable, publishEvent } from './publish.ts';
 import type { PublishResult, PublishRetry } from './publish.ts';
 import { ensureEventStream, ensureSnapshotBucket } from './streams.ts';
+import { BrokerSupervisor } from './supervise.ts';
+import type { BrokerHooks } from './supervise.ts';
 
 /** A connected bus with its stream and snapshot bucket in place. */
 export interface Bus extends AsyncDisposable {
@@ -32,7 +34,7 @@ export interface Bus extends AsyncDisposable {
   readonly natsUrl: string;
   /** HTTP monitoring URL of the embedded server; null in external mode. */
   readonly monitorUrl: string | null;
-  /** The embedded server, or null in external mode. */
+  /** The embedded server running now (it is restarted if it dies), or null in external mode. */
   readonly server: EmbeddedServer | null;
   readonly streamName: string;
   readonly snapshots: KV;
@@ -49,7 +51,12 @@ export interface ConnectOptions {
   /** Budget for connecting and reaching JetStream before failing. */
   connectTimeoutMs?: number;
   publishRetry?: PublishRetry;
+  /** Hears about the embedded server dying and being restarted. */
+  broker?: BrokerHooks;
 }
+
+/** Embedded mode rides out a broker restart: publishes keep retrying while it comes back. */
+const EMBEDDED_PUBLISH_RETRY: PublishRetry = { totalMs: 30_000, attemptTimeoutMs: 2_000 };
 
 const HINTS: Record<NatsMode, string> = {
   embedded: 'The embedded nats-server started but did not accept the connection; see its output in the data dir and retry.',
@@ -60,7 +67,8 @@ const JS_HINT = 'The server must run with JetStream enabled (nats-server -js, or
 
 /** Connects to NATS as configured and ensures the event stream and snapshot bucket. */
 export async function connectBus(config: NestorConfig, opts: ConnectOptions = {}): Promise<Bus> {
-  const server = config.nats.mode === 'embedded' ? await launchNatsServer(launchOptionsFromConfig(config)) : null;
+  const launchOptions = launchOptionsFromConfig(config);
+  const server = config.nats.mode === 'embedded' ? await launchNatsServer(launchOptions) : null;
   try {
     const urls = server === null ? config.nats.urls : [server.natsUrl];
     const deadline = Date.now() + (opts.connectTimeoutMs ?? 3_000);
@@ -68,9 +76,15 @@ export async function connectBus(config: NestorConfig, opts: ConnectOptions = {}
     try {
       const jsm = await openJetStream(nc, config.nats.mode, urls, deadline);
       const js = jetstream(nc);
-      await ensureEventStream(jsm, config.events, config.nats.store);
-      const snapshots = await ensureSnapshotBucket(js, config.nats.store, config.events.replicas);
-      return makeBus({ nc, js, jsm, server, snapshots, streamName: config.events.stream, publishRetry: opts.publishRetry ?? DEFAULT_PUBLISH_RETRY });
+      const ensure = async (): Promise<KV> => {
+        await ensureEventStream(jsm, config.events, config.nats.store);
+        return ensureSnapshotBucket(js, config.nats.store, config.events.replicas);
+      };
+      const snapshots = await ensure();
+      const supervisor =
+        server === null ? null : new BrokerSupervisor(server, launchOptions, () => retryUntil(ensure, 15_000), opts.broker);
+      const publishRetry = opts.publishRetry ?? (server === null ? DEFAULT_PUBLISH_RETRY : EMBEDDED_PUBLISH_RETRY);
+      return makeBus({ nc, js, jsm, supervisor, snapshots, streamName: config.events.stream, publishRetry });
     } catch (err) {
       await nc.close();
       throw err;
@@ -81,11 +95,25 @@ export async function connectBus(config: NestorConfig, opts: ConnectOptions = {}
   }
 }
 
+/** Retries `fn` (a reconnecting client fails until the server is back) until it succeeds or time runs out. */
+async function retryUntil<T>(fn: () => Promise<T>, budgetMs: number): Promise<void> {
+  const deadline = Date.now() + budgetMs;
+  for (let delay = 50; ; delay = Math.min(delay * 2, 1_000)) {
+    try {
+      await fn();
+      return;
+    } catch (err) {
+      if (Date.now() + delay >= deadline) throw err;
+      await sleep(delay);
+    }
+  }
+}
+
 interface BusParts {
   nc: NatsConnection;
   js: JetStreamClient;
   jsm: JetStreamManager;
-  server: EmbeddedServer | null;
+  supervisor: BrokerSupervisor | null;
   snapshots: KV;
   streamName: string;
   publishRetry: PublishRetry;
@@ -101,17 +129,20 @@ function makeBus(p: BusParts): Bus {
       } catch {
         await p.nc.close();
       } finally {
-        await p.server?.stop();
+        await p.supervisor?.stop();
       }
     })());
   const current = p.nc.getServer();
+  const first = p.supervisor?.current() ?? null;
   return {
     nc: p.nc,
     js: p.js,
     jsm: p.jsm,
-    natsUrl: p.server?.natsUrl ?? (current.includes('://') ? current : `nats://${current}`),
-    monitorUrl: p.server?.monitorUrl ?? null,
-    server: p.server,
+    natsUrl: first?.natsUrl ?? (current.includes('://') ? current : `nats://${current}`),
+    monitorUrl: first?.monitorUrl ?? null,
+    get server() {
+      return p.supervisor?.current() ?? null;
+    },
     streamName: p.streamName,
     snapshots: p.snapshots,
     publish: (event) => publishEvent(p.js, event, p.publishRetry),

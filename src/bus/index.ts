@@ -17,6 +17,8 @@ export type { ServerExit } from './server-process.ts';
 export { serverPaths, renderServerConfig } from './server-config.ts';
 export type { ServerPaths } from './server-config.ts';
 export { connectBus } from './connect.ts';
+export { BrokerSupervisor } from './supervise.ts';
+export type { BrokerHooks } from './supervise.ts';
 export type { Bus, ConnectOptions } from './connect.ts';
 export { SNAPSHOT_BUCKET, eventStreamConfig } from './streams.ts';
 export { DEFAULT_PUBLISH_RETRY, assertValidEvent, isRetryable } from './publish.ts';
