@@ -1,28 +1,36 @@
 // The nestor command line. Each verb lives in its own file; this one wires them into commander
 // and turns errors into one clear sentence and an exit code (0 ok, 1 failure, 2 usage/input).
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { NESTOR_VERSION } from '../boot/index.ts';
 import { COMMAND_VERBS } from '../events/index.ts';
-import { runCommand } from './command.ts';
-import { runCompletion } from './completion.ts';
 import { processContext } from './context.ts';
 import type { CliContext } from './context.ts';
-import { runDetached } from './detach.ts';
-import { runDown } from './down.ts';
 import { EXIT, describeError, exitCodeOf } from './errors.ts';
-import { runEvents } from './events.ts';
-import { runGraph } from './graph.ts';
-import { runHarnessReplay } from './harness-replay.ts';
-import { runInfo } from './info.ts';
-import { runLogs } from './logs.ts';
-import { runReplay } from './replay.ts';
 import { addSettingOptions, settingsArgv } from './settings-flags.ts';
-import { runList, runStatus } from './status.ts';
 import { processTerminal } from './terminal.ts';
 import type { Terminal } from './terminal.ts';
-import { runUp } from './up.ts';
-import { runValidate } from './validate.ts';
-import { runWatch } from './watch.ts';
+
+// Each verb's module is loaded when the verb runs: `nestor validate` or `--help` need neither
+// the NATS client nor the controller, and a CLI is started often.
+const verbs = {
+  up: () => import('./up.ts'),
+  detach: () => import('./detach.ts'),
+  down: () => import('./down.ts'),
+  status: () => import('./status.ts'),
+  watch: () => import('./watch.ts'),
+  logs: () => import('./logs.ts'),
+  command: () => import('./command.ts'),
+  events: () => import('./events.ts'),
+  info: () => import('./info.ts'),
+  validate: () => import('./validate.ts'),
+  graph: () => import('./graph.ts'),
+  replay: () => import('./replay.ts'),
+  completion: () => import('./completion.ts'),
+  harness: () => import('./harness-replay.ts'),
+};
+
+/** The package version (the one `orchestrator.node.up` events report). */
+export const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 const FILE = ['-f, --file <file>', 'project file (default: nestor.yaml in this folder)'] as const;
@@ -32,7 +40,7 @@ const JSON_FLAG = ['--json', 'print JSON (one document, or one object per line f
 export function buildProgram(term: Terminal, ctx: CliContext, done: (code: number) => void): Command {
   const program = new Command('nestor')
     .description('Event-driven service orchestrator on NATS JetStream.\nRun `nestor <command> --help` for the options of a command.')
-    .version(NESTOR_VERSION, '-V, --version')
+    .version(VERSION, '-V, --version')
     .option('--verbose', 'show error details (stack and causes)')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
@@ -50,10 +58,10 @@ export function buildProgram(term: Terminal, ctx: CliContext, done: (code: numbe
     .option('--wait-timeout <duration>', 'with --detach: how long to wait for the services to settle (default 5m)')
     .option(...JSON_FLAG);
   addSettingOptions(up).action(
-    run(() => {
+    run(async () => {
       const opts = up.opts<Record<string, unknown> & { file?: string; profile?: string; only?: string[]; disable?: string[]; detach?: boolean }>();
       const flags = { file: opts.file, profile: opts.profile, only: opts.only, disable: opts.disable, settings: opts };
-      if (!opts.detach) return runUp(flags, ctx, term);
+      if (!opts.detach) return (await verbs.up()).runUp(flags, ctx, term);
       const argv = [
         ...(opts.file === undefined ? [] : ['--file', opts.file]),
         ...(opts.profile === undefined ? [] : ['--profile', opts.profile]),
@@ -61,7 +69,7 @@ export function buildProgram(term: Terminal, ctx: CliContext, done: (code: numbe
         ...(opts.disable ?? []).flatMap((id) => ['--disable', id]),
         ...settingsArgv(opts),
       ];
-      return runDetached(argv, { ...flags, json: opts.json === true, waitTimeout: opts.waitTimeout as string | undefined }, ctx, term);
+      return (await verbs.detach()).runDetached(argv, { ...flags, json: opts.json === true, waitTimeout: opts.waitTimeout as string | undefined }, ctx, term);
     }),
   );
 
@@ -71,10 +79,10 @@ export function buildProgram(term: Terminal, ctx: CliContext, done: (code: numbe
     .option(...FILE)
     .option('--timeout <duration>', 'how long to wait for it to stop (default 60s)')
     .option('--force', 'after the timeout, kill every process group');
-  down.action(run(() => runDown(down.opts(), ctx, term)));
+  down.action(run(async () => (await verbs.down()).runDown(down.opts(), ctx, term)));
 
   const list = program.command('list').description('list the registered services').option(...FILE).option(...JSON_FLAG).option('-q, --quiet', 'print only the ids');
-  list.action(run(() => runList(list.opts(), ctx, term)));
+  list.action(run(async () => (await verbs.status()).runList(list.opts(), ctx, term)));
 
   const status = program
     .command('status')
@@ -83,10 +91,10 @@ export function buildProgram(term: Terminal, ctx: CliContext, done: (code: numbe
     .option(...FILE)
     .option(...JSON_FLAG)
     .option('--at <seq|time>', 'the state as it was at a stream sequence, an RFC 3339 time, or an age (10m)');
-  status.action(run(() => runStatus(status.args[0], status.opts(), ctx, term)));
+  status.action(run(async () => (await verbs.status()).runStatus(status.args[0], status.opts(), ctx, term)));
 
   const watch = program.command('watch').description('follow the state of the stack live (Ctrl-C to stop)').option(...FILE).option(...JSON_FLAG);
-  watch.action(run(() => runWatch(watch.opts(), ctx, term)));
+  watch.action(run(async () => (await verbs.watch()).runWatch(watch.opts(), ctx, term)));
 
   const logs = program
     .command('logs')
@@ -95,7 +103,7 @@ export function buildProgram(term: Terminal, ctx: CliContext, done: (code: numbe
     .option('--file <file>', 'project file (default: nestor.yaml in this folder)')
     .option('-f, --follow', 'keep printing new lines (Ctrl-C to stop)')
     .option('-n, --lines <n>', 'how many lines from the end (default 100)');
-  logs.action(run(() => runLogs(logs.args[0] as string, logs.opts(), ctx, term)));
+  logs.action(run(async () => (await verbs.logs()).runLogs(logs.args[0] as string, logs.opts(), ctx, term)));
 
   for (const verb of COMMAND_VERBS) {
     const cmd = program
@@ -106,7 +114,7 @@ export function buildProgram(term: Terminal, ctx: CliContext, done: (code: numbe
       .option(...JSON_FLAG)
       .option('--no-wait', 'return once the controller has accepted the command')
       .option('--timeout <duration>', 'how long to wait for the effect (default 60s)');
-    cmd.action(run(() => runCommand(verb, cmd.args[0] as string, cmd.opts(), ctx, term)));
+    cmd.action(run(async () => (await verbs.command()).runCommand(verb, cmd.args[0] as string, cmd.opts(), ctx, term)));
   }
 
   const events = program
@@ -118,13 +126,13 @@ export function buildProgram(term: Terminal, ctx: CliContext, done: (code: numbe
     .option('--type <type>', 'only this event type (service.start, orchestrator.service.ready, ...)')
     .option('--service <id>', "only this service's events")
     .option('--follow', 'keep printing new events (Ctrl-C to stop)');
-  events.action(run(() => runEvents(events.opts(), ctx, term)));
+  events.action(run(async () => (await verbs.events()).runEvents(events.opts(), ctx, term)));
 
   const info = program.command('info').description('show how to reach the running instance (node, pid, bus, API, data dir)').option(...FILE).option(...JSON_FLAG);
-  info.action(run(() => runInfo(info.opts(), ctx, term)));
+  info.action(run(async () => (await verbs.info()).runInfo(info.opts(), ctx, term)));
 
   const validate = program.command('validate').description('check a project file and print every problem').option(...FILE).option(...JSON_FLAG);
-  validate.action(run(() => runValidate(validate.opts(), ctx, term)));
+  validate.action(run(async () => (await verbs.validate()).runValidate(validate.opts(), ctx, term)));
 
   const graph = program
     .command('graph')
@@ -132,7 +140,7 @@ export function buildProgram(term: Terminal, ctx: CliContext, done: (code: numbe
     .option(...FILE)
     .option('--format <format>', 'text, dot or mermaid (default text)')
     .option('--profile <name>', 'mark the services outside this profile as disabled');
-  graph.action(run(() => runGraph(graph.opts(), ctx, term)));
+  graph.action(run(async () => (await verbs.graph()).runGraph(graph.opts(), ctx, term)));
 
   const replay = program
     .command('replay')
@@ -141,13 +149,13 @@ export function buildProgram(term: Terminal, ctx: CliContext, done: (code: numbe
     .option('--step', 'print every transition: #seq type service from → to')
     .option('--until <seq>', 'stop after this stream sequence')
     .option(...JSON_FLAG);
-  replay.action(run(() => runReplay(replay.args[0] as string, replay.opts(), ctx, term)));
+  replay.action(run(async () => (await verbs.replay()).runReplay(replay.args[0] as string, replay.opts(), ctx, term)));
 
   const completion = program
     .command('completion')
     .argument('<shell>', 'bash or zsh')
     .description('print a shell completion script: source <(nestor completion bash)');
-  completion.action(run(() => runCompletion(completion.args[0] as string, program, term)));
+  completion.action(run(async () => (await verbs.completion()).runCompletion(completion.args[0] as string, program, term)));
 
   const harness = program.command('harness').description('test harness tools');
   const harnessReplay = harness
@@ -156,7 +164,7 @@ export function buildProgram(term: Terminal, ctx: CliContext, done: (code: numbe
     .description('publish a captured event log onto a throwaway instance and check the state it reduces to')
     .option('--keep', 'keep the instance running to explore it (NESTOR_URL) until Ctrl-C')
     .option(...JSON_FLAG);
-  harnessReplay.action(run(() => runHarnessReplay(harnessReplay.args[0] as string, harnessReplay.opts(), ctx, term)));
+  harnessReplay.action(run(async () => (await verbs.harness()).runHarnessReplay(harnessReplay.args[0] as string, harnessReplay.opts(), ctx, term)));
 
   return program;
 }

@@ -3,6 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { main } from '../../src/cli/main.ts';
+import { captureTerminal } from '../../src/cli/terminal.ts';
 import { createHarness } from '../../src/harness/index.ts';
 import type { Harness } from '../../src/harness/index.ts';
 
@@ -34,3 +36,30 @@ export async function demoStack(name: string): Promise<Harness> {
 
 /** A CLI error must be one clear message, never a stack trace. */
 export const STACK_TRACE = /^\s+at .+\(.+:\d+:\d+\)$/m;
+
+/** What an in-process run of the CLI printed. */
+export interface MainResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  json<T = unknown>(): T;
+  jsonLines<T = unknown>(): T[];
+}
+
+/**
+ * Runs the CLI's main() in this process with a captured terminal: the same program as
+ * bin/nestor.js, minus the process start, for the many checks that need no separate process.
+ */
+export async function runMain(args: string[], ctx: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<MainResult> {
+  const term = captureTerminal();
+  const code = await main(['node', 'nestor', ...args], term, { cwd: ctx.cwd, env: ctx.env ?? {} });
+  const text = (lines: string[]): string => lines.map((l) => `${l}\n`).join('');
+  const stdout = text(term.stdout);
+  return {
+    code,
+    stdout,
+    stderr: text(term.stderr),
+    json: <T>() => JSON.parse(stdout) as T,
+    jsonLines: <T>() => term.stdout.filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as T),
+  };
+}

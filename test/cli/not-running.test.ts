@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { freePort } from '../../src/bus/index.ts';
 import { createHarness, runCli } from '../../src/harness/index.ts';
-import { STACK_TRACE } from './helpers.ts';
+import { STACK_TRACE, runMain } from './helpers.ts';
 
 async function project(t: TestContext): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'nestor-cli-'));
@@ -24,15 +24,19 @@ const INSTANCE_VERBS = [['status'], ['status', 'hello'], ['list'], ['watch'], ['
 
 test('every verb that needs an instance says plainly that none is running (exit 1)', async (t) => {
   const dir = await project(t);
-  const results = await Promise.all(INSTANCE_VERBS.map((args) => runCli(args, { cwd: dir })));
+  const results = await Promise.all(INSTANCE_VERBS.map((args) => runMain(args, { cwd: dir })));
   for (const [i, res] of results.entries()) {
     const what = INSTANCE_VERBS[i]?.join(' ');
     assert.equal(res.code, 1, `${what}: ${res.stderr}`);
     assert.equal(res.stdout, '', what);
     assert.equal(res.stderr, `nestor: Nestor is not running in ${dir}; start it with \`nestor up\`\n`, what);
   }
-  const logs = await runCli(['logs', 'hello'], { cwd: dir });
+  const logs = await runMain(['logs', 'hello'], { cwd: dir });
   assert.equal(logs.code, 1);
+  // And as a shell sees it, from the real executable.
+  const real = await runCli(['status'], { cwd: dir });
+  assert.equal(real.code, 1);
+  assert.equal(real.stderr, `nestor: Nestor is not running in ${dir}; start it with \`nestor up\`\n`);
   assert.equal(logs.stderr, `nestor: Nestor is not running in ${dir} and there is no log of "hello" in ${dir}/.data/logs; start it with \`nestor up\`\n`);
 });
 

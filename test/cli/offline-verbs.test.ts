@@ -1,13 +1,15 @@
 // Verbs that need no running instance: validate, graph, completion, --help and --version, and
-// the usage errors every verb shares.
+// the usage errors every verb shares. Most run main() in-process (the same program the bin
+// runs); the exit codes of a real process are checked through bin/nestor.js.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { runCli } from '../../src/harness/index.ts';
-import { FIXTURES, PROJECT_DIR, STACK_TRACE } from './helpers.ts';
+import { NESTOR_VERSION } from '../../src/boot/index.ts';
+import { FIXTURES, PROJECT_DIR, STACK_TRACE, runMain } from './helpers.ts';
 
-const run = (args: string[]) => runCli(args, { cwd: FIXTURES });
+const run = (args: string[]) => runMain(args, { cwd: FIXTURES });
 
 test('validate prints every problem with its field path and line, and exits 2', async () => {
   const res = await run(['validate', '-f', 'bad-project.yaml']);
@@ -43,7 +45,7 @@ test('validate reports a YAML syntax error with its position, a missing file pla
 });
 
 test('validate accepts the root nestor.yaml (the README demo)', async () => {
-  const res = await runCli(['validate', '--json'], { cwd: PROJECT_DIR });
+  const res = await runMain(['validate', '--json'], { cwd: PROJECT_DIR });
   assert.equal(res.code, 0, res.stderr);
   assert.deepEqual(res.json(), { ok: true, file: `${PROJECT_DIR}nestor.yaml`, services: ['alpha', 'beta'] });
 });
@@ -89,14 +91,16 @@ test('every verb has --help (exit 0); unknown verbs and flags exit 2', async () 
     assert.equal(res.code, 0, `${verb} --help: ${res.stderr}`);
     assert.match(res.stdout, new RegExp(`^Usage: nestor (harness )?${verb}\\b`, 'm'));
   }
-  const [unknownVerb, unknownFlag, version] = await Promise.all([run(['frobnicate']), run(['status', '--colour']), run(['--version'])]);
+  // Through the real executable: these are the exit codes a shell sees.
+  const real = (args: string[]) => runCli(args, { cwd: FIXTURES });
+  const [unknownVerb, unknownFlag, version] = await Promise.all([real(['frobnicate']), real(['status', '--colour']), real(['--version'])]);
   assert.equal(unknownVerb.code, 2);
   assert.match(unknownVerb.stderr, /unknown command 'frobnicate'/);
   assert.equal(unknownFlag.code, 2);
   assert.match(unknownFlag.stderr, /unknown option '--colour'/);
   assert.match(unknownFlag.stderr, /run with --help for usage/);
   assert.equal(version.code, 0);
-  assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+  assert.equal(version.stdout, `${NESTOR_VERSION}\n`, 'the version node.up events report');
 });
 
 test('completion bash completes verbs, flags and values; zsh loads the same function', async () => {

@@ -9,7 +9,7 @@ import { readEventLog, replayFile, runCli } from '../../src/harness/index.ts';
 import type { Harness } from '../../src/harness/index.ts';
 import { reduceAll, selectStatusJson } from '../../src/state/index.ts';
 import type { ReplayStep, StatusJson } from '../../src/state/index.ts';
-import { PROJECT_DIR, demoStack } from './helpers.ts';
+import { PROJECT_DIR, demoStack, runMain } from './helpers.ts';
 
 const REPLAYS = join(PROJECT_DIR, 'test/fixtures/replays');
 const logs = (await readdir(REPLAYS)).filter((f) => f.endsWith('.jsonl')).map((f) => f.slice(0, -'.jsonl'.length));
@@ -26,7 +26,7 @@ after(async () => {
 
 for (const name of logs) {
   test(`replay ${name}.jsonl --json prints ${name}.expected.json`, async () => {
-    const res = await runCli(['replay', join(REPLAYS, `${name}.jsonl`), '--json']);
+    const res = await runMain(['replay', join(REPLAYS, `${name}.jsonl`), '--json'], { cwd: PROJECT_DIR });
     assert.equal(res.code, 0, res.stderr);
     assert.deepEqual(res.json(), JSON.parse(await readFile(join(REPLAYS, `${name}.expected.json`), 'utf8')));
   });
@@ -42,14 +42,14 @@ test('replay --step lists every transition, then the table', async () => {
   assert.match(res.stdout, /^SERVICE\s+STATE\s+PID/m);
   assert.match(res.stderr, /replayed through seq 14: 14 event\(s\) applied, 0 ignored/);
 
-  const json = await runCli(['replay', join(REPLAYS, 'startup-with-dependency.jsonl'), '--step', '--json']);
+  const json = await runMain(['replay', join(REPLAYS, 'startup-with-dependency.jsonl'), '--step', '--json'], { cwd: PROJECT_DIR });
   const steps = json.jsonLines<ReplayStep>();
   assert.equal(steps.length, 14);
   assert.deepEqual(steps[1], { seq: 2, type: 'orchestrator.service.register', service: 'db', from: null, to: 'pending', ignored: false });
 });
 
 test('replay --until stops at a sequence', async () => {
-  const res = await runCli(['replay', join(REPLAYS, 'startup-with-dependency.jsonl'), '--until', '6', '--json']);
+  const res = await runMain(['replay', join(REPLAYS, 'startup-with-dependency.jsonl'), '--until', '6', '--json'], { cwd: PROJECT_DIR });
   const doc = res.json<StatusJson>();
   assert.equal(doc.seq, 6);
   assert.deepEqual(doc.services.map((s) => [s.id, s.state]), [
@@ -59,14 +59,14 @@ test('replay --until stops at a sequence', async () => {
 });
 
 test('a corrupted line is skipped with its line number and reason; the rest still applies', async () => {
-  const res = await runCli(['replay', join(REPLAYS, 'corrupted-line.jsonl'), '--json']);
+  const res = await runMain(['replay', join(REPLAYS, 'corrupted-line.jsonl'), '--json'], { cwd: PROJECT_DIR });
   assert.equal(res.code, 0, res.stderr);
   assert.match(res.stderr, /corrupted-line\.jsonl:13: skipped \(payload\): orchestrator\.service\.health: status/);
   assert.deepEqual(res.json(), JSON.parse(await readFile(join(REPLAYS, 'corrupted-line.expected.json'), 'utf8')));
 });
 
 test('a missing log file is a usage error', async () => {
-  const res = await runCli(['replay', join(tmp, 'nope.jsonl')]);
+  const res = await runMain(['replay', join(tmp, 'nope.jsonl')], { cwd: tmp });
   assert.equal(res.code, 2);
   assert.match(res.stderr, /cannot read the event log .*nope\.jsonl: ENOENT/);
 });
@@ -93,7 +93,7 @@ test('captureLog writes the events --json format; replaying it gives the harness
       ['beta', 'ready'],
     ],
   );
-  const cli = await runCli(['replay', file, '--json']);
+  const cli = await runMain(['replay', file, '--json'], { cwd: tmp });
   assert.deepEqual(cli.json(), JSON.parse(JSON.stringify(selectStatusJson(replayed.state))));
 });
 
