@@ -37,8 +37,12 @@ export function LiveTui({ client, recentLimit = 200, healthEveryMs = 2_000 }: Li
   const [toast, setToast] = useState<TuiView['toast']>(null);
   const [now, setNow] = useState(() => new Date());
   const [logTick, setLogTick] = useState(0);
+  // Key and stream handlers read the latest state through refs: a handler subscribed by an
+  // earlier render must not act on the selection or state that render saw.
   const selectedRef = useRef<string | null>(null);
   selectedRef.current = selected;
+  const stateRef = useRef<State>(state);
+  stateRef.current = state;
 
   // Snapshot, then the live stream.
   useEffect(() => {
@@ -105,13 +109,19 @@ export function LiveTui({ client, recentLimit = 200, healthEveryMs = 2_000 }: Li
   }, [client, selected, logTick]);
 
   useInput((input, key) => {
+    const state = stateRef.current;
+    const selected = selectedRef.current;
     const ids = sortedServices(state).map((s) => s.id);
     const i = selected === null ? -1 : ids.indexOf(selected);
     if (input === 'q') return exit();
     if (input === '?') return setHelp((h) => !h);
     if (key.escape) return setHelp(false);
-    if (input === 'j' || key.downArrow) return setSelected(ids[Math.min(ids.length - 1, i + 1)] ?? null);
-    if (input === 'k' || key.upArrow) return setSelected(ids[Math.max(0, i - 1)] ?? null);
+    const select = (id: string | null): void => {
+      selectedRef.current = id;
+      setSelected(id);
+    };
+    if (input === 'j' || key.downArrow) return select(ids[Math.min(ids.length - 1, i + 1)] ?? null);
+    if (input === 'k' || key.upArrow) return select(ids[Math.max(0, i - 1)] ?? null);
     const action = SERVICE_ACTIONS.find((a) => a.key === input);
     const svc = selected === null ? undefined : getService(state, selected);
     if (action === undefined || svc === undefined) return;

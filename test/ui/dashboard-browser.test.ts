@@ -1,0 +1,93 @@
+// The dashboard in headless Chromium against a demo stack: it shows the services ready; the
+// disable button stops alpha's process (seen in the events and the process table) and the page
+// follows without a reload; enable brings it back; a SIGKILLed process shows its restart live;
+// the page keeps working across a forced SSE reconnect. A screenshot goes to test-output/.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { demoStack, isAlive, PROJECT_DIR, until } from '../api/helpers.ts';
+
+const CHROMIUM = process.env.NESTOR_CHROMIUM ?? '/usr/bin/chromium';
+const OUT = join(PROJECT_DIR, 'test-output');
+
+async function text(page: Page, selector: string): Promise<string> {
+  return ((await page.textContent(selector)) ?? '').trim();
+}
+
+test('the dashboard shows the stack live and its buttons control it', async (t) => {
+  const h = await demoStack('dashboard-browser');
+  t.after(() => h.close());
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  t.after(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const wait = { timeout: 20_000 };
+
+  await page.goto(`${h.node.api.url}/status`);
+  await page.waitForSelector('body.live', { state: 'attached', ...wait });
+  await page.waitForSelector('#row-alpha[data-state=ready]', wait);
+  await page.waitForSelector('#row-beta[data-state=ready]', wait);
+  assert.equal(await text(page, '#row-alpha [data-field=pid]'), String(h.service('alpha').pid));
+  assert.equal(await page.locator('#graph svg g[data-node=beta]').count(), 1);
+  // Anything a reload would lose.
+  await page.evaluate(() => Object.assign(globalThis, { nestorMarker: 'no reload' }));
+
+  // Disable: the process goes away, the page follows.
+  const pid = h.service('alpha').pid as number;
+  let since = h.lastSeq();
+  await page.click('#row-alpha button[data-verb=disable]');
+  const disable = await h.waitForEvent('orchestrator.command.disable', (e) => e.data.service === 'alpha', { since });
+  assert.equal(disable.data.requestedBy.component, 'web');
+  await h.waitForEvent('orchestrator.service.exit', (e) => e.data.service === 'alpha' && e.data.pid === pid, { since });
+  await h.waitForState('alpha', 'disabled');
+  assert.equal(await isAlive(pid), false, `alpha's pid ${pid} is gone from the process table`);
+  await page.waitForSelector('#row-alpha[data-state=disabled]', wait);
+  await page.waitForSelector('#toast.tone-ok', wait);
+  assert.equal(await text(page, '#toast'), 'alpha disabled');
+  assert.equal(await text(page, '#row-alpha [data-field=pid]'), '-');
+
+  // Enable: a new process, shown with its pid.
+  since = h.lastSeq();
+  await page.click('#row-alpha button[data-verb=enable]');
+  await h.waitForEvent('orchestrator.command.enable', (e) => e.data.service === 'alpha', { since });
+  const back = await h.waitForState('alpha', 'ready', { timeoutMs: 15_000 });
+  assert.ok(back.pid !== null && (await isAlive(back.pid)));
+  await page.waitForSelector('#row-alpha[data-state=ready]', wait);
+  await until('the new pid on the page', async () => (await text(page, '#row-alpha [data-field=pid]')) === String(back.pid));
+
+  // A killed process: its restart shows live.
+  since = h.lastSeq();
+  process.kill(back.pid as number, 'SIGKILL');
+  await h.waitForEvent('orchestrator.service.exit', (e) => e.data.service === 'alpha' && e.data.signal === 'SIGKILL', { since });
+  const restarted = await h.waitForEvent('orchestrator.service.start', (e) => e.data.service === 'alpha' && e.data.attempt > 0, { since, timeoutMs: 15_000 });
+  await h.waitForState('alpha', 'ready', { timeoutMs: 15_000 });
+  await until('the restart on the page', async () => (await text(page, '#row-alpha [data-field=pid]')) === String(restarted.data.pid) && (await text(page, '#row-alpha [data-field=restarts]')) === '1');
+  await page.waitForSelector('#row-alpha[data-state=ready]', wait);
+  await page.waitForSelector(`#feed li[data-seq="${restarted.seq}"]`, wait);
+
+  // A forced reconnect of the page's event stream: the page reconnects and stays live.
+  h.node.api.dropStreams();
+  await page.waitForSelector('body.live', { state: 'attached', ...wait });
+  since = h.lastSeq();
+  await page.click('#row-beta');
+  await page.waitForSelector('#detail-beta', { state: 'visible', ...wait });
+  await page.keyboard.press('r');
+  await h.waitForEvent('orchestrator.command.restart', (e) => e.data.service === 'beta' && e.data.requestedBy.component === 'web', { since });
+  const beta = await h.waitForEvent('orchestrator.service.start', (e) => e.data.service === 'beta', { since, timeoutMs: 15_000 });
+  await h.waitForState('beta', 'ready', { timeoutMs: 15_000 });
+  await until('beta restarted on the page', async () => (await text(page, '#row-beta [data-field=pid]')) === String(beta.data.pid));
+  await until('beta log tail in its detail', async () => /beta listening on http/.test(await text(page, '#log-beta')));
+  assert.equal(await page.evaluate(() => (globalThis as { nestorMarker?: string }).nestorMarker), 'no reload');
+
+  await page.keyboard.press('?');
+  await page.waitForSelector('#help', { state: 'visible', ...wait });
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('#row-alpha[data-state=ready]', wait);
+  await mkdir(OUT, { recursive: true });
+  await page.screenshot({ path: join(OUT, 'dashboard.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+});

@@ -1,0 +1,82 @@
+// The terminal UI with ink-testing-library: the screen drawn from a recorded story (the same
+// view models as the dashboard), and the live TUI against a real demo stack, where the disable
+// key sends the command and the screen follows the events.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { render } from 'ink-testing-library';
+import { ApiClient } from '../../src/api/index.ts';
+import { App, LiveTui } from '../../src/ui/tui/index.ts';
+import type { TuiView } from '../../src/ui/tui/index.ts';
+import { demoStack, isAlive, until } from '../api/helpers.ts';
+import { NODE, NOW, STORY, storyState } from './fixtures/story.ts';
+
+function view(over: Partial<TuiView> = {}): TuiView {
+  return { state: storyState(), recent: STORY, node: NODE, broker: 'connected', link: 'live', selected: 'api', logs: ['api listening', 'GET /health 200'], help: false, toast: null, now: NOW, columns: 160, ...over };
+}
+
+/** The frame without colours. */
+function text(frame: string | undefined): string {
+  // eslint-disable-next-line no-control-regex
+  return (frame ?? '').replace(/\u001b\[[0-9;]*m/g, '');
+}
+
+test('the screen has the header, services, dependencies, events, detail and key bar', () => {
+  const { lastFrame, unmount } = render(<App view={view()} />);
+  const f = text(lastFrame());
+  unmount();
+  assert.match(f, /Nestor\s+node n1 up\s+broker connected nats:\/\/127\.0\.0\.1:4222\s+3 services · 2 ready · 1 disabled\s+seq 14\s*● live/);
+  assert.match(f, /› api\s+ready\s+203\s+primary:8081\s+1\s+24s\s+healthy/);
+  assert.match(f, / {2}cache\s+disabled\s+-/);
+  assert.match(f, / {2}db\s+ready\s+201\s+primary:5432\s+0\s+28s\s+healthy/);
+  assert.match(f, /● api\s+ready\s+→ db \(ready ✓\)/);
+  assert.match(f, /09:00:07 #14 service\.ready api pid 203 ready in 1s/);
+  assert.match(f, /API ready/);
+  assert.match(f, /Last exit\s+code 1 at 2025-03-14T09:00:05\.000Z/);
+  assert.match(f, /api listening/);
+  assert.match(f, /\[e\] Enable\s+\[d\] Disable\s+\[r\] Restart/);
+  assert.match(f, /e enable\s+d disable\s+r restart\s+j\/k select\s+\? help\s+q quit/);
+});
+
+test('help, toasts, the reconnecting link and a narrow terminal', () => {
+  const { lastFrame, rerender, unmount } = render(<App view={view({ help: true, toast: { ok: false, text: 'api is not running' }, link: 'reconnecting', columns: 90, selected: null })} />);
+  let f = text(lastFrame());
+  assert.match(f, /Keys/);
+  assert.match(f, /↑\/↓ j\/k\s+select a service/);
+  assert.match(f, /d\s+disable the selected service/);
+  assert.match(f, /api is not running/);
+  assert.match(f, /○ reconnecting…/);
+  assert.match(f, /Select a service with j \/ k\./);
+  rerender(<App view={view({ state: { ...storyState(), services: {} }, recent: [] })} />);
+  f = text(lastFrame());
+  unmount();
+  assert.match(f, /No services registered yet\./);
+  assert.match(f, /No events yet\./);
+});
+
+test('the live TUI shows the demo stack, and d disables the selected service', async (t) => {
+  const h = await demoStack('tui-live');
+  t.after(() => h.close());
+  const client = new ApiClient({ url: h.node.api.url, component: 'tui' });
+  const app = render(<LiveTui client={client} healthEveryMs={200} />);
+  t.after(() => app.unmount());
+  const frame = (): string => text(app.lastFrame());
+  await until('both services ready on screen', () => /› alpha\s+ready/.test(frame()) && /beta\s+ready/.test(frame()));
+  const pid = h.service('alpha').pid as number;
+  const since = h.lastSeq();
+
+  app.stdin.write('d');
+  const cmd = await h.waitForEvent('orchestrator.command.disable', (e) => e.data.service === 'alpha', { since });
+  assert.equal(cmd.data.requestedBy.component, 'tui');
+  await h.waitForState('alpha', 'disabled');
+  await until('alpha disabled on screen', () => /› alpha\s+disabled/.test(frame()) && /alpha disabled/.test(frame()));
+  assert.equal(await isAlive(pid), false);
+
+  app.stdin.write('j');
+  await until('beta selected', () => /› beta/.test(frame()));
+  app.stdin.write('k');
+  await until('alpha selected again', () => /› alpha/.test(frame()));
+  app.stdin.write('e');
+  await h.waitForEvent('orchestrator.command.enable', (e) => e.data.service === 'alpha', { since: cmd.seq });
+  await h.waitForState('alpha', 'ready', { timeoutMs: 15_000 });
+  await until('alpha ready again on screen', () => /› alpha\s+ready/.test(frame()));
+});
