@@ -23,6 +23,8 @@ import { DEFAULT_PUBLISH_RETRY, isNoResponders, isRetryable, publishEvent } from
 import type { PublishResult, PublishRetry } from './publish.ts';
 import { ensureEventStream, ensureSnapshotBucket } from './streams.ts';
 import { BrokerSupervisor } from './supervise.ts';
+import { ensureCredentials } from './credentials.ts';
+import type { EmbeddedCredentials } from './credentials.ts';
 import type { BrokerHooks } from './supervise.ts';
 
 /** A connected bus with its stream and snapshot bucket in place. */
@@ -36,6 +38,8 @@ export interface Bus extends AsyncDisposable {
   readonly monitorUrl: string | null;
   /** The embedded server running now (it is restarted if it dies), or null in external mode. */
   readonly server: EmbeddedServer | null;
+  /** Credentials of the embedded server (nats.auth), for the clients this node starts; else null. */
+  readonly credentials?: EmbeddedCredentials | null;
   readonly streamName: string;
   readonly snapshots: KV;
   /** Publishes an event on its subject (msgID = event id), retrying transient failures. */
@@ -67,12 +71,14 @@ const JS_HINT = 'The server must run with JetStream enabled (nats-server -js, or
 
 /** Connects to NATS as configured and ensures the event stream and snapshot bucket. */
 export async function connectBus(config: NestorConfig, opts: ConnectOptions = {}): Promise<Bus> {
-  const launchOptions = launchOptionsFromConfig(config);
-  const server = config.nats.mode === 'embedded' ? await launchNatsServer(launchOptions) : null;
+  const embedded = config.nats.mode === 'embedded';
+  const credentials = embedded && config.nats.auth !== 'none' ? await ensureCredentials(config.dataDir, config.nats.auth) : null;
+  const launchOptions = { ...launchOptionsFromConfig(config), ...(credentials === null ? {} : { auth: credentials }) };
+  const server = embedded ? await launchNatsServer(launchOptions) : null;
   try {
     const urls = server === null ? config.nats.urls : [server.natsUrl];
     const deadline = Date.now() + (opts.connectTimeoutMs ?? 3_000);
-    const nc = await connectWithRetry(config, urls, deadline, opts.component ?? 'bus');
+    const nc = await connectWithRetry(config, urls, deadline, opts.component ?? 'bus', credentials);
     try {
       const jsm = await openJetStream(nc, config.nats.mode, urls, deadline);
       const js = jetstream(nc);
@@ -84,7 +90,7 @@ export async function connectBus(config: NestorConfig, opts: ConnectOptions = {}
       const supervisor =
         server === null ? null : new BrokerSupervisor(server, launchOptions, () => retryUntil(ensure, 15_000), opts.broker);
       const publishRetry = opts.publishRetry ?? (server === null ? DEFAULT_PUBLISH_RETRY : EMBEDDED_PUBLISH_RETRY);
-      return makeBus({ nc, js, jsm, supervisor, snapshots, streamName: config.events.stream, publishRetry });
+      return makeBus({ nc, js, jsm, supervisor, snapshots, streamName: config.events.stream, publishRetry, credentials });
     } catch (err) {
       await nc.close();
       throw err;
@@ -114,6 +120,7 @@ interface BusParts {
   js: JetStreamClient;
   jsm: JetStreamManager;
   supervisor: BrokerSupervisor | null;
+  credentials: EmbeddedCredentials | null;
   snapshots: KV;
   streamName: string;
   publishRetry: PublishRetry;
@@ -143,6 +150,7 @@ function makeBus(p: BusParts): Bus {
     get server() {
       return p.supervisor?.current() ?? null;
     },
+    credentials: p.credentials,
     streamName: p.streamName,
     snapshots: p.snapshots,
     publish: (event) => publishEvent(p.js, event, p.publishRetry),
@@ -151,7 +159,12 @@ function makeBus(p: BusParts): Bus {
   };
 }
 
-async function connectionOptions(config: NestorConfig, urls: string[], component: string): Promise<NodeConnectionOptions> {
+async function connectionOptions(
+  config: NestorConfig,
+  urls: string[],
+  component: string,
+  embedded: EmbeddedCredentials | null,
+): Promise<NodeConnectionOptions> {
   const { nats } = config;
   const base: NodeConnectionOptions = {
     servers: urls,
@@ -160,6 +173,7 @@ async function connectionOptions(config: NestorConfig, urls: string[], component
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
   };
+  if (embedded !== null) return { ...base, ...credentialOptions(embedded) };
   if (nats.user !== undefined) return { ...base, user: nats.user, pass: nats.pass ?? '' };
   if (nats.token !== undefined) return { ...base, token: nats.token };
   if (nats.creds !== undefined) {
@@ -174,8 +188,19 @@ async function connectionOptions(config: NestorConfig, urls: string[], component
   return base;
 }
 
-async function connectWithRetry(config: NestorConfig, urls: string[], deadline: number, component: string): Promise<NatsConnection> {
-  const options = await connectionOptions(config, urls, component);
+/** Connection options presenting embedded-server credentials. */
+export function credentialOptions(creds: EmbeddedCredentials): Pick<NodeConnectionOptions, 'token' | 'user' | 'pass'> {
+  return 'token' in creds ? { token: creds.token } : { user: creds.user, pass: creds.pass };
+}
+
+async function connectWithRetry(
+  config: NestorConfig,
+  urls: string[],
+  deadline: number,
+  component: string,
+  embedded: EmbeddedCredentials | null,
+): Promise<NatsConnection> {
+  const options = await connectionOptions(config, urls, component, embedded);
   const mode = config.nats.mode;
   for (let delay = 100; ; delay = Math.min(delay * 2, 1_000)) {
     try {

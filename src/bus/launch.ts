@@ -12,6 +12,7 @@ import { waitForPorts, waitHealthy } from './readiness.ts';
 import type { WantedPorts } from './readiness.ts';
 import { DEFAULT_MAX_MEMORY_STORE, renderServerConfig, serverPaths } from './server-config.ts';
 import type { ServerPaths } from './server-config.ts';
+import type { EmbeddedCredentials } from './credentials.ts';
 import { spawnServer } from './server-process.ts';
 import type { ServerExit } from './server-process.ts';
 import { reclaimStaleServer, writeOwner } from './stale.ts';
@@ -32,6 +33,8 @@ export interface LaunchOptions {
   /** Grace between SIGTERM and SIGKILL when stopping. */
   stopTimeoutMs?: number;
   maxMemoryStore?: number;
+  /** Credentials clients must present; none by default. */
+  auth?: EmbeddedCredentials;
 }
 
 /** A running embedded nats-server; stop it with `stop()` or `await using`. */
@@ -127,7 +130,9 @@ async function prepareFiles(opts: LaunchOptions, paths: ServerPaths, wanted: Wan
     store: opts.store ?? 'file',
     maxMemoryStore: opts.maxMemoryStore ?? DEFAULT_MAX_MEMORY_STORE,
     ...(opts.cluster === undefined ? {} : { cluster: opts.cluster }),
+    ...(opts.auth === undefined ? {} : { auth: opts.auth }),
   };
-  await writeFile(paths.configFile, renderServerConfig(input, paths));
+  // Owner-only: the file may hold the project's broker credentials.
+  await writeFile(paths.configFile, renderServerConfig(input, paths), { mode: 0o600 });
   return reclaimedPid;
 }

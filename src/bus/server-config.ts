@@ -2,6 +2,8 @@
 // server writes (store, pid file, ports file) stays under `<dataDir>/nats/`: a server started
 // without an explicit store dir would share /tmp/nats/jetstream with every other server.
 import { join } from 'node:path';
+import { authorizationBlock } from './credentials.ts';
+import type { EmbeddedCredentials } from './credentials.ts';
 import type { ClusterConfig, StoreKind } from '../config/index.ts';
 
 /** Files and folders of one embedded server. */
@@ -41,6 +43,8 @@ export interface ServerConfigInput {
   /** JetStream memory limit in bytes. */
   maxMemoryStore: number;
   cluster?: ClusterConfig;
+  /** Credentials every client must present (opt-in, nats.auth). */
+  auth?: EmbeddedCredentials;
 }
 
 /** Default JetStream memory limit: room for the event stream's 256 MiB and the snapshots. */
@@ -65,6 +69,7 @@ export function renderServerConfig(input: ServerConfigInput, paths: ServerPaths)
     'jetstream {',
     ...jetstream,
     '}',
+    ...(input.auth === undefined ? [] : authorizationBlock(input.auth)),
   ];
   const c = input.cluster;
   if (c !== undefined) {

@@ -6,7 +6,7 @@ export type { LoadConfigOptions } from './load.ts';
 export { readProjectFile, findProjectFile, PROJECT_FILE_NAMES } from './project-file.ts';
 export type { ProjectFile, SourcePosition } from './project-file.ts';
 export { DEFAULTS } from './schema.ts';
-export type { ConfigInput, NestorConfig, NatsConfig, NatsMode, StoreKind, ClusterConfig, EventsConfig, ApiConfig } from './schema.ts';
+export type { ConfigInput, NestorConfig, NatsConfig, NatsMode, StoreKind, ClusterConfig, EventsConfig, ApiConfig, EmbeddedAuth } from './schema.ts';
 export { SETTINGS, parseSettingValue } from './settings.ts';
 export type { Setting, SettingKind } from './settings.ts';
 export { NODE_ID_FILE, makeNodeId } from './node-id.ts';

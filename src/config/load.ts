@@ -90,6 +90,7 @@ function resolveNats(n: NonNullable<ConfigInput['nats']>, test: boolean): NatsCo
     store: n.store ?? (test ? 'memory' : 'file'),
     urls,
     startTimeoutMs: n.startTimeoutMs ?? DEFAULTS.nats.startTimeoutMs,
+    auth: n.auth ?? 'none',
   };
   for (const key of ['binary', 'user', 'pass', 'token', 'creds'] as const) {
     const value = n[key];
@@ -115,10 +116,12 @@ function checkCombinations(c: Pick<NestorConfig, 'nats' | 'events'>): void {
   if (nats.mode === 'external') {
     if (nats.urls.length === 0) throw problem('nats.urls', 'at least one URL in external mode (NESTOR_NATS_URLS, --nats-url or config.nats.urls)');
     if (nats.cluster !== undefined) throw problem('nats.cluster', 'no cluster settings in external mode (the external servers form their own cluster)');
+    if (nats.auth !== 'none') throw problem('nats.auth', '"none" in external mode (give the external servers\' credentials with nats.user/pass, token or creds)');
     if (auth.length > 1) throw problem(`nats.${auth[1]}`, `one authentication method, but ${auth.join(' and ')} are set`);
     if ((nats.user === undefined) !== (nats.pass === undefined)) throw problem('nats.pass', 'nats.user and nats.pass to be set together');
   } else {
     if (nats.urls.length > 0) throw problem('nats.urls', 'no URLs in embedded mode (set nats.mode to "external" to connect to them)');
+    if (nats.auth !== 'none' && nats.cluster !== undefined) throw problem('nats.auth', '"none" with cluster settings (cluster routes carry no credentials yet)');
     const set = [...auth, ...(nats.pass === undefined ? [] : ['pass'])];
     if (set.length > 0) throw problem(`nats.${set[0]}`, 'no client credentials in embedded mode (they are for external servers)');
   }

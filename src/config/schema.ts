@@ -46,6 +46,7 @@ const natsLayer = z.strictObject(
     port: natsPort.optional(),
     monitorPort: natsPort.optional(),
     store: z.enum(['file', 'memory'], { error: '"file" or "memory"' }).optional(),
+    auth: z.enum(['none', 'token', 'password'], { error: '"none", "token" or "password"' }).optional(),
     urls: list('NATS URLs such as nats://127.0.0.1:4222').optional(),
     user: text('a user name').optional(),
     pass: text('a password').optional(),
@@ -130,7 +131,12 @@ export interface NatsConfig {
   creds?: string;
   cluster?: ClusterConfig;
   startTimeoutMs: number;
+  /** Embedded mode: clients need a per-project token or user/password kept in the data dir. */
+  auth: EmbeddedAuth;
 }
+
+/** Credentials the embedded server asks of every client ("none": loopback only, no credentials). */
+export type EmbeddedAuth = 'none' | 'token' | 'password';
 
 /** Limits of the event stream. */
 export interface EventsConfig {

@@ -33,6 +33,7 @@ export const SETTINGS: readonly Setting[] = [
   s('nats.port', 'int', 'NESTOR_NATS_PORT', '--nats-port'),
   s('nats.monitorPort', 'int', 'NESTOR_NATS_MONITOR_PORT', '--nats-monitor-port'),
   s('nats.store', 'string', 'NESTOR_NATS_STORE', '--nats-store'),
+  s('nats.auth', 'string', 'NESTOR_NATS_AUTH', '--nats-auth'),
   s('nats.urls', 'list', 'NESTOR_NATS_URLS', '--nats-url'),
   s('nats.user', 'string', 'NESTOR_NATS_USER', '--nats-user'),
   s('nats.pass', 'string', 'NESTOR_NATS_PASS', '--nats-pass'),

@@ -2,7 +2,7 @@
 // it returns, in order. Publishing is awaited inside the loop so the stream holds events in the
 // order they were decided; spawning and stopping run concurrently and report back as inputs.
 import { createEventFactory } from '../bus/index.ts';
-import type { Bus } from '../bus/index.ts';
+import type { Bus, EmbeddedCredentials } from '../bus/index.ts';
 import type { CommandVerb, EventType, PayloadOf } from '../events/index.ts';
 import type { LogConsole } from '../process/index.ts';
 import { decide, initialControllerState } from './core/index.ts';
@@ -25,6 +25,11 @@ export interface ControllerOptions {
   jitter?: () => number;
   /** Reports errors of the shell itself (a failed publish, a bad runner state). */
   onError?(err: unknown): void;
+}
+
+function natsEnvOf(creds: EmbeddedCredentials | null): Record<string, string> {
+  if (creds === null) return {};
+  return 'token' in creds ? { NESTOR_NATS_TOKEN: creds.token } : { NESTOR_NATS_USER: creds.user, NESTOR_NATS_PASS: creds.pass };
 }
 
 /** A command's answer as sent to the requester. */
@@ -68,6 +73,7 @@ export class Controller {
       projectDir: opts.projectDir,
       dataDir: opts.dataDir,
       natsUrl: opts.bus.natsUrl,
+      natsEnv: natsEnvOf(opts.bus.credentials ?? null),
       pids: new PidRegistry(PidRegistry.pathIn(opts.dataDir)),
       console: opts.console,
       baseEnv: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)),

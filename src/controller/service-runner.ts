@@ -30,6 +30,8 @@ export interface RunnerContext {
   projectDir: string;
   dataDir: string;
   natsUrl: string;
+  /** Broker credentials handed to services (NESTOR_NATS_TOKEN or _USER/_PASS) when nats.auth is on. */
+  natsEnv: Record<string, string>;
   pids: PidRegistry;
   console?: LogConsole;
   /** Environment inherited by every service (normally process.env). */
@@ -289,6 +291,7 @@ export class ServiceRunner {
       NESTOR_NODE: this.ctx.node,
       NESTOR_DATA_DIR: this.serviceDataDir(spec.id),
       NESTOR_NATS_URL: this.ctx.natsUrl,
+      ...this.ctx.natsEnv,
     };
     for (const [name, port] of Object.entries(ports)) {
       env[name === 'primary' ? 'NESTOR_PORT' : `NESTOR_PORT_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`] = String(port);

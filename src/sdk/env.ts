@@ -16,6 +16,11 @@ export const NESTOR_ENV = {
   portPrefix: 'NESTOR_PORT_',
   /** Comma-separated NATS server URLs of the bus. */
   natsUrl: 'NESTOR_NATS_URL',
+  /** Broker token, set when the project's nats.auth is "token". */
+  natsToken: 'NESTOR_NATS_TOKEN',
+  /** Broker user and password, set when the project's nats.auth is "password". */
+  natsUser: 'NESTOR_NATS_USER',
+  natsPass: 'NESTOR_NATS_PASS',
 } as const;
 
 /** What a service learns about itself from its environment; absent variables stay undefined. */

@@ -30,10 +30,14 @@ export async function connectFromEnv(options: ConnectOptions = {}): Promise<Nats
   const servers = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
   const { connect } = await import('@nats-io/transport-node');
   try {
+    const token = env[NESTOR_ENV.natsToken];
+    const user = env[NESTOR_ENV.natsUser];
+    const auth = token ? { token } : user ? { user, pass: env[NESTOR_ENV.natsPass] ?? '' } : {};
     return await connect({
       servers,
       name: options.name ?? env[NESTOR_ENV.service] ?? 'nestor-sdk',
       timeout: options.timeoutMs ?? 5000,
+      ...auth,
     });
   } catch (err) {
     throw new SdkError('connect-failed', `cannot connect to ${servers.join(',')}: ${(err as Error).message}`, { cause: err });
