@@ -12,6 +12,11 @@ export interface Terminal {
   colour: boolean;
   /** stdout is an interactive terminal: live views redraw in place instead of appending lines. */
   tty?: boolean;
+  /**
+   * Shows `lines` as a block kept below everything else printed (redrawn in place; other output
+   * scrolls above it); an empty list leaves the last block where it is. Only on a terminal.
+   */
+  status?(lines: string[]): void;
 }
 
 /** The process's real terminal. */
@@ -24,12 +29,36 @@ export function processTerminal(): Terminal {
   });
   const colour = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
   const dim = (s: string): string => (process.stderr.isTTY && process.env.NO_COLOR === undefined ? `\x1b[2m${s}\x1b[0m` : s);
+  const live = process.stdout.isTTY === true && process.stderr.isTTY === true;
+  // The status block sits at the bottom of the screen: every other line is written above it by
+  // erasing the block (cursor up, clear to the end), writing the line, and drawing it again.
+  let block: string[] = [];
+  const erase = (): void => void (block.length > 0 && process.stderr.write(`\x1b[${block.length}F\x1b[J`));
+  const draw = (): void => void (block.length > 0 && process.stderr.write(block.map((l) => `${l}\n`).join('')));
+  const above = (write: () => void): void => {
+    erase();
+    write();
+    draw();
+  };
   return {
-    out: (line) => process.stdout.write(`${line}\n`),
-    info: (line) => process.stderr.write(`${dim('nestor')} ${line}\n`),
-    error: (line) => process.stderr.write(`nestor: ${line}\n`),
+    out: (line) => above(() => process.stdout.write(`${line}\n`)),
+    info: (line) => above(() => process.stderr.write(`${dim('nestor')} ${line}\n`)),
+    error: (line) => above(() => process.stderr.write(`nestor: ${line}\n`)),
     colour,
     tty: process.stdout.isTTY === true,
+    ...(live
+      ? {
+          status(lines: string[]): void {
+            if (lines.length === 0) {
+              block = [];
+              return;
+            }
+            erase();
+            block = lines;
+            draw();
+          },
+        }
+      : {}),
   };
 }
 

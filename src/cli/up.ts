@@ -8,7 +8,7 @@ import { loadConfig, loadProjectFile, readRuntimeInfo } from '../config/index.ts
 import { isProcessAlive } from '../bus/index.ts';
 import { followState } from '../feed/index.ts';
 import { SpecError, validateProject } from '../spec/index.ts';
-import { getService, isSettled, selectServiceRows } from '../state/index.ts';
+import { getService, isSettled, selectServiceRows, sortedServices } from '../state/index.ts';
 import type { State } from '../state/index.ts';
 import type { NestorConfig, ProjectFile } from '../config/index.ts';
 import type { CliContext } from './context.ts';
@@ -54,9 +54,10 @@ export async function runUp(flags: UpFlags, ctx: CliContext, term: Terminal): Pr
     onProgress: (line) => term.info(line),
     onError: (err) => term.error(`internal error: ${(err as Error).message}`),
   });
-  const stopping = handleSignals(node, term);
   const feed = new AbortController();
-  const settled = watchProgress(node, term, feed.signal);
+  const progress = watchProgress(node, term, feed.signal);
+  const stopping = handleSignals(node, term, progress.quiet);
+  const settled = progress.settled;
   try {
     const result = await node.register(file.raw, { profile: flags.profile, only: flags.only, disable: flags.disable });
     term.info(`registered ${result.enabled.length} service(s)${result.disabled.length ? `, ${result.disabled.length} disabled` : ''}`);
@@ -72,20 +73,30 @@ export async function runUp(flags: UpFlags, ctx: CliContext, term: Terminal): Pr
 }
 
 /** Prints each service's transitions until everything has settled, then a summary table. */
-async function watchProgress(node: NodeHandle, term: Terminal, signal: AbortSignal): Promise<void> {
+function watchProgress(node: NodeHandle, term: Terminal, signal: AbortSignal): { settled: Promise<void>; quiet(): void } {
   let announced = false;
+  let shown = '';
   let resolveSettled: () => void = () => {};
   const settled = new Promise<void>((resolve) => (resolveSettled = resolve));
   void followState(node.bus, {
     fromSeq: node.bootSeq + 1,
     signal,
     onEvent: (event, state, previous) => {
-      for (const svc of Object.values(state.services)) {
-        const before = getService(previous, svc.id)?.state;
-        if (before !== svc.state) term.info(`${svc.id.padEnd(12)} ${before ?? 'registered'} → ${svc.state}${detail(state, svc.id)}`);
+      if (!announced && term.status !== undefined) {
+        // On a terminal: one line per service, redrawn in place below the services' output.
+        const width = Math.max(0, ...Object.keys(state.services).map((id) => id.length));
+        const lines = sortedServices(state).map((svc) => `  ${svc.id.padEnd(width)}  ${svc.state}${detail(state, svc.id)}`);
+        if (lines.join('\n') !== shown) term.status(lines);
+        shown = lines.join('\n');
+      } else {
+        for (const svc of Object.values(state.services)) {
+          const before = getService(previous, svc.id)?.state;
+          if (before !== svc.state) term.info(`${svc.id.padEnd(12)} ${before ?? 'registered'} → ${svc.state}${detail(state, svc.id)}`);
+        }
       }
       if (!announced && allSettled(state)) {
         announced = true;
+        term.status?.([]);
         term.info('stack settled:');
         for (const line of renderRows(selectServiceRows(state, new Date(event.timestamp)))) term.info(line);
         resolveSettled();
@@ -94,7 +105,12 @@ async function watchProgress(node: NodeHandle, term: Terminal, signal: AbortSign
   }).catch((err: unknown) => {
     if (!signal.aborted) term.error(`event feed stopped: ${(err as Error).message}`);
   });
-  return settled;
+  // Once stopping, transitions are lines again: the status block would hide the shutdown.
+  const quiet = (): void => {
+    announced = true;
+    term.status?.([]);
+  };
+  return { settled, quiet };
 }
 
 function allSettled(state: State): boolean {
@@ -116,12 +132,13 @@ function detail(state: State, id: string): string {
 }
 
 /** Resolves with the exit code once a signal has stopped the stack. */
-function handleSignals(node: NodeHandle, term: Terminal): Promise<number> {
+function handleSignals(node: NodeHandle, term: Terminal, quiet: () => void): Promise<number> {
   return new Promise((resolve) => {
     let signals = 0;
     const onSignal = (sig: NodeJS.Signals): void => {
       signals++;
       if (signals === 1) {
+        quiet();
         term.info(`${sig}: stopping the stack (dependents first); press Ctrl-C again to force`);
         node.shutdown(`signal ${sig}`).then(
           () => {
