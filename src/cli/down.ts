@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isProcessAlive } from '../bus/index.ts';
 import { followState } from '../feed/index.ts';
 import { parseDuration } from '../spec/index.ts';
+import type { State } from '../state/index.ts';
 import { closedSignal, findTarget, openConnection } from './connect.ts';
 import type { Connection } from './connect.ts';
 import type { CliContext } from './context.ts';
@@ -39,8 +40,10 @@ export async function runDown(flags: DownFlags, ctx: CliContext, term: Terminal)
     await conn?.close();
     throw new CliFailure(`the instance at ${info.nats} runs on host ${info.hostname}, not here; run \`nestor down\` there`);
   }
-  const pids = conn === null ? [] : servicePids(await stateAtPoint(conn.bus));
-  const progress = conn === null ? null : showProgress(conn, term);
+  // Progress follows from this state's sequence on, so no transition after it is missed.
+  const before = conn === null ? null : await stateAtPoint(conn.bus);
+  const pids = before === null ? [] : servicePids(before);
+  const progress = conn === null || before === null ? null : showProgress(conn, before, term);
   try {
     term.info(`stopping nestor up (pid ${info.pid}, node ${info.node})`);
     signal(info.pid, 'SIGTERM');
@@ -65,15 +68,14 @@ export async function runDown(flags: DownFlags, ctx: CliContext, term: Terminal)
   return 0;
 }
 
-function servicePids(state: Awaited<ReturnType<typeof stateAtPoint>>): number[] {
+function servicePids(state: State): number[] {
   return Object.values(state.services).flatMap((s) => (s.pid === null ? [] : [s.pid]));
 }
 
 // Transitions while stopping, from the current end of the stream on.
-function showProgress(conn: Connection, term: Terminal): AbortController {
+function showProgress(conn: Connection, initial: State, term: Terminal): AbortController {
   const ac = new AbortController();
   void (async () => {
-    const initial = await stateAtPoint(conn.bus);
     await followState(conn.bus, {
       initial,
       fromSeq: initial.seq + 1,
