@@ -27,6 +27,7 @@ const verbs = {
   replay: () => import('./replay.ts'),
   completion: () => import('./completion.ts'),
   harness: () => import('./harness-replay.ts'),
+  tui: () => import('./tui.ts'),
 };
 
 /** The package version (the one `orchestrator.node.up` events report). */
@@ -127,6 +128,9 @@ export function buildProgram(term: Terminal, ctx: CliContext, done: (code: numbe
     .option('--service <id>', "only this service's events")
     .option('--follow', 'keep printing new events (Ctrl-C to stop)');
   events.action(run(async () => (await verbs.events()).runEvents(events.opts(), ctx, term)));
+
+  const tui = program.command('tui').description('the terminal UI of the running stack (q to quit)').option(...FILE);
+  tui.action(run(async () => (await verbs.tui()).runTuiVerb(tui.opts(), ctx)));
 
   const info = program.command('info').description('show how to reach the running instance (node, pid, bus, API, data dir)').option(...FILE).option(...JSON_FLAG);
   info.action(run(async () => (await verbs.info()).runInfo(info.opts(), ctx, term)));

@@ -84,7 +84,7 @@ test('graph with an unknown format or an invalid project exits 2', async () => {
 });
 
 test('every verb has --help (exit 0); unknown verbs and flags exit 2', async () => {
-  const verbs = ['up', 'down', 'list', 'status', 'watch', 'logs', 'enable', 'disable', 'start', 'stop', 'restart', 'events', 'info', 'validate', 'graph', 'replay', 'completion'];
+  const verbs = ['up', 'down', 'list', 'status', 'watch', 'logs', 'enable', 'disable', 'start', 'stop', 'restart', 'events', 'info', 'validate', 'graph', 'replay', 'completion', 'tui'];
   const helps = await Promise.all([...verbs.map((v) => run([v, '--help'])), run(['harness', 'replay', '--help'])]);
   for (const [i, res] of helps.entries()) {
     const verb = verbs[i] ?? 'replay';
@@ -100,6 +100,9 @@ test('every verb has --help (exit 0); unknown verbs and flags exit 2', async () 
   assert.match(unknownFlag.stderr, /unknown option '--colour'/);
   assert.match(unknownFlag.stderr, /run with --help for usage/);
   assert.equal(version.code, 0);
+  const tui = await real(['tui']);
+  assert.equal(tui.code, 2, 'the terminal UI needs a terminal');
+  assert.match(tui.stderr, /nestor tui needs an interactive terminal; use `nestor watch` in scripts and pipes/);
   assert.equal(version.stdout, `${NESTOR_VERSION}\n`, 'the version node.up events report');
 });
 
