@@ -38,9 +38,9 @@ function subjectFor(f: EventFilter): string | undefined {
   return undefined;
 }
 
-/** The SSE frame of a feed item, built once and shared by every client. */
-export function eventFrame(item: FeedItem): string {
-  return (item.frame ??= sseEvent({ id: item.event.seq, data: item.json }));
+/** The SSE frame of a feed item, built and encoded once, shared by every client. */
+export function eventFrame(item: FeedItem): Buffer {
+  return (item.frame ??= Buffer.from(sseEvent({ id: item.event.seq, data: item.json })));
 }
 
 /** Handles GET /api/v1/events. */

@@ -19,8 +19,8 @@ import type { State } from '../state/index.ts';
 export interface FeedItem {
   event: Stored<NestorEvent>;
   json: string;
-  /** Cache for a consumer's framing of `json` (every SSE client shares one frame string). */
-  frame?: string;
+  /** Cache for a consumer's framing of `json` (every SSE client shares one encoded frame). */
+  frame?: Buffer;
 }
 
 /** Receives each new event with the state it produced and the state before it. */

@@ -28,7 +28,7 @@ const DROP_GRACE_MS = 1_000;
 export class SseConnection {
   readonly #res: ServerResponse;
   readonly #opts: SseConnectionOptions;
-  readonly #queue: string[] = [];
+  readonly #queue: (string | Buffer)[] = [];
   #blocked = false;
   #closed = false;
   #dropped = false;
@@ -41,6 +41,9 @@ export class SseConnection {
     this.#res = res;
     this.#opts = opts;
     req.socket.setNoDelay(true);
+    // The stream ends when the connection does, so it needs no chunked framing: each frame is
+    // one plain socket write, which matters when every event goes to a hundred clients.
+    res.useChunkedEncodingByDefault = false;
     res.writeHead(200, SSE_HEADERS);
     res.write(sseComment('nestor event stream') + (opts.retryMs === undefined ? '' : `retry: ${opts.retryMs}\n\n`));
     let resolveDone: () => void = () => {};
@@ -74,7 +77,7 @@ export class SseConnection {
   }
 
   /** Hands a frame over without waiting; returns false when the stream is gone (or just dropped). */
-  send(frame: string): boolean {
+  send(frame: string | Buffer): boolean {
     if (!this.open) return false;
     if (!this.#blocked) {
       if (!this.#res.write(frame)) this.#blocked = true;
@@ -121,7 +124,7 @@ export class SseConnection {
   #flush(): void {
     this.#blocked = false;
     while (this.#queue.length > 0 && !this.#closed) {
-      const frame = this.#queue.shift() as string;
+      const frame = this.#queue.shift() as string | Buffer;
       if (!this.#res.write(frame)) {
         this.#blocked = true;
         break;

@@ -36,7 +36,6 @@ export function sseComment(text: string): string {
 export const SSE_HEADERS: Readonly<Record<string, string>> = {
   'Content-Type': 'text/event-stream; charset=utf-8',
   'Cache-Control': 'no-cache, no-transform',
-  Connection: 'keep-alive',
   // Tells nginx-style proxies not to buffer the stream.
   'X-Accel-Buffering': 'no',
 };
