@@ -2,6 +2,8 @@
 // Makes sure the system packages Nestor needs are present before `npm start` / `npm test`.
 // As root it installs them with apt-get; otherwise it stops with the exact command to run.
 // Usage: node scripts/preflight.mjs [--browser]
+//   --browser also wants what the UI tests drive: Debian's chromium (the dashboard test, through
+//   playwright-core; never a downloaded browser) and tmux (the real-terminal TUI test).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -16,6 +18,7 @@ if (!process.env.NESTOR_NATS_SERVER && !onPath('nats-server') && !existsSync('/u
   missing.push('nats-server');
 }
 if (wantBrowser && !existsSync('/usr/bin/chromium')) missing.push('chromium');
+if (wantBrowser && !onPath('tmux')) missing.push('tmux');
 
 if (missing.length === 0) process.exit(0);
 
