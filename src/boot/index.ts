@@ -52,7 +52,7 @@ export async function bootNode(opts: BootOptions): Promise<NodeHandle> {
   const bus = await connectBus(config, {
     broker: {
       onDown: (detail) => progress(`${detail}; restarting it with its store`),
-      onRestarted: (pid) => progress(`nats-server restarted (pid ${pid}); services stayed supervised`),
+      onRestarted: (pid) => progress(pid > 0 ? `nats-server restarted (pid ${pid}); services stayed supervised` : 'reconnected to NATS; services stayed supervised'),
       onFailed: (err) => opts.onError?.(new Error(`the embedded nats-server could not be restarted: ${(err as Error).message}`, { cause: err })),
       onError: (err) => opts.onError?.(err),
     },
@@ -71,6 +71,7 @@ export async function bootNode(opts: BootOptions): Promise<NodeHandle> {
       dataDir: config.dataDir,
       console: opts.console,
       onError: opts.onError,
+      onWarning: (message) => progress(`warning: ${message}`),
     });
     await controller.start();
     // The API is a shell of the node: it follows the stream like every view and sends commands

@@ -89,6 +89,9 @@ export async function connectBus(config: NestorConfig, opts: ConnectOptions = {}
       const snapshots = await ensure();
       const supervisor =
         server === null ? null : new BrokerSupervisor(server, launchOptions, () => retryUntil(ensure, 15_000), opts.broker);
+      // An external broker may come back without our stream (a memory store, a rebuilt
+      // server): ensure it again after every reconnect.
+      if (server === null) void reensureOnReconnect(nc, ensure, opts.broker);
       const publishRetry = opts.publishRetry ?? (server === null ? DEFAULT_PUBLISH_RETRY : EMBEDDED_PUBLISH_RETRY);
       return makeBus({ nc, js, jsm, supervisor, snapshots, streamName: config.events.stream, publishRetry, credentials });
     } catch (err) {
@@ -98,6 +101,17 @@ export async function connectBus(config: NestorConfig, opts: ConnectOptions = {}
   } catch (err) {
     await server?.stop();
     throw err;
+  }
+}
+
+async function reensureOnReconnect(nc: NatsConnection, ensure: () => Promise<unknown>, hooks: BrokerHooks | undefined): Promise<void> {
+  for await (const status of nc.status()) {
+    if (status.type === 'disconnect') hooks?.onDown?.(`lost the connection to NATS (${nc.getServer()}); reconnecting`);
+    if (status.type !== 'reconnect') continue;
+    await retryUntil(ensure, 15_000).then(
+      () => hooks?.onRestarted?.(0),
+      (err: unknown) => hooks?.onError?.(err),
+    );
   }
 }
 

@@ -20,6 +20,8 @@ export { connectBus, credentialOptions } from './connect.ts';
 export { credentialsPath, ensureCredentials, readCredentials } from './credentials.ts';
 export type { EmbeddedCredentials } from './credentials.ts';
 export { BrokerSupervisor } from './supervise.ts';
+export { Outbox } from './outbox.ts';
+export type { OutboxOptions } from './outbox.ts';
 export type { BrokerHooks } from './supervise.ts';
 export type { Bus, ConnectOptions } from './connect.ts';
 export { SNAPSHOT_BUCKET, eventStreamConfig } from './streams.ts';

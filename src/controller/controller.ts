@@ -1,7 +1,7 @@
 // The controller shell: one serial loop that feeds inputs to decide() and performs the effects
 // it returns, in order. Publishing is awaited inside the loop so the stream holds events in the
 // order they were decided; spawning and stopping run concurrently and report back as inputs.
-import { createEventFactory } from '../bus/index.ts';
+import { Outbox, createEventFactory } from '../bus/index.ts';
 import type { Bus, EmbeddedCredentials } from '../bus/index.ts';
 import type { CommandVerb, EventType, PayloadOf } from '../events/index.ts';
 import type { LogConsole } from '../process/index.ts';
@@ -25,6 +25,15 @@ export interface ControllerOptions {
   jitter?: () => number;
   /** Reports errors of the shell itself (a failed publish, a bad runner state). */
   onError?(err: unknown): void;
+  /** Operational warnings for a person (the broker is unreachable, events are held). */
+  onWarning?(message: string): void;
+}
+
+/** Waits for the events before a reply to be stored, but not forever: the broker may be gone. */
+function settledOrLate(published: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, 5_000)));
+  return Promise.race([published, late]).finally(() => clearTimeout(timer));
 }
 
 function natsEnvOf(creds: EmbeddedCredentials | null): Record<string, string> {
@@ -46,6 +55,7 @@ export class Controller {
   private readonly registrations: RegistrationWatcher;
   private readonly commands: CommandServer;
   private readonly emit: (type: EventType, data: unknown) => Promise<void>;
+  private readonly outbox: Outbox;
   private shutdownDone: Promise<void> | null = null;
   private resolveShutdown: () => void = () => {};
   private nextRequest = 0;
@@ -58,15 +68,13 @@ export class Controller {
     this.jitter = opts.jitter ?? Math.random;
     this.onError = opts.onError ?? ((err) => console.error('nestor controller:', err));
     const events = createEventFactory({ node: opts.node, component: 'controller' });
-    // Every event of this node goes through one chain, so the stream holds them in the order
-    // they were emitted, whether they come from decide() or straight from the runner; and no
-    // decision waits for a broker round trip before its processes are spawned or signalled.
-    let chain: Promise<void> = Promise.resolve();
-    this.emit = (type, data) => {
-      const event = events(type as never, data as never);
-      const sent = chain.then(() => opts.bus.publish(event)).then(() => undefined);
-      chain = sent.catch(this.onError);
-      return sent;
+    // Every event of this node goes through one outbox, so the stream holds them in the order
+    // they were emitted, whether they come from decide() or straight from the runner; no
+    // decision waits for a broker round trip before its processes are spawned or signalled; and
+    // a broker outage holds events (bounded) instead of losing them.
+    this.outbox = new Outbox(opts.bus, { onWarning: opts.onWarning, onError: this.onError });
+    this.emit = async (type, data) => {
+      await this.outbox.enqueue(events(type as never, data as never));
     };
     this.runner = new ServiceRunner({
       node: opts.node,
@@ -136,6 +144,7 @@ export class Controller {
   async close(): Promise<void> {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+    await this.outbox.close();
     await this.commands.stop();
     await this.registrations.stop();
   }
@@ -151,7 +160,7 @@ export class Controller {
           if (effect.kind === 'publish') published = this.emit(effect.type, effect.data).catch(() => {});
           // Replies and the shutdown signal wait until the events before them are stored, so
           // whoever hears them can read those events back.
-          else if (effect.kind === 'reply' || effect.kind === 'shutdownComplete') void published.then(() => this.perform(effect));
+          else if (effect.kind === 'reply' || effect.kind === 'shutdownComplete') void settledOrLate(published).then(() => this.perform(effect));
           else this.perform(effect);
         }
       }
