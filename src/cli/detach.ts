@@ -13,7 +13,7 @@ import { readRuntimeInfo } from '../config/index.ts';
 import type { NestorConfig, RuntimeInfo } from '../config/index.ts';
 import { followState } from '../feed/index.ts';
 import { tailLog } from '../process/index.ts';
-import { SpecError, selectServices, validateProject } from '../spec/index.ts';
+import { SpecError, parseDuration, selectServices, validateProject } from '../spec/index.ts';
 import { isSettled, selectServiceRows, selectStatusJson } from '../state/index.ts';
 import type { State } from '../state/index.ts';
 import { closedSignal, fromRuntimeInfo, openConnection } from './connect.ts';
@@ -57,10 +57,9 @@ export async function runDetached(upArgs: string[], flags: DetachFlags, ctx: Cli
 }
 
 function parseWait(value: string | undefined): number {
-  if (value === undefined) return 300_000;
-  const m = /^(\d+)(ms|s|m)?$/.exec(value.trim());
-  if (m === null) throw new UsageError(`--wait-timeout ${JSON.stringify(value)}: expected a duration such as 90s or 5m`);
-  return Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1_000);
+  const ms = parseDuration(value ?? '5m');
+  if (ms === null || ms <= 0) throw new UsageError(`--wait-timeout ${JSON.stringify(value)}: expected a duration such as 90s or 5m`);
+  return ms;
 }
 
 // The ids this run registers: the same validation and selection `nestor up` applies.
@@ -93,14 +92,15 @@ function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: Nod
 async function waitForRuntimeInfo(config: NestorConfig, child: ChildProcess, exited: Promise<{ code: number | null }>, logFile: string): Promise<RuntimeInfo> {
   let gone: { code: number | null } | null = null;
   void exited.then((e) => (gone = e));
-  const deadline = Date.now() + config.nats.startTimeoutMs + 30_000;
+  const budgetMs = config.nats.startTimeoutMs + 30_000;
+  const deadline = Date.now() + budgetMs;
   while (Date.now() < deadline) {
     if (gone !== null) throw childFailed(gone, logFile);
     const info = await readRuntimeInfo(config.dataDir).catch(() => null);
     if (info !== null && info.pid === child.pid) return info;
     await sleep(50);
   }
-  throw new CliFailure(`nestor up (pid ${child.pid}) did not come up within ${Math.round((deadline - Date.now()) / 1000)}s; see ${logFile}`);
+  throw new CliFailure(`nestor up (pid ${child.pid}) did not come up within ${budgetMs / 1000}s; it may still be starting: see ${logFile}, or stop it with \`nestor down\``);
 }
 
 function childFailed(exit: { code: number | null }, logFile: string): Error {
@@ -138,9 +138,11 @@ async function waitSettled(
         if (event.type === 'orchestrator.service.register' && event.seq > upSeq && event.origin.node === info.node) registered.add(event.data.service);
         if (event.seq <= upSeq) return;
         for (const id of expected.all) {
-          const before = previous.services[id]?.state;
           const now = state.services[id]?.state;
-          if (now !== undefined && before !== now && registered.has(id)) term.info(`${id.padEnd(12)} ${before ?? 'registered'} → ${now}`);
+          // A file store remembers the last run: this run's registration starts the story anew.
+          const registering = event.type === 'orchestrator.service.register' && event.data.service === id;
+          const before = registering ? 'registered' : previous.services[id]?.state;
+          if (now !== undefined && before !== now && registered.has(id)) term.info(`${id.padEnd(12)} ${before} → ${now}`);
         }
         if (expected.all.every((id) => registered.has(id) && state.services[id] !== undefined && isSettled(state.services[id]))) {
           settled = state;
@@ -150,6 +152,11 @@ async function waitSettled(
     });
     if (settled !== null) return settled;
     if (failure !== null) throw failure;
+    if (closed.aborted) {
+      // The bus went away: `nestor up` is stopping or gone; its exit code and log say why.
+      const exit = await Promise.race([exited, sleep(3_000).then(() => null)]);
+      throw exit === null ? new CliFailure(`nestor up (pid ${info.pid}) closed its bus before the stack settled; see ${logFile}`) : childFailed(exit, logFile);
+    }
     const waiting = expected.all.filter((id) => !(last.services[id] && isSettled(last.services[id])));
     term.error(`not settled after ${waitMs / 1000}s: ${waiting.join(', ')}; the stack keeps running (\`nestor status\`, \`nestor down\`)`);
     return last;
