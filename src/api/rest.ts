@@ -29,7 +29,7 @@ export function restRoutes(): Route[] {
       auth: false,
       handle: ({ res }, ctx) => {
         const broker = ctx.feed.broker;
-        sendJson(res, broker === 'connected' ? 200 : 503, { status: broker === 'connected' ? 'ok' : 'degraded', node: ctx.node, broker, seq: ctx.feed.cursor });
+        sendJson(res, broker === 'connected' ? 200 : 503, { status: broker === 'connected' ? 'ok' : 'degraded', node: ctx.node, broker, seq: ctx.feed.cursor, readOnly: ctx.readOnly });
       },
     },
     { method: 'GET', path: '/api/v1/openapi.json', handle: ({ res }) => sendJson(res, 200, openApiDocument()) },

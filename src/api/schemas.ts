@@ -93,7 +93,13 @@ export const errorResponseSchema = z
 
 /** `GET /healthz`. */
 export const healthResponseSchema = z
-  .object({ status: z.enum(['ok', 'degraded']), node: z.string(), broker: z.enum(['connected', 'reconnecting', 'disconnected']), seq: z.number().int().min(0) })
+  .object({
+    status: z.enum(['ok', 'degraded']),
+    node: z.string(),
+    broker: z.enum(['connected', 'reconnecting', 'disconnected']),
+    seq: z.number().int().min(0),
+    readOnly: z.boolean().meta({ description: 'Commands are refused (api.readOnly)' }),
+  })
   .meta({ id: 'Health' });
 
 /** `GET /api/v1/services/{id}/logs`. */

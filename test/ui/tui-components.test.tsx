@@ -53,7 +53,7 @@ test('help, toasts, the reconnecting link and a narrow terminal', () => {
   assert.match(f, /No events yet\./);
 });
 
-test('the live TUI shows the demo stack, and d disables the selected service', async (t) => {
+test('the live TUI shows the demo stack and follows it; its keys send the commands', async (t) => {
   const h = await demoStack('tui-live');
   t.after(() => h.close());
   const client = new ApiClient({ url: h.node.api.url, component: 'tui' });
@@ -61,8 +61,9 @@ test('the live TUI shows the demo stack, and d disables the selected service', a
   t.after(() => app.unmount());
   const frame = (): string => text(app.lastFrame());
   await until('both services ready on screen', () => /› alpha\s+ready/.test(frame()) && /beta\s+ready/.test(frame()));
+  await until('alpha log tail in the detail', () => /alpha listening on http:\/\//.test(frame()));
   const pid = h.service('alpha').pid as number;
-  const since = h.lastSeq();
+  let since = h.lastSeq();
 
   app.stdin.write('d');
   const cmd = await h.waitForEvent('orchestrator.command.disable', (e) => e.data.service === 'alpha', { since });
@@ -77,6 +78,39 @@ test('the live TUI shows the demo stack, and d disables the selected service', a
   await until('alpha selected again', () => /› alpha/.test(frame()));
   app.stdin.write('e');
   await h.waitForEvent('orchestrator.command.enable', (e) => e.data.service === 'alpha', { since: cmd.seq });
-  await h.waitForState('alpha', 'ready', { timeoutMs: 15_000 });
-  await until('alpha ready again on screen', () => /› alpha\s+ready/.test(frame()));
+  const back = await h.waitForState('alpha', 'ready', { timeoutMs: 15_000 });
+  await until('alpha ready again on screen', () => new RegExp(`› alpha\\s+ready\\s+${back.pid}`).test(frame()));
+
+  // A killed process: its restart shows live.
+  since = h.lastSeq();
+  process.kill(back.pid as number, 'SIGKILL');
+  const restarted = await h.waitForEvent('orchestrator.service.start', (e) => e.data.service === 'alpha' && e.data.attempt > 0, { since, timeoutMs: 15_000 });
+  await until('the restart on screen', () => new RegExp(`› alpha\\s+\\w+\\s+${restarted.data.pid}\\s+\\S+\\s+1\\s`).test(frame()));
+
+  // A forced disconnect of its event stream: it reconnects and keeps following.
+  h.node.api.dropStreams();
+  since = h.lastSeq();
+  app.stdin.write('j');
+  await until('beta selected', () => /› beta/.test(frame()));
+  app.stdin.write('r');
+  await h.waitForEvent('orchestrator.command.restart', (e) => e.data.service === 'beta' && e.data.requestedBy.component === 'tui', { since });
+  const beta = await h.waitForEvent('orchestrator.service.start', (e) => e.data.service === 'beta', { since, timeoutMs: 15_000 });
+  await until('beta restarted on screen', () => new RegExp(`› beta\\s+\\w+\\s+${beta.data.pid}`).test(frame()));
+  assert.match(frame(), /● live/);
+
+  app.stdin.write('?');
+  await until('the help', () => /Keys/.test(frame()) && /show or hide help/.test(frame()));
+});
+
+test('the live TUI with a token and a read-only API refuses commands on screen', async (t) => {
+  const h = await demoStack('tui-read-only', { api: { token: 'tui-secret', readOnly: true } });
+  t.after(() => h.close());
+  const app = render(<LiveTui client={new ApiClient({ url: h.node.api.url, token: 'tui-secret', component: 'tui' })} healthEveryMs={200} />);
+  t.after(() => app.unmount());
+  const frame = (): string => text(app.lastFrame());
+  await until('the stack on screen', () => /› alpha\s+ready/.test(frame()));
+  await until('read-only on screen', () => /q quit\s+read-only/.test(frame()));
+  app.stdin.write('d');
+  await until('the refusal on screen', () => /read-only: this API refuses\s+commands/.test(frame()));
+  assert.equal(h.events().filter((e) => e.type === 'orchestrator.command.disable').length, 0);
 });

@@ -57,7 +57,7 @@ export function App({ view }: { view: TuiView }): ReactElement {
         {left}
         {right}
       </Box>
-      <KeyBar toast={view.toast} />
+      <KeyBar toast={view.toast} readOnly={view.readOnly} />
     </Box>
   );
 }

@@ -30,7 +30,7 @@ export function LiveTui({ client, recentLimit = 200, healthEveryMs = 2_000 }: Li
   const [state, setState] = useState<State>(emptyState);
   const [recent, setRecent] = useState<Stored<NestorEvent>[]>([]);
   const [link, setLink] = useState<TuiView['link']>('connecting');
-  const [health, setHealth] = useState<{ node: string; broker: HeaderView['broker'] }>({ node: '', broker: 'unknown' });
+  const [health, setHealth] = useState<{ node: string; broker: HeaderView['broker']; readOnly: boolean }>({ node: '', broker: 'unknown', readOnly: false });
   const [selected, setSelected] = useState<string | null>(null);
   const [logs, setLogs] = useState<string[]>([]);
   const [help, setHelp] = useState(false);
@@ -43,6 +43,8 @@ export function LiveTui({ client, recentLimit = 200, healthEveryMs = 2_000 }: Li
   selectedRef.current = selected;
   const stateRef = useRef<State>(state);
   stateRef.current = state;
+  const readOnlyRef = useRef(false);
+  readOnlyRef.current = health.readOnly;
 
   // Snapshot, then the live stream.
   useEffect(() => {
@@ -78,8 +80,8 @@ export function LiveTui({ client, recentLimit = 200, healthEveryMs = 2_000 }: Li
     const poll = async (): Promise<void> => {
       try {
         const res = await fetch(`${client.url}/healthz`, { signal: AbortSignal.timeout(1_500) });
-        const body = (await res.json()) as { node: string; broker: HeaderView['broker'] };
-        setHealth({ node: body.node, broker: body.broker });
+        const body = (await res.json()) as { node: string; broker: HeaderView['broker']; readOnly: boolean };
+        setHealth({ node: body.node, broker: body.broker, readOnly: body.readOnly });
       } catch {
         setHealth((h) => ({ ...h, broker: 'unknown' }));
       }
@@ -125,6 +127,7 @@ export function LiveTui({ client, recentLimit = 200, healthEveryMs = 2_000 }: Li
     const action = SERVICE_ACTIONS.find((a) => a.key === input);
     const svc = selected === null ? undefined : getService(state, selected);
     if (action === undefined || svc === undefined) return;
+    if (readOnlyRef.current) return setToast({ ok: false, text: 'read-only: this API refuses commands' });
     if (!availableActions(svc).includes(action.verb)) return setToast({ ok: false, text: `${action.label.toLowerCase()} is not available for ${svc.id} (${svc.state})` });
     client.command(action.verb, svc.id).then(
       ({ body }) => setToast('ok' in body ? { ok: body.ok, text: body.message } : { ok: false, text: body.error.message }),
@@ -144,6 +147,7 @@ export function LiveTui({ client, recentLimit = 200, healthEveryMs = 2_000 }: Li
     toast,
     now,
     columns: stdout.columns || 120,
+    readOnly: health.readOnly,
     feedRows: Math.max(4, (stdout.rows || 40) - 30),
   };
   return <App view={view} />;

@@ -68,7 +68,7 @@ export class DashboardLive {
     const { state, recent } = this.#ctx.feed;
     const now = new Date();
     conn.send(mergeSignals({ live: true }));
-    conn.send(mergeFragments(renderHeader(selectHeader(state, this.#ctx.node, this.#ctx.feed.broker))));
+    conn.send(mergeFragments(renderHeader(selectHeader(state, this.#ctx.node, this.#ctx.feed.broker), this.#render)));
     conn.send(mergeFragments(renderServices(selectServiceRows(state, now), this.#render)));
     conn.send(mergeFragments(renderGraph(selectGraph(state))));
     conn.send(mergeFragments(renderFeed(recent)));
@@ -126,7 +126,7 @@ export class DashboardLive {
     const { state, recent } = this.#ctx.feed;
     const now = new Date();
     const frames: string[] = [];
-    if (d.header) frames.push(mergeFragments(renderHeader(selectHeader(state, this.#ctx.node, this.#ctx.feed.broker))));
+    if (d.header) frames.push(mergeFragments(renderHeader(selectHeader(state, this.#ctx.node, this.#ctx.feed.broker), this.#render)));
     if (d.services) frames.push(mergeFragments(renderServices(selectServiceRows(state, now), this.#render)));
     if (d.graph) frames.push(mergeFragments(renderGraph(selectGraph(state))));
     if (d.feed) frames.push(mergeFragments(renderFeed(recent)));

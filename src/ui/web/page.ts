@@ -55,7 +55,7 @@ export function renderPage(p: PageInput, c: RenderContext): string {
     connect: stream,
     reconnect: `!$pending && ${stream}`,
     track: TRACK,
-    header: raw(renderHeader(selectHeader(p.state, p.node, p.broker))),
+    header: raw(renderHeader(selectHeader(p.state, p.node, p.broker), c)),
     services: raw(renderServices(selectServiceRows(p.state, p.now), c)),
     graph: raw(renderGraph(selectGraph(p.state))),
     feed: raw(renderFeed(p.recent)),

@@ -31,7 +31,7 @@ const DETAIL_EVENTS = 12;
 export const LOG_LINES = 20;
 
 /** The `#header` fragment. */
-export function renderHeader(h: HeaderView): string {
+export function renderHeader(h: HeaderView, c: Pick<RenderContext, 'readOnly'>): string {
   return render('header.html', {
     node: h.node,
     nodeStatus: h.nodeStatus,
@@ -41,6 +41,7 @@ export function renderHeader(h: HeaderView): string {
     nats: h.nats || '-',
     summary: h.summary,
     seq: h.seq,
+    readOnly: raw(c.readOnly ? '<span class="badge tone-warn" data-field="read-only">read-only</span>' : ''),
   });
 }
 

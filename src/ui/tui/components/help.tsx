@@ -23,7 +23,7 @@ export function Help(): ReactElement {
 }
 
 /** The one-line key bar at the bottom. */
-export function KeyBar({ toast }: { toast: { ok: boolean; text: string } | null }): ReactElement {
+export function KeyBar({ toast, readOnly = false }: { toast: { ok: boolean; text: string } | null; readOnly?: boolean }): ReactElement {
   return (
     <Box columnGap={2}>
       {SERVICE_ACTIONS.map((a) => (
@@ -52,6 +52,7 @@ export function KeyBar({ toast }: { toast: { ok: boolean; text: string } | null 
         </Text>{' '}
         quit
       </Text>
+      {readOnly ? <Text color="yellow">read-only</Text> : null}
       {toast === null ? null : <Text color={toast.ok ? 'green' : 'red'}>{toast.text}</Text>}
     </Box>
   );
