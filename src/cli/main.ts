@@ -5,7 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { COMMAND_VERBS } from '../events/index.ts';
 import { processContext } from './context.ts';
 import type { CliContext } from './context.ts';
-import { EXIT, describeError, exitCodeOf } from './errors.ts';
+import { EXIT, UsageError, describeError, exitCodeOf } from './errors.ts';
 import { addSettingOptions, settingsArgv } from './settings-flags.ts';
 import { processTerminal } from './terminal.ts';
 import type { Terminal } from './terminal.ts';
@@ -62,7 +62,11 @@ export function buildProgram(term: Terminal, ctx: CliContext, done: (code: numbe
     run(async () => {
       const opts = up.opts<Record<string, unknown> & { file?: string; profile?: string; only?: string[]; disable?: string[]; detach?: boolean }>();
       const flags = { file: opts.file, profile: opts.profile, only: opts.only, disable: opts.disable, settings: opts };
-      if (!opts.detach) return (await verbs.up()).runUp(flags, ctx, term);
+      if (!opts.detach) {
+        const stray = ['json', 'waitTimeout'].filter((k) => opts[k] !== undefined);
+        if (stray.length > 0) throw new UsageError(`${stray.map((k) => (k === 'json' ? '--json' : '--wait-timeout')).join(' and ')} ${stray.length === 1 ? 'needs' : 'need'} --detach`);
+        return (await verbs.up()).runUp(flags, ctx, term);
+      }
       const argv = [
         ...(opts.file === undefined ? [] : ['--file', opts.file]),
         ...(opts.profile === undefined ? [] : ['--profile', opts.profile]),

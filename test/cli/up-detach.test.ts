@@ -94,6 +94,9 @@ test('up --detach with an invalid project exits 2 before starting anything', asy
   assert.equal(up.code, 2);
   assert.match(up.stderr, /nestor\.yaml: services\.api\.process\.command: expected non-empty string, got ""/);
   assert.equal(existsSync(join(dir, '.data', 'nestor-up.log')), false);
+  const json = await runCli(['up', '--json'], { cwd: dir });
+  assert.equal(json.code, 2);
+  assert.match(json.stderr, /--json needs --detach/);
 });
 
 test('up --detach reports the end of the log when nestor up dies before it is up', async (t) => {
