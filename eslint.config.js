@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
 const coreDirs = ['src/events/**', 'src/spec/**', 'src/state/**', 'src/controller/core/**'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.data/**', '.data-test/**', '.dep/**', 'dist/**', 'test-output/**'] },
+  { ignores: ['node_modules/**', '.data/**', '.data-test/**', '.dep/**', 'dist/**', 'test-output/**', '.scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
