@@ -7,7 +7,9 @@ import type { CommandVerb } from '../events/index.ts';
 import type { CommandOutcome } from './commands.ts';
 import type { LiveFeed } from './live-feed.ts';
 import type { ApiMetrics } from './metrics.ts';
-import type { SseConnection, SseConnectionOptions } from './sse-connection.ts';
+import type { SseConnection, SseConnectionOptions, StreamKind } from './sse-connection.ts';
+
+export type { StreamKind };
 
 /** Everything a route handler may use. */
 export interface ApiContext {
@@ -29,9 +31,6 @@ export interface ApiContext {
   /** Opens an event stream on a response (bounded queue, keep-alive, tracked for shutdown). */
   openStream(req: IncomingMessage, res: ServerResponse, kind: StreamKind, opts?: Partial<SseConnectionOptions>): SseConnection;
 }
-
-/** Which kind of client an event stream serves, for metrics. */
-export type StreamKind = 'events' | 'dashboard';
 
 /** A request as a handler sees it. */
 export interface RouteRequest {

@@ -8,7 +8,7 @@ import { brokerStats } from '../bus/index.ts';
 import type { SkipReason } from '../events/index.ts';
 import { LIFECYCLE_STATES, getService, selectCounts } from '../state/index.ts';
 import type { State } from '../state/index.ts';
-import type { StreamKind } from './context.ts';
+import type { StreamKind } from './sse-connection.ts';
 import type { FeedItem, LiveFeed } from './live-feed.ts';
 import { groupUsage } from './proc-usage.ts';
 

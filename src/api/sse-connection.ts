@@ -7,6 +7,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SSE_HEADERS, sseComment, sseEvent } from './sse.ts';
 
+/** Which kind of client an event stream serves, for metrics. */
+export type StreamKind = 'events' | 'dashboard';
+
 /** Options of an SSE connection. */
 export interface SseConnectionOptions {
   /** Frames that may wait while the socket is full before the client is dropped. */
