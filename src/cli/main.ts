@@ -57,11 +57,13 @@ export function buildProgram(term: Terminal, ctx: CliContext, done: (code: numbe
     .option('--disable <id>', 'register this service but keep it disabled (repeatable)', collect)
     .option('-d, --detach', 'run in the background; exit 0 once every service is ready or completed, 1 if one failed')
     .option('--wait-timeout <duration>', 'with --detach: how long to wait for the services to settle (default 5m)')
+    .option('--tui', 'show the terminal UI instead of the logs; quitting it (q) stops the stack')
     .option(...JSON_FLAG);
   addSettingOptions(up).action(
     run(async () => {
       const opts = up.opts<Record<string, unknown> & { file?: string; profile?: string; only?: string[]; disable?: string[]; detach?: boolean }>();
-      const flags = { file: opts.file, profile: opts.profile, only: opts.only, disable: opts.disable, settings: opts };
+      const flags = { file: opts.file, profile: opts.profile, only: opts.only, disable: opts.disable, tui: opts.tui === true, settings: opts };
+      if (opts.tui === true && opts.detach) throw new UsageError('--tui and --detach exclude each other: the terminal UI needs the foreground');
       if (!opts.detach) {
         const stray = ['json', 'waitTimeout'].filter((k) => opts[k] !== undefined);
         if (stray.length > 0) throw new UsageError(`${stray.map((k) => (k === 'json' ? '--json' : '--wait-timeout')).join(' and ')} ${stray.length === 1 ? 'needs' : 'need'} --detach`);

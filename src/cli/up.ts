@@ -24,6 +24,8 @@ export interface UpFlags {
   only?: string[];
   disable?: string[];
   detach?: boolean;
+  /** Show the terminal UI instead of logs (service output stays in the log files). */
+  tui?: boolean;
   /** commander's parsed options, setting flags included. */
   settings?: Record<string, unknown>;
 }
@@ -48,6 +50,7 @@ export async function prepareUp(flags: UpFlags, ctx: CliContext): Promise<{ conf
 export async function runUp(flags: UpFlags, ctx: CliContext, term: Terminal): Promise<number> {
   const { config, file } = await prepareUp(flags, ctx);
 
+  if (flags.tui) return runUpWithTui(flags, config, file, term);
   const node = await bootNode({
     config,
     console: { write: (line) => term.out(line), colour: term.colour },
@@ -70,6 +73,28 @@ export async function runUp(flags: UpFlags, ctx: CliContext, term: Terminal): Pr
   const code = await stopping;
   feed.abort();
   return code;
+}
+
+/** `up --tui`: the same node, with the terminal UI in place of the logs; quitting it stops the stack. */
+async function runUpWithTui(flags: UpFlags, config: NestorConfig, file: ProjectFile, term: Terminal): Promise<number> {
+  if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) {
+    throw new UsageError('nestor up --tui needs an interactive terminal; drop --tui to get the logs');
+  }
+  // No console sink: service output would tear Ink's screen; it stays in the log files.
+  const node = await bootNode({ config, onError: (err) => term.error(`internal error: ${(err as Error).message}`) });
+  const closeUi = new AbortController();
+  const onSignal = (): void => closeUi.abort();
+  process.once('SIGTERM', onSignal);
+  try {
+    await node.register(file.raw, { profile: flags.profile, only: flags.only, disable: flags.disable });
+    const { runTui } = await import('../ui/tui/index.ts');
+    await runTui({ url: node.api.url, signal: closeUi.signal, ...(config.api.token === undefined ? {} : { token: config.api.token }) });
+  } finally {
+    process.off('SIGTERM', onSignal);
+    term.info('stopping the stack (dependents first)');
+    await node.shutdown('tui closed');
+  }
+  return 0;
 }
 
 /** Prints each service's transitions until everything has settled, then a summary table. */

@@ -18,6 +18,8 @@ export interface TuiOptions {
   token?: string;
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
+  /** Closes the UI from outside (a signal stopping `nestor up --tui`). */
+  signal?: AbortSignal;
 }
 
 /** Runs the terminal UI until the user quits (q or Ctrl-C). */
@@ -28,5 +30,6 @@ export async function runTui(opts: TuiOptions): Promise<void> {
     stdout: opts.stdout ?? process.stdout,
     exitOnCtrlC: true,
   });
+  opts.signal?.addEventListener('abort', () => app.unmount(), { once: true });
   await app.waitUntilExit();
 }
