@@ -49,14 +49,27 @@ export async function bootNode(opts: BootOptions): Promise<NodeHandle> {
   const { config } = opts;
   const progress = opts.onProgress ?? (() => {});
   progress(config.nats.mode === 'embedded' ? 'starting the embedded nats-server' : `connecting to ${config.nats.urls.join(', ')}`);
+  // Broker changes become events too; the one announcing the outage is delivered once the
+  // broker is back (publishes retry), so the history shows both ends of it.
+  const brokerEvents = createEventFactory({ node: config.node, component: 'bus' });
+  const announce = (status: 'connected' | 'reconnecting'): void =>
+    void busRef?.publish(brokerEvents('orchestrator.node.broker', { node: config.node, status, url: busRef.natsUrl })).catch(() => {});
+  let busRef: Bus | undefined;
   const bus = await connectBus(config, {
     broker: {
-      onDown: (detail) => progress(`${detail}; restarting it with its store`),
-      onRestarted: (pid) => progress(pid > 0 ? `nats-server restarted (pid ${pid}); services stayed supervised` : 'reconnected to NATS; services stayed supervised'),
+      onDown: (detail) => {
+        progress(`${detail}; ${config.nats.mode === 'embedded' ? 'restarting it with its store' : 'reconnecting'}`);
+        announce('reconnecting');
+      },
+      onRestarted: (pid) => {
+        progress(pid > 0 ? `nats-server restarted (pid ${pid}); services stayed supervised` : 'reconnected to NATS; services stayed supervised');
+        announce('connected');
+      },
       onFailed: (err) => opts.onError?.(new Error(`the embedded nats-server could not be restarted: ${(err as Error).message}`, { cause: err })),
       onError: (err) => opts.onError?.(err),
     },
   });
+  busRef = bus;
   // From here on, a crash of this process never leaves its services running unsupervised.
   const guardian = startGuardian(config.dataDir);
   let api: ApiServer | undefined;

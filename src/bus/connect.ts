@@ -106,7 +106,7 @@ export async function connectBus(config: NestorConfig, opts: ConnectOptions = {}
 
 async function reensureOnReconnect(nc: NatsConnection, ensure: () => Promise<unknown>, hooks: BrokerHooks | undefined): Promise<void> {
   for await (const status of nc.status()) {
-    if (status.type === 'disconnect') hooks?.onDown?.(`lost the connection to NATS (${nc.getServer()}); reconnecting`);
+    if (status.type === 'disconnect') hooks?.onDown?.(`lost the connection to NATS (${nc.getServer()})`);
     if (status.type !== 'reconnect') continue;
     await retryUntil(ensure, 15_000).then(
       () => hooks?.onRestarted?.(0),
