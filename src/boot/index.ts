@@ -52,9 +52,9 @@ export async function bootNode(opts: BootOptions): Promise<NodeHandle> {
   // Broker changes become events too; the one announcing the outage is delivered once the
   // broker is back (publishes retry), so the history shows both ends of it.
   const brokerEvents = createEventFactory({ node: config.node, component: 'bus' });
+  const ref: { bus?: Bus } = {};
   const announce = (status: 'connected' | 'reconnecting'): void =>
-    void busRef?.publish(brokerEvents('orchestrator.node.broker', { node: config.node, status, url: busRef.natsUrl })).catch(() => {});
-  let busRef: Bus | undefined;
+    void ref.bus?.publish(brokerEvents('orchestrator.node.broker', { node: config.node, status, url: ref.bus.natsUrl })).catch(() => {});
   const bus = await connectBus(config, {
     broker: {
       onDown: (detail) => {
@@ -69,7 +69,7 @@ export async function bootNode(opts: BootOptions): Promise<NodeHandle> {
       onError: (err) => opts.onError?.(err),
     },
   });
-  busRef = bus;
+  ref.bus = bus;
   // From here on, a crash of this process never leaves its services running unsupervised.
   const guardian = startGuardian(config.dataDir);
   let api: ApiServer | undefined;
