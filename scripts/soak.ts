@@ -1,11 +1,12 @@
-// npm run soak [-- --minutes N --interval S --crash-after MS --max-msgs N]
+// npm run soak [-- --minutes N --interval S --crash-after MS --max-msgs N --looper alpha|false]
 //
 // Runs a crash-looping alpha (unlimited restarts, 10 ms → 100 ms backoff) under one Nestor node
 // for 10 minutes by default, and samples every 10 s: this process's RSS, heap and CPU (the
 // orchestrator runs in-process; a full GC runs first), and the embedded nats-server's RSS and CPU
 // from /proc. It prints a table, then a verdict: the least-squares slope of the orchestrator's RSS
 // over time (from the second sample on; the first includes warm-up) is "flat" when at most
-// FLAT_MB_PER_MIN, else "growing" (exit code 1). The heap slope is printed beside it: it is the
+// FLAT_MB_PER_MIN, else "growing" (exit code 1; also when restart events went missing, see
+// `missing`). The heap slope is printed beside it: it is the
 // finer signal of a leak, RSS the promise. Not part of npm test.
 //
 // It boots the node the way the test harness does (loadConfig in test mode: a fresh .data-test
@@ -24,7 +25,7 @@ import { runInNewContext } from 'node:vm';
 import { bootNode } from '../src/boot/index.ts';
 import type { NodeHandle } from '../src/boot/index.ts';
 import { loadConfig } from '../src/config/index.ts';
-import { typeFilter } from '../src/events/index.ts';
+import { decode, typeFilter } from '../src/events/index.ts';
 
 // A full GC before each sample makes heap and RSS show what is retained, not the garbage of
 // the last 10 s; the npm script runs plain `node`, so the flag is switched on here.
@@ -43,12 +44,16 @@ interface Options {
   minutes: number;
   intervalS: number;
   crashAfterMs: number;
+  /** alpha: the demo service; false: /bin/false with a 1 ms backoff, as fast a loop as can be. */
+  looper: 'alpha' | 'false';
   maxMsgs: number;
 }
 
 interface Sample {
   t: number;
   restarts: number;
+  /** Restarts made (the attempt number of the latest restart.scheduled) minus those seen. */
+  missing: number;
   rssMb: number;
   heapMb: number;
   cpuPct: number;
@@ -67,6 +72,7 @@ function parseOptions(argv: string[]): Options {
       minutes: { type: 'string', default: '10' },
       interval: { type: 'string', default: '10' },
       'crash-after': { type: 'string', default: '100' },
+      looper: { type: 'string', default: 'alpha' },
       'max-msgs': { type: 'string', default: '2000' },
     },
   });
@@ -79,12 +85,21 @@ function parseOptions(argv: string[]): Options {
     minutes: num('minutes', values.minutes, 0.1),
     intervalS: num('interval', values.interval, 1),
     crashAfterMs: num('crash-after', values['crash-after'], 1),
+    looper: values.looper === 'false' ? 'false' : values.looper === 'alpha' ? 'alpha' : usage(`--looper must be alpha or false, got ${values.looper}`),
     maxMsgs: num('max-msgs', values['max-msgs'], 100),
   };
 }
 
-/** The demo alpha, crashing `crashAfterMs` after each start, restarted forever. */
-function looperSpec(crashAfterMs: number): Record<string, unknown> {
+function usage(message: string): never {
+  throw new Error(message);
+}
+
+/** The demo alpha crashing `crashAfterMs` after each start, or /bin/false; restarted forever. */
+function looperSpec(opts: Options): Record<string, unknown> {
+  if (opts.looper === 'false') {
+    return { process: { command: '/bin/false' }, backoff: { initial: '1ms', multiplier: 1, max: '1ms' }, maxRestarts: 'unlimited' };
+  }
+  const crashAfterMs = opts.crashAfterMs;
   const raw = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'demo', 'alpha', 'service.json'), 'utf8')) as Record<string, unknown>;
   const { id: _id, ...spec } = raw;
   const proc = spec.process as { args: string[] };
@@ -128,16 +143,26 @@ function slope(xs: number[], ys: number[]): number {
   return den === 0 ? 0 : num / den;
 }
 
-const COLUMNS = ['t (s)', 'restarts', 'restarts/s', 'RSS MB', 'heap MB', 'CPU %', 'nats RSS MB', 'nats CPU %', 'stream msgs', 'stream MB', 'load'];
+const COLUMNS = ['t (s)', 'restarts', 'missing', 'restarts/s', 'RSS MB', 'heap MB', 'CPU %', 'nats RSS MB', 'nats CPU %', 'stream msgs', 'stream MB', 'load'];
 
 function row(s: Sample, rate: number): string {
-  const cells = [s.t, s.restarts, rate.toFixed(2), s.rssMb.toFixed(1), s.heapMb.toFixed(1), s.cpuPct.toFixed(1), s.natsRssMb.toFixed(1), s.natsCpuPct.toFixed(1), s.streamMsgs, s.streamMb.toFixed(2), s.load.toFixed(1)];
+  const cells = [s.t, s.restarts, s.missing, rate.toFixed(2), s.rssMb.toFixed(1), s.heapMb.toFixed(1), s.cpuPct.toFixed(1), s.natsRssMb.toFixed(1), s.natsCpuPct.toFixed(1), s.streamMsgs, s.streamMb.toFixed(2), s.load.toFixed(1)];
   return cells.map((c, i) => String(c).padStart((COLUMNS[i] as string).length)).join('  ');
 }
 
 async function soak(node: NodeHandle, opts: Options): Promise<Sample[]> {
+  // The looper never runs long enough to reset its count, so the attempt of each restart is the
+  // number of restarts made so far. Events are published in order, so one still queued has a
+  // higher attempt than any seen: the highest attempt seen minus the events seen were lost.
   let restarts = 0;
-  const sub = node.bus.nc.subscribe(typeFilter('orchestrator.service.restart.scheduled'), { callback: () => void restarts++ });
+  let attempt = 0;
+  const sub = node.bus.nc.subscribe(typeFilter('orchestrator.service.restart.scheduled'), {
+    callback: (_err, msg) => {
+      restarts++;
+      const decoded = decode(msg.data);
+      if (decoded.ok && decoded.event.type === 'orchestrator.service.restart.scheduled') attempt = Math.max(attempt, decoded.event.data.attempt);
+    },
+  });
   const samples: Sample[] = [];
   const t0 = performance.now();
   let cpu = process.cpuUsage();
@@ -158,6 +183,7 @@ async function soak(node: NodeHandle, opts: Options): Promise<Sample[]> {
     const sample: Sample = {
       t: Math.round((now - t0) / 1000),
       restarts,
+      missing: attempt - restarts,
       rssMb: mem.rss / MB,
       heapMb: mem.heapUsed / MB,
       cpuPct: ((used.user + used.system) / 1e6 / elapsedS) * 100,
@@ -178,7 +204,7 @@ async function soak(node: NodeHandle, opts: Options): Promise<Sample[]> {
   return samples;
 }
 
-/** Prints the verdict; false only when the orchestrator's RSS is growing. */
+/** Prints the verdict; false when the orchestrator's RSS is growing or events went missing. */
 function verdict(samples: Sample[], opts: Options): boolean {
   const fit = samples.slice(1);
   const minutes = fit.map((s) => s.t / 60);
@@ -194,12 +220,14 @@ function verdict(samples: Sample[], opts: Options): boolean {
   const enough = fit.length >= MIN_FIT_SAMPLES;
   const sign = (n: number): string => `${n >= 0 ? '+' : ''}${n.toFixed(3)}`;
   console.log('');
-  console.log(`restarts: ${total} in ${seconds} s (${(total / Math.max(1, seconds)).toFixed(2)}/s), crash after ${opts.crashAfterMs} ms`);
+  console.log(`restarts: ${total} in ${seconds} s (${(total / Math.max(1, seconds)).toFixed(2)}/s), ${opts.looper === 'alpha' ? `alpha crashing after ${opts.crashAfterMs} ms` : '/bin/false, 1 ms backoff'}`);
   console.log(`orchestrator RSS slope ${sign(rssSlope)} MB/min, heap ${sign(heapSlope)} MB/min, mean CPU ${meanCpu.toFixed(1)} % (fit over ${fit.length} samples)`);
   console.log(`nats-server RSS slope ${sign(natsSlope)} MB/min (stream capped at ${opts.maxMsgs} messages, now ${last?.streamMsgs ?? 0})`);
+  const missing = last?.missing ?? 0;
+  console.log(`restart events missing from the bus: ${missing}${missing > 0 ? ' (made, then dropped before reaching the bus)' : ''}`);
   const word = !enough ? `inconclusive (fewer than ${MIN_FIT_SAMPLES} samples after warm-up)` : flat ? 'flat' : 'growing';
   console.log(`verdict: ${word} (flat = RSS slope <= ${FLAT_MB_PER_MIN} MB/min)`);
-  return flat || !enough;
+  return (flat || !enough) && missing === 0;
 }
 
 async function main(): Promise<void> {
@@ -219,7 +247,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop().then(() => process.exit(130)));
   try {
     console.log(`soak: ${opts.minutes} min, sample every ${opts.intervalS} s, data dir ${config.dataDir}`);
-    await node.register({ services: { looper: looperSpec(opts.crashAfterMs) } });
+    await node.register({ services: { looper: looperSpec(opts) } });
     const samples = await soak(node, opts);
     if (!verdict(samples, opts)) process.exitCode = 1;
   } finally {
