@@ -5,9 +5,9 @@
 // orchestrator runs in-process; a full GC runs first), and the embedded nats-server's RSS and CPU
 // from /proc. It prints a table, then a verdict: the least-squares slope of the orchestrator's RSS
 // over time (from the second sample on; the first includes warm-up) is "flat" when at most
-// FLAT_MB_PER_MIN, else "growing" (exit code 1; also when restart events went missing, see
-// `missing`). The heap slope is printed beside it: it is the
-// finer signal of a leak, RSS the promise. Not part of npm test.
+// FLAT_MB_PER_MIN, else "growing" (exit code 1, as when restart events went missing, see
+// `missing`); runs whose fit spans less than MIN_FIT_MINUTES get "inconclusive". The heap slope
+// (after a full GC) is printed beside it: the finer signal of a leak. Not part of npm test.
 //
 // It boots the node the way the test harness does (loadConfig in test mode: a fresh .data-test
 // dir, memory store, random ports; then bootNode), but without the harness's event recorder:
@@ -34,8 +34,9 @@ const collectGarbage = runInNewContext('gc') as () => void;
 
 /** RSS growth below this (in MB per minute, by linear fit) counts as flat. */
 const FLAT_MB_PER_MIN = 1;
-/** Fewer samples than this (after the first) give no verdict. */
-const MIN_FIT_SAMPLES = 6;
+/** RSS moves in a sawtooth (about +10 MB over a minute or so, then a drop as memory is given
+ * back), so a fit over less than a few periods says nothing: shorter runs get no verdict. */
+const MIN_FIT_MINUTES = 5;
 const MB = 1024 * 1024;
 // Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks (100 on every mainstream arch).
 const CLOCK_TICKS = 100;
@@ -216,8 +217,8 @@ function verdict(samples: Sample[], opts: Options): boolean {
   const seconds = last?.t ?? 0;
   const meanCpu = fit.reduce((a, s) => a + s.cpuPct, 0) / Math.max(1, fit.length);
   const flat = rssSlope <= FLAT_MB_PER_MIN;
-  // A slope over a handful of samples is mostly GC noise.
-  const enough = fit.length >= MIN_FIT_SAMPLES;
+  const span = fit.length < 2 ? 0 : ((fit.at(-1)?.t ?? 0) - (fit[0]?.t ?? 0)) / 60;
+  const enough = span >= MIN_FIT_MINUTES;
   const sign = (n: number): string => `${n >= 0 ? '+' : ''}${n.toFixed(3)}`;
   console.log('');
   console.log(`restarts: ${total} in ${seconds} s (${(total / Math.max(1, seconds)).toFixed(2)}/s), ${opts.looper === 'alpha' ? `alpha crashing after ${opts.crashAfterMs} ms` : '/bin/false, 1 ms backoff'}`);
@@ -225,7 +226,7 @@ function verdict(samples: Sample[], opts: Options): boolean {
   console.log(`nats-server RSS slope ${sign(natsSlope)} MB/min (stream capped at ${opts.maxMsgs} messages, now ${last?.streamMsgs ?? 0})`);
   const missing = last?.missing ?? 0;
   console.log(`restart events missing from the bus: ${missing}${missing > 0 ? ' (made, then dropped before reaching the bus)' : ''}`);
-  const word = !enough ? `inconclusive (fewer than ${MIN_FIT_SAMPLES} samples after warm-up)` : flat ? 'flat' : 'growing';
+  const word = !enough ? `inconclusive (the fit spans ${span.toFixed(1)} min; RSS needs ${MIN_FIT_MINUTES} min or more)` : flat ? 'flat' : 'growing';
   console.log(`verdict: ${word} (flat = RSS slope <= ${FLAT_MB_PER_MIN} MB/min)`);
   return (flat || !enough) && missing === 0;
 }
