@@ -19,7 +19,7 @@ export async function benchBus(n = 1_000_000): Promise<{ publishPerSec: number; 
     testName: 'bench-bus',
     env: {},
     projectFile: null,
-    flags: { nats: { store: 'file' }, events: { maxBytes: -1, maxMsgs: -1, maxAgeMs: 0 } },
+    flags: { nats: { store: (process.env.BENCH_STORE as 'file' | 'memory' | undefined) ?? 'file' }, events: { maxBytes: -1, maxMsgs: -1, maxAgeMs: 0 } },
   });
   const bus = await connectBus(config, { component: 'bench' });
   try {

@@ -46,6 +46,14 @@ export async function* followEvents(bus: Bus, opts: ReadOptions = {}): AsyncGene
   yield* iterate(bus, opts, null);
 }
 
+// decode() returns a fresh object nobody else holds, so the sequence is set on it rather than
+// on a copy: replay decodes every stored event and copies add up.
+function withSeq(event: NestorEvent, seq: number): Stored<NestorEvent> {
+  const stored = event as Stored<NestorEvent>;
+  stored.seq = seq;
+  return stored;
+}
+
 async function* iterate(bus: Bus, opts: ReadOptions, until: number | null): AsyncGenerator<ReadResult, void, undefined> {
   if (opts.signal?.aborted) return;
   const stats = opts.stats ?? emptyDecodeStats();
@@ -61,14 +69,17 @@ async function* iterate(bus: Bus, opts: ReadOptions, until: number | null): Asyn
     messages = await consumer.consume({ max_messages: 1000 });
     if (opts.signal?.aborted) return;
     for await (const msg of messages) {
-      if (until !== null && msg.seq > until) return;
+      // msg.seq and msg.info each parse the reply subject again: read it once.
+      const info = msg.info;
+      const seq = info.streamSequence;
+      if (until !== null && seq > until) return;
       const decoded = decode(msg.data);
       countDecoded(stats, decoded);
       yield decoded.ok
-        ? { ok: true, event: { ...decoded.event, seq: msg.seq } }
-        : { ok: false, seq: msg.seq, subject: msg.subject, reason: decoded.reason, detail: decoded.detail };
+        ? { ok: true, event: withSeq(decoded.event, seq) }
+        : { ok: false, seq, subject: msg.subject, reason: decoded.reason, detail: decoded.detail };
       // pending counts matching messages after this one: zero means the history is read.
-      if (until !== null && (msg.seq >= until || msg.info.pending === 0)) return;
+      if (until !== null && (seq >= until || info.pending === 0)) return;
     }
   } finally {
     opts.signal?.removeEventListener('abort', stop);

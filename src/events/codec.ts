@@ -58,7 +58,10 @@ export function decode(input: Uint8Array | string | unknown): Decoded {
   if (!isEventType(type)) return { ok: false, reason: 'type', detail: `unknown event type ${type}` };
   const data = payloadSchemas[type].safeParse(raw.data);
   if (!data.success) return { ok: false, reason: 'payload', detail: `${type}: ${describeIssues(data.error)}` };
-  return { ok: true, event: { ...raw, type, data: data.data } as NestorEvent };
+  // `raw` is ours when we parsed it (no copy needed); a caller's object is copied, not changed.
+  const event = raw === input ? { ...raw } : raw;
+  event.data = data.data;
+  return { ok: true, event: event as NestorEvent };
 }
 
 type RawEnvelope = z.infer<typeof envelopeSchema>;
