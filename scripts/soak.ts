@@ -3,10 +3,11 @@
 // Runs a crash-looping alpha (unlimited restarts, 10 ms → 100 ms backoff) under one Nestor node
 // for 10 minutes by default, and samples every 10 s: this process's RSS, heap and CPU (the
 // orchestrator runs in-process; a full GC runs first), and the embedded nats-server's RSS and CPU
-// from /proc. It prints a table, then a verdict: the least-squares slope of the orchestrator's RSS
-// over time (from the second sample on; the first includes warm-up) is "flat" when at most
-// FLAT_MB_PER_MIN, else "growing" (exit code 1, as when restart events went missing, see
-// `missing`); runs whose fit spans less than MIN_FIT_MINUTES get "inconclusive". The heap slope
+// from /proc. It prints a table, then a verdict: the least-squares slope of the orchestrator's
+// RSS over time is "flat" when at most FLAT_MB_PER_MIN, else "growing" (exit code 1, as when
+// restart events went missing, see `missing`). The fit leaves out the first 20 % of the run as
+// warm-up (JIT, heap and allocator settling: RSS was seen climbing for three minutes, then
+// staying put); a fit spanning less than MIN_FIT_MINUTES gives "inconclusive". The heap slope
 // (after a full GC) is printed beside it: the finer signal of a leak. Not part of npm test.
 //
 // It boots the node the way the test harness does (loadConfig in test mode: a fresh .data-test
@@ -34,6 +35,8 @@ const collectGarbage = runInNewContext('gc') as () => void;
 
 /** RSS growth below this (in MB per minute, by linear fit) counts as flat. */
 const FLAT_MB_PER_MIN = 1;
+/** Share of the run left out of the fit as warm-up. */
+const WARM_UP_FRACTION = 0.2;
 /** RSS moves in a sawtooth (about +10 MB over a minute or so, then a drop as memory is given
  * back), so a fit over less than a few periods says nothing: shorter runs get no verdict. */
 const MIN_FIT_MINUTES = 5;
@@ -207,7 +210,8 @@ async function soak(node: NodeHandle, opts: Options): Promise<Sample[]> {
 
 /** Prints the verdict; false when the orchestrator's RSS is growing or events went missing. */
 function verdict(samples: Sample[], opts: Options): boolean {
-  const fit = samples.slice(1);
+  const warmUp = WARM_UP_FRACTION * (samples.at(-1)?.t ?? 0);
+  const fit = samples.slice(1).filter((s) => s.t >= warmUp);
   const minutes = fit.map((s) => s.t / 60);
   const rssSlope = slope(minutes, fit.map((s) => s.rssMb));
   const heapSlope = slope(minutes, fit.map((s) => s.heapMb));
@@ -222,7 +226,7 @@ function verdict(samples: Sample[], opts: Options): boolean {
   const sign = (n: number): string => `${n >= 0 ? '+' : ''}${n.toFixed(3)}`;
   console.log('');
   console.log(`restarts: ${total} in ${seconds} s (${(total / Math.max(1, seconds)).toFixed(2)}/s), ${opts.looper === 'alpha' ? `alpha crashing after ${opts.crashAfterMs} ms` : '/bin/false, 1 ms backoff'}`);
-  console.log(`orchestrator RSS slope ${sign(rssSlope)} MB/min, heap ${sign(heapSlope)} MB/min, mean CPU ${meanCpu.toFixed(1)} % (fit over ${fit.length} samples)`);
+  console.log(`orchestrator RSS slope ${sign(rssSlope)} MB/min, heap ${sign(heapSlope)} MB/min, mean CPU ${meanCpu.toFixed(1)} % (fit over ${fit.length} samples from t = ${fit[0]?.t ?? 0} s)`);
   console.log(`nats-server RSS slope ${sign(natsSlope)} MB/min (stream capped at ${opts.maxMsgs} messages, now ${last?.streamMsgs ?? 0})`);
   const missing = last?.missing ?? 0;
   console.log(`restart events missing from the bus: ${missing}${missing > 0 ? ' (made, then dropped before reaching the bus)' : ''}`);
