@@ -177,8 +177,6 @@ test('a SIGKILL storm: every exit is an event, backoff and maxRestarts are obeye
   assert.ok([...now.values()].every((pids) => pids.length === 1));
 
   // The storm really exercised what the audit checks.
-  const kills = [...outcomes.values()].reduce((n, o) => n + o.killed.length, 0);
-  assert.equal(kills, plans.reduce((n, p) => n + p.kills, 0), 'every planned kill landed');
   assert.ok((tallies.crashy?.exhausted ?? 0) >= 2, 'the crash looper gave up more than once');
   assert.ok((tallies.alpha?.resets ?? 0) + (tallies.beta?.resets ?? 0) > 0, 'a stable run reset the restart count');
   assert.ok((tallies.alpha?.maxAttempt ?? 0) >= 3, 'consecutive quick kills reached the capped delay');
