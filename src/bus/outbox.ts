@@ -53,7 +53,8 @@ export class Outbox {
         this.queue.shift()?.resolve(null);
         this.dropped++;
         if (this.dropped === 1 || this.dropped % 1000 === 0) {
-          this.opts.onWarning?.(`the broker has been unreachable too long: ${this.dropped} oldest event(s) dropped (outbox capacity ${this.capacity})`);
+          const why = this.backlogWarned ? 'the broker has been unreachable too long' : 'events are produced faster than the broker stores them';
+          this.opts.onWarning?.(`${why}: ${this.dropped} oldest event(s) dropped (outbox capacity ${this.capacity})`);
         }
       }
       if (!this.sending) void this.send();
@@ -63,6 +64,11 @@ export class Outbox {
   /** Events waiting to be stored. */
   backlog(): number {
     return this.queue.length;
+  }
+
+  /** Resolves once at most `limit` events wait (or the outbox closed): backpressure for producers. */
+  async below(limit: number): Promise<void> {
+    while (this.queue.length > limit && !this.closed) await sleep(10);
   }
 
   /** Events dropped because the outbox was full. */

@@ -60,7 +60,11 @@ export class CommandServer {
     if (typeof body?.service !== 'string' || body.service === '') {
       return { ok: false, code: 'bad-request', message: 'command body needs "service": a service id' };
     }
-    const requestedBy = body.requestedBy ?? { node: 'unknown', component: 'unknown' };
+    const by = body.requestedBy as unknown;
+    if (by !== undefined && !isRequester(by)) {
+      return { ok: false, code: 'bad-request', message: 'requestedBy must be {"node": "<id>", "component": "<name>"} when given' };
+    }
+    const requestedBy = by ?? { node: 'unknown', component: 'unknown' };
     return this.handle(verb as CommandVerb, body.service, requestedBy);
   }
 
@@ -69,6 +73,11 @@ export class CommandServer {
     this.sub?.unsubscribe();
     await this.loop;
   }
+}
+
+function isRequester(value: unknown): value is Requester {
+  const r = value as Record<string, unknown> | null;
+  return typeof r === 'object' && r !== null && typeof r.node === 'string' && typeof r.component === 'string';
 }
 
 /** Sends one command to a node's controller and returns its answer. */

@@ -29,6 +29,16 @@ export interface ControllerOptions {
   onWarning?(message: string): void;
 }
 
+/** Outbox backlog above which new spawns wait for it to drain. */
+const SPAWN_BACKLOG_LIMIT = 1_000;
+
+/** At most 100 issues per rejection, so a hostile spec cannot make the event exceed max_payload. */
+function capIssues(errors: { path: string; expected: string; got?: unknown }[]): { path: string; expected: string; got?: unknown }[] {
+  const MAX = 100;
+  if (errors.length <= MAX) return errors;
+  return [...errors.slice(0, MAX), { path: '(more)', expected: 'fewer problems', got: `${errors.length - MAX} more not listed` }];
+}
+
 /** Waits for the events before a reply to be stored, but not forever: the broker may be gone. */
 function settledOrLate(published: Promise<void>): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
@@ -92,7 +102,7 @@ export class Controller {
     this.registrations = new RegistrationWatcher(opts.bus, opts.node, {
       onRegistered: (input) => this.dispatch(input),
       onRejected: (service, errors) =>
-        this.emit('orchestrator.service.register.rejected', { service, errors }).catch(this.onError),
+        this.emit('orchestrator.service.register.rejected', { service, errors: capIssues(errors) }).catch(this.onError),
       onError: this.onError,
     });
     this.commands = new CommandServer(opts.bus.nc, opts.node, (verb, service, requestedBy) =>
@@ -187,7 +197,11 @@ export class Controller {
       }
       case 'spawn': {
         const spec = Object.hasOwn(this.state.services, effect.service) ? this.state.services[effect.service]?.spec : undefined;
-        if (spec !== undefined) void this.runner.spawn(spec, effect.attempt);
+        if (spec === undefined) return;
+        // Backpressure: a crash loop faster than the broker stores its events waits for the
+        // outbox to drain instead of overflowing it (every exit must stay an event).
+        if (this.outbox.backlog() > SPAWN_BACKLOG_LIMIT) void this.outbox.below(SPAWN_BACKLOG_LIMIT / 10).then(() => this.runner.spawn(spec, effect.attempt));
+        else void this.runner.spawn(spec, effect.attempt);
         return;
       }
       case 'signal':

@@ -10,10 +10,13 @@
 // never splice into each other in the shared file.
 // Writes are synchronous on purpose: rotation and size accounting stay exact, and a child that
 // floods its pipe is slowed down by the pipe filling up while we write, not buffered in memory.
-import { closeSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { LineSplitter, MAX_LINE_CHARS, consolePrefix } from './log-lines.ts';
 import type { OutputStream } from './spawn.ts';
+
+// O_NOFOLLOW: a symlink planted at the log path must not carry service output out of the data dir.
+const APPEND_NO_FOLLOW = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW;
 
 /** What onMetadata receives: the activity of one stream since the previous call for it. */
 export interface LogMetadata {
@@ -201,7 +204,7 @@ class RotatingFile {
     private readonly maxBytes: number,
     private readonly keep: number,
   ) {
-    this.fd = openSync(path, 'a');
+    this.fd = openSync(path, APPEND_NO_FOLLOW, 0o644);
     this.size = fstatSync(this.fd).size;
   }
 
@@ -250,7 +253,7 @@ class RotatingFile {
       for (let i = this.keep - 1; i >= 1; i--) renameIfExists(`${this.path}.${i}`, `${this.path}.${i + 1}`);
       renameSync(this.path, `${this.path}.1`);
     }
-    this.fd = openSync(this.path, 'a');
+    this.fd = openSync(this.path, APPEND_NO_FOLLOW, 0o644);
     this.size = 0;
   }
 }
