@@ -9,7 +9,7 @@ import type { JetStreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, credsAuthenticator } from '@nats-io/transport-node';
 import type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
-import { SNAPSHOT_BUCKET, isProcessAlive } from '../bus/index.ts';
+import { SNAPSHOT_BUCKET, credentialOptions, isProcessAlive, readCredentials } from '../bus/index.ts';
 import type { Bus } from '../bus/index.ts';
 import { findProjectFile, loadConfig, readRuntimeInfo } from '../config/index.ts';
 import type { NestorConfig, RuntimeInfo } from '../config/index.ts';
@@ -128,9 +128,14 @@ async function connectNats(config: NestorConfig, urls: string[], target: Target)
   }
 }
 
-// Only external clusters carry credentials; an embedded server accepts local clients.
+// External clusters take the configured credentials; an embedded server with nats.auth on takes
+// the per-project ones its node generated into the data dir.
 async function credentials(config: NestorConfig): Promise<Partial<NodeConnectionOptions>> {
   const { nats } = config;
+  if (nats.mode === 'embedded') {
+    const embedded = await readCredentials(config.dataDir);
+    return embedded === null ? {} : credentialOptions(embedded);
+  }
   if (nats.user !== undefined) return { user: nats.user, pass: nats.pass ?? '' };
   if (nats.token !== undefined) return { token: nats.token };
   if (nats.creds !== undefined) return { authenticator: credsAuthenticator(new Uint8Array(await readFile(nats.creds))) };

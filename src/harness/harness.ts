@@ -174,7 +174,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
       void session.result.finally(() => sessions.delete(session)).catch(() => {});
       return session;
     },
-    cliEnv: () => ({ NESTOR_URL: bus.natsUrl, NESTOR_EVENTS_STREAM: config.events.stream }),
+    cliEnv: () => ({ NESTOR_URL: bus.natsUrl, NESTOR_EVENTS_STREAM: config.events.stream, NESTOR_DATA_DIR: config.dataDir }),
     async captureLog(file) {
       const last = (await bus.jsm.streams.info(bus.streamName)).state.last_seq;
       if (recorder.lastSeq() < last) await recorder.waitForState(`the recorder at seq ${last}`, () => recorder.lastSeq() >= last);

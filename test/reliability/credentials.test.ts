@@ -34,3 +34,10 @@ test('services started under nats.auth get the credentials and can connect throu
   assert.equal(exit.data.code, 0, 'the SDK connected with the token it was given');
   await h.waitForState('client', 'completed');
 });
+
+test('CLI verbs of the project use its broker credentials automatically', async () => {
+  await using h = await createHarness({ name: 'auth-cli', flags: { nats: { auth: 'password' } } });
+  const result = await h.cli(['status', '--json']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(result.json(), { seq: h.lastSeq(), services: [] });
+});
