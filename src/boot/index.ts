@@ -123,7 +123,7 @@ export async function bootNode(opts: BootOptions): Promise<NodeHandle> {
       dataDir: config.dataDir,
       startedAt: new Date().toISOString(),
     });
-    progress(`node ${config.node} up, bus ${bus.natsUrl}, api ${server.url}`);
+    progress(`node ${config.node} up, bus ${bus.natsUrl}, api ${server.url}, dashboard ${server.url}/status`);
 
     let stopped: Promise<void> | null = null;
     const shutdown = (reason = 'shutdown'): Promise<void> =>
