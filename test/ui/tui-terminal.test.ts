@@ -17,7 +17,7 @@ test('in tmux, the disable key disables the selected service and q quits', async
   tmux('new-session', '-d', '-s', 'tui', '-x', '160', '-y', '50', '-c', PROJECT_DIR, command);
   const screen = (): string => tmux('capture-pane', '-p', '-t', 'tui');
 
-  await until('the TUI showing both services ready', () => /› alpha\s+ready/.test(screen()) && /beta\s+ready/.test(screen()), 20_000);
+  await until('the TUI showing both services ready', () => /› alpha\s+ready/.test(screen()) && /beta\s+ready/.test(screen()), 60_000);
   assert.match(screen(), /Nestor\s+node \S+ up\s+broker connected/);
   const since = h.lastSeq();
   tmux('send-keys', '-t', 'tui', 'd');

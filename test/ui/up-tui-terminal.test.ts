@@ -18,7 +18,7 @@ test('up --tui shows the stack in the terminal UI, and q stops it', async (t) =>
   t.after(() => spawnSync('tmux', ['-L', socket, 'kill-server']));
   tmux('new-session', '-d', '-s', 'up', '-x', '160', '-y', '50', '-c', project.dir, `${process.execPath} ${join(PROJECT_DIR, 'bin', 'nestor.js')} up --tui`);
   const screen = (): string => tmux('capture-pane', '-p', '-t', 'up');
-  await until('the TUI showing alpha0 ready', () => /› alpha0\s+ready/.test(screen()), 30_000);
+  await until('the TUI showing alpha0 ready', () => /› alpha0\s+ready/.test(screen()), 60_000);
 
   const status = JSON.parse(
     execFileSync(process.execPath, [join(PROJECT_DIR, 'bin', 'nestor.js'), 'status', '--json'], { cwd: project.dir, encoding: 'utf8' }),
