@@ -19,7 +19,9 @@ export interface Family {
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-const VALUE = /^(?:[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|NaN|[-+]Inf)$/;
+// Prometheus parses values with Go's ParseFloat, which takes NaN and Inf in any case (prom-client
+// writes an empty histogram's mean as "Nan").
+const VALUE = /^(?:[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|nan|[-+]?inf)$/i;
 const SUFFIXES: Record<Family['type'], string[]> = { counter: [''], gauge: [''], untyped: [''], histogram: ['_bucket', '_sum', '_count'], summary: ['', '_sum', '_count'] };
 
 /** Parses exposition text; throws with the line number on the first violation. */
@@ -59,7 +61,7 @@ export function parsePrometheusText(text: string): Map<string, Family> {
     const key = `${name}${JSON.stringify(Object.entries(labels).sort())}`;
     if (series.has(key)) fail('duplicate series');
     series.add(key);
-    family.samples.push({ name, labels, value: Number(value.replace('Inf', 'Infinity')) });
+    family.samples.push({ name, labels, value: /^nan$/i.test(value) ? NaN : Number(value.replace(/inf$/i, 'Infinity')) });
   });
   return families;
 }

@@ -13,7 +13,9 @@ test('in tmux, the disable key disables the selected service and q quits', async
   const socket = `nestor-test-${process.pid}-${Date.now()}`;
   const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
   t.after(() => spawnSync('tmux', ['-L', socket, 'kill-server']));
-  const command = `${process.execPath} --import tsx test/ui/fixtures/tui-main.ts ${h.node.api.url}`;
+  // Ink draws nothing until exit when it believes it runs in CI (is-in-ci reads CI=true, which
+  // .ci/run has): this terminal is real, so the variable is dropped for the UI.
+  const command = `env -u CI -u CONTINUOUS_INTEGRATION ${process.execPath} --import tsx test/ui/fixtures/tui-main.ts ${h.node.api.url}`;
   tmux('new-session', '-d', '-s', 'tui', '-x', '160', '-y', '50', '-c', PROJECT_DIR, command);
   const screen = (): string => tmux('capture-pane', '-p', '-t', 'tui');
 

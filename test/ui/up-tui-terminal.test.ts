@@ -16,7 +16,8 @@ test('up --tui shows the stack in the terminal UI, and q stops it', async (t) =>
   const socket = `nestor-up-tui-${process.pid}-${Date.now()}`;
   const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
   t.after(() => spawnSync('tmux', ['-L', socket, 'kill-server']));
-  tmux('new-session', '-d', '-s', 'up', '-x', '160', '-y', '50', '-c', project.dir, `${process.execPath} ${join(PROJECT_DIR, 'bin', 'nestor.js')} up --tui`);
+  // Without CI=true (see tui-terminal.test.ts): Ink would draw nothing until exit.
+  tmux('new-session', '-d', '-s', 'up', '-x', '160', '-y', '50', '-c', project.dir, `env -u CI -u CONTINUOUS_INTEGRATION ${process.execPath} ${join(PROJECT_DIR, 'bin', 'nestor.js')} up --tui`);
   const screen = (): string => tmux('capture-pane', '-p', '-t', 'up');
   await until('the TUI showing alpha0 ready', () => /› alpha0\s+ready/.test(screen()), 60_000);
 
