@@ -52,7 +52,6 @@ function statusJson(dir: string): { services: { id: string; state: string; pid: 
 test('ten kill -9 rounds of nestor up at random moments leave nothing unsupervised, and up recovers each time', async (t) => {
   await ensureDeps([{ name: 'alpha', source: 'local', entry: 'demo/alpha/main.ts' }], { projectDir: root });
   const project = await tempProject(SERVICES);
-  t.after(() => project.remove());
   const seed = Number(process.env.NESTOR_CRASH_SEED ?? Date.now() % 100_000);
   const random = prng(seed);
   t.diagnostic(`seed ${seed} (NESTOR_CRASH_SEED=${seed} replays it)`);
@@ -62,6 +61,7 @@ test('ten kill -9 rounds of nestor up at random moments leave nothing unsupervis
       current.child.kill('SIGKILL');
       await current.exited;
     }
+    await project.remove();
   });
 
   // A restart before the crashes, to check that counters survive them.

@@ -1,15 +1,20 @@
 // Running `nestor up` as a real child process in a throwaway project, for the tests that kill it.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { groupMembers } from '../supervision/support.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 /** The built demo binary (tests build it with ensureDeps first). */
 export const alphaBin = join(root, '.dep', 'bin', 'alpha');
 
-/** A temporary project with `count` alpha services on random ports. */
+/**
+ * A temporary project with `count` alpha services on random ports. `remove()` first waits for
+ * every process group recorded in its data dir to be gone (the guardian of a killed `up` needs
+ * pids.json to stop them), so a failing test leaves nothing behind.
+ */
 export async function tempProject(count = 2): Promise<{ dir: string; remove(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'nestor-project-'));
   const services = Array.from({ length: count }, (_, i) =>
@@ -22,7 +27,31 @@ export async function tempProject(count = 2): Promise<{ dir: string; remove(): P
     ].join('\n'),
   );
   await writeFile(join(dir, 'nestor.yaml'), `services:\n${services.join('\n')}\n`);
-  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+  const remove = async (): Promise<void> => {
+    await waitRecordedGone(dir, 15_000);
+    await rm(dir, { recursive: true, force: true });
+  };
+  return { dir, remove };
+}
+
+async function waitRecordedGone(dir: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let pids: number[] = [];
+    try {
+      pids = Object.values(JSON.parse(await readFile(join(dir, '.data', 'pids.json'), 'utf8')) as Record<string, { pid: number }>).map((r) => r.pid);
+    } catch {
+      return;
+    }
+    // Live members only: zombies whose parent died are never reaped on this machine.
+    const alive = pids.filter((pid) => groupMembers(pid).length > 0);
+    if (alive.length === 0) return;
+    if (Date.now() > deadline) {
+      for (const pid of alive) process.kill(-pid, 'SIGKILL');
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** A `nestor up` child whose stderr lines are collected and awaited. */

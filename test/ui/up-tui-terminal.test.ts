@@ -12,10 +12,14 @@ import { PROJECT_DIR, until } from '../api/helpers.ts';
 test('up --tui shows the stack in the terminal UI, and q stops it', async (t) => {
   await ensureDeps([{ name: 'alpha', source: 'local', entry: 'demo/alpha/main.ts' }], { projectDir: PROJECT_DIR });
   const project = await tempProject(1);
-  t.after(() => project.remove());
   const socket = `nestor-up-tui-${process.pid}-${Date.now()}`;
   const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
-  t.after(() => spawnSync('tmux', ['-L', socket, 'kill-server']));
+  // One hook, in order: end the terminal (and so `nestor up`), then remove the project once its
+  // processes are gone.
+  t.after(async () => {
+    spawnSync('tmux', ['-L', socket, 'kill-server']);
+    await project.remove();
+  });
   // Without CI=true (see tui-terminal.test.ts): Ink would draw nothing until exit.
   tmux('new-session', '-d', '-s', 'up', '-x', '160', '-y', '50', '-c', project.dir, `env -u CI -u CONTINUOUS_INTEGRATION ${process.execPath} ${join(PROJECT_DIR, 'bin', 'nestor.js')} up --tui`);
   const screen = (): string => tmux('capture-pane', '-p', '-t', 'up');
