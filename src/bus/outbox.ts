@@ -10,7 +10,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NestorEvent } from '../events/index.ts';
 import type { Bus } from './connect.ts';
-import { isRetryable } from './publish.ts';
+import { InvalidEventError } from './errors.ts';
 import type { PublishResult } from './publish.ts';
 
 /** Options of an outbox. */
@@ -108,7 +108,9 @@ export class Outbox {
         }
         return result;
       } catch (err) {
-        if (!isRetryable(err)) {
+        // Only a contract violation is permanent; anything else (a timeout, a 503, a connection
+        // dropped mid-request) is retried, which the message id makes safe.
+        if (isPermanent(err)) {
           this.opts.onError?.(err);
           return null;
         }
@@ -121,4 +123,12 @@ export class Outbox {
     }
     return null;
   }
+}
+
+/** True for failures no retry can fix: an event the contract refuses, or one too big to send. */
+function isPermanent(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof InvalidEventError || /max(imum)?[ _]?payload/i.test(e.message)) return true;
+  }
+  return false;
 }

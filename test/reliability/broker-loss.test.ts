@@ -19,7 +19,11 @@ test('a killed broker is restarted with its store and no event emitted meanwhile
   process.kill(oldBroker, 'SIGKILL');
   process.kill(ready.data.pid, 'SIGKILL');
 
-  const again = await h.waitForEvent('orchestrator.service.ready', (e) => e.seq > before, { timeoutMs: 30_000 });
+  const again = await h.waitForEvent('orchestrator.service.ready', (e) => e.seq > before, { timeoutMs: 30_000 }).catch((err: unknown) => {
+    // Print the payloads of the outage, so a failure here says which transition went missing.
+    const tail = h.events().filter((e) => e.seq > before).map((e) => `#${e.seq} ${e.type} ${JSON.stringify(e.data)}`);
+    throw new Error(`${(err as Error).message}\n${tail.join('\n')}`);
+  });
   assert.notEqual(again.data.pid, ready.data.pid);
   assert.ok(alive(again.data.pid));
   const newBroker = h.bus.server?.pid;
