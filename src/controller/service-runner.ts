@@ -112,7 +112,11 @@ export class ServiceRunner {
     });
     let proc: ServiceProcess;
     try {
-      proc = await spawnService(plan, { onOutput: (stream, chunk) => sink.write(stream, chunk) });
+      proc = await spawnService(plan, {
+        onOutput: (stream, chunk) => sink.write(stream, chunk),
+        // Recorded before any await: if this process dies now, the guardian still finds it.
+        onPid: (pid) => this.ctx.pids.record(spec.id, { pid, startTime: processStartTime(pid), ports: plan.ports }),
+      });
     } catch (err) {
       sink.close();
       throw err;

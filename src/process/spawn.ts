@@ -31,6 +31,9 @@ export interface ExitInfo {
 export interface SpawnHooks {
   /** Raw output as it arrives; chunks do not respect line boundaries. */
   onOutput?(stream: OutputStream, chunk: Buffer): void;
+  /** Called synchronously once the OS has given the child a pid, before anything is awaited:
+   * the moment to record it, so a crash of the caller right now still leaves a trace of it. */
+  onPid?(pid: number): void;
 }
 
 /** Tuning of spawnService that plans do not carry. */
@@ -74,6 +77,7 @@ export async function spawnService(plan: RunPlan, hooks: SpawnHooks = {}, option
     throw new SpawnError(plan.command, plan.cwd, errnoCode(err), err instanceof Error ? err.message : String(err), { cause: err });
   }
   // Attach readers before anything can await, so no early output is lost.
+  if (child.pid !== undefined) hooks.onPid?.(child.pid);
   child.stdout?.on('data', (chunk: Buffer) => hooks.onOutput?.('stdout', chunk));
   child.stderr?.on('data', (chunk: Buffer) => hooks.onOutput?.('stderr', chunk));
   const exited = watchExit(child, options.stdioGraceMs ?? DEFAULT_STDIO_GRACE_MS);
