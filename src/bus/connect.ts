@@ -86,7 +86,9 @@ export async function connectBus(config: NestorConfig, opts: ConnectOptions = {}
         await ensureEventStream(jsm, config.events, config.nats.store);
         return ensureSnapshotBucket(js, config.nats.store, config.events.replicas);
       };
-      const snapshots = await ensure();
+      // A cluster that has just formed answers JetStream requests with timeouts or 503s until
+      // its meta leader is elected: retry those (only those) for a while.
+      const snapshots = await retryTransient(ensure, 15_000);
       const supervisor =
         server === null ? null : new BrokerSupervisor(server, launchOptions, () => retryUntil(ensure, 15_000), opts.broker);
       // An external broker may come back without our stream (a memory store, a rebuilt
@@ -112,6 +114,18 @@ async function reensureOnReconnect(nc: NatsConnection, ensure: () => Promise<unk
       () => hooks?.onRestarted?.(0),
       (err: unknown) => hooks?.onError?.(err),
     );
+  }
+}
+
+async function retryTransient<T>(fn: () => Promise<T>, budgetMs: number): Promise<T> {
+  const deadline = Date.now() + budgetMs;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 1_000)) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isRetryable(err) || Date.now() + delay >= deadline) throw err;
+      await sleep(delay);
+    }
   }
 }
 
