@@ -124,7 +124,6 @@ export class ServiceRunner {
     const entry: Running = { proc, probes: [], stopping: null, ports: plan.ports };
     this.running.set(spec.id, entry);
     this.knownPorts.set(spec.id, plan.ports);
-    this.ctx.pids.record(spec.id, { pid: proc.pid, startTime: proc.startTime ?? processStartTime(proc.pid), ports: plan.ports });
     this.ctx.dispatch({
       kind: 'started',
       service: spec.id,
