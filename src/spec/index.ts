@@ -18,6 +18,8 @@ export type { ProjectResult, ServiceResult, ValidateProjectOptions, ValidateServ
 export { projectSchema, serviceSchema, probeSchema, durationSchema, STOP_SIGNALS, PORT_NAME_PATTERN } from './schema.ts';
 export type { ServiceInput, ProjectInput } from './schema.ts';
 export { SPEC_DEFAULTS } from './normalize.ts';
+export { outlineSpec } from './outline.ts';
+export type { SpecOutline } from './outline.ts';
 export { parseDuration, parseSize, DURATION_PATTERN } from './duration.ts';
 export {
   listPlaceholders,

@@ -49,7 +49,8 @@ export function normalizeService(id: string, p: ParsedService, prefix: readonly 
   const hasPrimary = ports.primary !== undefined;
   const spec: ServiceSpec = {
     id,
-    displayName: p.displayName ?? id,
+    // An empty name would leave a blank row in every view: the id stands in for it.
+    displayName: p.displayName === undefined || p.displayName === '' ? id : p.displayName,
     description: p.description ?? '',
     ...(p.icon !== undefined ? { icon: p.icon } : {}),
     required: p.required,

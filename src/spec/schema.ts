@@ -20,7 +20,8 @@ export const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGUSR1'
 const NON_EMPTY = 'non-empty string';
 const nonEmpty = z.string({ error: NON_EMPTY }).regex(/\S/, { error: NON_EMPTY });
 const serviceId = z.string({ error: ID_EXPECTED }).regex(ID_PATTERN, { error: ID_EXPECTED });
-const profileName = z
+/** A profile name, as `profiles` lists them. */
+export const profileName = z
   .string({ error: 'profile name' })
   .regex(ID_PATTERN, { error: 'profile name: letters, digits, "-" or "_", starting with a letter or digit' });
 // YAML reads `8080` and `true` as a number and a boolean; arguments and env values are strings
@@ -182,7 +183,8 @@ const backoffSchema = z
   )
   .describe('Restart delay: the initial delay as a duration, or the full tuning object.');
 
-const dependencySchema = z.union(
+/** One entry of `dependencies`: an id, or { id, condition }. */
+export const dependencySchema = z.union(
   [
     serviceId,
     z.strictObject({

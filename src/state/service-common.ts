@@ -2,14 +2,13 @@
 // commands. Commands are intent: they change flags, never the lifecycle state, which follows
 // from the facts the controller publishes next.
 import type { CommandEvent, ServiceLogWritten, ServiceRegistered } from '../events/index.ts';
+import { outlineSpec } from '../spec/index.ts';
 import { cloneService } from './clone.ts';
 import type { ServiceState } from './types.ts';
 
-type SpecFields = Pick<ServiceState, 'displayName' | 'description' | 'kind' | 'dependencies' | 'profiles'>;
-
 /** A new service from its first registration, or the spec fields of a re-registration over the old runtime fields. */
 export function registerService(prev: ServiceState | undefined, e: ServiceRegistered): ServiceState {
-  const fields = specFields(e.data.service, e.data.spec);
+  const fields = outlineSpec(e.data.service, e.data.spec);
   if (prev !== undefined) {
     return { ...prev, ...fields, node: e.origin.node, specVersion: e.data.specVersion, specHash: e.data.specHash };
   }
@@ -65,29 +64,4 @@ function withFlag(s: ServiceState, flag: 'enabled' | 'restartRequested', value: 
   const n = cloneService(s);
   n[flag] = value;
   return n;
-}
-
-// The spec in a register event is already validated by src/spec, but the event contract types it
-// as an open record (a newer writer may add fields), so every field is read defensively.
-function specFields(id: string, spec: Record<string, unknown>): SpecFields {
-  const displayName = spec['displayName'];
-  const description = spec['description'];
-  const dependencies = spec['dependencies'];
-  const profiles = spec['profiles'];
-  return {
-    displayName: typeof displayName === 'string' && displayName !== '' ? displayName : id,
-    description: typeof description === 'string' ? description : '',
-    kind: spec['kind'] === 'oneshot' ? 'oneshot' : 'daemon',
-    dependencies: Array.isArray(dependencies) ? dependencies.flatMap(toDependency) : [],
-    profiles: Array.isArray(profiles) ? profiles.filter((p): p is string => typeof p === 'string') : [],
-  };
-}
-
-function toDependency(dep: unknown): ServiceState['dependencies'] {
-  if (typeof dep === 'string') return [{ id: dep, condition: 'ready' }];
-  if (typeof dep === 'object' && dep !== null) {
-    const { id, condition } = dep as { id?: unknown; condition?: unknown };
-    if (typeof id === 'string') return [{ id, condition: typeof condition === 'string' ? condition : 'ready' }];
-  }
-  return [];
 }
