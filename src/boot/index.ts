@@ -11,8 +11,8 @@ import { Controller } from '../controller/index.ts';
 import type { LogConsole } from '../process/index.ts';
 import { dashboardRoutes } from '../ui/web/index.ts';
 import { startGuardian, takeCrashReport } from './guardian.ts';
-import { registerProject } from './register-project.ts';
-import type { RegisterOptions, RegisterResult } from './register-project.ts';
+import { PreparedProject, prepareProject, registerProject } from './register-project.ts';
+import type { RegisterOptions, RegisterResult, SelectionOptions } from './register-project.ts';
 
 /** Version reported in node.up events and `nestor info`. */
 export const NESTOR_VERSION = '0.1.0';
@@ -37,8 +37,8 @@ export interface NodeHandle {
   api: ApiServer;
   /** Stream sequence at boot: everything this run published comes after it. */
   bootSeq: number;
-  /** Validates and registers a project's services (after building their .dep binaries). */
-  register(raw: unknown, options?: RegisterOptions): Promise<RegisterResult>;
+  /** Registers a project's services (after building their .dep binaries); a raw project file is validated first. */
+  register(project: PreparedProject | unknown, options?: RegisterOptions): Promise<RegisterResult>;
   /** Stops every service (dependents first), then the controller, then the bus. */
   shutdown(reason?: string): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -143,7 +143,7 @@ export async function bootNode(opts: BootOptions): Promise<NodeHandle> {
       controller,
       api: server,
       bootSeq,
-      register: (raw, options) => registerProject(bus, config, raw, { onProgress: progress, ...options }),
+      register: (project, options) => registerProject(bus, config, project, { onProgress: progress, ...options }),
       shutdown,
       [Symbol.asyncDispose]: () => shutdown(),
     };
@@ -164,5 +164,5 @@ async function reportCrash(bus: Bus, config: NestorConfig, events: ReturnType<ty
   await bus.publish(events('orchestrator.node.down', { node: config.node, reason: `crashed; at ${crash.at} the guardian stopped ${stopped}` }));
 }
 
-export { registerProject };
-export type { RegisterOptions, RegisterResult };
+export { PreparedProject, prepareProject, registerProject };
+export type { RegisterOptions, RegisterResult, SelectionOptions };

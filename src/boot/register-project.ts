@@ -1,4 +1,4 @@
-// Turns a project file into register events: validate every spec (all problems at once),
+// Turns a project file into register events: validate every spec (all problems at once, once),
 // select by profile / --only / --disable, build local .dep binaries, then publish one
 // orchestrator.service.register per selected service with a version that grows when its spec
 // changes. The controller learns about services from these events only.
@@ -14,10 +14,14 @@ import { SpecError, selectServices, startOrder, validateProject } from '../spec/
 import type { Project } from '../spec/index.ts';
 
 /** Which services of the project to run. */
-export interface RegisterOptions {
+export interface SelectionOptions {
   profile?: string;
   only?: string[];
   disable?: string[];
+}
+
+/** How to register: which services, and what to report. */
+export interface RegisterOptions extends SelectionOptions {
   /** Skip .dep builds (tests that bring their own binaries). */
   skipDeps?: boolean;
   onProgress?(line: string): void;
@@ -35,19 +39,48 @@ export interface RegisterResult {
   lastSeq: number;
 }
 
-/** Validates, selects, builds deps for and registers a project's services. */
-export async function registerProject(bus: Bus, config: NestorConfig, raw: unknown, opts: RegisterOptions = {}): Promise<RegisterResult> {
+/** A project file that passed validation and selection: what registerProject publishes. */
+export class PreparedProject {
+  constructor(
+    readonly project: Project,
+    /** The specs as written, which the register events carry. */
+    readonly rawServices: Record<string, Record<string, unknown>>,
+    readonly enabled: string[],
+    readonly disabled: string[],
+    /** Every selected service, in start order. */
+    readonly order: string[],
+    readonly ignoreDependencies: boolean,
+  ) {}
+}
+
+/**
+ * Validates a project file (every problem at once) and selects its services; throws SpecError
+ * naming `source` when given. This is the one validation of a project: `nestor up` calls it before
+ * it boots anything, so a bad file fails fast, and hands the result to registerProject.
+ */
+export function prepareProject(raw: unknown, opts: SelectionOptions = {}, source?: string): PreparedProject {
   const validated = validateProject(raw);
-  if (!validated.ok) throw new SpecError(validated.errors);
+  if (!validated.ok) throw new SpecError(validated.errors, source === undefined ? undefined : { source });
   const project = validated.project;
   const selection = selectServices(project, { profile: opts.profile, only: opts.only, disable: opts.disable });
-  if (!selection.ok) throw new SpecError(selection.errors);
+  if (!selection.ok) throw new SpecError(selection.errors, source === undefined ? undefined : { source });
   const { enabled, disabled } = selection;
   const chosen = new Set([...enabled, ...disabled]);
   const order = startOrder(project.services).flat().filter((id) => chosen.has(id));
-
-  const deps = opts.skipDeps ? [] : await buildDeps(project, enabled, config.projectDir, opts.onProgress);
   const rawServices = (raw as { services: Record<string, Record<string, unknown>> }).services;
+  return new PreparedProject(project, rawServices, enabled, disabled, order, opts.only !== undefined && opts.only.length > 0);
+}
+
+/** Registers a project's services (after building their .dep binaries); a raw file is prepared first. */
+export async function registerProject(
+  bus: Bus,
+  config: NestorConfig,
+  input: PreparedProject | unknown,
+  opts: RegisterOptions = {},
+): Promise<RegisterResult> {
+  const prepared = input instanceof PreparedProject ? input : prepareProject(input, opts);
+  const { project, rawServices, enabled, disabled, order } = prepared;
+  const deps = opts.skipDeps ? [] : await buildDeps(project, enabled, config.projectDir, opts.onProgress);
   const events = createEventFactory({ node: config.node, component: 'cli' });
   // Look-ups and publishes are pipelined: one connection keeps them in order, and a stack of
   // fifty services should not wait for a hundred sequential round trips.
@@ -65,7 +98,7 @@ export async function registerProject(bus: Bus, config: NestorConfig, raw: unkno
         specHash: hash,
         source: config.projectFile ?? 'project',
         enabled: enabled.includes(id),
-        ignoreDependencies: opts.only !== undefined && opts.only.length > 0,
+        ignoreDependencies: prepared.ignoreDependencies,
       }),
     );
   });

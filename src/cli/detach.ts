@@ -13,7 +13,7 @@ import { readRuntimeInfo } from '../config/index.ts';
 import type { NestorConfig, RuntimeInfo } from '../config/index.ts';
 import { followState } from '../feed/index.ts';
 import { tailLog } from '../process/index.ts';
-import { SpecError, parseDuration, selectServices, validateProject } from '../spec/index.ts';
+import { parseDuration } from '../spec/index.ts';
 import { isSettled, selectServiceRows, selectStatusJson } from '../state/index.ts';
 import type { State } from '../state/index.ts';
 import { closedSignal, fromRuntimeInfo, openConnection } from './connect.ts';
@@ -40,8 +40,8 @@ export interface DetachFlags extends UpFlags {
 /** Starts the stack in the background and waits for it to settle. `upArgs` are the words after `up`. */
 export async function runDetached(upArgs: string[], flags: DetachFlags, ctx: CliContext, term: Terminal): Promise<number> {
   const waitMs = parseWait(flags.waitTimeout);
-  const { config, file } = await prepareUp(flags, ctx);
-  const expected = expectedServices(file.raw, flags, config.projectFile as string);
+  const { config, project } = await prepareUp(flags, ctx);
+  const expected = { enabled: project.enabled, all: project.order };
   const logFile = join(config.dataDir, UP_LOG);
   const child = spawnUp(upArgs.filter((a) => a !== '--detach' && a !== '-d'), ctx, logFile);
   const exited = exitOf(child);
@@ -60,15 +60,6 @@ function parseWait(value: string | undefined): number {
   const ms = parseDuration(value ?? '5m');
   if (ms === null || ms <= 0) throw new UsageError(`--wait-timeout ${JSON.stringify(value)}: expected a duration such as 90s or 5m`);
   return ms;
-}
-
-// The ids this run registers: the same validation and selection `nestor up` applies.
-function expectedServices(raw: unknown, flags: UpFlags, source: string): { enabled: string[]; all: string[] } {
-  const validated = validateProject(raw);
-  if (!validated.ok) throw new SpecError(validated.errors, { source });
-  const selection = selectServices(validated.project, { profile: flags.profile, only: flags.only, disable: flags.disable });
-  if (!selection.ok) throw new SpecError(selection.errors, { source });
-  return { enabled: selection.enabled, all: [...selection.enabled, ...selection.disabled] };
 }
 
 function spawnUp(args: string[], ctx: CliContext, logFile: string): ChildProcess {

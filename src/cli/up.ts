@@ -2,15 +2,14 @@
 // then a progress display until every service has settled, then the services' prefixed logs.
 // Ctrl-C or SIGTERM stops the stack in reverse dependency order and then the bus; a second
 // Ctrl-C kills every process group at once.
-import { bootNode } from '../boot/index.ts';
-import type { NodeHandle } from '../boot/index.ts';
+import { bootNode, prepareProject } from '../boot/index.ts';
+import type { NodeHandle, PreparedProject } from '../boot/index.ts';
 import { loadConfig, loadProjectFile, readRuntimeInfo } from '../config/index.ts';
 import { isProcessAlive } from '../bus/index.ts';
 import { followState } from '../feed/index.ts';
-import { SpecError, validateProject } from '../spec/index.ts';
 import { getService, isSettled, selectServiceRows, sortedServices } from '../state/index.ts';
 import type { State } from '../state/index.ts';
-import type { NestorConfig, ProjectFile } from '../config/index.ts';
+import type { NestorConfig } from '../config/index.ts';
 import type { CliContext } from './context.ts';
 import { CliFailure, UsageError } from './errors.ts';
 import { settingsFromOptions } from './settings-flags.ts';
@@ -31,26 +30,25 @@ export interface UpFlags {
 }
 
 /** What `up` checks before it starts anything: the config, a valid project file, no running instance. */
-export async function prepareUp(flags: UpFlags, ctx: CliContext): Promise<{ config: NestorConfig; file: ProjectFile }> {
+export async function prepareUp(flags: UpFlags, ctx: CliContext): Promise<{ config: NestorConfig; project: PreparedProject }> {
   const config = await loadConfig({ cwd: ctx.cwd, env: ctx.env, projectFile: flags.file, flags: settingsFromOptions(flags.settings ?? {}) });
   if (config.projectFile === null) {
     throw new UsageError(`no nestor.yaml, nestor.yml or nestor.json in ${config.projectDir}; pass -f FILE`);
   }
   const file = await loadProjectFile(config.projectFile);
-  const validated = validateProject(file.raw);
-  if (!validated.ok) throw new SpecError(validated.errors, { source: config.projectFile });
+  const project = prepareProject(file.raw, { profile: flags.profile, only: flags.only, disable: flags.disable }, config.projectFile);
   const running = await readRuntimeInfo(config.dataDir).catch(() => null);
   if (running !== null && running.pid !== process.pid && (await isProcessAlive(running.pid))) {
     throw new CliFailure(`Nestor is already running in this project (pid ${running.pid}, bus ${running.nats}); run \`nestor down\` first`);
   }
-  return { config, file };
+  return { config, project };
 }
 
 /** Runs the stack in the foreground until a signal; resolves with the exit code. */
 export async function runUp(flags: UpFlags, ctx: CliContext, term: Terminal): Promise<number> {
-  const { config, file } = await prepareUp(flags, ctx);
+  const { config, project } = await prepareUp(flags, ctx);
 
-  if (flags.tui) return runUpWithTui(flags, config, file, term);
+  if (flags.tui) return runUpWithTui(config, project, term);
   const node = await bootNode({
     config,
     console: { write: (line) => term.out(line), colour: term.colour },
@@ -62,7 +60,7 @@ export async function runUp(flags: UpFlags, ctx: CliContext, term: Terminal): Pr
   const stopping = handleSignals(node, term, progress.quiet);
   const settled = progress.settled;
   try {
-    const result = await node.register(file.raw, { profile: flags.profile, only: flags.only, disable: flags.disable });
+    const result = await node.register(project);
     term.info(`registered ${result.enabled.length} service(s)${result.disabled.length ? `, ${result.disabled.length} disabled` : ''}`);
   } catch (err) {
     feed.abort();
@@ -76,7 +74,7 @@ export async function runUp(flags: UpFlags, ctx: CliContext, term: Terminal): Pr
 }
 
 /** `up --tui`: the same node, with the terminal UI in place of the logs; quitting it stops the stack. */
-async function runUpWithTui(flags: UpFlags, config: NestorConfig, file: ProjectFile, term: Terminal): Promise<number> {
+async function runUpWithTui(config: NestorConfig, project: PreparedProject, term: Terminal): Promise<number> {
   if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) {
     throw new UsageError('nestor up --tui needs an interactive terminal; drop --tui to get the logs');
   }
@@ -86,7 +84,7 @@ async function runUpWithTui(flags: UpFlags, config: NestorConfig, file: ProjectF
   const onSignal = (): void => closeUi.abort();
   process.once('SIGTERM', onSignal);
   try {
-    await node.register(file.raw, { profile: flags.profile, only: flags.only, disable: flags.disable });
+    await node.register(project);
     const { runTui } = await import('../ui/tui/index.ts');
     await runTui({ url: node.api.url, signal: closeUi.signal, ...(config.api.token === undefined ? {} : { token: config.api.token }) });
   } finally {
