@@ -38,6 +38,8 @@ export function describeEvent(e: NestorEvent): string {
       return e.data.errors.map((x) => `${x.path}: expected ${x.expected}`).join('; ');
     case 'orchestrator.service.pending':
       return e.data.waitingFor.length ? `waiting for ${e.data.waitingFor.join(', ')}` : '';
+    case 'orchestrator.service.starting':
+      return e.data.attempt === 0 ? 'first start' : `attempt ${e.data.attempt}`;
     case 'orchestrator.service.ensure':
       return e.data.actions.map((a) => `${a.type} ${a.target}`).join(', ');
     case 'orchestrator.service.port.conflict':

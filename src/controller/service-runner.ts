@@ -1,8 +1,9 @@
 // Performs the controller's spawn and signal effects for every service: ports, ensure actions,
 // the process itself, its logs and its probes. Contract:
 //   in:  spawn(spec, attempt) and stop(service, signal, timeoutMs) from the effect loop
-//   out: inputs (started, startFailed, ready, livenessFailed, exited) back to decide(); port,
-//        ensure, health and log events published directly, as they change no decision
+//   out: every observation (ports reclaimed or in conflict, ensure done, started, start failed,
+//        probe changes, ready, exited) as an input to decide(), which publishes the lifecycle
+//        events; only log metadata is published directly, as it belongs to no lifecycle state
 //   never: decides about restarts; reports an exit before the whole process group is gone.
 import { mkdirSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -89,8 +90,7 @@ export class ServiceRunner {
           templateDir: this.ctx.projectDir,
           render: (text: string) => expand(text, placeholders),
         });
-        // Queued behind this node's earlier events; the spawn does not wait for its ack.
-        this.ctx.publish('orchestrator.service.ensure', { service: spec.id, actions: done }).catch(this.ctx.onError);
+        this.ctx.dispatch({ kind: 'ensured', service: spec.id, actions: done });
       } catch (err) {
         return fail('ensure', (err as Error).message);
       }
@@ -148,10 +148,7 @@ export class ServiceRunner {
         startProbeLoop(plan.liveness, {
           ...probeEnv,
           onError: this.ctx.onError,
-          onChange: (status, result, failures) => {
-            this.publishHealth(spec.id, 'liveness', status, failures, result);
-            if (status === 'failing') this.ctx.dispatch({ kind: 'livenessFailed', service: spec.id, detail: result.detail });
-          },
+          onChange: (status, result, failures) => this.reportHealth(spec.id, entry.proc.pid, 'liveness', status, failures, result),
         }),
       );
     };
@@ -163,7 +160,7 @@ export class ServiceRunner {
         ...probeEnv,
         onError: this.ctx.onError,
         onChange: (status, result, failures) => {
-          this.publishHealth(spec.id, 'readiness', status, failures, result);
+          this.reportHealth(spec.id, entry.proc.pid, 'readiness', status, failures, result);
           if (status === 'passing' && !announced) {
             announced = true;
             const elapsedMs = Math.round(performance.now() - startedAt);
@@ -175,23 +172,24 @@ export class ServiceRunner {
     );
   }
 
-  private publishHealth(
+  private reportHealth(
     service: string,
+    pid: number,
     probe: 'readiness' | 'liveness',
     status: 'passing' | 'failing',
     consecutiveFailures: number,
     result: { latencyMs: number; detail: string },
   ): void {
-    void this.ctx
-      .publish('orchestrator.service.health', {
-        service,
-        probe,
-        status,
-        consecutiveFailures,
-        latencyMs: Math.round(result.latencyMs * 100) / 100,
-        detail: result.detail,
-      })
-      .catch(this.ctx.onError);
+    this.ctx.dispatch({
+      kind: 'health',
+      service,
+      pid,
+      probe,
+      status,
+      consecutiveFailures,
+      latencyMs: Math.round(result.latencyMs * 100) / 100,
+      detail: result.detail,
+    });
   }
 
   private async watchExit(spec: ServiceSpec, entry: Running, closeLog: () => void): Promise<void> {
@@ -234,7 +232,7 @@ export class ServiceRunner {
     if (alive) {
       await stopGroup(rec.pid, spec.process.stopSignal as NodeJS.Signals, spec.process.stopTimeoutMs);
       for (const [portName, port] of Object.entries(rec.ports)) {
-        await this.ctx.publish('orchestrator.service.port.reclaimed', { service: spec.id, portName, port, pid: rec.pid });
+        this.ctx.dispatch({ kind: 'portReclaimed', service: spec.id, portName, port, pid: rec.pid });
       }
     }
     this.ctx.pids.clear(spec.id, rec.pid);
@@ -252,9 +250,10 @@ export class ServiceRunner {
       const status = await checkFixedPort(p.port, { knownPids: this.ctx.pids.pids() });
       if (status.status === 'stale') {
         await reclaimPort(status.pid, { port: p.port, timeoutMs: spec.process.stopTimeoutMs });
-        await this.ctx.publish('orchestrator.service.port.reclaimed', { service: spec.id, portName: p.name, port: p.port, pid: status.pid });
+        this.ctx.dispatch({ kind: 'portReclaimed', service: spec.id, portName: p.name, port: p.port, pid: status.pid });
       } else if (status.status === 'conflict') {
-        await this.ctx.publish('orchestrator.service.port.conflict', {
+        this.ctx.dispatch({
+          kind: 'portConflict',
           service: spec.id,
           portName: p.name,
           port: p.port,

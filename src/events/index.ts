@@ -13,6 +13,7 @@ export type {
   ServiceRegistered,
   ServiceRegisterRejected,
   ServicePending,
+  ServiceStarting,
   ServiceEnsured,
   ServicePortConflict,
   ServicePortReclaimed,

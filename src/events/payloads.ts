@@ -29,6 +29,7 @@ export const payloadSchemas = {
     errors: z.array(z.object({ path: z.string(), expected: z.string(), got: z.unknown().optional() })),
   }),
   'orchestrator.service.pending': z.object({ ...service, waitingFor: z.array(z.string()) }),
+  'orchestrator.service.starting': z.object({ ...service, attempt: z.number().int().min(0) }),
   'orchestrator.service.ensure': z.object({
     ...service,
     actions: z.array(z.object({ type: z.string(), target: z.string() })),

@@ -34,6 +34,8 @@ export type ServiceRegistered = E<'orchestrator.service.register'>;
 export type ServiceRegisterRejected = E<'orchestrator.service.register.rejected'>;
 /** A service is enabled but waits for the listed dependencies to reach their condition. */
 export type ServicePending = E<'orchestrator.service.pending'>;
+/** Nestor decided to start a service (first start or a retry): ports, ensure actions and the spawn follow. */
+export type ServiceStarting = E<'orchestrator.service.starting'>;
 /** The ensure actions (mkdir, template) of a service ran before its start. */
 export type ServiceEnsured = E<'orchestrator.service.ensure'>;
 /** A fixed port of a service is held by a process that is not ours; the start will fail. */
@@ -84,6 +86,7 @@ export type NestorEvent =
   | ServiceRegistered
   | ServiceRegisterRejected
   | ServicePending
+  | ServiceStarting
   | ServiceEnsured
   | ServicePortConflict
   | ServicePortReclaimed

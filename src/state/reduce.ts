@@ -68,6 +68,7 @@ function apply(state: State, e: NestorEvent, seq: number): NodeOutcome | null {
       return s === undefined ? null : putChanged(state, s, applyCommand(s, e), seq);
     }
     case 'orchestrator.service.pending':
+    case 'orchestrator.service.starting':
     case 'orchestrator.service.ensure':
     case 'orchestrator.service.port.conflict':
     case 'orchestrator.service.port.reclaimed':

@@ -16,6 +16,7 @@ import type {
   ServiceRetriesExhausted,
   ServiceStartFailed,
   ServiceStarted,
+  ServiceStarting,
   ServiceStopping,
 } from '../events/index.ts';
 import {
@@ -40,6 +41,7 @@ import type { ServiceState } from './types.ts';
 /** Events whose effect depends on the lifecycle state (the others apply in every state). */
 export type LifecycleEvent =
   | ServicePending
+  | ServiceStarting
   | ServiceEnsured
   | ServicePortConflict
   | ServicePortReclaimed
@@ -87,6 +89,7 @@ function onPending(s: ServiceState, e: LifecycleEvent): Step {
   switch (e.type) {
     case 'orchestrator.service.pending':
       return toPending(s, e);
+    case 'orchestrator.service.starting':
     case 'orchestrator.service.ensure':
       return toStarting(s, e);
     case 'orchestrator.service.port.conflict':
@@ -110,9 +113,12 @@ function onPending(s: ServiceState, e: LifecycleEvent): Step {
   }
 }
 
-// Ensure ran, spawn not yet reported: no process, but a stop must wait for the spawn's outcome.
+// A start was decided, spawn not yet reported: no process, but a stop must wait for the spawn's
+// outcome. The ensure actions run in this state.
 function onStarting(s: ServiceState, e: LifecycleEvent): Step {
   switch (e.type) {
+    case 'orchestrator.service.ensure':
+      return s;
     case 'orchestrator.service.port.conflict':
       return withPortConflict(s, e);
     case 'orchestrator.service.port.reclaimed':
@@ -128,7 +134,7 @@ function onStarting(s: ServiceState, e: LifecycleEvent): Step {
     case 'orchestrator.service.disabled':
       return toDisabled(s, e.timestamp);
     case 'orchestrator.service.pending':
-    case 'orchestrator.service.ensure':
+    case 'orchestrator.service.starting':
     case 'orchestrator.service.ready':
     case 'orchestrator.service.health':
     case 'orchestrator.service.restart.scheduled':
@@ -149,6 +155,7 @@ function onRunning(s: ServiceState, e: LifecycleEvent): Step {
     case 'orchestrator.service.exit':
       return afterExit(s, e);
     case 'orchestrator.service.pending':
+    case 'orchestrator.service.starting':
     case 'orchestrator.service.ensure':
     case 'orchestrator.service.port.conflict':
     case 'orchestrator.service.port.reclaimed':
@@ -171,6 +178,7 @@ function onReady(s: ServiceState, e: LifecycleEvent): Step {
     case 'orchestrator.service.exit':
       return afterExit(s, e);
     case 'orchestrator.service.pending':
+    case 'orchestrator.service.starting':
     case 'orchestrator.service.ensure':
     case 'orchestrator.service.port.conflict':
     case 'orchestrator.service.port.reclaimed':
@@ -198,6 +206,7 @@ function onStopping(s: ServiceState, e: LifecycleEvent): Step {
     case 'orchestrator.service.start.failed':
       return startFailedWhileStopping(s, e);
     case 'orchestrator.service.pending':
+    case 'orchestrator.service.starting':
     case 'orchestrator.service.ensure':
     case 'orchestrator.service.port.conflict':
     case 'orchestrator.service.port.reclaimed':
@@ -214,6 +223,7 @@ function onStopped(s: ServiceState, e: LifecycleEvent): Step {
   switch (e.type) {
     case 'orchestrator.service.pending':
       return toPending(s, e);
+    case 'orchestrator.service.starting':
     case 'orchestrator.service.ensure':
       return toStarting(s, e);
     case 'orchestrator.service.port.conflict':
@@ -248,6 +258,7 @@ function onBackoff(s: ServiceState, e: LifecycleEvent): Step {
   switch (e.type) {
     case 'orchestrator.service.pending':
       return toPending(s, e);
+    case 'orchestrator.service.starting':
     case 'orchestrator.service.ensure':
       return toStarting(s, e);
     case 'orchestrator.service.port.conflict':
@@ -278,6 +289,7 @@ function onFailed(s: ServiceState, e: LifecycleEvent): Step {
   switch (e.type) {
     case 'orchestrator.service.pending':
       return toPending(s, e);
+    case 'orchestrator.service.starting':
     case 'orchestrator.service.ensure':
       return toStarting(s, e);
     case 'orchestrator.service.port.conflict':
@@ -307,6 +319,7 @@ function onDisabled(s: ServiceState, e: LifecycleEvent): Step {
   switch (e.type) {
     case 'orchestrator.service.pending':
       return toPending(s, e);
+    case 'orchestrator.service.starting':
     case 'orchestrator.service.ensure':
       return toStarting(s, e);
     case 'orchestrator.service.port.conflict':

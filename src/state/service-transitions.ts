@@ -13,6 +13,7 @@ import type {
   ServiceRetriesExhausted,
   ServiceStartFailed,
   ServiceStarted,
+  ServiceStarting,
 } from '../events/index.ts';
 import { cloneService } from './clone.ts';
 import type { LifecycleState, ServiceState } from './types.ts';
@@ -45,8 +46,8 @@ export function toPending(s: ServiceState, e: ServicePending): ServiceState {
   return n;
 }
 
-/** `starting`: the ensure actions ran; the spawn comes next. */
-export function toStarting(s: ServiceState, e: ServiceEnsured): ServiceState {
+/** `starting`: a start was decided (or, in histories written before that event existed, the ensure actions ran). */
+export function toStarting(s: ServiceState, e: ServiceStarting | ServiceEnsured): ServiceState {
   return moveTo(s, 'starting', e.timestamp);
 }
 

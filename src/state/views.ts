@@ -172,6 +172,8 @@ export function summarizeEvent(e: NestorEvent): string {
       return `rejected: ${e.data.errors.length} problem(s)${e.data.errors[0] ? `, ${e.data.errors[0].path}: expected ${e.data.errors[0].expected}` : ''}`;
     case 'orchestrator.service.pending':
       return e.data.waitingFor.length === 0 ? 'pending' : `waiting for ${e.data.waitingFor.join(', ')}`;
+    case 'orchestrator.service.starting':
+      return e.data.attempt === 0 ? 'starting' : `starting (attempt ${e.data.attempt})`;
     case 'orchestrator.service.ensure':
       return `${e.data.actions.length} ensure action(s)`;
     case 'orchestrator.service.port.conflict':
@@ -244,6 +246,7 @@ function feedTone(e: NestorEvent): Tone {
       return e.data.status === 'connected' ? 'ok' : 'warn';
     case 'orchestrator.service.register':
     case 'orchestrator.service.pending':
+    case 'orchestrator.service.starting':
     case 'orchestrator.service.ensure':
     case 'orchestrator.service.port.reclaimed':
     case 'orchestrator.service.start':

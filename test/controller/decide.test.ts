@@ -70,13 +70,13 @@ const types = (effects: Effect[]): string[] => effects.map((e) => (e.kind === 'p
 
 test('a dependent waits for its dependency to be ready, then starts', () => {
   const r = new Run();
-  assert.deepEqual(types(r.register(spec('alpha'))), ['service.pending', 'spawn']);
+  assert.deepEqual(types(r.register(spec('alpha'))), ['service.pending', 'service.starting', 'spawn']);
   const beta = spec('beta', { dependencies: [{ id: 'alpha', condition: 'ready' }] });
   assert.deepEqual(types(r.register(beta)), ['service.pending']);
   assert.deepEqual(r.state.services.beta?.waitingFor, ['alpha']);
   assert.deepEqual(types(r.feed(started('alpha', 10))), ['service.start']);
   assert.equal(r.phase('beta'), 'pending');
-  assert.deepEqual(types(r.feed(ready('alpha', 10))), ['service.ready', 'spawn']);
+  assert.deepEqual(types(r.feed(ready('alpha', 10))), ['service.ready', 'service.starting', 'spawn']);
   assert.equal(r.phase('beta'), 'starting');
 });
 
@@ -84,7 +84,7 @@ test('a started condition is met by a running dependency, before it is ready', (
   const r = new Run();
   r.register(spec('alpha'));
   r.register(spec('beta', { dependencies: [{ id: 'alpha', condition: 'started' }] }));
-  assert.deepEqual(types(r.feed(started('alpha', 10))), ['service.start', 'spawn']);
+  assert.deepEqual(types(r.feed(started('alpha', 10))), ['service.start', 'service.starting', 'spawn']);
 });
 
 test('a service without a readiness probe is ready as soon as it has started', () => {
@@ -106,7 +106,7 @@ test('a crash loop backs off with growing delays and gives up after maxRestarts'
     assert.ok(scheduled && scheduled.kind === 'scheduleRestart', `restart ${i + 1} scheduled`);
     delays.push(scheduled.delayMs);
     assert.equal(r.phase('alpha'), 'backoff');
-    assert.deepEqual(types(r.feed({ kind: 'restartDue', service: 'alpha' })), ['spawn']);
+    assert.deepEqual(types(r.feed({ kind: 'restartDue', service: 'alpha' })), ['service.starting', 'spawn']);
     r.feed(started('alpha', ++pid, i + 1));
   }
   assert.deepEqual(delays, [100, 200, 400]);
@@ -149,7 +149,7 @@ test('a oneshot that exits 0 completes and releases dependents waiting for compl
   r.register(spec('migrate', { kind: 'oneshot', health: undefined }));
   r.register(spec('api', { dependencies: [{ id: 'migrate', condition: 'completed' }] }));
   assert.deepEqual(types(r.feed(started('migrate', 5))), ['service.start']);
-  assert.deepEqual(types(r.feed(exited('migrate', 5, 0))), ['service.exit', 'spawn']);
+  assert.deepEqual(types(r.feed(exited('migrate', 5, 0))), ['service.exit', 'service.starting', 'spawn']);
   assert.equal(r.phase('migrate'), 'completed');
 });
 
@@ -172,7 +172,7 @@ test('disable stops the process and keeps the service down; enable brings it bac
   assert.deepEqual(types(out), ['command.disable', 'service.stop', 'signal', 'reply']);
   assert.deepEqual(types(r.feed(exited('a', 7, 0, 'SIGTERM'))), ['service.exit', 'service.disabled']);
   assert.equal(r.phase('a'), 'disabled');
-  assert.deepEqual(types(r.feed(cmd('enable', 'a'))), ['command.enable', 'service.pending', 'reply', 'spawn']);
+  assert.deepEqual(types(r.feed(cmd('enable', 'a'))), ['command.enable', 'service.pending', 'reply', 'service.starting', 'spawn']);
 });
 
 test('commands in impossible states and for unknown services are refused with a reason', () => {
@@ -198,14 +198,14 @@ test('restart stops the process, then starts it again with a fresh attempt count
   r.register(spec('a'));
   r.feed(started('a', 7), ready('a', 7));
   assert.deepEqual(types(r.feed(cmd('restart', 'a'))), ['command.restart', 'service.stop', 'signal', 'reply']);
-  assert.deepEqual(types(r.feed(exited('a', 7, 0))), ['service.exit', 'service.pending', 'spawn']);
+  assert.deepEqual(types(r.feed(exited('a', 7, 0))), ['service.exit', 'service.pending', 'service.starting', 'spawn']);
 });
 
 test('a liveness failure restarts the service through its restart policy', () => {
   const r = new Run();
   r.register(spec('a'));
   r.feed(started('a', 7), ready('a', 7));
-  assert.deepEqual(types(r.feed({ kind: 'livenessFailed', service: 'a', detail: 'timeout' })), ['service.stop', 'signal']);
+  assert.deepEqual(types(r.feed({ kind: 'health', service: 'a', pid: 7, probe: 'liveness', status: 'failing', consecutiveFailures: 3, latencyMs: null, detail: 'timeout' })), ['service.health', 'service.stop', 'signal']);
   assert.deepEqual(types(r.feed(exited('a', 7, null, 'SIGTERM'))), ['service.exit', 'service.restart.scheduled', 'scheduleRestart']);
 });
 
@@ -238,7 +238,7 @@ test('a changed spec restarts a running service; an identical one does not', () 
   assert.deepEqual(r.register(s), []);
   const changed = spec('a', { description: 'v2' });
   assert.deepEqual(types(r.register(changed)), ['service.stop', 'signal']);
-  assert.deepEqual(types(r.feed(exited('a', 1, 0))), ['service.exit', 'service.pending', 'spawn']);
+  assert.deepEqual(types(r.feed(exited('a', 1, 0))), ['service.exit', 'service.pending', 'service.starting', 'spawn']);
 });
 
 test('a service registered disabled stays down', () => {
@@ -259,5 +259,5 @@ test('nextDelay grows exponentially, caps at max and spreads by jitter', () => {
 test('service ids named like Object.prototype members are ordinary services', () => {
   const r = new Run();
   assert.deepEqual(types(r.feed(cmd('start', 'constructor'))), ['reply']);
-  assert.deepEqual(types(r.register(spec('toString', { health: undefined }))), ['service.pending', 'spawn']);
+  assert.deepEqual(types(r.register(spec('toString', { health: undefined }))), ['service.pending', 'service.starting', 'spawn']);
 });

@@ -29,6 +29,7 @@ export const samplePayloads: { [T in EventType]: PayloadOf<T> } = {
     errors: [{ path: 'services.api.process.command', expected: 'non-empty string', got: '' }],
   },
   'orchestrator.service.pending': { service: 'api', waitingFor: ['db'] },
+  'orchestrator.service.starting': { service: 'api', attempt: 0 },
   'orchestrator.service.ensure': { service: 'api', actions: [{ type: 'mkdir', target: '.data/api' }] },
   'orchestrator.service.port.conflict': {
     service: 'api',

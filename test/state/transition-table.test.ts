@@ -26,7 +26,8 @@ const TABLE: Record<EventType, Row> = {
   'orchestrator.service.register':           ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       'pending'],
   'orchestrator.service.register.rejected':  ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       'none'],
   'orchestrator.service.pending':            ['=',       '-',       '-',       '-',       '-',       'pending', 'pending', 'pending', 'pending', 'pending', '-'],
-  'orchestrator.service.ensure':             ['starting', '-',      '-',       '-',       '-',       'starting', 'starting', 'starting', 'starting', 'starting', '-'],
+  'orchestrator.service.starting':           ['starting', '-',      '-',       '-',       '-',       'starting', 'starting', 'starting', 'starting', 'starting', '-'],
+  'orchestrator.service.ensure':             ['starting', '=',      '-',       '-',       '-',       'starting', 'starting', 'starting', 'starting', 'starting', '-'],
   'orchestrator.service.port.conflict':      ['=',       '=',       '-',       '-',       '-',       '=',       '=',       '=',       '=',       '=',       '-'],
   'orchestrator.service.port.reclaimed':     ['=',       '=',       '-',       '-',       '-',       '=',       '=',       '=',       '=',       '=',       '-'],
   'orchestrator.service.start':              ['running', 'running', '-',       '-',       '-',       'running', 'running', 'running', 'running', 'running', '-'],
@@ -53,7 +54,7 @@ const TABLE: Record<EventType, Row> = {
 // How a service reaches each state: real event sequences, not a hand-built object.
 const PATHS: Record<LifecycleState | 'unregistered', NestorEvent[]> = {
   pending: [sampleEvent('orchestrator.service.register')],
-  starting: [sampleEvent('orchestrator.service.register'), sampleEvent('orchestrator.service.ensure')],
+  starting: [sampleEvent('orchestrator.service.register'), sampleEvent('orchestrator.service.starting')],
   running: [sampleEvent('orchestrator.service.register'), sampleEvent('orchestrator.service.start')],
   ready: [
     sampleEvent('orchestrator.service.register'),

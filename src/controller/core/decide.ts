@@ -4,7 +4,7 @@ import { shouldRestart } from './backoff.ts';
 import { onCommand } from './commands.ts';
 import { Draft } from './draft.ts';
 import { dependentsDown, isAlive, unmetDependencies } from './gating.ts';
-import { disableIdle, enterPending, restartOrGiveUp, stopIdle, stopProcess } from './lifecycle.ts';
+import { beginStart, disableIdle, enterPending, restartOrGiveUp, stopIdle, stopProcess } from './lifecycle.ts';
 import { publish } from './model.ts';
 import type { ControllerState, DecideContext, Decision, Input, Supervised } from './model.ts';
 
@@ -32,8 +32,13 @@ export function decide(state: ControllerState, input: Input, ctx: DecideContext)
     case 'ready':
       onReady(d, input);
       break;
-    case 'livenessFailed':
-      onLivenessFailed(d, input);
+    case 'ensured':
+    case 'portConflict':
+    case 'portReclaimed':
+      onStartStep(d, input);
+      break;
+    case 'health':
+      onHealth(d, input);
       break;
     case 'exited':
       onExited(d, input, ctx);
@@ -143,10 +148,36 @@ function onReady(d: Draft, input: Of<'ready'>): void {
   );
 }
 
-function onLivenessFailed(d: Draft, input: Of<'livenessFailed'>): void {
+// Facts of a start in progress (ports, ensure) are published only while that start is the
+// current one: a late report of an abandoned start must not reach the views.
+function onStartStep(d: Draft, input: Of<'ensured'> | Of<'portConflict'> | Of<'portReclaimed'>): void {
   const svc = d.get(input.service);
-  if (svc === undefined || (svc.phase !== 'running' && svc.phase !== 'ready')) return;
-  stopProcess(d, svc, 'liveness', 'restart-policy');
+  if (svc?.phase !== 'starting') return;
+  switch (input.kind) {
+    case 'ensured':
+      return d.emit(publish('orchestrator.service.ensure', { service: svc.id, actions: input.actions }));
+    case 'portConflict': {
+      const { kind: _, ...data } = input;
+      return d.emit(publish('orchestrator.service.port.conflict', data));
+    }
+    case 'portReclaimed': {
+      const { kind: _, ...data } = input;
+      return d.emit(publish('orchestrator.service.port.reclaimed', data));
+    }
+  }
+}
+
+// A probe result counts only for the process it probed (a service has a pid only while running,
+// ready or stopping); a failing liveness probe stops that process, and the restart policy decides
+// what follows its exit.
+function onHealth(d: Draft, input: Of<'health'>): void {
+  const svc = d.get(input.service);
+  if (svc === undefined || svc.pid !== input.pid) return;
+  const { kind: _, pid: __, ...data } = input;
+  d.emit(publish('orchestrator.service.health', data));
+  if (input.probe === 'liveness' && input.status === 'failing' && svc.phase !== 'stopping') {
+    stopProcess(d, svc, 'liveness', 'restart-policy');
+  }
 }
 
 function onExited(d: Draft, input: Of<'exited'>, ctx: DecideContext): void {
@@ -192,8 +223,7 @@ function onExited(d: Draft, input: Of<'exited'>, ctx: DecideContext): void {
 function onRestartDue(d: Draft, input: Of<'restartDue'>): void {
   const svc = d.get(input.service);
   if (svc?.phase !== 'backoff') return;
-  svc.phase = 'starting';
-  d.emit({ kind: 'spawn', service: svc.id, attempt: svc.attempt });
+  beginStart(d, svc);
 }
 
 /** Starts what may start, and drives a shutdown forward in reverse dependency order. */
@@ -205,9 +235,8 @@ function settle(d: Draft): void {
     const svc = d.get(view.id) as Supervised;
     const unmet = unmetDependencies(svc, (id) => d.get(id));
     if (unmet.length === 0) {
-      svc.phase = 'starting';
       svc.waitingFor = [];
-      d.emit({ kind: 'spawn', service: svc.id, attempt: svc.attempt });
+      beginStart(d, svc);
     } else if (unmet.join() !== svc.waitingFor.join()) {
       svc.waitingFor = unmet;
       d.emit(publish('orchestrator.service.pending', { service: svc.id, waitingFor: unmet }));

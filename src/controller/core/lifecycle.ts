@@ -13,6 +13,16 @@ export function enterPending(d: Draft, svc: Supervised): void {
   d.emit(publish('orchestrator.service.pending', { service: svc.id, waitingFor: svc.waitingFor }));
 }
 
+/** Decides a start: published as `service.starting` so every view enters `starting` with the controller. */
+export function beginStart(d: Draft, svc: Supervised): void {
+  svc.phase = 'starting';
+  d.emit(publish('orchestrator.service.starting', { service: svc.id, attempt: svc.attempt }), {
+    kind: 'spawn',
+    service: svc.id,
+    attempt: svc.attempt,
+  });
+}
+
 /** Signals a live process to stop; `then` says what happens once it has exited. */
 export function stopProcess(d: Draft, svc: Supervised, reason: string, then: Supervised['afterStop']): void {
   const { stopSignal, stopTimeoutMs } = svc.spec.process;

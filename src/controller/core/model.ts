@@ -47,7 +47,10 @@ export type Input =
   | { kind: 'started'; service: string; pid: number; attempt: number; ports: Record<string, number>; command: string; args: string[] }
   | { kind: 'startFailed'; service: string; attempt: number; reason: string; error: string }
   | { kind: 'ready'; service: string; pid: number; ports: Record<string, number>; elapsedMs: number; probe: string | null }
-  | { kind: 'livenessFailed'; service: string; detail: string }
+  | { kind: 'ensured'; service: string; actions: PayloadOf<'orchestrator.service.ensure'>['actions'] }
+  | ({ kind: 'portConflict' } & PayloadOf<'orchestrator.service.port.conflict'>)
+  | ({ kind: 'portReclaimed' } & PayloadOf<'orchestrator.service.port.reclaimed'>)
+  | ({ kind: 'health'; pid: number } & PayloadOf<'orchestrator.service.health'>)
   | { kind: 'exited'; service: string; pid: number; code: number | null; signal: string | null; runtimeMs: number }
   | { kind: 'restartDue'; service: string }
   | { kind: 'shutdown' };
