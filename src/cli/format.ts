@@ -1,8 +1,8 @@
 // Human wording of events and of one service, shared by `events`, `watch`, `status ID` and
 // `replay --step`. JSON output never goes through here: it prints the contract shapes as is.
 import type { NestorEvent, Stored } from '../events/index.ts';
-import { formatDuration } from '../state/index.ts';
-import type { ServiceDetail } from '../state/index.ts';
+import { formatDuration } from '../views/index.ts';
+import type { ServiceDetail } from '../views/index.ts';
 
 /** The service or node an event is about (`node <id>` for node events), or '-' . */
 export function subjectOf(event: NestorEvent): string {

@@ -8,7 +8,8 @@ import { loadConfig, loadProjectFile, readRuntimeInfo } from '../config/index.ts
 import { isProcessAlive } from '../bus/index.ts';
 import { followState } from '../feed/index.ts';
 import { SpecError, validateProject } from '../spec/index.ts';
-import { getService, isSettled, selectServiceRows, sortedServices } from '../state/index.ts';
+import { getService, isSettled, sortedServices } from '../state/index.ts';
+import { selectServiceRows } from '../views/index.ts';
 import type { State } from '../state/index.ts';
 import type { NestorConfig, ProjectFile } from '../config/index.ts';
 import type { CliContext } from './context.ts';

@@ -1,22 +1,12 @@
-// The view models both UIs draw (src/state/views.ts), on a recorded story: header counts,
+// The view models both UIs draw (src/views), on a recorded story: header counts,
 // health words, detail fields, feed rows, the dependency layout and the actions on offer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EVENT_TYPES } from '../../src/events/index.ts';
-import {
-  availableActions,
-  detailFields,
-  recentFor,
-  selectFeed,
-  selectGraph,
-  selectHeader,
-  selectHealth,
-  selectService,
-  summarizeEvent,
-} from '../../src/state/index.ts';
-import type { ServiceDetail } from '../../src/state/index.ts';
+import { availableActions, detailFields, recentFor, selectFeed, selectGraph, selectHeader, selectHealth, selectService, summarizeEvent } from '../../src/views/index.ts';
+import type { ServiceDetail } from '../../src/views/index.ts';
 import { samplePayloads } from '../events/samples.ts';
-import { NODE, NOW, STORY, storyState } from './fixtures/story.ts';
+import { NODE, NOW, STORY, storyState } from '../ui/fixtures/story.ts';
 
 test('the header names the node, the broker and the counts', () => {
   const h = selectHeader(storyState(), NODE);
