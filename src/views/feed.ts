@@ -1,7 +1,7 @@
 // The event feed both UIs show: recent events as rows with a time, a subject, the shared event
 // text and a tone, kept in a bounded list so a long-running UI does not grow without end.
 import type { NestorEvent, Stored } from '../events/index.ts';
-import { eventSubject, shortType, summarizeEvent } from './event-text.ts';
+import { describeEvent, eventSubject, shortType } from './event-text.ts';
 import type { Tone } from './tone.ts';
 
 /** One line of the event feed. */
@@ -26,7 +26,7 @@ export function selectFeedRow(e: Stored<NestorEvent>): FeedRow {
     type: e.type,
     short: shortType(e.type),
     subject: eventSubject(e),
-    summary: summarizeEvent(e),
+    summary: describeEvent(e),
     tone: feedTone(e),
   };
 }

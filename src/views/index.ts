@@ -13,7 +13,7 @@ export { selectHealth, detailFields } from './detail.ts';
 export type { HealthView, DetailField } from './detail.ts';
 export { SERVICE_ACTIONS, NAVIGATION_KEYS, availableActions } from './actions.ts';
 export type { ServiceAction } from './actions.ts';
-export { summarizeEvent, eventSubject, shortType } from './event-text.ts';
+export { describeEvent, eventSubject, shortType } from './event-text.ts';
 export { selectFeedRow, selectFeed, recentFor, appendRecent } from './feed.ts';
 export type { FeedRow } from './feed.ts';
 export { selectGraph } from './graph.ts';
