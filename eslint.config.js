@@ -1,10 +1,10 @@
-// Lint rules that keep the architecture honest: the pure core (events, spec, state) may not
+// Lint rules that keep the architecture honest: the pure core (events, spec, state, views) may not
 // reach I/O, clocks or randomness, shells import modules only through their index, and no
 // promise is dropped on the floor.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const coreDirs = ['src/events/**', 'src/spec/**', 'src/state/**', 'src/controller/core/**'];
+const coreDirs = ['src/events/**', 'src/spec/**', 'src/state/**', 'src/views/**', 'src/controller/core/**'];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', '.data/**', '.data-test/**', '.dep/**', 'dist/**', 'test-output/**', '.scratch/**'] },

@@ -2,7 +2,8 @@
 // (`/api/v1/state`), commands, log tails, and the event stream followed across disconnects with
 // Last-Event-ID, so a reader sees every event exactly once (STYLE R8).
 import type { CommandVerb, NestorEvent, Stored } from '../events/index.ts';
-import type { State, StatusJson } from '../state/index.ts';
+import type { State } from '../state/index.ts';
+import type { StatusJson } from '../views/index.ts';
 import type { CommandResult } from './commands.ts';
 import { SseParser } from './sse-parse.ts';
 import type { SseMessage } from './sse-parse.ts';

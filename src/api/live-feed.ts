@@ -12,7 +12,8 @@ import { readEvents } from '../bus/index.ts';
 import { emptyDecodeStats } from '../events/index.ts';
 import type { DecodeStats, NestorEvent, Stored } from '../events/index.ts';
 import { followState, stateAt } from '../feed/index.ts';
-import { appendRecent, emptyState } from '../state/index.ts';
+import { emptyState } from '../state/index.ts';
+import { appendRecent } from '../views/index.ts';
 import type { State } from '../state/index.ts';
 
 /** One event as handed to listeners; `json` is the stored event (envelope + seq) serialized once. */

@@ -6,7 +6,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Bus, BrokerStats } from '../bus/index.ts';
 import { brokerStats } from '../bus/index.ts';
 import type { SkipReason } from '../events/index.ts';
-import { LIFECYCLE_STATES, getService, selectCounts } from '../state/index.ts';
+import { LIFECYCLE_STATES, getService } from '../state/index.ts';
+import { selectCounts } from '../views/index.ts';
 import type { State } from '../state/index.ts';
 import type { StreamKind } from './sse-connection.ts';
 import type { FeedItem, LiveFeed } from './live-feed.ts';

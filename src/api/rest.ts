@@ -3,7 +3,8 @@
 // reduced state; commands go to the owning controller and return its outcome.
 import { existsSync } from 'node:fs';
 import { tailLog } from '../process/index.ts';
-import { getService, selectService, selectStatusJson } from '../state/index.ts';
+import { getService } from '../state/index.ts';
+import { selectService, selectStatusJson } from '../views/index.ts';
 import type { ApiContext, Route } from './context.ts';
 import { HttpError } from './errors.ts';
 import { handleEvents } from './events-route.ts';

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { COMMAND_VERBS, EVENT_TYPES, ID_PATTERN } from '../events/index.ts';
 import type { EventType } from '../events/index.ts';
 import { LIFECYCLE_STATES } from '../state/index.ts';
-import type { StatusEntry } from '../state/index.ts';
+import type { StatusEntry } from '../views/index.ts';
 
 /** A service id in a path. */
 export const serviceIdSchema = z.string().regex(ID_PATTERN, 'a service id: letters, digits, "-" or "_" (at most 64)').meta({ description: 'Service id' });

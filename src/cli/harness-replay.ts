@@ -5,7 +5,8 @@
 // `NESTOR_URL=... nestor watch` (or the dashboard) can explore it until Ctrl-C.
 import { randomBytes } from 'node:crypto';
 import { createHarness, republishEvents } from '../harness/index.ts';
-import { parseEventLog, replayLog, selectStatusJson } from '../state/index.ts';
+import { parseEventLog, replayLog } from '../state/index.ts';
+import { selectStatusJson } from '../views/index.ts';
 import type { State } from '../state/index.ts';
 import { followSignal } from './context.ts';
 import type { CliContext } from './context.ts';

@@ -3,7 +3,8 @@
 // prints the resulting state; --step lists every transition on the way. No instance is needed.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { replayLog, selectServiceRows, selectStatusJson } from '../state/index.ts';
+import { replayLog } from '../state/index.ts';
+import { selectServiceRows, selectStatusJson } from '../views/index.ts';
 import type { ReplayResult, ReplayStep, State } from '../state/index.ts';
 import type { CliContext } from './context.ts';
 import { UsageError } from './errors.ts';

@@ -3,7 +3,8 @@
 // document `{ "seq", "services": [...] }` (selectStatusJson).
 import { join } from 'node:path';
 import { logFileOf } from '../process/index.ts';
-import { getService, selectService, selectServiceRows, selectStatusJson, sortedServices } from '../state/index.ts';
+import { getService, sortedServices } from '../state/index.ts';
+import { selectService, selectServiceRows, selectStatusJson } from '../views/index.ts';
 import type { State } from '../state/index.ts';
 import { connectInstance } from './connect.ts';
 import type { CliContext } from './context.ts';

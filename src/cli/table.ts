@@ -1,5 +1,5 @@
 // Plain-text tables for human output; every verb that prints one also has --json.
-import type { ServiceRow } from '../state/index.ts';
+import type { ServiceRow } from '../views/index.ts';
 
 /** Formats rows as aligned columns with a header. */
 export function renderTable(header: string[], rows: string[][]): string[] {

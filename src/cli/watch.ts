@@ -4,12 +4,14 @@
 // is one line; --json prints a snapshot object, then one object per changed service.
 import { followState } from '../feed/index.ts';
 import type { NestorEvent, Stored } from '../events/index.ts';
-import { getService, selectCounts, selectServiceRows, selectStatusJson } from '../state/index.ts';
-import type { State, StatusEntry } from '../state/index.ts';
+import { getService } from '../state/index.ts';
+import type { State } from '../state/index.ts';
+import { describeEvent, selectCounts, selectServiceRows, selectStatusJson } from '../views/index.ts';
+import type { StatusEntry } from '../views/index.ts';
 import { closedSignal, connectInstance } from './connect.ts';
 import { followSignal } from './context.ts';
 import type { CliContext } from './context.ts';
-import { clockTime, describeEvent } from './format.ts';
+import { clockTime } from './format.ts';
 import { stateAtPoint } from './history.ts';
 import { renderRows } from './table.ts';
 import type { Terminal } from './terminal.ts';

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Harness } from '../../src/harness/index.ts';
-import type { StatusEntry } from '../../src/state/index.ts';
+import type { StatusEntry } from '../../src/views/index.ts';
 import { STACK_TRACE, demoStack } from './helpers.ts';
 
 let h: Harness;

@@ -15,7 +15,7 @@ import { parse, stringify } from 'yaml';
 import { isProcessAlive } from '../../src/bus/index.ts';
 import { readRuntimeInfo } from '../../src/config/index.ts';
 import { runCli } from '../../src/harness/index.ts';
-import type { StatusJson } from '../../src/state/index.ts';
+import type { StatusJson } from '../../src/views/index.ts';
 import { PROJECT_DIR } from './helpers.ts';
 
 const exec = promisify(execFile);

@@ -7,8 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readEventLog, replayFile, runCli } from '../../src/harness/index.ts';
 import type { Harness } from '../../src/harness/index.ts';
-import { reduceAll, selectStatusJson } from '../../src/state/index.ts';
-import type { ReplayStep, StatusJson } from '../../src/state/index.ts';
+import { reduceAll } from '../../src/state/index.ts';
+import { selectStatusJson } from '../../src/views/index.ts';
+import type { ReplayStep } from '../../src/state/index.ts';
+import type { StatusJson } from '../../src/views/index.ts';
 import { PROJECT_DIR, demoStack, runMain } from './helpers.ts';
 
 const REPLAYS = join(PROJECT_DIR, 'test/fixtures/replays');

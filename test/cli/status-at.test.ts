@@ -4,8 +4,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NestorEvent, Stored } from '../../src/events/index.ts';
 import type { Harness } from '../../src/harness/index.ts';
-import { reduceAll, selectStatusJson } from '../../src/state/index.ts';
-import type { StatusJson } from '../../src/state/index.ts';
+import { reduceAll } from '../../src/state/index.ts';
+import { selectStatusJson } from '../../src/views/index.ts';
+import type { StatusJson } from '../../src/views/index.ts';
 import { demoStack } from './helpers.ts';
 
 let h: Harness;

@@ -2,8 +2,9 @@
 // found through NESTOR_URL: tables for people, the contract's JSON shapes for scripts.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { reduceAll, selectStatusJson } from '../../src/state/index.ts';
-import type { StatusJson } from '../../src/state/index.ts';
+import { reduceAll } from '../../src/state/index.ts';
+import { selectStatusJson } from '../../src/views/index.ts';
+import type { StatusJson } from '../../src/views/index.ts';
 import type { Harness } from '../../src/harness/index.ts';
 import { STACK_TRACE, demoStack } from './helpers.ts';
 

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startCli } from '../../src/harness/index.ts';
 import type { Harness } from '../../src/harness/index.ts';
-import type { StatusJson } from '../../src/state/index.ts';
+import type { StatusJson } from '../../src/views/index.ts';
 import type { WatchChange } from '../../src/cli/watch.ts';
 import { demoStack } from './helpers.ts';
 

@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { parseEventLog, replayLog, selectStatusJson } from '../../src/state/index.ts';
+import { parseEventLog, replayLog } from '../../src/state/index.ts';
+import { selectStatusJson } from '../../src/views/index.ts';
 import type { ReplayStep } from '../../src/state/index.ts';
 
 const dir = new URL('../fixtures/replays/', import.meta.url);

@@ -29,7 +29,7 @@ test('the screen has the header, services, dependencies, events, detail and key 
   assert.match(f, / {2}cache\s+disabled\s+-/);
   assert.match(f, / {2}db\s+ready\s+201\s+primary:5432\s+0\s+28s\s+healthy/);
   assert.match(f, /● api\s+ready\s+→ db \(ready ✓\)/);
-  assert.match(f, /09:00:07 #14 service\.ready api pid 203 ready in 1s/);
+  assert.match(f, /09:00:07 #14 service\.ready api pid 203 after 1s \(http\)/);
   assert.match(f, /API ready/);
   assert.match(f, /Last exit\s+code 1 at 2025-03-14T09:00:05\.000Z/);
   assert.match(f, /api listening/);

@@ -4,8 +4,9 @@
 import { Box } from 'ink';
 import type { ReactElement } from 'react';
 import type { NestorEvent, Stored } from '../../events/index.ts';
-import { recentFor, selectFeed, selectGraph, selectHeader, selectService, selectServiceRows } from '../../state/index.ts';
-import type { HeaderView, State } from '../../state/index.ts';
+import { recentFor, selectFeed, selectGraph, selectHeader, selectService, selectServiceRows } from '../../views/index.ts';
+import type { State } from '../../state/index.ts';
+import type { HeaderView } from '../../views/index.ts';
 import { Detail } from './components/detail.tsx';
 import { Feed } from './components/feed.tsx';
 import { Graph } from './components/graph.tsx';

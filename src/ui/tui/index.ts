@@ -1,5 +1,5 @@
 // Public entry of the terminal UI (Ink): `runTui` for `nestor tui` and `nestor up --tui`, and
-// the presentational App for tests. Both UIs draw the shared view models of src/state.
+// the presentational App for tests. Both UIs draw the shared view models of src/views.
 import { render } from 'ink';
 import { createElement } from 'react';
 import { ApiClient } from '../../api/index.ts';

@@ -7,8 +7,10 @@ import { useEffect, useRef, useState } from 'react';
 import type { ReactElement } from 'react';
 import type { ApiClient } from '../../api/index.ts';
 import type { NestorEvent, Stored } from '../../events/index.ts';
-import { SERVICE_ACTIONS, appendRecent, availableActions, emptyState, getService, reduce, sortedServices } from '../../state/index.ts';
-import type { HeaderView, State } from '../../state/index.ts';
+import { emptyState, getService, reduce, sortedServices } from '../../state/index.ts';
+import { SERVICE_ACTIONS, appendRecent, availableActions } from '../../views/index.ts';
+import type { State } from '../../state/index.ts';
+import type { HeaderView } from '../../views/index.ts';
 import { App } from './app.tsx';
 import type { TuiView } from './app.tsx';
 

@@ -1,7 +1,7 @@
 // The dependency graph as an inline SVG picture, drawn from the shared layout (selectGraph):
 // one box per service coloured by its state's tone, one arrow per dependency (dashed while the
 // dependency does not meet its condition). Clicking a box selects the service.
-import type { GraphLayout } from '../../state/index.ts';
+import type { GraphLayout } from '../../views/index.ts';
 import { escapeHtml } from './templates.ts';
 
 /** The `#graph` fragment. */

@@ -2,9 +2,11 @@
 // before its event stream connects, plus the few Datastar expressions that keep it live: open
 // the stream, reopen it when it ends, track whether it is live, highlight the selection, and
 // the keys (the same as the terminal UI's).
-import { selectGraph, selectHeader, selectServiceRows, sortedServices } from '../../state/index.ts';
+import { sortedServices } from '../../state/index.ts';
+import { selectGraph, selectHeader, selectServiceRows } from '../../views/index.ts';
 import type { NestorEvent, Stored } from '../../events/index.ts';
-import type { HeaderView, State } from '../../state/index.ts';
+import type { State } from '../../state/index.ts';
+import type { HeaderView } from '../../views/index.ts';
 import { renderGraph } from './graph-svg.ts';
 import { renderDetails, renderFeed, renderHeader, renderHelp, renderServices } from './render.ts';
 import type { RenderContext } from './render.ts';

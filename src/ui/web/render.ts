@@ -1,18 +1,10 @@
-// Renders the dashboard's fragments from the shared view models (src/state selectors and
-// views). Every fragment is one element with a stable id, so the page can be rendered whole
-// (GET /status) or merged piece by piece over SSE (Datastar morphs by id).
+// Renders the dashboard's fragments from the shared view models of src/views. Every fragment
+// is one element with a stable id, so the page can be rendered whole (GET /status) or merged
+// piece by piece over SSE (Datastar morphs by id).
 import type { NestorEvent, Stored } from '../../events/index.ts';
-import {
-  NAVIGATION_KEYS,
-  SERVICE_ACTIONS,
-  availableActions,
-  detailFields,
-  recentFor,
-  selectFeed,
-  selectHealth,
-  selectService,
-} from '../../state/index.ts';
-import type { FeedRow, HeaderView, ServiceDetail, ServiceRow, State } from '../../state/index.ts';
+import { NAVIGATION_KEYS, SERVICE_ACTIONS, availableActions, detailFields, recentFor, selectFeed, selectHealth, selectService } from '../../views/index.ts';
+import type { State } from '../../state/index.ts';
+import type { FeedRow, HeaderView, ServiceDetail, ServiceRow } from '../../views/index.ts';
 import { escapeHtml, raw, render } from './templates.ts';
 
 /** What rendering needs besides the view models. */

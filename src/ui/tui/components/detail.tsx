@@ -2,8 +2,8 @@
 // offers, its log tail and its recent events.
 import { Box, Text } from 'ink';
 import type { ReactElement } from 'react';
-import { SERVICE_ACTIONS, availableActions, detailFields } from '../../../state/index.ts';
-import type { FeedRow, ServiceDetail } from '../../../state/index.ts';
+import { SERVICE_ACTIONS, availableActions, detailFields } from '../../../views/index.ts';
+import type { FeedRow, ServiceDetail } from '../../../views/index.ts';
 import { FeedLine } from './feed.tsx';
 import { Badge } from './tone.tsx';
 

@@ -2,7 +2,7 @@
 // the same rows for a service's recent events.
 import { Box, Text } from 'ink';
 import type { ReactElement } from 'react';
-import type { FeedRow } from '../../../state/index.ts';
+import type { FeedRow } from '../../../views/index.ts';
 import { toneColor } from './tone.tsx';
 
 /** One feed line. */

@@ -2,7 +2,7 @@
 // the dependencies it needs, ✓ when a dependency meets its condition.
 import { Box, Text } from 'ink';
 import type { ReactElement } from 'react';
-import type { GraphLayout } from '../../../state/index.ts';
+import type { GraphLayout } from '../../../views/index.ts';
 import { toneColor } from './tone.tsx';
 
 /** The dependencies pane. */

@@ -1,7 +1,7 @@
 // The header pane (web: templates/header.html): node, broker, counts, stream position, link.
 import { Box, Text } from 'ink';
 import type { ReactElement } from 'react';
-import type { HeaderView } from '../../../state/index.ts';
+import type { HeaderView } from '../../../views/index.ts';
 import { Badge } from './tone.tsx';
 
 /** Props of the header. */

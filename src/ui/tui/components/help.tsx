@@ -1,7 +1,7 @@
 // The help pane (web: templates/help.html): the keys, which are the same in both UIs.
 import { Box, Text } from 'ink';
 import type { ReactElement } from 'react';
-import { NAVIGATION_KEYS, SERVICE_ACTIONS } from '../../../state/index.ts';
+import { NAVIGATION_KEYS, SERVICE_ACTIONS } from '../../../views/index.ts';
 
 /** The full help. */
 export function Help(): ReactElement {

@@ -2,8 +2,8 @@
 // state badge, pid, ports, restarts, uptime and health; the selected row is marked.
 import { Box, Text } from 'ink';
 import type { ReactElement } from 'react';
-import { selectHealth } from '../../../state/index.ts';
-import type { ServiceRow } from '../../../state/index.ts';
+import { selectHealth } from '../../../views/index.ts';
+import type { ServiceRow } from '../../../views/index.ts';
 import { toneColor } from './tone.tsx';
 
 /** Props of the services table. */

@@ -1,7 +1,7 @@
 // Colours of the shared tones, and the state badge, as the terminal draws them.
 import { Text } from 'ink';
 import type { ReactElement } from 'react';
-import type { Tone } from '../../../state/index.ts';
+import type { Tone } from '../../../views/index.ts';
 
 /** Terminal colour of a tone. */
 export function toneColor(tone: Tone): string {

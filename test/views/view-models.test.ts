@@ -1,22 +1,12 @@
-// The view models both UIs draw (src/state/views.ts), on a recorded story: header counts,
+// The view models both UIs draw (src/views), on a recorded story: header counts,
 // health words, detail fields, feed rows, the dependency layout and the actions on offer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EVENT_TYPES } from '../../src/events/index.ts';
-import {
-  availableActions,
-  detailFields,
-  recentFor,
-  selectFeed,
-  selectGraph,
-  selectHeader,
-  selectHealth,
-  selectService,
-  summarizeEvent,
-} from '../../src/state/index.ts';
-import type { ServiceDetail } from '../../src/state/index.ts';
+import { availableActions, describeEvent, detailFields, recentFor, selectFeed, selectGraph, selectHeader, selectHealth, selectService } from '../../src/views/index.ts';
+import type { ServiceDetail } from '../../src/views/index.ts';
 import { samplePayloads } from '../events/samples.ts';
-import { NODE, NOW, STORY, storyState } from './fixtures/story.ts';
+import { NODE, NOW, STORY, storyState } from '../ui/fixtures/story.ts';
 
 test('the header names the node, the broker and the counts', () => {
   const h = selectHeader(storyState(), NODE);
@@ -47,15 +37,15 @@ test('detail fields are the same facts in the same order for both UIs', () => {
 
 test('feed rows summarize every event type, newest first, and per service', () => {
   for (const type of EVENT_TYPES) {
-    const text = summarizeEvent({ version: 1, id: 'x', type, timestamp: '2025-03-14T09:00:00.000Z', origin: { node: 'n1', component: 'c' }, data: samplePayloads[type] } as never);
+    const text = describeEvent({ version: 1, id: 'x', type, timestamp: '2025-03-14T09:00:00.000Z', origin: { node: 'n1', component: 'c' }, data: samplePayloads[type] } as never);
     assert.ok(text.length > 0 && !text.includes('undefined'), `${type}: ${text}`);
   }
   const feed = selectFeed(STORY, 3);
   assert.deepEqual(feed.map((r) => r.seq), [14, 13, 12]);
-  assert.deepEqual(feed[0], { seq: 14, time: '09:00:07', type: 'orchestrator.service.ready', short: 'service.ready', subject: 'api', summary: 'pid 203 ready in 1s', tone: 'ok' });
-  assert.equal(feed[2]?.summary, 'restart 1 in 500ms (exit code 1)');
+  assert.deepEqual(feed[0], { seq: 14, time: '09:00:07', type: 'orchestrator.service.ready', short: 'service.ready', subject: 'api', summary: 'pid 203 after 1s (http)', tone: 'ok' });
+  assert.equal(feed[2]?.summary, 'attempt 1 in 500ms (exit code 1)');
   const exit = recentFor(STORY, 'api', 10).find((r) => r.type === 'orchestrator.service.exit');
-  assert.deepEqual([exit?.summary, exit?.tone], ['pid 202 exited with code 1 after 1s (unexpected)', 'error']);
+  assert.deepEqual([exit?.summary, exit?.tone], ['pid 202 code 1 after 1s, unexpected', 'error']);
   assert.ok(recentFor(STORY, 'db', 10).every((r) => r.subject === 'db'));
 });
 

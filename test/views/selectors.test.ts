@@ -1,8 +1,9 @@
-// View models shared by CLI, web and TUI: rows, counts, detail, status JSON, settledness, durations.
+// View models shared by CLI, web and TUI: rows, counts, detail, status JSON, durations.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LIFECYCLE_STATES, formatDuration, isSettled, reduceAll, selectCounts, selectService, selectServiceRows, selectStatusJson } from '../../src/state/index.ts';
-import type { LifecycleState, State } from '../../src/state/index.ts';
+import { LIFECYCLE_STATES, reduceAll } from '../../src/state/index.ts';
+import type { State } from '../../src/state/index.ts';
+import { formatDuration, selectCounts, selectService, selectServiceRows, selectStatusJson } from '../../src/views/index.ts';
 import { sampleEvent, stored } from '../events/samples.ts';
 
 const T0 = Date.parse('2025-03-14T09:26:53.000Z');
@@ -91,7 +92,7 @@ test('detail of one service, with uptime only when a clock is given', () => {
   assert.equal(selectService(state, 'constructor'), null, 'no prototype lookups');
 });
 
-test('status JSON has the DESIGN.md shape, sorted by id, and is plain JSON', () => {
+test('status JSON has the documented shape, sorted by id, and is plain JSON', () => {
   const state = stack();
   const status = selectStatusJson(state);
   assert.equal(status.seq, state.seq);
@@ -104,13 +105,6 @@ test('status JSON has the DESIGN.md shape, sorted by id, and is plain JSON', () 
   }
   assert.deepEqual(status.services[0]?.ports, { primary: 8080, metrics: 9090 });
   assert.deepEqual(JSON.parse(JSON.stringify(status)), status);
-});
-
-test('settled means ready, completed, failed or disabled', () => {
-  const settled = new Set<LifecycleState>(['ready', 'completed', 'failed', 'disabled']);
-  const base = stack().services['api'];
-  assert.ok(base);
-  for (const state of LIFECYCLE_STATES) assert.equal(isSettled({ ...base, state }), settled.has(state), state);
 });
 
 test('formatDuration', () => {

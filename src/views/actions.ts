@@ -1,0 +1,31 @@
+// The commands a person can give a service and the keys that give them. The dashboard's buttons
+// and help and the TUI's key bar read this one list, so a key never means two things.
+import type { CommandVerb } from '../events/index.ts';
+import type { ServiceState } from '../state/index.ts';
+
+/** A command a person can give a service from either UI, with its key in the TUI. */
+export interface ServiceAction {
+  verb: Extract<CommandVerb, 'enable' | 'disable' | 'restart'>;
+  key: string;
+  label: string;
+}
+
+/** The actions both UIs offer, in display order. */
+export const SERVICE_ACTIONS: readonly ServiceAction[] = [
+  { verb: 'enable', key: 'e', label: 'Enable' },
+  { verb: 'disable', key: 'd', label: 'Disable' },
+  { verb: 'restart', key: 'r', label: 'Restart' },
+];
+
+/** Keys of the TUI besides the actions; the web page lists the same in its help. */
+export const NAVIGATION_KEYS: readonly { key: string; label: string }[] = [
+  { key: '↑/↓ j/k', label: 'select a service' },
+  { key: '?', label: 'show or hide help' },
+  { key: 'q', label: 'quit' },
+];
+
+/** Which actions make sense now: enable a disabled service, disable or restart an enabled one. */
+export function availableActions(service: Pick<ServiceState, 'enabled' | 'state'>): ServiceAction['verb'][] {
+  if (!service.enabled) return ['enable'];
+  return service.state === 'starting' ? ['disable'] : ['disable', 'restart'];
+}

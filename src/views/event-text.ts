@@ -1,0 +1,76 @@
+// The one wording of every event, used by `nestor events`, `watch`, the dashboard's feed and the
+// TUI's feed. Every place that shows the text also shows the event's type and subject beside it,
+// so the text leaves those out and says only what the payload adds.
+import type { NestorEvent } from '../events/index.ts';
+import { formatDuration } from './duration.ts';
+
+/** What an event says, in a few words (empty when the type and subject say it all). */
+export function describeEvent(e: NestorEvent): string {
+  switch (e.type) {
+    case 'orchestrator.service.register':
+      return `spec v${e.data.specVersion} from ${e.data.source}${e.data.enabled === false ? ', disabled' : ''}`;
+    case 'orchestrator.service.register.rejected':
+      return e.data.errors.map((x) => `${x.path}: expected ${x.expected}`).join('; ');
+    case 'orchestrator.service.pending':
+      return e.data.waitingFor.length ? `waiting for ${e.data.waitingFor.join(', ')}` : '';
+    case 'orchestrator.service.starting':
+      return e.data.attempt === 0 ? 'first start' : `attempt ${e.data.attempt}`;
+    case 'orchestrator.service.ensure':
+      return e.data.actions.map((a) => `${a.type} ${a.target}`).join(', ');
+    case 'orchestrator.service.port.conflict':
+      return `port ${e.data.portName}=${e.data.port} held by ${e.data.ownerPid === null ? 'an unknown process' : `pid ${e.data.ownerPid}`}`;
+    case 'orchestrator.service.port.reclaimed':
+      return `port ${e.data.portName}=${e.data.port} reclaimed from pid ${e.data.pid}`;
+    case 'orchestrator.service.start':
+      return `pid ${e.data.pid}, attempt ${e.data.attempt}`;
+    case 'orchestrator.service.ready':
+      return `pid ${e.data.pid} after ${formatDuration(e.data.elapsedMs)}${e.data.probe ? ` (${e.data.probe})` : ''}`;
+    case 'orchestrator.service.health':
+      return `${e.data.probe} ${e.data.status}${e.data.detail ? `: ${e.data.detail}` : ''}`;
+    case 'orchestrator.service.stop':
+      return `${e.data.signal}${e.data.pid === null ? '' : ` to pid ${e.data.pid}`} (${e.data.reason})`;
+    case 'orchestrator.service.exit': {
+      const how = e.data.signal === null ? `code ${e.data.code}` : `signal ${e.data.signal}`;
+      return `pid ${e.data.pid} ${how} after ${formatDuration(e.data.runtimeMs)}${e.data.expected ? '' : ', unexpected'}`;
+    }
+    case 'orchestrator.service.start.failed':
+      return `${e.data.reason}: ${e.data.error}`;
+    case 'orchestrator.service.restart.scheduled':
+      return `attempt ${e.data.attempt} in ${formatDuration(e.data.delayMs)} (${e.data.reason})`;
+    case 'orchestrator.service.retries.exhausted':
+      return `${e.data.attempts} attempts, maxRestarts ${e.data.maxRestarts}`;
+    case 'orchestrator.service.disabled':
+      return e.data.reason;
+    case 'orchestrator.service.log':
+      return `${e.data.stream} +${e.data.lines} lines, ${e.data.totalBytes} bytes${e.data.rotated ? ', rotated' : ''}`;
+    case 'orchestrator.command.enable':
+    case 'orchestrator.command.disable':
+    case 'orchestrator.command.start':
+    case 'orchestrator.command.stop':
+    case 'orchestrator.command.restart': {
+      const by = e.data.requestedBy;
+      return `by ${by.component}@${by.node}${by.user ? ` (${by.user})` : ''}`;
+    }
+    case 'orchestrator.node.up':
+      return `pid ${e.data.pid} on ${e.data.hostname}, bus ${e.data.nats}${e.data.api ? `, api ${e.data.api}` : ''}`;
+    case 'orchestrator.node.down':
+      return e.data.reason;
+    case 'orchestrator.node.broker':
+      return `${e.data.status} ${e.data.url}`;
+    case 'orchestrator.snapshot.saved':
+      return `through seq ${e.data.throughSeq}`;
+  }
+}
+
+/** The service an event is about, `node <id>` for node events, or '' when neither. */
+export function eventSubject(e: NestorEvent): string {
+  const data = e.data as { service?: unknown; node?: unknown };
+  if (typeof data.service === 'string') return data.service;
+  if (typeof data.node === 'string') return `node ${data.node}`;
+  return '';
+}
+
+/** An event type without the common `orchestrator.` prefix. */
+export function shortType(type: string): string {
+  return type.startsWith('orchestrator.') ? type.slice('orchestrator.'.length) : type;
+}

@@ -1,0 +1,92 @@
+// The event feed both UIs show: recent events as rows with a time, a subject, the shared event
+// text and a tone, kept in a bounded list so a long-running UI does not grow without end.
+import type { NestorEvent, Stored } from '../events/index.ts';
+import { describeEvent, eventSubject, shortType } from './event-text.ts';
+import type { Tone } from './tone.ts';
+
+/** One line of the event feed. */
+export interface FeedRow {
+  seq: number;
+  /** HH:MM:SS of the event's timestamp (UTC, as stored). */
+  time: string;
+  type: string;
+  /** The type without its `orchestrator.` prefix. */
+  short: string;
+  /** The service, or `node <id>` for node events. */
+  subject: string;
+  summary: string;
+  tone: Tone;
+}
+
+/** Feed row of a stored event. */
+export function selectFeedRow(e: Stored<NestorEvent>): FeedRow {
+  return {
+    seq: e.seq,
+    time: /T(\d\d:\d\d:\d\d)/.exec(e.timestamp)?.[1] ?? e.timestamp,
+    type: e.type,
+    short: shortType(e.type),
+    subject: eventSubject(e),
+    summary: describeEvent(e),
+    tone: feedTone(e),
+  };
+}
+
+/** Appends an event to a bounded list of recent events (newest last); returns a new list. */
+export function appendRecent(recent: readonly Stored<NestorEvent>[], e: Stored<NestorEvent>, limit: number): Stored<NestorEvent>[] {
+  const out = recent.length >= limit ? recent.slice(recent.length - limit + 1) : recent.slice();
+  out.push(e);
+  return out;
+}
+
+/** The last `n` feed rows about one service, newest first. */
+export function recentFor(recent: readonly Stored<NestorEvent>[], service: string, n: number): FeedRow[] {
+  const rows: FeedRow[] = [];
+  for (let i = recent.length - 1; i >= 0 && rows.length < n; i--) {
+    const e = recent[i] as Stored<NestorEvent>;
+    if ((e.data as { service?: unknown }).service === service) rows.push(selectFeedRow(e));
+  }
+  return rows;
+}
+
+/** The last `n` feed rows, newest first. */
+export function selectFeed(recent: readonly Stored<NestorEvent>[], n: number): FeedRow[] {
+  return recent.slice(-n).reverse().map(selectFeedRow);
+}
+
+function feedTone(e: NestorEvent): Tone {
+  switch (e.type) {
+    case 'orchestrator.service.ready':
+    case 'orchestrator.node.up':
+      return 'ok';
+    case 'orchestrator.service.start.failed':
+    case 'orchestrator.service.retries.exhausted':
+    case 'orchestrator.service.port.conflict':
+    case 'orchestrator.service.register.rejected':
+      return 'error';
+    case 'orchestrator.service.exit':
+      return e.data.expected ? 'muted' : 'error';
+    case 'orchestrator.service.health':
+      return e.data.status === 'passing' ? 'ok' : 'warn';
+    case 'orchestrator.service.restart.scheduled':
+    case 'orchestrator.service.stop':
+    case 'orchestrator.node.down':
+      return 'warn';
+    case 'orchestrator.node.broker':
+      return e.data.status === 'connected' ? 'ok' : 'warn';
+    case 'orchestrator.service.register':
+    case 'orchestrator.service.pending':
+    case 'orchestrator.service.starting':
+    case 'orchestrator.service.ensure':
+    case 'orchestrator.service.port.reclaimed':
+    case 'orchestrator.service.start':
+    case 'orchestrator.service.disabled':
+    case 'orchestrator.service.log':
+    case 'orchestrator.command.enable':
+    case 'orchestrator.command.disable':
+    case 'orchestrator.command.start':
+    case 'orchestrator.command.stop':
+    case 'orchestrator.command.restart':
+    case 'orchestrator.snapshot.saved':
+      return 'muted';
+  }
+}

@@ -1,0 +1,20 @@
+// Public entry of the views module (pure): what the CLI, the dashboard and the TUI show, derived
+// from the reduced state and the stored events. Time is an argument; nothing here reads a clock.
+export type { Tone } from './tone.ts';
+export { toneOf } from './tone.ts';
+export { formatDuration } from './duration.ts';
+export { selectServiceRows, selectCounts, selectService } from './rows.ts';
+export type { ServiceRow, ServiceDetail, ServiceCounts } from './rows.ts';
+export { selectStatusJson } from './status-json.ts';
+export type { StatusEntry, StatusJson } from './status-json.ts';
+export { selectHeader } from './header.ts';
+export type { HeaderView } from './header.ts';
+export { selectHealth, detailFields } from './detail.ts';
+export type { HealthView, DetailField } from './detail.ts';
+export { SERVICE_ACTIONS, NAVIGATION_KEYS, availableActions } from './actions.ts';
+export type { ServiceAction } from './actions.ts';
+export { describeEvent, eventSubject, shortType } from './event-text.ts';
+export { selectFeedRow, selectFeed, recentFor, appendRecent } from './feed.ts';
+export type { FeedRow } from './feed.ts';
+export { selectGraph } from './graph.ts';
+export type { GraphLayout, GraphNodeView, GraphEdgeView } from './graph.ts';
