@@ -79,13 +79,13 @@ export async function handleEvents({ req, res, url }: RouteRequest, ctx: ApiCont
     // EventSource's lastEventId without dispatching), so a reconnect resumes without a gap.
     if (lastId === undefined && parsed.data.since === undefined) conn.send(`id: ${live}\n\n`);
     if (cursor !== live) {
-      const info = await ctx.bus.jsm.streams.info(ctx.bus.streamName);
-      if (cursor > info.state.last_seq) {
-        conn.send(sseEvent({ event: 'reset', data: JSON.stringify({ cursor, lastSeq: info.state.last_seq }) }));
+      const { firstSeq, lastSeq } = await ctx.bus.streamBounds();
+      if (cursor > lastSeq) {
+        conn.send(sseEvent({ event: 'reset', data: JSON.stringify({ cursor, lastSeq }) }));
         cursor = lastSent = 0;
       }
-      if (cursor + 1 < info.state.first_seq) {
-        conn.send(sseEvent({ event: 'gap', data: JSON.stringify({ from: cursor + 1, to: info.state.first_seq - 1 }) }));
+      if (cursor + 1 < firstSeq) {
+        conn.send(sseEvent({ event: 'gap', data: JSON.stringify({ from: cursor + 1, to: firstSeq - 1 }) }));
       }
       if (cursor < live) {
         for await (const r of readEvents(ctx.bus, { fromSeq: cursor + 1, until: live, filter: subjectFor(filter), signal: abort.signal })) {

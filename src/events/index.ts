@@ -47,6 +47,7 @@ export {
   nodeFilter,
   typeFilter,
   commandRequestSubject,
+  registerSubject,
 } from './subjects.ts';
 export { makeEventId } from './ids.ts';
 

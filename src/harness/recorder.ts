@@ -4,7 +4,7 @@
 import { emptyDecodeStats } from '../events/index.ts';
 import type { DecodeStats, EventType, NestorEvent, SkipReason, Stored } from '../events/index.ts';
 import { followEvents } from '../bus/index.ts';
-import type { Bus } from '../bus/index.ts';
+import type { BusReader } from '../bus/index.ts';
 import { emptyState, reduce } from '../state/index.ts';
 import type { State } from '../state/index.ts';
 
@@ -81,7 +81,7 @@ export class EventRecorder {
   #lastSeq = 0;
   #failure: Error | null = null;
 
-  constructor(bus: Bus) {
+  constructor(bus: BusReader) {
     this.#loop = this.#run(bus);
   }
 
@@ -162,7 +162,7 @@ export class EventRecorder {
     this.#fail(new Error('the harness was closed while waiting for an event'));
   }
 
-  async #run(bus: Bus): Promise<void> {
+  async #run(bus: BusReader): Promise<void> {
     try {
       for await (const r of followEvents(bus, { signal: this.#abort.signal, stats: this.#stats })) {
         if (!r.ok) {
