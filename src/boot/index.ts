@@ -1,4 +1,4 @@
-// The one startup path (principle 3): config → bus → controller → services → shells. `nestor
+// The one startup path: config → bus → controller → services → shells. `nestor
 // up` and the harness both call bootNode(); variation comes from config values only.
 import { hostname } from 'node:os';
 import { startApiServer } from '../api/index.ts';

@@ -1,5 +1,5 @@
 // Live state from the event stream: the history reduced, then every new event applied as it
-// arrives, with the stream sequence as the cursor (R8). Shared by the CLI, the harness and
+// arrives, with the stream sequence as the cursor. Shared by the CLI, the harness and
 // the UIs so they all see the same state.
 import type { BusReader } from '../bus/index.ts';
 import { followEvents, readEvents } from '../bus/index.ts';
