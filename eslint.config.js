@@ -1,10 +1,18 @@
 // Lint rules that keep the architecture honest: the pure core (events, spec, state, views) may not
-// reach I/O, clocks or randomness, shells import modules only through their index, and no
-// promise is dropped on the floor.
+// reach I/O, clocks or randomness, shells import modules only through their index, only the
+// bus and the SDK talk to the NATS client, and no promise is dropped on the floor.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const coreDirs = ['src/events/**', 'src/spec/**', 'src/state/**', 'src/views/**', 'src/controller/core/**'];
+// The modules that may use the NATS client; every other shell goes through the bus's
+// BusReader/BusWriter, so the client library can change in one place.
+const natsDirs = ['src/bus/**', 'src/sdk/**'];
+
+const internalImports = {
+  group: ['**/src/*/internal/**', '../*/internal/**', '../../*/internal/**'],
+  message: 'internal/ folders are private to their module; import the module index.',
+};
 
 export default tseslint.config(
   { ignores: ['node_modules/**', '.data/**', '.data-test/**', '.dep/**', 'dist/**', 'test-output/**', '.scratch/**'] },
@@ -25,17 +33,7 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['**/src/*/internal/**', '../*/internal/**', '../../*/internal/**'],
-              message: 'internal/ folders are private to their module; import the module index.',
-            },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { patterns: [internalImports] }],
     },
   },
   {
@@ -43,6 +41,30 @@ export default tseslint.config(
     ignores: ['src/**/*.test.ts'],
     rules: {
       '@typescript-eslint/explicit-module-boundary-types': 'error',
+    },
+  },
+  {
+    // Before the core block: a later block's options replace these for the core's files, and
+    // the core forbids @nats-io/* on its own.
+    files: ['src/**/*.ts', 'src/**/*.tsx'],
+    ignores: natsDirs,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            internalImports,
+            { group: ['@nats-io/*'], message: 'Only src/bus and src/sdk use the NATS client; take a BusReader or BusWriter from ../bus/index.ts.' },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[computed=false][property.name=/^(nc|js|jsm)$/]",
+          message: 'The NATS handles of a Bus are for tests and benches; use the BusReader/BusWriter methods or a function of ../bus/index.ts.',
+        },
+      ],
     },
   },
   {

@@ -2,9 +2,8 @@
 // to the owning node's controller over NATS, answered with the controller's outcome. Here the
 // outcome becomes an HTTP status: 404 unknown service, 409 impossible in the service's state,
 // 503 while shutting down or when no controller answers.
-import { NoRespondersError, RequestError, TimeoutError } from '@nats-io/transport-node';
-import type { Bus } from '../bus/index.ts';
-import { requestCommand } from '../controller/index.ts';
+import { isNoResponders, isTimeout, requestCommand } from '../bus/index.ts';
+import type { BusReader } from '../bus/index.ts';
 import type { CommandVerb } from '../events/index.ts';
 import { getService } from '../state/index.ts';
 import type { State } from '../state/index.ts';
@@ -35,7 +34,7 @@ const STATUS_OF: Record<string, number> = {
 
 /** Sends a command to the controller of the node that runs `service` and maps its answer. */
 export async function sendCommand(
-  bus: Bus,
+  bus: BusReader,
   state: State,
   verb: CommandVerb,
   service: string,
@@ -47,21 +46,12 @@ export async function sendCommand(
   if (svc === undefined) return refuse('unknown-service', `unknown service "${service}"`);
   let reply;
   try {
-    reply = await requestCommand(bus.nc, svc.node, verb, { service, requestedBy }, timeoutMs);
+    reply = await requestCommand(bus, svc.node, verb, { service, requestedBy }, timeoutMs);
   } catch (err) {
-    if (hasCause(err, (e) => e instanceof NoRespondersError || (e instanceof RequestError && e.isNoResponders()))) {
-      return refuse('no-controller', `no controller of node ${svc.node} answers`);
-    }
-    if (hasCause(err, (e) => e instanceof TimeoutError)) return refuse('timeout', `node ${svc.node} did not answer within ${timeoutMs} ms`);
+    if (isNoResponders(err)) return refuse('no-controller', `no controller of node ${svc.node} answers`);
+    if (isTimeout(err)) return refuse('timeout', `node ${svc.node} did not answer within ${timeoutMs} ms`);
     throw err;
   }
   if (reply.ok) return { status: 200, body: { ok: true, service, verb, message: reply.message } };
   return refuse(reply.code, reply.message);
-}
-
-function hasCause(err: unknown, test: (e: unknown) => boolean): boolean {
-  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (test(e)) return true;
-  }
-  return false;
 }

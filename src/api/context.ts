@@ -2,7 +2,7 @@
 // and the one command path. Routes of other modules (the dashboard) are written against
 // this interface and mounted by the server, so the API never imports the UIs.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Bus } from '../bus/index.ts';
+import type { BusWriter } from '../bus/index.ts';
 import type { CommandVerb } from '../events/index.ts';
 import type { CommandOutcome } from './commands.ts';
 import type { LiveFeed } from './live-feed.ts';
@@ -13,7 +13,7 @@ export type { StreamKind };
 
 /** Everything a route handler may use. */
 export interface ApiContext {
-  readonly bus: Bus;
+  readonly bus: BusWriter;
   /** This node's id. */
   readonly node: string;
   readonly feed: LiveFeed;

@@ -2,8 +2,9 @@
 // JetStream sequence, so a client that reconnects with Last-Event-ID (or `?since=`) gets
 // exactly the events after it: the stored history up to the live feed's cursor is read from
 // the stream, while newer events from the feed wait in the client's bounded queue; both are
-// written in sequence order and anything at or below the last id sent is skipped (STYLE R8).
-// A client whose queue overflows is dropped and counted (R13); it resumes by reconnecting.
+// written in sequence order and anything at or below the last id sent is skipped. A client
+// whose queue overflows is dropped and counted, so it cannot slow the others; it resumes by
+// reconnecting.
 //
 // Frames: unnamed events carry one stored event (envelope + seq) as JSON; `event: gap` says
 // events before the stream's first sequence aged out; `event: reset` says the cursor was ahead
@@ -79,13 +80,13 @@ export async function handleEvents({ req, res, url }: RouteRequest, ctx: ApiCont
     // EventSource's lastEventId without dispatching), so a reconnect resumes without a gap.
     if (lastId === undefined && parsed.data.since === undefined) conn.send(`id: ${live}\n\n`);
     if (cursor !== live) {
-      const info = await ctx.bus.jsm.streams.info(ctx.bus.streamName);
-      if (cursor > info.state.last_seq) {
-        conn.send(sseEvent({ event: 'reset', data: JSON.stringify({ cursor, lastSeq: info.state.last_seq }) }));
+      const { firstSeq, lastSeq } = await ctx.bus.streamBounds();
+      if (cursor > lastSeq) {
+        conn.send(sseEvent({ event: 'reset', data: JSON.stringify({ cursor, lastSeq }) }));
         cursor = lastSent = 0;
       }
-      if (cursor + 1 < info.state.first_seq) {
-        conn.send(sseEvent({ event: 'gap', data: JSON.stringify({ from: cursor + 1, to: info.state.first_seq - 1 }) }));
+      if (cursor + 1 < firstSeq) {
+        conn.send(sseEvent({ event: 'gap', data: JSON.stringify({ from: cursor + 1, to: firstSeq - 1 }) }));
       }
       if (cursor < live) {
         for await (const r of readEvents(ctx.bus, { fromSeq: cursor + 1, until: live, filter: subjectFor(filter), signal: abort.signal })) {

@@ -1,13 +1,13 @@
 // The node's live view of the event stream, shared by every HTTP client: the reduced state, a
 // ring of recent events, and synchronous listeners (SSE clients, the dashboard, metrics) that
 // get each new event once, already serialized. Snapshot-then-live with the stream sequence as
-// the cursor (STYLE R8): the history up to the stream's last sequence is reduced with stateAt,
+// the cursor: the history up to the stream's last sequence is reduced with stateAt,
 // then followState continues from the next sequence, so no event is missed or applied twice.
 //
 // Listeners must not block: they copy what they need into their own bounded queues. The feed
-// never waits for a client, so a slow client cannot slow the orchestrator (R13).
+// never waits for a client, so a slow client cannot slow the orchestrator.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Bus } from '../bus/index.ts';
+import type { BusLink, BusReader } from '../bus/index.ts';
 import { readEvents } from '../bus/index.ts';
 import { emptyDecodeStats } from '../events/index.ts';
 import type { DecodeStats, NestorEvent, Stored } from '../events/index.ts';
@@ -28,7 +28,7 @@ export interface FeedItem {
 export type FeedListener = (item: FeedItem, state: State, previous: State) => void;
 
 /** How the API's own connection to the broker is doing. */
-export type BrokerLink = 'connected' | 'reconnecting' | 'disconnected';
+export type BrokerLink = BusLink;
 
 /** Options of the live feed. */
 export interface LiveFeedOptions {
@@ -39,7 +39,7 @@ export interface LiveFeedOptions {
 
 /** The live state of the stream, kept by following it from the last snapshot. */
 export class LiveFeed {
-  readonly #bus: Bus;
+  readonly #bus: BusReader;
   readonly #recentLimit: number;
   readonly #onError: (err: unknown) => void;
   readonly #listeners = new Set<FeedListener>();
@@ -52,7 +52,7 @@ export class LiveFeed {
   #broker: BrokerLink = 'connected';
   #loop: Promise<void> | null = null;
 
-  constructor(bus: Bus, opts: LiveFeedOptions = {}) {
+  constructor(bus: BusReader, opts: LiveFeedOptions = {}) {
     this.#bus = bus;
     this.#recentLimit = opts.recentLimit ?? 200;
     this.#onError = opts.onError ?? (() => {});
@@ -85,11 +85,10 @@ export class LiveFeed {
 
   /** Reduces the history, loads the recent events, then follows the stream in the background. */
   async start(): Promise<void> {
-    const info = await this.#bus.jsm.streams.info(this.#bus.streamName);
-    const last = info.state.last_seq;
+    const { firstSeq, lastSeq: last } = await this.#bus.streamBounds();
     this.#state = await stateAt(this.#bus, { until: last, stats: this.#stats });
     this.#cursor = last;
-    const from = Math.max(info.state.first_seq, last - this.#recentLimit + 1, 1);
+    const from = Math.max(firstSeq, last - this.#recentLimit + 1, 1);
     for await (const r of readEvents(this.#bus, { fromSeq: from, until: last })) {
       if (r.ok) this.#recent.push(r.event);
     }
@@ -131,7 +130,7 @@ export class LiveFeed {
           onEvent: (event, state, previous) => this.#apply(event, state, previous),
         });
       } catch (err) {
-        if (signal.aborted || this.#bus.nc.isClosed() || this.#bus.nc.isDraining()) return;
+        if (signal.aborted || this.#bus.isClosed()) return;
         this.#onError(err);
         await sleep(500, undefined, { signal }).catch(() => {});
       }
@@ -154,11 +153,9 @@ export class LiveFeed {
 
   async #watchBroker(): Promise<void> {
     try {
-      for await (const s of this.#bus.nc.status()) {
+      for await (const next of this.#bus.links()) {
         if (this.#abort.signal.aborted) return;
-        const next: BrokerLink | null =
-          s.type === 'disconnect' ? 'disconnected' : s.type === 'reconnecting' ? 'reconnecting' : s.type === 'reconnect' ? 'connected' : null;
-        if (next === null || next === this.#broker) continue;
+        if (next === this.#broker) continue;
         this.#broker = next;
         for (const l of this.#brokerListeners) l(next);
       }

@@ -3,7 +3,7 @@
 // count since this process started); gauges are read at scrape time from the reduced state,
 // /proc and the nats-server monitoring endpoint. docs/metrics.md lists every metric.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Bus, BrokerStats } from '../bus/index.ts';
+import type { BusWriter, BrokerStats } from '../bus/index.ts';
 import { brokerStats } from '../bus/index.ts';
 import type { SkipReason } from '../events/index.ts';
 import { LIFECYCLE_STATES, getService } from '../state/index.ts';
@@ -15,7 +15,7 @@ import { groupUsage } from './proc-usage.ts';
 
 /** Where the metrics read from. */
 export interface MetricsSources {
-  bus: Bus;
+  bus: BusWriter;
   feed: LiveFeed;
   node: string;
   /** Pids of this node's running services (process group leaders), by service. */
@@ -115,12 +115,12 @@ export class ApiMetrics {
   /** The exposition text and its content type; reads the broker and the stream first. */
   async render(): Promise<{ contentType: string; body: string }> {
     const { bus } = this.#src;
-    const [stats, info] = await Promise.all([
+    const [stats, lastSeq] = await Promise.all([
       bus.monitorUrl === null ? null : brokerStats(bus.monitorUrl, 1_000).catch(() => null),
-      bus.jsm.streams.info(bus.streamName).catch(() => null),
+      bus.lastSeq().catch(() => null),
     ]);
     this.#broker = stats;
-    if (info !== null) this.#streamLastSeq = info.state.last_seq;
+    if (lastSeq !== null) this.#streamLastSeq = lastSeq;
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 

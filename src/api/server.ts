@@ -10,7 +10,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { Bus } from '../bus/index.ts';
+import type { BusWriter } from '../bus/index.ts';
 import type { ApiConfig } from '../config/index.ts';
 import { logFileOf } from '../process/index.ts';
 import { getService } from '../state/index.ts';
@@ -29,7 +29,7 @@ import type { SseConnectionOptions } from './sse-connection.ts';
 
 /** Options of {@link startApiServer}. */
 export interface ApiServerOptions {
-  bus: Bus;
+  bus: BusWriter;
   node: string;
   dataDir: string;
   api: Pick<ApiConfig, 'host' | 'port' | 'token' | 'readOnly'>;

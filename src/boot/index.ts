@@ -1,9 +1,9 @@
-// The one startup path (principle 3): config → bus → controller → services → shells. `nestor
+// The one startup path: config → bus → controller → services → shells. `nestor
 // up` and the harness both call bootNode(); variation comes from config values only.
 import { hostname } from 'node:os';
 import { startApiServer } from '../api/index.ts';
 import type { ApiServer } from '../api/index.ts';
-import type { Bus } from '../bus/index.ts';
+import type { Bus, BusWriter } from '../bus/index.ts';
 import { connectBus, createEventFactory } from '../bus/index.ts';
 import { removeRuntimeInfo, writeRuntimeInfo } from '../config/index.ts';
 import type { NestorConfig } from '../config/index.ts';
@@ -74,7 +74,7 @@ export async function bootNode(opts: BootOptions): Promise<NodeHandle> {
   const guardian = startGuardian(config.dataDir);
   let api: ApiServer | undefined;
   try {
-    const bootSeq = (await bus.jsm.streams.info(bus.streamName)).state.last_seq;
+    const bootSeq = await bus.lastSeq();
     const events = createEventFactory({ node: config.node, component: 'node' });
     await reportCrash(bus, config, events, progress);
     const controller = new Controller({
@@ -156,7 +156,7 @@ export async function bootNode(opts: BootOptions): Promise<NodeHandle> {
 }
 
 /** Publishes what the guardian of a crashed previous run did, as that run's node.down. */
-async function reportCrash(bus: Bus, config: NestorConfig, events: ReturnType<typeof createEventFactory>, progress: (line: string) => void): Promise<void> {
+async function reportCrash(bus: BusWriter, config: NestorConfig, events: ReturnType<typeof createEventFactory>, progress: (line: string) => void): Promise<void> {
   const crash = await takeCrashReport(config.dataDir);
   if (crash === null) return;
   const stopped = crash.stopped.map((s) => `${s.service} (pid ${s.pid})`).join(', ') || 'no service process';

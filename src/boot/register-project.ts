@@ -2,13 +2,13 @@
 // select by profile / --only / --disable, build local .dep binaries, then publish one
 // orchestrator.service.register per selected service with a version that grows when its spec
 // changes. The controller learns about services from these events only.
-import type { Bus } from '../bus/index.ts';
+import type { BusWriter } from '../bus/index.ts';
 import { createEventFactory } from '../bus/index.ts';
 import type { NestorConfig } from '../config/index.ts';
 import { ensureDeps } from '../dep/index.ts';
 import type { DepEntry, DepResult } from '../dep/index.ts';
 import type { ServiceRegistered } from '../events/index.ts';
-import { decode } from '../events/index.ts';
+import { registerSubject } from '../events/index.ts';
 import { specHash } from '../sdk/index.ts';
 import { SpecError, selectServices, startOrder, validateProject } from '../spec/index.ts';
 import type { Project } from '../spec/index.ts';
@@ -73,7 +73,7 @@ export function prepareProject(raw: unknown, opts: SelectionOptions = {}, source
 
 /** Registers a project's services (after building their .dep binaries); a raw file is prepared first. */
 export async function registerProject(
-  bus: Bus,
+  bus: BusWriter,
   config: NestorConfig,
   input: PreparedProject | unknown,
   opts: RegisterOptions = {},
@@ -122,12 +122,10 @@ async function buildDeps(project: Project, ids: string[], projectDir: string, on
 }
 
 /** The last register event of a service on this node, or null. */
-async function lastRegistration(bus: Bus, node: string, service: string): Promise<ServiceRegistered | null> {
+async function lastRegistration(bus: BusWriter, node: string, service: string): Promise<ServiceRegistered | null> {
   try {
-    const msg = await bus.jsm.streams.getMessage(bus.streamName, { last_by_subj: `orchestrator.service.${node}.${service}.register` });
-    if (msg === null) return null;
-    const decoded = decode(msg.data);
-    return decoded.ok && decoded.event.type === 'orchestrator.service.register' ? decoded.event : null;
+    const last = await bus.lastEvent(registerSubject(node, service));
+    return last !== null && last.ok && last.event.type === 'orchestrator.service.register' ? last.event : null;
   } catch {
     // No message on that subject yet.
     return null;

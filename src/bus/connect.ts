@@ -4,48 +4,56 @@
 // this point is identical in both modes.
 //
 // In:  a loaded NestorConfig.
-// Out: a Bus (connection, JetStream handles, publish, snapshots), or BusUnavailableError /
-//      StreamSetupError / a launch error, after a short bounded retry. Nothing is left running
-//      on failure.
-import { readFile } from 'node:fs/promises';
+// Out: a Bus (a BusWriter for the shells, plus the raw handles for tests and benches), or
+//      BusUnavailableError / StreamSetupError / a launch error, after a short bounded retry.
+//      Nothing is left running on failure.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { JetStreamApiError, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
-import { AuthorizationError, connect, credsAuthenticator, UserAuthenticationExpiredError } from '@nats-io/transport-node';
-import type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
+import { AuthorizationError, connect, UserAuthenticationExpiredError } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { NatsMode, NestorConfig } from '../config/index.ts';
 import type { NestorEvent } from '../events/index.ts';
-import { BusUnavailableError } from './errors.ts';
+import { BusUnavailableError, ReaderConnectError } from './errors.ts';
+import { attachHandles } from './handles.ts';
 import { launchNatsServer, launchOptionsFromConfig } from './launch.ts';
 import type { EmbeddedServer } from './launch.ts';
+import { natsOptions } from './nats-options.ts';
+import type { ReconnectPolicy } from './nats-options.ts';
 import { DEFAULT_PUBLISH_RETRY, isNoResponders, isRetryable, publishEvent } from './publish.ts';
 import type { PublishResult, PublishRetry } from './publish.ts';
+import { makeReader } from './reader.ts';
+import type { BusReader } from './reader.ts';
 import { ensureEventStream, ensureSnapshotBucket } from './streams.ts';
 import { BrokerSupervisor } from './supervise.ts';
-import { ensureCredentials } from './credentials.ts';
+import { ensureCredentials, readCredentials } from './credentials.ts';
 import type { EmbeddedCredentials } from './credentials.ts';
 import type { BrokerHooks } from './supervise.ts';
 
-/** A connected bus with its stream and snapshot bucket in place. */
-export interface Bus extends AsyncDisposable {
-  readonly nc: NatsConnection;
-  readonly js: JetStreamClient;
-  readonly jsm: JetStreamManager;
-  /** URL of the server this connection uses. */
-  readonly natsUrl: string;
+/** A reader that also publishes: what the node's shells (controller, API, harness) hold. */
+export interface BusWriter extends BusReader {
   /** HTTP monitoring URL of the embedded server; null in external mode. */
   readonly monitorUrl: string | null;
   /** The embedded server running now (it is restarted if it dies), or null in external mode. */
   readonly server: EmbeddedServer | null;
   /** Credentials of the embedded server (nats.auth), for the clients this node starts; else null. */
   readonly credentials?: EmbeddedCredentials | null;
-  readonly streamName: string;
-  readonly snapshots: KV;
   /** Publishes an event on its subject (msgID = event id), retrying transient failures. */
   publish(event: NestorEvent): Promise<PublishResult>;
   /** Drains the connection, then stops the embedded server; idempotent. */
   close(): Promise<void>;
+}
+
+/**
+ * The node's connection as connectBus returns it. The client handles are there for tests,
+ * benches and the SDK; shells take a BusWriter or BusReader, and lint keeps them off these.
+ */
+export interface Bus extends BusWriter {
+  readonly nc: NatsConnection;
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  readonly snapshots: KV;
 }
 
 /** Options of {@link connectBus}. */
@@ -102,6 +110,52 @@ export async function connectBus(config: NestorConfig, opts: ConnectOptions = {}
     }
   } catch (err) {
     await server?.stop();
+    throw err;
+  }
+}
+
+/** Options of {@link connectReader}. */
+export interface ReaderOptions {
+  urls: string[];
+  /** The connection's name in the server's /connz. */
+  name: string;
+  timeoutMs: number;
+  reconnect: ReconnectPolicy;
+}
+
+/**
+ * Connects read-only to the event stream of a running node: no server, no stream setup, one
+ * attempt. Fails with ReaderConnectError when the URLs hold no reachable Nestor stream.
+ */
+export async function connectReader(config: NestorConfig, opts: ReaderOptions): Promise<BusReader> {
+  const { urls } = opts;
+  // An embedded server with nats.auth on takes the credentials its node generated; a reader
+  // never generates them.
+  const embedded = config.nats.mode === 'embedded' ? await readCredentials(config.dataDir) : null;
+  const options = await natsOptions(config, urls, opts.name, opts.reconnect, embedded);
+  let nc: NatsConnection;
+  try {
+    nc = await connect({ ...options, timeout: opts.timeoutMs });
+  } catch (err) {
+    throw new ReaderConnectError('connect', urls, { cause: err });
+  }
+  try {
+    const jsm = await jetstreamManager(nc).catch((err: unknown) => {
+      throw new ReaderConnectError('jetstream', urls, { cause: err });
+    });
+    const stream = config.events.stream;
+    await jsm.streams.info(stream).catch((err: unknown) => {
+      throw err instanceof JetStreamApiError ? new ReaderConnectError('stream', urls, { cause: err }) : err;
+    });
+    let closing: Promise<void> | undefined;
+    const close = (): Promise<void> =>
+      (closing ??= (async () => {
+        if (nc.isClosed()) return;
+        await nc.drain().catch(() => nc.close());
+      })());
+    return makeReader({ nc, js: jetstream(nc), jsm }, stream, urls[0] ?? '', close);
+  } catch (err) {
+    await nc.close().catch(() => {});
     throw err;
   }
 }
@@ -167,58 +221,21 @@ function makeBus(p: BusParts): Bus {
         await p.supervisor?.stop();
       }
     })());
-  const current = p.nc.getServer();
   const first = p.supervisor?.current() ?? null;
-  return {
-    nc: p.nc,
-    js: p.js,
-    jsm: p.jsm,
-    natsUrl: first?.natsUrl ?? (current.includes('://') ? current : `nats://${current}`),
+  const handles = { nc: p.nc, js: p.js, jsm: p.jsm };
+  const reader = makeReader(handles, p.streamName, first?.natsUrl ?? p.nc.getServer(), close);
+  const bus: Bus = {
+    ...reader,
+    ...handles,
     monitorUrl: first?.monitorUrl ?? null,
     get server() {
       return p.supervisor?.current() ?? null;
     },
     credentials: p.credentials,
-    streamName: p.streamName,
     snapshots: p.snapshots,
     publish: (event) => publishEvent(p.js, event, p.publishRetry),
-    close,
-    [Symbol.asyncDispose]: close,
   };
-}
-
-async function connectionOptions(
-  config: NestorConfig,
-  urls: string[],
-  component: string,
-  embedded: EmbeddedCredentials | null,
-): Promise<NodeConnectionOptions> {
-  const { nats } = config;
-  const base: NodeConnectionOptions = {
-    servers: urls,
-    name: `nestor:${config.node}:${component}`,
-    // Once connected, keep reconnecting: a supervisor outlives broker restarts.
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: 500,
-  };
-  if (embedded !== null) return { ...base, ...credentialOptions(embedded) };
-  if (nats.user !== undefined) return { ...base, user: nats.user, pass: nats.pass ?? '' };
-  if (nats.token !== undefined) return { ...base, token: nats.token };
-  if (nats.creds !== undefined) {
-    let creds: Uint8Array;
-    try {
-      creds = new Uint8Array(await readFile(nats.creds));
-    } catch (err) {
-      throw new BusUnavailableError(nats.mode, urls, `cannot read the credentials file ${nats.creds}`, 'Check nats.creds (NESTOR_NATS_CREDS).', { cause: err });
-    }
-    return { ...base, authenticator: credsAuthenticator(creds) };
-  }
-  return base;
-}
-
-/** Connection options presenting embedded-server credentials. */
-export function credentialOptions(creds: EmbeddedCredentials): Pick<NodeConnectionOptions, 'token' | 'user' | 'pass'> {
-  return 'token' in creds ? { token: creds.token } : { user: creds.user, pass: creds.pass };
+  return attachHandles(bus, handles);
 }
 
 async function connectWithRetry(
@@ -228,7 +245,8 @@ async function connectWithRetry(
   component: string,
   embedded: EmbeddedCredentials | null,
 ): Promise<NatsConnection> {
-  const options = await connectionOptions(config, urls, component, embedded);
+  // Once connected, keep reconnecting: a supervisor outlives broker restarts.
+  const options = await natsOptions(config, urls, `nestor:${config.node}:${component}`, { attempts: -1, waitMs: 500 }, embedded);
   const mode = config.nats.mode;
   for (let delay = 100; ; delay = Math.min(delay * 2, 1_000)) {
     try {

@@ -76,6 +76,29 @@ export class BusUnavailableError extends Error {
   }
 }
 
+/** Which step of connectReader failed. */
+export type ReaderFailure = 'connect' | 'jetstream' | 'stream';
+
+const READER_FAILURE: Record<ReaderFailure, string> = {
+  connect: 'cannot connect to NATS',
+  jetstream: 'the NATS server has no JetStream',
+  stream: 'there is no event stream',
+};
+
+/** connectReader could not open the event stream; `stage` says where, `cause` holds why. */
+export class ReaderConnectError extends Error {
+  readonly stage: ReaderFailure;
+  readonly urls: string[];
+
+  constructor(stage: ReaderFailure, urls: string[], options?: ErrorOptions) {
+    const cause = options?.cause instanceof Error ? `: ${options.cause.message}` : '';
+    super(`${READER_FAILURE[stage]} at ${urls.join(', ')}${cause}`, options);
+    this.name = 'ReaderConnectError';
+    this.stage = stage;
+    this.urls = urls;
+  }
+}
+
 /** The event stream or the snapshot bucket could not be created or brought up to date. */
 export class StreamSetupError extends Error {
   readonly stream: string;

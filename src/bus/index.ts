@@ -1,5 +1,6 @@
 // Public entry of the bus module (a shell): the embedded nats-server, the connection, the event
-// stream and snapshot bucket, publishing and reading events.
+// stream and snapshot bucket, publishing and reading events, and command requests. Shells see
+// a BusReader or a BusWriter; only this module and the SDK import the NATS client.
 export {
   NatsServerNotFoundError,
   NatsServerStartError,
@@ -8,29 +9,35 @@ export {
   StreamSetupError,
   InvalidEventError,
   PublishError,
+  ReaderConnectError,
 } from './errors.ts';
-export type { StartFailure } from './errors.ts';
+export type { StartFailure, ReaderFailure } from './errors.ts';
 export { findNatsServer, DEFAULT_NATS_SERVER } from './find-server.ts';
 export { launchNatsServer, launchOptionsFromConfig } from './launch.ts';
 export type { LaunchOptions, EmbeddedServer } from './launch.ts';
 export type { ServerExit } from './server-process.ts';
 export { serverPaths, renderServerConfig } from './server-config.ts';
 export type { ServerPaths } from './server-config.ts';
-export { connectBus, credentialOptions } from './connect.ts';
+export { connectBus, connectReader } from './connect.ts';
+export { credentialOptions } from './nats-options.ts';
+export type { ReconnectPolicy } from './nats-options.ts';
 export { credentialsPath, ensureCredentials, readCredentials } from './credentials.ts';
 export type { EmbeddedCredentials } from './credentials.ts';
 export { BrokerSupervisor } from './supervise.ts';
 export { Outbox } from './outbox.ts';
 export type { OutboxOptions } from './outbox.ts';
 export type { BrokerHooks } from './supervise.ts';
-export type { Bus, ConnectOptions } from './connect.ts';
+export type { Bus, BusWriter, ConnectOptions, ReaderOptions } from './connect.ts';
+export type { BusReader, BusLink, ReadResult, StreamBounds } from './reader.ts';
 export { SNAPSHOT_BUCKET, eventStreamConfig } from './streams.ts';
-export { DEFAULT_PUBLISH_RETRY, assertValidEvent, isRetryable } from './publish.ts';
+export { DEFAULT_PUBLISH_RETRY, assertValidEvent, isNoResponders, isRetryable, isTimeout } from './publish.ts';
 export type { PublishResult, PublishRetry } from './publish.ts';
 export { createEventFactory } from './event-factory.ts';
 export type { EventFactory, EventFactoryOptions } from './event-factory.ts';
 export { readEvents, followEvents } from './read-events.ts';
-export type { ReadResult, ReadOptions, HistoryOptions } from './read-events.ts';
+export type { ReadOptions, HistoryOptions } from './read-events.ts';
+export { requestCommand, serveCommands } from './commands.ts';
+export type { CommandRequest, CommandRequester, CommandResponse, CommandHandler, CommandService } from './commands.ts';
 export { brokerStats } from './broker-stats.ts';
 export type { BrokerStats } from './broker-stats.ts';
 export { freePort } from './free-port.ts';

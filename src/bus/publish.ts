@@ -69,6 +69,11 @@ export function isNoResponders(err: unknown): boolean {
   return someCause(err, (e) => e instanceof NoRespondersError || (e instanceof RequestError && e.isNoResponders()));
 }
 
+/** True when a request timed out waiting for its answer. */
+export function isTimeout(err: unknown): boolean {
+  return someCause(err, (e) => e instanceof TimeoutError);
+}
+
 function someCause(err: unknown, test: (e: Error) => boolean): boolean {
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
     if (test(e)) return true;

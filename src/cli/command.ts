@@ -3,8 +3,7 @@
 // --no-wait, follows the stream until the service has come to rest after the command: stopped
 // for stop, disabled for disable, started and then ready/completed/failed for start and restart.
 import { hostname, userInfo } from 'node:os';
-import { NoRespondersError } from '@nats-io/transport-node';
-import { requestCommand } from '../controller/index.ts';
+import { isNoResponders, requestCommand } from '../bus/index.ts';
 import type { CommandVerb, NestorEvent, Stored } from '../events/index.ts';
 import { followState } from '../feed/index.ts';
 import { parseDuration } from '../spec/index.ts';
@@ -42,7 +41,7 @@ export async function runCommand(verb: CommandVerb, id: string, flags: CommandFl
   const timeoutMs = parseDuration(flags.timeout ?? '60s');
   if (timeoutMs === null || timeoutMs <= 0) throw new UsageError(`--timeout ${JSON.stringify(flags.timeout)}: expected a duration such as 30s or 2m`);
   await using conn = await connectInstance(ctx, flags.file);
-  const before = (await conn.bus.jsm.streams.info(conn.bus.streamName)).state.last_seq;
+  const before = await conn.bus.lastSeq();
   const reply = await send(conn, verb, id);
   if (!reply.ok) throw new CommandRefusedError(verb, id, reply.code, reply.message);
   term.info(reply.message);
@@ -59,9 +58,9 @@ export async function runCommand(verb: CommandVerb, id: string, flags: CommandFl
 async function send(conn: Connection, verb: CommandVerb, id: string): ReturnType<typeof requestCommand> {
   const requestedBy = { node: hostname().replace(/[^A-Za-z0-9_-]+/g, '-'), component: 'cli', user: userName() };
   try {
-    return await requestCommand(conn.bus.nc, conn.info.node, verb, { service: id, requestedBy });
+    return await requestCommand(conn.bus, conn.info.node, verb, { service: id, requestedBy });
   } catch (err) {
-    if (err instanceof NoRespondersError || (err as { cause?: unknown }).cause instanceof NoRespondersError) {
+    if (isNoResponders(err)) {
       throw new CliFailure(`no controller of node ${conn.info.node} answers commands on ${conn.info.nats}; is the instance still running (\`nestor info\`)?`, { cause: err });
     }
     throw err;
@@ -96,7 +95,7 @@ async function settle(conn: Connection, verb: CommandVerb, id: string, before: n
   }
   if (done !== null) return done;
   const now = last === undefined ? 'unknown' : last.state;
-  if (conn.bus.nc.isClosed()) throw new CliFailure(`the instance stopped while ${id} was ${now}`);
+  if (conn.bus.isClosed()) throw new CliFailure(`the instance stopped while ${id} was ${now}`);
   throw new CliFailure(
     `${verb} ${id}: still ${now} after ${timeoutMs / 1000}s (waiting for ${RESTING[verb].join(' or ')}); \`nestor status ${id}\` and \`nestor logs ${id}\` show why`,
   );

@@ -2,18 +2,12 @@
 // NESTOR_URL (a NATS URL of the running instance) overrides it, and then the node is the one
 // that announced itself last on the stream (orchestrator.node.up). The CLI connects as a plain
 // NATS client: no embedded server, no controller, and it creates or changes nothing on the
-// bus (a read-only view of the stream and the command subjects).
-import { readFile } from 'node:fs/promises';
-import { DeliverPolicy, JetStreamApiError, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import type { JetStreamManager } from '@nats-io/jetstream';
-import { Kvm } from '@nats-io/kv';
-import { connect, credsAuthenticator } from '@nats-io/transport-node';
-import type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
-import { SNAPSHOT_BUCKET, credentialOptions, isProcessAlive, readCredentials } from '../bus/index.ts';
-import type { Bus } from '../bus/index.ts';
+// bus: it holds a BusReader, and sends commands as requests.
+import { ReaderConnectError, connectReader, isProcessAlive } from '../bus/index.ts';
+import type { BusReader } from '../bus/index.ts';
 import { findProjectFile, loadConfig, readRuntimeInfo } from '../config/index.ts';
 import type { NestorConfig, RuntimeInfo } from '../config/index.ts';
-import { decode, typeFilter } from '../events/index.ts';
+import { typeFilter } from '../events/index.ts';
 import type { CliContext } from './context.ts';
 import { CliFailure, NotRunningError } from './errors.ts';
 
@@ -39,7 +33,7 @@ export type Target =
 
 /** An open connection to a running instance. */
 export interface Connection extends AsyncDisposable {
-  bus: Bus;
+  bus: BusReader;
   info: InstanceInfo;
   config: NestorConfig;
   close(): Promise<void>;
@@ -86,131 +80,73 @@ export async function connectInstance(ctx: CliContext, file?: string): Promise<C
 /** Connects to a target found by findTarget (or built from a runtime info file). */
 export async function openConnection(target: Target): Promise<Connection> {
   const urls = target.kind === 'url' ? target.urls : [target.info.nats];
-  const nc = await connectNats(target.config, urls, target);
+  const bus = await connectReader(target.config, {
+    urls,
+    name: 'nestor:cli',
+    timeoutMs: 3_000,
+    // A short outage (a cluster member restarting) is ridden out; a stopped instance is not.
+    reconnect: { attempts: 5, waitMs: 200 },
+  }).catch((err: unknown) => {
+    throw err instanceof ReaderConnectError ? cliFailure(err, target, urls) : err;
+  });
   try {
-    const jsm = await jetstreamManager(nc).catch((err: unknown) => {
-      throw new CliFailure(`the NATS server at ${urls.join(', ')} has no JetStream; is NESTOR_URL the bus of a Nestor instance?`, { cause: err });
-    });
-    const stream = target.config.events.stream;
-    await checkStream(jsm, stream, urls);
-    const bus = await cliBus(nc, jsm, stream, urls[0] as string);
     const info = target.kind === 'url' ? await announcedNode(bus, urls) : target.info;
     const close = (): Promise<void> => bus.close();
     return { bus, info, config: target.config, close, [Symbol.asyncDispose]: close };
   } catch (err) {
-    await nc.close().catch(() => {});
+    await bus.close().catch(() => {});
     throw err;
   }
 }
 
-async function connectNats(config: NestorConfig, urls: string[], target: Target): Promise<NatsConnection> {
-  const options: NodeConnectionOptions = {
-    servers: urls,
-    name: 'nestor:cli',
-    timeout: 3_000,
-    // A short outage (a cluster member restarting) is ridden out; a stopped instance is not.
-    maxReconnectAttempts: 5,
-    reconnectTimeWait: 200,
-    ...(await credentials(config)),
-  };
-  try {
-    return await connect(options);
-  } catch (err) {
-    const reason = (err as Error).message;
-    if (target.kind === 'url') {
-      throw new CliFailure(`Nestor is not reachable at ${urls.join(', ')} (NESTOR_URL): ${reason}; check the URL or unset NESTOR_URL`, { cause: err });
+function cliFailure(err: ReaderConnectError, target: Target, urls: string[]): CliFailure {
+  const cause = err.cause;
+  switch (err.stage) {
+    case 'connect': {
+      const reason = (cause as Error).message;
+      if (target.kind === 'url') {
+        return new CliFailure(`Nestor is not reachable at ${urls.join(', ')} (NESTOR_URL): ${reason}; check the URL or unset NESTOR_URL`, { cause });
+      }
+      return new CliFailure(
+        `Nestor (pid ${target.info.pid}) runs in ${target.config.projectDir} but its bus at ${urls[0]} does not answer: ${reason}; ` +
+          'wait for it to finish starting, or stop it with `nestor down`',
+        { cause },
+      );
     }
-    throw new CliFailure(
-      `Nestor (pid ${target.info.pid}) runs in ${target.config.projectDir} but its bus at ${urls[0]} does not answer: ${reason}; ` +
-        'wait for it to finish starting, or stop it with `nestor down`',
-      { cause: err },
-    );
-  }
-}
-
-// External clusters take the configured credentials; an embedded server with nats.auth on takes
-// the per-project ones its node generated into the data dir.
-async function credentials(config: NestorConfig): Promise<Partial<NodeConnectionOptions>> {
-  const { nats } = config;
-  if (nats.mode === 'embedded') {
-    const embedded = await readCredentials(config.dataDir);
-    return embedded === null ? {} : credentialOptions(embedded);
-  }
-  if (nats.user !== undefined) return { user: nats.user, pass: nats.pass ?? '' };
-  if (nats.token !== undefined) return { token: nats.token };
-  if (nats.creds !== undefined) return { authenticator: credsAuthenticator(new Uint8Array(await readFile(nats.creds))) };
-  return {};
-}
-
-async function checkStream(jsm: JetStreamManager, stream: string, urls: string[]): Promise<void> {
-  try {
-    await jsm.streams.info(stream);
-  } catch (err) {
-    if (err instanceof JetStreamApiError) {
-      throw new CliFailure(`there is no event stream ${stream} on ${urls.join(', ')}; is this the bus of a Nestor instance (events.stream, NESTOR_EVENTS_STREAM)?`, {
-        cause: err,
+    case 'jetstream':
+      return new CliFailure(`the NATS server at ${urls.join(', ')} has no JetStream; is NESTOR_URL the bus of a Nestor instance?`, { cause });
+    case 'stream': {
+      const stream = target.config.events.stream;
+      return new CliFailure(`there is no event stream ${stream} on ${urls.join(', ')}; is this the bus of a Nestor instance (events.stream, NESTOR_EVENTS_STREAM)?`, {
+        cause,
       });
     }
-    throw err;
   }
-}
-
-// A Bus for the readers (readEvents, followEvents, stateAt): the same stream, but this client
-// never publishes events and ensures nothing.
-async function cliBus(nc: NatsConnection, jsm: JetStreamManager, streamName: string, url: string): Promise<Bus> {
-  const js = jetstream(nc);
-  const snapshots = await new Kvm(js).open(SNAPSHOT_BUCKET);
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> =>
-    (closing ??= (async () => {
-      if (nc.isClosed()) return;
-      await nc.drain().catch(() => nc.close());
-    })());
-  return {
-    nc,
-    js,
-    jsm,
-    natsUrl: url.includes('://') ? url : `nats://${url}`,
-    monitorUrl: null,
-    server: null,
-    streamName,
-    snapshots,
-    publish: () => Promise.reject(new Error('the nestor CLI does not publish events; it sends commands')),
-    close,
-    [Symbol.asyncDispose]: close,
-  };
 }
 
 /** The node that announced itself last on the stream. */
-async function announcedNode(bus: Bus, urls: string[]): Promise<InstanceInfo> {
-  const consumer = await bus.js.consumers.get(bus.streamName, { filter_subjects: typeFilter('orchestrator.node.up'), deliver_policy: DeliverPolicy.Last });
-  try {
-    const none = (await consumer.info(true)).num_pending === 0;
-    const msg = none ? null : await consumer.next({ expires: 3_000 });
-    const decoded = msg === null ? null : decode(msg.data);
-    if (decoded === null || !decoded.ok || decoded.event.type !== 'orchestrator.node.up') {
-      throw new CliFailure(`no Nestor node has announced itself on ${urls.join(', ')} (no orchestrator.node.up event); is NESTOR_URL right?`);
-    }
-    const d = decoded.event.data;
-    return {
-      node: d.node,
-      pid: d.pid,
-      nats: d.nats,
-      api: d.api,
-      dataDir: d.dataDir,
-      startedAt: decoded.event.timestamp,
-      hostname: d.hostname,
-      version: d.version,
-      via: 'NESTOR_URL',
-    };
-  } finally {
-    await consumer.delete().catch(() => false);
+async function announcedNode(bus: BusReader, urls: string[]): Promise<InstanceInfo> {
+  const last = await bus.lastEvent(typeFilter('orchestrator.node.up'));
+  if (last === null || !last.ok || last.event.type !== 'orchestrator.node.up') {
+    throw new CliFailure(`no Nestor node has announced itself on ${urls.join(', ')} (no orchestrator.node.up event); is NESTOR_URL right?`);
   }
+  const d = last.event.data;
+  return {
+    node: d.node,
+    pid: d.pid,
+    nats: d.nats,
+    api: d.api,
+    dataDir: d.dataDir,
+    startedAt: last.event.timestamp,
+    hostname: d.hostname,
+    version: d.version,
+    via: 'NESTOR_URL',
+  };
 }
 
 /** A signal aborted when the connection closes for good (the instance stopped). */
 export function closedSignal(conn: Connection): AbortSignal {
   const ac = new AbortController();
-  void conn.bus.nc.closed().then(() => ac.abort());
+  void conn.bus.closed().then(() => ac.abort());
   return ac.signal;
 }

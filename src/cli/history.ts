@@ -2,7 +2,7 @@
 // `--since 10m`) and the state of the stream at such a point: the stream is reduced from its
 // first event up to that sequence or that time (the envelope's timestamp).
 import { readEvents } from '../bus/index.ts';
-import type { Bus } from '../bus/index.ts';
+import type { BusReader } from '../bus/index.ts';
 import { parseDuration } from '../spec/index.ts';
 import { emptyState, reduce } from '../state/index.ts';
 import type { State } from '../state/index.ts';
@@ -38,7 +38,7 @@ export function isAtOrBefore(timestamp: string, ms: number): boolean {
 }
 
 /** The state of the stream at `point` (everything, without one). */
-export async function stateAtPoint(bus: Bus, point?: Point): Promise<State> {
+export async function stateAtPoint(bus: BusReader, point?: Point): Promise<State> {
   if (point === undefined) return stateAt(bus);
   if (point.kind === 'seq') return point.seq === 0 ? emptyState() : stateAt(bus, { until: point.seq });
   // Reading stops at the first event stamped after the point: timestamps grow along the stream

@@ -2,20 +2,19 @@
 // it returns, in order. Publishing is awaited inside the loop so the stream holds events in the
 // order they were decided; spawning and stopping run concurrently and report back as inputs.
 import { Outbox, createEventFactory } from '../bus/index.ts';
-import type { Bus, EmbeddedCredentials } from '../bus/index.ts';
+import type { BusWriter, CommandResponse, EmbeddedCredentials } from '../bus/index.ts';
 import type { CommandVerb, EventType, PayloadOf } from '../events/index.ts';
 import type { LogConsole } from '../process/index.ts';
 import { decide, initialControllerState } from './core/index.ts';
 import type { ControllerState, Effect, Input } from './core/index.ts';
 import { CommandServer } from './command-server.ts';
-import type { CommandResponse } from './command-server.ts';
 import { PidRegistry } from './pid-registry.ts';
 import { RegistrationWatcher } from './registrations.ts';
 import { ServiceRunner } from './service-runner.ts';
 
 /** What a controller needs from its node. */
 export interface ControllerOptions {
-  bus: Bus;
+  bus: BusWriter;
   node: string;
   projectDir: string;
   dataDir: string;
@@ -105,7 +104,7 @@ export class Controller {
         this.emit('orchestrator.service.register.rejected', { service, errors: capIssues(errors) }).catch(this.onError),
       onError: this.onError,
     });
-    this.commands = new CommandServer(opts.bus.nc, opts.node, (verb, service, requestedBy) =>
+    this.commands = new CommandServer(opts.bus, opts.node, (verb, service, requestedBy) =>
       this.command(verb, service, requestedBy),
     );
   }

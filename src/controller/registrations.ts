@@ -1,10 +1,9 @@
 // Specs reach the controller only as orchestrator.service.register events (from `nestor up`,
 // the SDK or a service itself). This watcher follows the registrations addressed to its node
 // from the moment it starts, validates each spec and hands valid ones to decide().
-import { DeliverPolicy } from '@nats-io/jetstream';
-import type { ConsumerMessages } from '@nats-io/jetstream';
-import type { Bus } from '../bus/index.ts';
-import { decode } from '../events/index.ts';
+import { followEvents } from '../bus/index.ts';
+import type { BusReader, ReadResult } from '../bus/index.ts';
+import { registerSubject } from '../events/index.ts';
 import { validateService } from '../spec/index.ts';
 import type { Input } from './core/index.ts';
 
@@ -17,33 +16,33 @@ export interface RegistrationHooks {
 
 /** Follows register events for one node. */
 export class RegistrationWatcher {
-  private messages: ConsumerMessages | null = null;
+  private readonly abort = new AbortController();
   private loop: Promise<void> | null = null;
 
   constructor(
-    private readonly bus: Bus,
+    private readonly bus: BusReader,
     private readonly node: string,
     private readonly hooks: RegistrationHooks,
   ) {}
 
   /** Subscribes; registrations published after this resolves are all seen. */
   async start(): Promise<void> {
-    const info = await this.bus.jsm.streams.info(this.bus.streamName);
-    const consumer = await this.bus.js.consumers.get(this.bus.streamName, {
-      filter_subjects: `orchestrator.service.${this.node}.*.register`,
-      deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: info.state.last_seq + 1,
+    // Starting right after the last stored sequence: whatever is published from here on is
+    // read, however long the consumer takes to be created.
+    const fromSeq = (await this.bus.lastSeq()) + 1;
+    const filter = registerSubject(this.node, '*');
+    const follow = followEvents(this.bus, { fromSeq, filter, signal: this.abort.signal });
+    // The consumer is created by the first read, in the loop: a failure there is reported
+    // rather than left as an unhandled rejection.
+    this.loop = this.run(follow).catch((err: unknown) => {
+      if (!this.abort.signal.aborted) this.hooks.onError(err);
     });
-    const messages = await consumer.consume();
-    this.messages = messages;
-    this.loop = this.run(messages);
   }
 
-  private async run(messages: ConsumerMessages): Promise<void> {
-    for await (const m of messages) {
-      const decoded = decode(m.data);
-      if (!decoded.ok || decoded.event.type !== 'orchestrator.service.register') continue;
-      const { service, spec, specVersion, specHash, enabled, ignoreDependencies } = decoded.event.data;
+  private async run(results: AsyncIterable<ReadResult>): Promise<void> {
+    for await (const r of results) {
+      if (!r.ok || r.event.type !== 'orchestrator.service.register') continue;
+      const { service, spec, specVersion, specHash, enabled, ignoreDependencies } = r.event.data;
       try {
         const result = validateService(service, spec);
         if (!result.ok) {
@@ -66,7 +65,7 @@ export class RegistrationWatcher {
 
   /** Stops following. */
   async stop(): Promise<void> {
-    this.messages?.stop();
+    this.abort.abort();
     await this.loop;
   }
 }

@@ -48,6 +48,7 @@ export {
   nodeFilter,
   typeFilter,
   commandRequestSubject,
+  registerSubject,
 } from './subjects.ts';
 export { makeEventId } from './ids.ts';
 

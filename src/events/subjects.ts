@@ -43,6 +43,11 @@ export function typeFilter(type: EventType): string {
   return [root, family, '*', ...(scoped ? ['*'] : []), ...tail].join('.');
 }
 
+/** Subject of a service's register events on one node (`*` for every service of it). */
+export function registerSubject(node: string, service: string): string {
+  return `orchestrator.service.${node}.${service}.register`;
+}
+
 /** Subject on which a node's controller answers command requests (core NATS, not stored). */
 export function commandRequestSubject(node: string, verb: string): string {
   return `nestor.rpc.${node}.command.${verb}`;

@@ -1,7 +1,7 @@
 // Live state from the event stream: the history reduced, then every new event applied as it
-// arrives, with the stream sequence as the cursor (R8). Shared by the CLI, the harness and
+// arrives, with the stream sequence as the cursor. Shared by the CLI, the harness and
 // the UIs so they all see the same state.
-import type { Bus } from '../bus/index.ts';
+import type { BusReader } from '../bus/index.ts';
 import { followEvents, readEvents } from '../bus/index.ts';
 import type { DecodeStats, NestorEvent, Stored } from '../events/index.ts';
 import { emptyDecodeStats } from '../events/index.ts';
@@ -21,7 +21,7 @@ export interface FollowStateOptions {
 }
 
 /** Applies events from the stream until aborted; resolves with the last state. */
-export async function followState(bus: Bus, opts: FollowStateOptions = {}): Promise<State> {
+export async function followState(bus: BusReader, opts: FollowStateOptions = {}): Promise<State> {
   let state = opts.initial ?? emptyState();
   const stats = opts.stats ?? emptyDecodeStats();
   for await (const item of followEvents(bus, { fromSeq: opts.fromSeq ?? state.seq + 1, signal: opts.signal, stats })) {
@@ -34,7 +34,7 @@ export async function followState(bus: Bus, opts: FollowStateOptions = {}): Prom
 }
 
 /** The state as of `until` (default: the last stored event). */
-export async function stateAt(bus: Bus, opts: { until?: number; fromSeq?: number; initial?: State; stats?: DecodeStats } = {}): Promise<State> {
+export async function stateAt(bus: BusReader, opts: { until?: number; fromSeq?: number; initial?: State; stats?: DecodeStats } = {}): Promise<State> {
   let state = opts.initial ?? emptyState();
   for await (const item of readEvents(bus, { fromSeq: opts.fromSeq ?? state.seq + 1, until: opts.until, stats: opts.stats })) {
     if (item.ok) state = reduce(state, item.event);

@@ -2,7 +2,7 @@
 // --json` (one envelope per line plus its stream "seq"), and read back. The same files feed
 // `nestor replay`, the golden replays in test/fixtures/replays and `nestor harness replay`.
 import { readFile, writeFile } from 'node:fs/promises';
-import type { Bus } from '../bus/index.ts';
+import type { BusWriter } from '../bus/index.ts';
 import type { NestorEvent, Stored } from '../events/index.ts';
 import { parseEventLog, replayLog } from '../state/index.ts';
 import type { ParsedLog, ReplayOptions, ReplayResult } from '../state/index.ts';
@@ -28,7 +28,7 @@ export async function replayFile(file: string, options: ReplayOptions = {}): Pro
  * the duplicate window stores nothing new). Returns the stream sequence of the last one, 0 for
  * none. The events keep their origin node, so a controller of another node ignores them.
  */
-export async function republishEvents(bus: Bus, events: readonly Stored<NestorEvent>[]): Promise<number> {
+export async function republishEvents(bus: BusWriter, events: readonly Stored<NestorEvent>[]): Promise<number> {
   let last = 0;
   for (const stored of events) {
     const { seq: _seq, ...event } = stored;

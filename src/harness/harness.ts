@@ -1,15 +1,13 @@
-// createHarness: a disposable test fixture that boots exactly like production (principle 3,
-// STYLE R11): the same loadConfig, in test mode (a unique .data-test dir, memory store, random
-// ports), and the same bootNode as `nestor up` (bus → controller), with real services
-// registered through register events. It records every event and reduces them into state.
+// createHarness: a disposable test fixture that boots exactly like production, so a test
+// exercises what `nestor up` runs: the same loadConfig, in test mode (a unique .data-test
+// dir, memory store, random ports), and the same bootNode (bus → controller), with real
+// services registered through register events. It records every event and reduces them into state.
 import { rm } from 'node:fs/promises';
 import { bootNode } from '../boot/index.ts';
 import type { NodeHandle, RegisterOptions, RegisterResult } from '../boot/index.ts';
-import { createEventFactory } from '../bus/index.ts';
-import type { Bus, PublishResult } from '../bus/index.ts';
+import { createEventFactory, requestCommand } from '../bus/index.ts';
+import type { Bus, CommandResponse, PublishResult } from '../bus/index.ts';
 import { loadConfig, loadProjectFile } from '../config/index.ts';
-import type { CommandResponse } from '../controller/index.ts';
-import { requestCommand } from '../controller/index.ts';
 import type { CommandVerb } from '../events/index.ts';
 import type { LogConsole } from '../process/index.ts';
 import { getService } from '../state/index.ts';
@@ -57,6 +55,7 @@ export interface Published<T extends EventType> extends PublishResult {
 /** A running test fixture; dispose it with `await using` or `t.after(() => h.close())`. */
 export interface Harness extends AsyncDisposable {
   readonly config: NestorConfig;
+  /** The node's bus, client handles included: tests poke NATS directly (raw publishes, garbage). */
   readonly bus: Bus;
   readonly dataDir: string;
   /** The running node (controller included), exactly as `nestor up` boots it. */
@@ -158,7 +157,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
       return getService(st, id) as ServiceState;
     },
     waitUntil: (description, check, waitOpts) => recorder.waitForState(description, check, waitOpts),
-    command: (verb, service) => requestCommand(bus.nc, config.node, verb, { service, requestedBy: requester }),
+    command: (verb, service) => requestCommand(bus, config.node, verb, { service, requestedBy: requester }),
     async publish(type, data) {
       const event = makeEvent(type, data);
       const ack = await bus.publish(event as NestorEvent);
@@ -178,7 +177,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     },
     cliEnv: () => ({ NESTOR_URL: bus.natsUrl, NESTOR_EVENTS_STREAM: config.events.stream, NESTOR_DATA_DIR: config.dataDir }),
     async captureLog(file) {
-      const last = (await bus.jsm.streams.info(bus.streamName)).state.last_seq;
+      const last = await bus.lastSeq();
       if (recorder.lastSeq() < last) await recorder.waitForState(`the recorder at seq ${last}`, () => recorder.lastSeq() >= last);
       return writeEventLog(file, recorder.events());
     },

@@ -1,10 +1,10 @@
 // The harness's event recorder: follows the stream from its first message for the whole life of
 // a harness, keeps every decoded event with its seq, counts skips, and wakes waiters. Tests
-// wait on it instead of sleeping (STYLE R12).
+// wait on it instead of sleeping, so no test depends on timing.
 import { emptyDecodeStats } from '../events/index.ts';
 import type { DecodeStats, EventType, NestorEvent, SkipReason, Stored } from '../events/index.ts';
 import { followEvents } from '../bus/index.ts';
-import type { Bus } from '../bus/index.ts';
+import type { BusReader } from '../bus/index.ts';
 import { emptyState, reduce } from '../state/index.ts';
 import type { State } from '../state/index.ts';
 
@@ -81,7 +81,7 @@ export class EventRecorder {
   #lastSeq = 0;
   #failure: Error | null = null;
 
-  constructor(bus: Bus) {
+  constructor(bus: BusReader) {
     this.#loop = this.#run(bus);
   }
 
@@ -162,7 +162,7 @@ export class EventRecorder {
     this.#fail(new Error('the harness was closed while waiting for an event'));
   }
 
-  async #run(bus: Bus): Promise<void> {
+  async #run(bus: BusReader): Promise<void> {
     try {
       for await (const r of followEvents(bus, { signal: this.#abort.signal, stats: this.#stats })) {
         if (!r.ok) {
