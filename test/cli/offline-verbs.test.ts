@@ -117,7 +117,7 @@ test('completion bash completes verbs, flags and values; zsh loads the same func
   assert.deepEqual(await complete(['nestor', 'st']), ['start', 'status', 'stop']);
   assert.deepEqual(await complete(['nestor', 'events', '--s']), ['--service', '--since']);
   assert.deepEqual(await complete(['nestor', 'graph', '--format', 'm']), ['mermaid']);
-  assert.deepEqual(await complete(['nestor', 'events', '--type', 'service.st']), ['service.start', 'service.start.failed', 'service.stop']);
+  assert.deepEqual(await complete(['nestor', 'events', '--type', 'service.st']), ['service.start', 'service.start.failed', 'service.starting', 'service.stop']);
   assert.match(zsh.stdout, /^#compdef nestor\nautoload -U \+X bashcompinit && bashcompinit\n/);
   await promisify(execFile)('bash', ['-n', '-c', zsh.stdout]);
   assert.equal(bad.code, 2);
