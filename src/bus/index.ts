@@ -33,5 +33,3 @@ export { readEvents, followEvents } from './read-events.ts';
 export type { ReadResult, ReadOptions, HistoryOptions } from './read-events.ts';
 export { brokerStats } from './broker-stats.ts';
 export type { BrokerStats } from './broker-stats.ts';
-export { freePort } from './free-port.ts';
-export { isProcessAlive } from './processes.ts';

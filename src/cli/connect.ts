@@ -9,11 +9,12 @@ import type { JetStreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, credsAuthenticator } from '@nats-io/transport-node';
 import type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
-import { SNAPSHOT_BUCKET, credentialOptions, isProcessAlive, readCredentials } from '../bus/index.ts';
+import { SNAPSHOT_BUCKET, credentialOptions, readCredentials } from '../bus/index.ts';
 import type { Bus } from '../bus/index.ts';
 import { findProjectFile, loadConfig, readRuntimeInfo } from '../config/index.ts';
 import type { NestorConfig, RuntimeInfo } from '../config/index.ts';
 import { decode, typeFilter } from '../events/index.ts';
+import { isProcessAlive } from '../process/index.ts';
 import type { CliContext } from './context.ts';
 import { CliFailure, NotRunningError } from './errors.ts';
 

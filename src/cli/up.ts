@@ -5,8 +5,8 @@
 import { bootNode } from '../boot/index.ts';
 import type { NodeHandle } from '../boot/index.ts';
 import { loadConfig, loadProjectFile, readRuntimeInfo } from '../config/index.ts';
-import { isProcessAlive } from '../bus/index.ts';
 import { followState } from '../feed/index.ts';
+import { isProcessAlive } from '../process/index.ts';
 import { SpecError, validateProject } from '../spec/index.ts';
 import { getService, isSettled, selectServiceRows, sortedServices } from '../state/index.ts';
 import type { State } from '../state/index.ts';
