@@ -6,7 +6,7 @@ import { startApiServer } from '../api/index.ts';
 import type { ApiServer } from '../api/index.ts';
 import type { Bus } from '../bus/index.ts';
 import { connectBus, createEventFactory } from '../bus/index.ts';
-import { removeRuntimeInfo, writeRuntimeInfo } from '../config/index.ts';
+import { NESTOR_VERSION, removeRuntimeInfo, writeRuntimeInfo } from '../config/index.ts';
 import type { NestorConfig } from '../config/index.ts';
 import { Controller } from '../controller/index.ts';
 import { createLogger } from '../log/index.ts';
@@ -16,9 +16,6 @@ import { dashboardRoutes } from '../ui/web/index.ts';
 import { startGuardian, takeCrashReport } from './guardian.ts';
 import { registerProject } from './register-project.ts';
 import type { RegisterOptions, RegisterResult } from './register-project.ts';
-
-/** Version reported in node.up events and `nestor info`. */
-export const NESTOR_VERSION = '0.1.0';
 
 /** Options of bootNode. */
 export interface BootOptions {
