@@ -2,8 +2,9 @@
 // JetStream sequence, so a client that reconnects with Last-Event-ID (or `?since=`) gets
 // exactly the events after it: the stored history up to the live feed's cursor is read from
 // the stream, while newer events from the feed wait in the client's bounded queue; both are
-// written in sequence order and anything at or below the last id sent is skipped (STYLE R8).
-// A client whose queue overflows is dropped and counted (R13); it resumes by reconnecting.
+// written in sequence order and anything at or below the last id sent is skipped, so the
+// client sees each event once. A client whose queue overflows is dropped and counted rather
+// than let it hold memory or slow the node; it resumes by reconnecting.
 //
 // Frames: unnamed events carry one stored event (envelope + seq) as JSON; `event: gap` says
 // events before the stream's first sequence aged out; `event: reset` says the cursor was ahead

@@ -1,11 +1,11 @@
 // The node's live view of the event stream, shared by every HTTP client: the reduced state, a
 // ring of recent events, and synchronous listeners (SSE clients, the dashboard, metrics) that
 // get each new event once, already serialized. Snapshot-then-live with the stream sequence as
-// the cursor (STYLE R8): the history up to the stream's last sequence is reduced with stateAt,
+// the cursor: the history up to the stream's last sequence is reduced with stateAt,
 // then followState continues from the next sequence, so no event is missed or applied twice.
 //
 // Listeners must not block: they copy what they need into their own bounded queues. The feed
-// never waits for a client, so a slow client cannot slow the orchestrator (R13).
+// never waits for a client, so a slow client cannot slow the orchestrator.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Bus } from '../bus/index.ts';
 import { readEvents } from '../bus/index.ts';

@@ -1,5 +1,6 @@
-// The one startup path (principle 3): config → bus → controller → services → shells. `nestor
-// up` and the harness both call bootNode(); variation comes from config values only.
+// The one startup path: config → bus → controller → services → shells. `nestor up` and the
+// harness both call bootNode(), and variation comes from config values only, so what the tests
+// boot is what users run.
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { startApiServer } from '../api/index.ts';

@@ -1,6 +1,6 @@
 // Live state from the event stream: the history reduced, then every new event applied as it
-// arrives, with the stream sequence as the cursor (R8). Shared by the CLI, the harness and
-// the UIs so they all see the same state.
+// arrives, with the stream sequence as the cursor so no event is missed or applied twice.
+// Shared by the CLI, the harness and the UIs so they all see the same state.
 import type { Bus } from '../bus/index.ts';
 import { followEvents, readEvents } from '../bus/index.ts';
 import type { DecodeStats, NestorEvent, Stored } from '../events/index.ts';
