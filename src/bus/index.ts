@@ -1,5 +1,5 @@
 // Public entry of the bus module (a shell): the embedded nats-server, the connection, the event
-// stream and snapshot bucket, publishing and reading events.
+// stream and snapshot bucket, publishing and reading events, and the state those events reduce to.
 export {
   NatsServerNotFoundError,
   NatsServerStartError,
@@ -30,6 +30,8 @@ export type { PublishResult, PublishRetry } from './publish.ts';
 export { createEventFactory } from './event-factory.ts';
 export type { EventFactory, EventFactoryOptions } from './event-factory.ts';
 export { readEvents, followEvents } from './read-events.ts';
+export { followState, stateAt } from './read-state.ts';
+export type { FollowStateOptions } from './read-state.ts';
 export type { ReadResult, ReadOptions, HistoryOptions } from './read-events.ts';
 export { brokerStats } from './broker-stats.ts';
 export type { BrokerStats } from './broker-stats.ts';

@@ -6,7 +6,7 @@ import { hostname, userInfo } from 'node:os';
 import { NoRespondersError } from '@nats-io/transport-node';
 import { requestCommand } from '../controller/index.ts';
 import type { CommandVerb, NestorEvent, Stored } from '../events/index.ts';
-import { followState } from '../feed/index.ts';
+import { followState } from '../bus/index.ts';
 import { parseDuration } from '../spec/index.ts';
 import { getService, selectServiceRows, selectStatusJson } from '../state/index.ts';
 import type { LifecycleState, ServiceState, State } from '../state/index.ts';

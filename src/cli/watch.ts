@@ -3,7 +3,7 @@
 // event is missed or applied twice). On a terminal the table is redrawn in place; otherwise
 // each lifecycle transition is one line; --json prints a snapshot object, then one object per
 // changed service.
-import { followState } from '../feed/index.ts';
+import { followState } from '../bus/index.ts';
 import type { NestorEvent, Stored } from '../events/index.ts';
 import { getService, selectCounts, selectServiceRows, selectStatusJson } from '../state/index.ts';
 import type { State, StatusEntry } from '../state/index.ts';
