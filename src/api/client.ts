@@ -1,6 +1,6 @@
 // A client of a node's HTTP API, used by the terminal UI, tests and benchmarks: the snapshot
 // (`/api/v1/state`), commands, log tails, and the event stream followed across disconnects with
-// Last-Event-ID, so a reader sees every event exactly once (STYLE R8).
+// Last-Event-ID, so a reader sees every event exactly once (docs/api.md, *The event stream*).
 import type { CommandVerb, NestorEvent, Stored } from '../events/index.ts';
 import type { State } from '../state/index.ts';
 import type { StatusJson } from '../views/index.ts';

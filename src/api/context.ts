@@ -1,11 +1,11 @@
-// What every route handler gets: the node's live feed, its bus, its settings, the metrics,
+// What every route handler gets: the node's live state, its bus, its settings, the metrics,
 // and the one command path. Routes of other modules (the dashboard) are written against
 // this interface and mounted by the server, so the API never imports the UIs.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BusWriter } from '../bus/index.ts';
 import type { CommandVerb } from '../events/index.ts';
 import type { CommandOutcome } from './commands.ts';
-import type { LiveFeed } from './live-feed.ts';
+import type { LiveState } from './live-state.ts';
 import type { ApiMetrics } from './metrics.ts';
 import type { SseConnection, SseConnectionOptions, StreamKind } from './sse-connection.ts';
 
@@ -16,7 +16,7 @@ export interface ApiContext {
   readonly bus: BusWriter;
   /** This node's id. */
   readonly node: string;
-  readonly feed: LiveFeed;
+  readonly live: LiveState;
   readonly metrics: ApiMetrics;
   /** The configured token, if any (routes that render URLs for a browser need it). */
   readonly token: string | undefined;

@@ -1,4 +1,5 @@
-// Errors of the HTTP API. Only this module turns errors into HTTP statuses (STYLE R10): a
+// Errors of the HTTP API. Only this module turns errors into HTTP statuses, so a status means
+// the same on every route: a
 // handler throws HttpError with the status and a stable code, and the server writes it as
 // `{ "error": { "code", "message" } }`.
 

@@ -1,10 +1,10 @@
 // GET /api/v1/events: the event stream as server-sent events. Each event's `id` is its
 // JetStream sequence, so a client that reconnects with Last-Event-ID (or `?since=`) gets
-// exactly the events after it: the stored history up to the live feed's cursor is read from
-// the stream, while newer events from the feed wait in the client's bounded queue; both are
-// written in sequence order and anything at or below the last id sent is skipped. A client
-// whose queue overflows is dropped and counted, so it cannot slow the others; it resumes by
-// reconnecting.
+// exactly the events after it: the stored history up to the live state's cursor is read from
+// the stream, while newer events from the live state wait in the client's bounded queue; both are
+// written in sequence order and anything at or below the last id sent is skipped, so the
+// client sees each event once. A client whose queue overflows is dropped and counted rather
+// than let it hold memory or slow the node; it resumes by reconnecting.
 //
 // Frames: unnamed events carry one stored event (envelope + seq) as JSON; `event: gap` says
 // events before the stream's first sequence aged out; `event: reset` says the cursor was ahead
@@ -14,7 +14,7 @@ import { serviceFilter, typeFilter } from '../events/index.ts';
 import type { EventType, NestorEvent, Stored } from '../events/index.ts';
 import type { ApiContext, RouteRequest } from './context.ts';
 import { HttpError } from './errors.ts';
-import type { FeedItem } from './live-feed.ts';
+import type { LiveEvent } from './live-state.ts';
 import { eventsQuerySchema } from './schemas.ts';
 import { sseEvent } from './sse.ts';
 
@@ -39,8 +39,8 @@ function subjectFor(f: EventFilter): string | undefined {
   return undefined;
 }
 
-/** The SSE frame of a feed item, built and encoded once, shared by every client. */
-export function eventFrame(item: FeedItem): Buffer {
+/** The SSE frame of a live event, built and encoded once, shared by every client. */
+export function eventFrame(item: LiveEvent): Buffer {
   return (item.frame ??= Buffer.from(sseEvent({ id: item.event.seq, data: item.json })));
 }
 
@@ -54,13 +54,13 @@ export async function handleEvents({ req, res, url }: RouteRequest, ctx: ApiCont
   const filter: EventFilter = { services: parsed.data.service ?? null, types: parsed.data.type ?? null };
 
   const conn = ctx.openStream(req, res, 'events');
-  const live = ctx.feed.cursor;
+  const live = ctx.live.cursor;
   let cursor = lastId ?? parsed.data.since ?? live;
   let lastSent = cursor;
   let replaying = true;
-  const pending: FeedItem[] = [];
+  const pending: LiveEvent[] = [];
   const limit = 10_000;
-  const unsubscribe = ctx.feed.subscribe((item) => {
+  const unsubscribe = ctx.live.subscribe((item) => {
     if (!matchesFilter(filter, item.event)) return;
     if (replaying) {
       pending.push(item);
@@ -98,7 +98,7 @@ export async function handleEvents({ req, res, url }: RouteRequest, ctx: ApiCont
       }
     }
   } finally {
-    // From here on the feed writes straight to the client; first the events that waited.
+    // From here on the live state writes straight to the client; first the events that waited.
     replaying = false;
     for (const item of pending.splice(0)) {
       if (item.event.seq <= lastSent) continue;

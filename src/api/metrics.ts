@@ -1,5 +1,5 @@
 // Prometheus metrics of a node (`GET /metrics`), every name prefixed `nestor_`. Event, restart,
-// exit, readiness and probe figures are counted from the live feed as events arrive (so they
+// exit, readiness and probe figures are counted from the live state as events arrive (so they
 // count since this process started); gauges are read at scrape time from the reduced state,
 // /proc and the nats-server monitoring endpoint. docs/metrics.md lists every metric.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -10,13 +10,13 @@ import { LIFECYCLE_STATES, getService } from '../state/index.ts';
 import { selectCounts } from '../views/index.ts';
 import type { State } from '../state/index.ts';
 import type { StreamKind } from './sse-connection.ts';
-import type { FeedItem, LiveFeed } from './live-feed.ts';
+import type { LiveEvent, LiveState } from './live-state.ts';
 import { groupUsage } from './proc-usage.ts';
 
 /** Where the metrics read from. */
 export interface MetricsSources {
   bus: BusWriter;
-  feed: LiveFeed;
+  live: LiveState;
   node: string;
   /** Pids of this node's running services (process group leaders), by service. */
   pids(): Record<string, number>;
@@ -45,7 +45,7 @@ export class ApiMetrics {
     const registers = [this.registry];
     const m = (name: string): string => PREFIX + name;
     this.#published = new Counter({ name: m('events_published_total'), help: 'Events this node published to the stream, by type.', labelNames: ['type'], registers });
-    this.#consumed = new Counter({ name: m('events_consumed_total'), help: "Events the node's live feed consumed from the stream (any origin), by type.", labelNames: ['type'], registers });
+    this.#consumed = new Counter({ name: m('events_consumed_total'), help: "Events the node's live state consumed from the stream (any origin), by type.", labelNames: ['type'], registers });
     this.#restarts = new Counter({ name: m('service_restarts_total'), help: 'Restarts of a service (automatic and by command).', labelNames: ['service'], registers });
     this.#exits = new Counter({ name: m('service_exits_total'), help: 'Process exits of a service; expected="false" for crashes.', labelNames: ['service', 'expected'], registers });
     this.#ready = new Histogram({
@@ -78,8 +78,8 @@ export class ApiMetrics {
     }
   }
 
-  /** Feed listener: counts one new event. */
-  observe(item: FeedItem, state: State, previous: State): void {
+  /** LiveState listener: counts one new event. */
+  observe(item: LiveEvent, state: State, previous: State): void {
     const e = item.event;
     this.#consumed.inc({ type: e.type });
     if (e.origin.node === this.#src.node) this.#published.inc({ type: e.type });
@@ -125,7 +125,7 @@ export class ApiMetrics {
   }
 
   #stateMetrics(registers: Registry[]): void {
-    const feed = this.#src.feed;
+    const live = this.#src.live;
     const lastSeq = (): number => this.#streamLastSeq;
     new Gauge({
       name: PREFIX + 'services',
@@ -133,7 +133,7 @@ export class ApiMetrics {
       labelNames: ['state'],
       registers,
       collect() {
-        const counts = selectCounts(feed.state);
+        const counts = selectCounts(live.state);
         for (const s of LIFECYCLE_STATES) this.set({ state: s }, counts.byState[s]);
       },
     });
@@ -144,7 +144,7 @@ export class ApiMetrics {
       registers,
       collect() {
         this.reset();
-        for (const r of SKIP_REASONS) this.inc({ reason: r }, feed.stats.skipped[r]);
+        for (const r of SKIP_REASONS) this.inc({ reason: r }, live.stats.skipped[r]);
       },
     });
     new Counter({
@@ -154,15 +154,15 @@ export class ApiMetrics {
       registers,
       collect() {
         this.reset();
-        for (const [type, n] of Object.entries(feed.state.counters.ignoredByType)) this.inc({ type }, n);
+        for (const [type, n] of Object.entries(live.state.counters.ignoredByType)) this.inc({ type }, n);
       },
     });
     new Gauge({
       name: PREFIX + 'consumer_lag_messages',
-      help: "Messages stored on the event stream that the node's live feed has not processed yet.",
+      help: "Messages stored on the event stream that the node's live state has not processed yet.",
       registers,
       collect() {
-        this.set(Math.max(0, lastSeq() - feed.cursor));
+        this.set(Math.max(0, lastSeq() - live.cursor));
       },
     });
     new Gauge({

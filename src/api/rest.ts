@@ -1,5 +1,5 @@
 // The REST routes: service list and detail, log tails, the whole state (the snapshot a view
-// starts from), commands, /healthz, and the OpenAPI document. Reads come from the live feed's
+// starts from), commands, /healthz, and the OpenAPI document. Reads come from the live state's
 // reduced state; commands go to the owning controller and return its outcome.
 import { existsSync } from 'node:fs';
 import { tailLog } from '../process/index.ts';
@@ -17,7 +17,7 @@ const RECENT_EVENTS = 20;
 
 function serviceOr404(ctx: ApiContext, raw: string | undefined): string {
   const id = parseOr(serviceIdSchema, raw, 'service id', 404, 'unknown-service');
-  if (getService(ctx.feed.state, id) === undefined) throw new HttpError(404, 'unknown-service', `unknown service "${id}"`);
+  if (getService(ctx.live.state, id) === undefined) throw new HttpError(404, 'unknown-service', `unknown service "${id}"`);
   return id;
 }
 
@@ -29,24 +29,24 @@ export function restRoutes(): Route[] {
       path: '/healthz',
       auth: false,
       handle: ({ res }, ctx) => {
-        const broker = ctx.feed.broker;
-        sendJson(res, broker === 'connected' ? 200 : 503, { status: broker === 'connected' ? 'ok' : 'degraded', node: ctx.node, broker, seq: ctx.feed.cursor, readOnly: ctx.readOnly });
+        const broker = ctx.live.broker;
+        sendJson(res, broker === 'connected' ? 200 : 503, { status: broker === 'connected' ? 'ok' : 'degraded', node: ctx.node, broker, seq: ctx.live.cursor, readOnly: ctx.readOnly });
       },
     },
     { method: 'GET', path: '/api/v1/openapi.json', handle: ({ res }) => sendJson(res, 200, openApiDocument()) },
-    { method: 'GET', path: '/api/v1/services', handle: ({ res }, ctx) => sendJson(res, 200, selectStatusJson(ctx.feed.state)) },
-    { method: 'GET', path: '/api/v1/state', handle: ({ res }, ctx) => sendJson(res, 200, ctx.feed.state) },
+    { method: 'GET', path: '/api/v1/services', handle: ({ res }, ctx) => sendJson(res, 200, selectStatusJson(ctx.live.state)) },
+    { method: 'GET', path: '/api/v1/state', handle: ({ res }, ctx) => sendJson(res, 200, ctx.live.state) },
     { method: 'GET', path: '/api/v1/events', handle: handleEvents },
     {
       method: 'GET',
       path: '/api/v1/services/:id',
       handle: ({ res, params }, ctx) => {
         const id = serviceOr404(ctx, params.id);
-        const state = ctx.feed.state;
+        const state = ctx.live.state;
         const entry = selectStatusJson(state).services.find((s) => s.id === id);
         const detail = selectService(state, id, new Date());
         if (entry === undefined || detail === null) throw new HttpError(404, 'unknown-service', `unknown service "${id}"`);
-        const events = ctx.feed.recent.filter((e) => (e.data as { service?: unknown }).service === id).slice(-RECENT_EVENTS);
+        const events = ctx.live.recent.filter((e) => (e.data as { service?: unknown }).service === id).slice(-RECENT_EVENTS);
         sendJson(res, 200, {
           seq: state.seq,
           service: { ...entry, description: detail.description, profiles: detail.profiles, specVersion: detail.specVersion, uptimeMs: detail.uptimeMs },

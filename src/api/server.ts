@@ -4,7 +4,7 @@
 //
 // In:  the bus, the node id and data dir, the api settings (host, port, token, readOnly), the
 //      controller's running pids (for per-service CPU and memory), mounts.
-// Out: an ApiServer with its base URL; close() ends every stream and stops the feed.
+// Out: an ApiServer with its base URL; close() ends every stream and stops the live state.
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,7 +19,7 @@ import { isAuthorized } from './auth.ts';
 import { sendCommand } from './commands.ts';
 import type { ApiContext, Route, RouteMount, StreamKind } from './context.ts';
 import { ApiListenError, HttpError } from './errors.ts';
-import { LiveFeed } from './live-feed.ts';
+import { LiveState } from './live-state.ts';
 import { ApiMetrics } from './metrics.ts';
 import { sendError } from './respond.ts';
 import { restRoutes } from './rest.ts';
@@ -49,24 +49,24 @@ export interface ApiServer extends AsyncDisposable {
   /** Base URL, such as http://127.0.0.1:43121. */
   readonly url: string;
   readonly port: number;
-  readonly feed: LiveFeed;
+  readonly live: LiveState;
   readonly metrics: ApiMetrics;
   /** Open event streams (REST events and dashboards). */
   streams(): number;
   /** Ends every open event stream (clients reconnect); for tests of reconnection. */
   dropStreams(): void;
-  /** Ends every stream, stops listening and stops the feed; idempotent. */
+  /** Ends every stream, stops listening and stops the live state; idempotent. */
   close(): Promise<void>;
 }
 
-/** Starts the live feed and the HTTP server; resolves once it listens. */
+/** Starts the live state and the HTTP server; resolves once it listens. */
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const onError = opts.onError ?? ((err: unknown) => console.error('nestor api:', err));
-  const feed = new LiveFeed(opts.bus, { onError });
-  const pids = opts.runningPids ?? (() => pidsOf(feed.state, opts.node));
-  const metrics = new ApiMetrics({ bus: opts.bus, feed, node: opts.node, pids });
-  feed.subscribe((item, state, previous) => metrics.observe(item, state, previous));
-  await feed.start();
+  const live = new LiveState(opts.bus, { onError });
+  const pids = opts.runningPids ?? (() => pidsOf(live.state, opts.node));
+  const metrics = new ApiMetrics({ bus: opts.bus, live, node: opts.node, pids });
+  live.subscribe((item, state, previous) => metrics.observe(item, state, previous));
+  await live.start();
 
   const streams = new Set<SseConnection>();
   const logsDir = join(opts.dataDir, 'logs');
@@ -74,13 +74,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const ctx: ApiContext = {
     bus: opts.bus,
     node: opts.node,
-    feed,
+    live,
     metrics,
     token: opts.api.token,
     readOnly: opts.api.readOnly,
     linkHost: host === '0.0.0.0' || host === '::' ? hostname() : host,
-    command: (verb, service, component) => sendCommand(opts.bus, feed.state, verb, service, { node: opts.node, component }),
-    logFile: (service) => (getService(feed.state, service)?.node === opts.node ? logFileOf(logsDir, service) : null),
+    command: (verb, service, component) => sendCommand(opts.bus, live.state, verb, service, { node: opts.node, component }),
+    logFile: (service) => (getService(live.state, service)?.node === opts.node ? logFileOf(logsDir, service) : null),
     openStream: (req, res, kind, o) => openStream(req, res, kind, o),
   };
   const openStream = (req: IncomingMessage, res: ServerResponse, kind: StreamKind, o: Partial<SseConnectionOptions> = {}): SseConnection => {
@@ -105,7 +105,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   try {
     await listen(server, host, opts.api.port);
   } catch (err) {
-    await feed.stop();
+    await live.stop();
     throw new ApiListenError(host, opts.api.port, { cause: err });
   }
   const port = (server.address() as AddressInfo).port;
@@ -117,12 +117,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
-      await feed.stop();
+      await live.stop();
     })());
   return {
     url: `http://${urlHost}:${port}`,
     port,
-    feed,
+    live,
     metrics,
     streams: () => streams.size,
     dropStreams: () => {

@@ -1,9 +1,10 @@
-// One server-sent event stream to one client, with a bounded queue (STYLE R13). Frames are
+// One server-sent event stream to one client, with a bounded queue so that a slow client costs a
+// bounded amount of memory and never slows anyone else. Frames are
 // written straight to the socket while it accepts them; once it pushes back they wait in a
 // queue of at most `queueLimit` frames. A client that lets the queue overflow is dropped: it
 // gets an `event: error` frame if the socket still takes one, the connection is closed, and
 // `onDrop` counts it. Nothing here ever waits on a slow client on behalf of anyone else: the
-// feed hands frames over with send(), which never blocks.
+// live state hands frames over with send(), which never blocks.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SSE_HEADERS, sseComment, sseEvent } from './sse.ts';
 

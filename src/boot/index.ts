@@ -1,21 +1,22 @@
-// The one startup path: config → bus → controller → services → shells. `nestor
-// up` and the harness both call bootNode(); variation comes from config values only.
+// The one startup path: config → bus → controller → services → shells. `nestor up` and the
+// harness both call bootNode(), and variation comes from config values only, so what the tests
+// boot is what users run.
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { startApiServer } from '../api/index.ts';
 import type { ApiServer } from '../api/index.ts';
 import type { Bus, BusWriter } from '../bus/index.ts';
 import { connectBus, createEventFactory } from '../bus/index.ts';
-import { removeRuntimeInfo, writeRuntimeInfo } from '../config/index.ts';
+import { NESTOR_VERSION, removeRuntimeInfo, writeRuntimeInfo } from '../config/index.ts';
 import type { NestorConfig } from '../config/index.ts';
 import { Controller } from '../controller/index.ts';
+import { createLogger } from '../log/index.ts';
+import type { Logger } from '../log/index.ts';
 import type { LogConsole } from '../process/index.ts';
 import { dashboardRoutes } from '../ui/web/index.ts';
 import { startGuardian, takeCrashReport } from './guardian.ts';
 import { PreparedProject, prepareProject, registerProject } from './register-project.ts';
 import type { RegisterOptions, RegisterResult, SelectionOptions } from './register-project.ts';
-
-/** Version reported in node.up events and `nestor info`. */
-export const NESTOR_VERSION = '0.1.0';
 
 /** Options of bootNode. */
 export interface BootOptions {
@@ -44,10 +45,44 @@ export interface NodeHandle {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/** The node's own log in a data dir: JSON lines at config.logLevel. */
+export function nodeLogPath(dataDir: string): string {
+  return join(dataDir, 'nestor.log');
+}
+
 /** Boots a node: bus (embedded or external), controller, runtime info file. */
 export async function bootNode(opts: BootOptions): Promise<NodeHandle> {
   const { config } = opts;
-  const progress = opts.onProgress ?? (() => {});
+  // The terminal shows progress while someone watches; the log file keeps the same notes (and
+  // the errors) for after the fact, e.g. for a detached `up` or a node that crashed.
+  const logger = createLogger({ name: 'nestor', level: config.logLevel, file: nodeLogPath(config.dataDir) });
+  const { log } = logger;
+  // Only settings that carry no secret (nats and api credentials stay out of the file).
+  const settings = { nats: { mode: config.nats.mode, store: config.nats.store }, api: { host: config.api.host, port: config.api.port } };
+  log.debug({ node: config.node, projectDir: config.projectDir, dataDir: config.dataDir, ...settings }, 'booting');
+  try {
+    return await startNode(opts, log, logger.close);
+  } catch (err) {
+    log.error({ err }, 'boot failed');
+    logger.close();
+    throw err;
+  }
+}
+
+async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): Promise<NodeHandle> {
+  const { config } = opts;
+  const progress = (line: string): void => {
+    log.info(line);
+    opts.onProgress?.(line);
+  };
+  const warn = (line: string): void => {
+    log.warn(line);
+    opts.onProgress?.(`warning: ${line}`);
+  };
+  const onError = (err: unknown): void => {
+    log.error({ err }, 'internal error');
+    opts.onError?.(err);
+  };
   progress(config.nats.mode === 'embedded' ? 'starting the embedded nats-server' : `connecting to ${config.nats.urls.join(', ')}`);
   // Broker changes become events too; the one announcing the outage is delivered once the
   // broker is back (publishes retry), so the history shows both ends of it.
@@ -58,15 +93,17 @@ export async function bootNode(opts: BootOptions): Promise<NodeHandle> {
   const bus = await connectBus(config, {
     broker: {
       onDown: (detail) => {
-        progress(`${detail}; ${config.nats.mode === 'embedded' ? 'restarting it with its store' : 'reconnecting'}`);
+        const line = `${detail}; ${config.nats.mode === 'embedded' ? 'restarting it with its store' : 'reconnecting'}`;
+        log.warn(line);
+        opts.onProgress?.(line);
         announce('reconnecting');
       },
       onRestarted: (pid) => {
         progress(pid > 0 ? `nats-server restarted (pid ${pid}); services stayed supervised` : 'reconnected to NATS; services stayed supervised');
         announce('connected');
       },
-      onFailed: (err) => opts.onError?.(new Error(`the embedded nats-server could not be restarted: ${(err as Error).message}`, { cause: err })),
-      onError: (err) => opts.onError?.(err),
+      onFailed: (err) => onError(new Error(`the embedded nats-server could not be restarted: ${(err as Error).message}`, { cause: err })),
+      onError,
     },
   });
   ref.bus = bus;
@@ -76,15 +113,15 @@ export async function bootNode(opts: BootOptions): Promise<NodeHandle> {
   try {
     const bootSeq = await bus.lastSeq();
     const events = createEventFactory({ node: config.node, component: 'node' });
-    await reportCrash(bus, config, events, progress);
+    await reportCrash(bus, config, events, log, opts.onProgress);
     const controller = new Controller({
       bus,
       node: config.node,
       projectDir: config.projectDir,
       dataDir: config.dataDir,
       console: opts.console,
-      onError: opts.onError,
-      onWarning: (message) => progress(`warning: ${message}`),
+      onError,
+      onWarning: warn,
     });
     await controller.start();
     // The API is a shell of the node: it follows the stream like every view and sends commands
@@ -97,7 +134,7 @@ export async function bootNode(opts: BootOptions): Promise<NodeHandle> {
         api: config.api,
         runningPids: () => controller.runningPids(),
         mounts: [dashboardRoutes],
-        onError: opts.onError,
+        onError,
       });
     } catch (err) {
       await controller.close().catch(() => {});
@@ -128,13 +165,21 @@ export async function bootNode(opts: BootOptions): Promise<NodeHandle> {
     let stopped: Promise<void> | null = null;
     const shutdown = (reason = 'shutdown'): Promise<void> =>
       (stopped ??= (async () => {
-        await controller.shutdown();
-        await controller.close();
-        await bus.publish(events('orchestrator.node.down', { node: config.node, reason })).catch(() => {});
-        await server.close();
-        await removeRuntimeInfo(config.dataDir, process.pid).catch(() => {});
-        await bus.close();
-        guardian.release();
+        try {
+          await controller.shutdown();
+          await controller.close();
+          await bus.publish(events('orchestrator.node.down', { node: config.node, reason })).catch(() => {});
+          await server.close();
+          await removeRuntimeInfo(config.dataDir, process.pid).catch(() => {});
+          await bus.close();
+          guardian.release();
+          log.info({ reason }, `node ${config.node} down`);
+        } catch (err) {
+          log.error({ err }, 'shutdown failed');
+          throw err;
+        } finally {
+          closeLog();
+        }
       })());
     return {
       config,
@@ -156,11 +201,20 @@ export async function bootNode(opts: BootOptions): Promise<NodeHandle> {
 }
 
 /** Publishes what the guardian of a crashed previous run did, as that run's node.down. */
-async function reportCrash(bus: BusWriter, config: NestorConfig, events: ReturnType<typeof createEventFactory>, progress: (line: string) => void): Promise<void> {
+async function reportCrash(
+  bus: BusWriter,
+  config: NestorConfig,
+  events: ReturnType<typeof createEventFactory>,
+  log: Logger,
+  onProgress?: (line: string) => void,
+): Promise<void> {
   const crash = await takeCrashReport(config.dataDir);
   if (crash === null) return;
   const stopped = crash.stopped.map((s) => `${s.service} (pid ${s.pid})`).join(', ') || 'no service process';
-  progress(`the previous run crashed; its guardian stopped ${stopped}`);
+  const line = `the previous run crashed; its guardian stopped ${stopped}`;
+  // The whole report goes to the log: takeCrashReport consumed the guardian's file.
+  log.warn({ crash }, line);
+  onProgress?.(line);
   await bus.publish(events('orchestrator.node.down', { node: config.node, reason: `crashed; at ${crash.at} the guardian stopped ${stopped}` }));
 }
 

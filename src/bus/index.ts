@@ -1,6 +1,7 @@
 // Public entry of the bus module (a shell): the embedded nats-server, the connection, the event
-// stream and snapshot bucket, publishing and reading events, and command requests. Shells see
-// a BusReader or a BusWriter; only this module and the SDK import the NATS client.
+// stream and snapshot bucket, publishing and reading events, the state those events reduce to,
+// and command requests. Shells see a BusReader or a BusWriter; only this module and the SDK
+// import the NATS client.
 export {
   NatsServerNotFoundError,
   NatsServerStartError,
@@ -38,7 +39,7 @@ export { readEvents, followEvents } from './read-events.ts';
 export type { ReadOptions, HistoryOptions } from './read-events.ts';
 export { requestCommand, serveCommands } from './commands.ts';
 export type { CommandRequest, CommandRequester, CommandResponse, CommandHandler, CommandService } from './commands.ts';
+export { followState, stateAt } from './read-state.ts';
+export type { FollowStateOptions } from './read-state.ts';
 export { brokerStats } from './broker-stats.ts';
 export type { BrokerStats } from './broker-stats.ts';
-export { freePort } from './free-port.ts';
-export { isProcessAlive } from './processes.ts';

@@ -1,10 +1,11 @@
 // Reading the event stream through an ordered consumer (no server-side state to clean up, no
 // acks, gaps repaired by the client). Decoding never throws into the loop: a message that is
-// not a valid event of this version is yielded as a skip and counted, so one bad message
-// never stops a view.
+// not a valid event of this version is yielded as a skip and counted, so one bad message can
+// neither stop a reader nor go unnoticed.
 //
 // Views combine the two readers with the stream sequence as the cursor: read the history with
-// readEvents, then followEvents from the last seq + 1, with no gap and no lock.
+// readEvents, then followEvents from the last seq + 1, so every event is seen exactly once with
+// no gap and no lock (docs/events.md, *Snapshots and replay*).
 import { DeliverPolicy } from '@nats-io/jetstream';
 import type { Consumer, ConsumerMessages, OrderedConsumerOptions } from '@nats-io/jetstream';
 import { countDecoded, emptyDecodeStats } from '../events/index.ts';

@@ -4,8 +4,8 @@
 // a nats-server running our config file, and its owner (the process that launched it) dead.
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { isProcessAlive, processArgv, terminatePid } from '../process/index.ts';
 import { NatsServerStartError } from './errors.ts';
-import { isProcessAlive, processArgv, terminatePid } from './processes.ts';
 import type { ServerPaths } from './server-config.ts';
 
 /** Records this process as the owner of the server just launched. */

@@ -5,7 +5,7 @@
 import { hostname, userInfo } from 'node:os';
 import { isNoResponders, requestCommand } from '../bus/index.ts';
 import type { CommandVerb, NestorEvent, Stored } from '../events/index.ts';
-import { followState } from '../feed/index.ts';
+import { followState } from '../bus/index.ts';
 import { parseDuration } from '../spec/index.ts';
 import { getService } from '../state/index.ts';
 import { selectServiceRows, selectStatusJson } from '../views/index.ts';

@@ -3,11 +3,12 @@
 // that announced itself last on the stream (orchestrator.node.up). The CLI connects as a plain
 // NATS client: no embedded server, no controller, and it creates or changes nothing on the
 // bus: it holds a BusReader, and sends commands as requests.
-import { ReaderConnectError, connectReader, isProcessAlive } from '../bus/index.ts';
+import { ReaderConnectError, connectReader } from '../bus/index.ts';
 import type { BusReader } from '../bus/index.ts';
 import { findProjectFile, loadConfig, readRuntimeInfo } from '../config/index.ts';
 import type { NestorConfig, RuntimeInfo } from '../config/index.ts';
 import { typeFilter } from '../events/index.ts';
+import { isProcessAlive } from '../process/index.ts';
 import type { CliContext } from './context.ts';
 import { CliFailure, NotRunningError } from './errors.ts';
 

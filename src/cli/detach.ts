@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readRuntimeInfo } from '../config/index.ts';
 import type { NestorConfig, RuntimeInfo } from '../config/index.ts';
-import { followState } from '../feed/index.ts';
+import { followState } from '../bus/index.ts';
 import { tailLog } from '../process/index.ts';
 import { parseDuration } from '../spec/index.ts';
 import { isSettled } from '../state/index.ts';

@@ -4,8 +4,8 @@
 // the service pids it saw before stopping are gone too.
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isProcessAlive } from '../bus/index.ts';
-import { followState } from '../feed/index.ts';
+import { followState } from '../bus/index.ts';
+import { isProcessAlive } from '../process/index.ts';
 import { parseDuration } from '../spec/index.ts';
 import type { State } from '../state/index.ts';
 import { closedSignal, findTarget, openConnection } from './connect.ts';

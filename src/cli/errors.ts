@@ -1,4 +1,5 @@
-// The only place errors become exit codes (R10): 2 for usage and invalid input, 1 otherwise.
+// The only place errors become exit codes, so every verb exits alike: 2 for usage and invalid
+// input, 1 otherwise.
 import { ConfigError } from '../config/index.ts';
 import { SpecError } from '../spec/index.ts';
 

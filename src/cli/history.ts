@@ -1,12 +1,11 @@
 // Points in the event history as users write them (`--at 42`, `--since 2025-03-14T09:30:00Z`,
 // `--since 10m`) and the state of the stream at such a point: the stream is reduced from its
 // first event up to that sequence or that time (the envelope's timestamp).
-import { readEvents } from '../bus/index.ts';
+import { readEvents, stateAt } from '../bus/index.ts';
 import type { BusReader } from '../bus/index.ts';
 import { parseDuration } from '../spec/index.ts';
 import { emptyState, reduce } from '../state/index.ts';
 import type { State } from '../state/index.ts';
-import { stateAt } from '../feed/index.ts';
 import { UsageError } from './errors.ts';
 
 /** A stream sequence or a moment. */

@@ -1,7 +1,7 @@
 // The nestor command line. Each verb lives in its own file; this one wires them into commander
 // and turns errors into one clear sentence and an exit code (0 ok, 1 failure, 2 usage/input).
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { NESTOR_VERSION } from '../config/index.ts';
 import { COMMAND_VERBS } from '../events/index.ts';
 import { processContext } from './context.ts';
 import type { CliContext } from './context.ts';
@@ -30,9 +30,6 @@ const verbs = {
   tui: () => import('./tui.ts'),
 };
 
-/** The package version (the one `orchestrator.node.up` events report). */
-export const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 const FILE = ['-f, --file <file>', 'project file (default: nestor.yaml in this folder)'] as const;
 const JSON_FLAG = ['--json', 'print JSON (one document, or one object per line for streams)'] as const;
@@ -41,7 +38,7 @@ const JSON_FLAG = ['--json', 'print JSON (one document, or one object per line f
 export function buildProgram(term: Terminal, ctx: CliContext, done: (code: number) => void): Command {
   const program = new Command('nestor')
     .description('Event-driven service orchestrator on NATS JetStream.\nRun `nestor <command> --help` for the options of a command.')
-    .version(VERSION, '-V, --version')
+    .version(NESTOR_VERSION, '-V, --version')
     .option('--verbose', 'show error details (stack and causes)')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')

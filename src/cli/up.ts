@@ -5,8 +5,8 @@
 import { bootNode, prepareProject } from '../boot/index.ts';
 import type { NodeHandle, PreparedProject } from '../boot/index.ts';
 import { loadConfig, loadProjectFile, readRuntimeInfo } from '../config/index.ts';
-import { isProcessAlive } from '../bus/index.ts';
-import { followState } from '../feed/index.ts';
+import { followState } from '../bus/index.ts';
+import { isProcessAlive } from '../process/index.ts';
 import { getService, isSettled, sortedServices } from '../state/index.ts';
 import { selectServiceRows } from '../views/index.ts';
 import type { State } from '../state/index.ts';
@@ -56,21 +56,21 @@ export async function runUp(flags: UpFlags, ctx: CliContext, term: Terminal): Pr
     onProgress: (line) => term.info(line),
     onError: (err) => term.error(`internal error: ${(err as Error).message}`),
   });
-  const feed = new AbortController();
-  const progress = watchProgress(node, term, feed.signal);
+  const following = new AbortController();
+  const progress = watchProgress(node, term, following.signal);
   const stopping = handleSignals(node, term, progress.quiet);
   const settled = progress.settled;
   try {
     const result = await node.register(project);
     term.info(`registered ${result.enabled.length} service(s)${result.disabled.length ? `, ${result.disabled.length} disabled` : ''}`);
   } catch (err) {
-    feed.abort();
+    following.abort();
     await node.shutdown('registration failed');
     throw err;
   }
   await Promise.race([settled, stopping]);
   const code = await stopping;
-  feed.abort();
+  following.abort();
   return code;
 }
 

@@ -1,8 +1,9 @@
 // `nestor watch [--json]`: the live state of the stack. It starts from the state reduced from
-// the history, then applies each new event from the next sequence on (snapshot then live with
-// no gap, R8). On a terminal the table is redrawn in place; otherwise each lifecycle transition
-// is one line; --json prints a snapshot object, then one object per changed service.
-import { followState } from '../feed/index.ts';
+// the history, then applies each new event from the next sequence on (snapshot then live, so no
+// event is missed or applied twice). On a terminal the table is redrawn in place; otherwise
+// each lifecycle transition is one line; --json prints a snapshot object, then one object per
+// changed service.
+import { followState } from '../bus/index.ts';
 import type { NestorEvent, Stored } from '../events/index.ts';
 import { getService } from '../state/index.ts';
 import type { State } from '../state/index.ts';

@@ -13,3 +13,4 @@ export { NODE_ID_FILE, makeNodeId } from './node-id.ts';
 export { runtimeInfoPath, writeRuntimeInfo, readRuntimeInfo, removeRuntimeInfo } from './runtime-info.ts';
 export type { RuntimeInfo } from './runtime-info.ts';
 export { loadProjectFile, resolveIncludes } from './includes.ts';
+export { NESTOR_VERSION } from './version.ts';

@@ -1,4 +1,4 @@
-// Types of the dep installer. A DepEntry is a spec's `dep` block (seed 001); only
+// Types of the dep installer. A DepEntry is a spec's `dep` block (docs/spec.md); only
 // `source: "local"` entries (a TypeScript entry file bundled with esbuild) can be built offline.
 
 /** A spec's `dep` block. */

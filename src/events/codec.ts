@@ -1,5 +1,6 @@
 // Encoding and decoding of envelopes. Decoding never throws: a consumer loop gets either an
-// event or a typed reason to skip it, and counts the skip (principle 5).
+// event or a typed reason to skip it, and counts the skip: one bad message must neither stop a
+// reader nor go unnoticed.
 import { z } from 'zod';
 import { payloadSchemas } from './payloads.ts';
 import { ENVELOPE_VERSION } from './types.ts';

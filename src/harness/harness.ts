@@ -1,7 +1,8 @@
 // createHarness: a disposable test fixture that boots exactly like production, so a test
-// exercises what `nestor up` runs: the same loadConfig, in test mode (a unique .data-test
-// dir, memory store, random ports), and the same bootNode (bus → controller), with real
-// services registered through register events. It records every event and reduces them into state.
+// exercises the startup path users run (docs/architecture.md): the same loadConfig, in test
+// mode (a unique .data-test dir, memory store, random ports), and the same bootNode as `nestor
+// up` (bus → controller), with real services registered through register events. It records
+// every event and reduces them into state.
 import { rm } from 'node:fs/promises';
 import { bootNode } from '../boot/index.ts';
 import type { NodeHandle, RegisterOptions, RegisterResult } from '../boot/index.ts';

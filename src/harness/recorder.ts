@@ -1,6 +1,7 @@
 // The harness's event recorder: follows the stream from its first message for the whole life of
 // a harness, keeps every decoded event with its seq, counts skips, and wakes waiters. Tests
-// wait on it instead of sleeping, so no test depends on timing.
+// wait on it instead of sleeping: a sleep is either too short on a loaded machine (a flake) or
+// longer than needed everywhere else.
 import { emptyDecodeStats } from '../events/index.ts';
 import type { DecodeStats, EventType, NestorEvent, SkipReason, Stored } from '../events/index.ts';
 import { followEvents } from '../bus/index.ts';

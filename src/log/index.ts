@@ -18,12 +18,19 @@ export interface LoggerOptions {
   file?: string;
 }
 
+/** A logger and the destination it owns. */
+export interface OwnedLogger {
+  log: Logger;
+  /** Releases the file descriptor; lines logged afterwards are dropped. */
+  close(): void;
+}
+
 /** A logger writing JSON lines to `file` or stderr. */
-export function createLogger(opts: LoggerOptions): Logger {
+export function createLogger(opts: LoggerOptions): OwnedLogger {
   // Synchronous writes: a supervisor that crashes or is killed must not lose its last lines,
   // and Nestor logs lifecycle transitions, not a firehose.
   const dest = opts.file === undefined ? pino.destination({ fd: 2, sync: true }) : pino.destination({ dest: opts.file, mkdir: true, sync: true });
-  return pino(
+  const log = pino(
     {
       name: opts.name,
       level: opts.level,
@@ -34,4 +41,16 @@ export function createLogger(opts: LoggerOptions): Logger {
     },
     dest,
   );
+  let closed = false;
+  return {
+    log,
+    close() {
+      if (closed) return;
+      closed = true;
+      // A late callback (a broker hook firing during shutdown) must not write to an ended stream.
+      log.level = 'silent';
+      // stderr belongs to the process, not to this logger.
+      if (opts.file !== undefined) dest.end();
+    },
+  };
 }

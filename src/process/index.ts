@@ -1,4 +1,5 @@
-// Public entry of the process runner: spawn, stop, logs, probes, ports, ensure. The runner offers
+// Public entry of the process runner: spawn, stop, logs, probes, ports, ensure, and the process
+// table (liveness of any pid, free ports) that the bus and the CLI use too. The runner offers
 // primitives with callbacks; restart policy and backoff belong to the controller.
 export type { RunPlan } from './types.ts';
 export { SpawnError, PathEscapeError, EnsureError, PortReclaimError } from './errors.ts';
@@ -19,5 +20,6 @@ export { runProbe, parseHostPort } from './probes.ts';
 export type { ProbeResult, ProbeContext } from './probes.ts';
 export { startProbeLoop, waitReady } from './probe-loop.ts';
 export type { ProbeLoop, ProbeLoopHooks, ProbeLoopStatus, WaitReadyOptions } from './probe-loop.ts';
-export { processStartTime, listGroupPids, readProcStat, processCommand } from './proc-table.ts';
+export { processStartTime, listGroupPids, readProcStat, processCommand, processArgv } from './proc-table.ts';
+export { isProcessAlive, terminatePid } from './pids.ts';
 export type { ProcStat } from './proc-table.ts';

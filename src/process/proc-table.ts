@@ -71,15 +71,21 @@ export function ownProcessGroup(): number {
   return readProcStat(process.pid)?.pgid ?? process.pid;
 }
 
-/** The command line of a process (argv joined by spaces), its `[comm]` when argv is empty, or null. */
-export async function processCommand(pid: number): Promise<string | null> {
+/** The argv of a process, [] for a kernel thread or a zombie (empty cmdline), or null when it is gone. */
+export async function processArgv(pid: number): Promise<string[] | null> {
   try {
     const raw = await readFile(`/proc/${pid}/cmdline`, 'utf8');
-    const argv = raw.split('\0').filter((a) => a !== '');
-    if (argv.length > 0) return argv.join(' ');
+    return raw.split('\0').filter((a) => a !== '');
   } catch {
     return null;
   }
+}
+
+/** The command line of a process (argv joined by spaces), its `[comm]` when argv is empty, or null. */
+export async function processCommand(pid: number): Promise<string | null> {
+  const argv = await processArgv(pid);
+  if (argv === null) return null;
+  if (argv.length > 0) return argv.join(' ');
   const st = readProcStat(pid);
   return st === null ? null : `[${st.comm}]`;
 }

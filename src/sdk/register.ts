@@ -1,6 +1,6 @@
 // Runtime self-registration: a service publishes its own spec as an
 // `orchestrator.service.register` event. Contract:
-//   in:  a NATS connection (connectFromEnv) and a raw spec in the project-file format (seed 001)
+//   in:  a NATS connection (connectFromEnv) and a raw spec in the project-file format (docs/spec.md)
 //   out: the stored event and its stream sequence
 //   emits: orchestrator.service.register on orchestrator.service.<node>.<service>.register,
 //          published through JetStream with msgID = event id, so a retried publish is stored once.

@@ -1,5 +1,6 @@
 // Placeholders in spec strings: `{ports.primary}`, `{dirs.data}`, `{env.HOME}`,
-// `{services.db.ports.primary}`, seed 001's `{shared.*}` aliases. A placeholder is `{`, a
+// `{services.db.ports.primary}`, and the `{shared.*}` aliases older specs use (docs/spec.md,
+// *Compatibility fields*). A placeholder is `{`, a
 // letter, then letters, digits, ".", "-" or "_", then `}`; any other brace is literal text, and
 // `{{` is a literal `{`. Validation checks names against the spec; expansion needs a context
 // that the runner builds once ports and directories are known.

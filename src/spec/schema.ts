@@ -1,5 +1,6 @@
 // The input format of a project file and of one service spec, as zod schemas. They describe
-// what people write (seed 001's shapes plus restart tuning, kinds and probes), not the
+// what people write (the older spec format's shapes too, see docs/spec.md, *Compatibility
+// fields*), not the
 // normalized ServiceSpec; normalize.ts turns a parsed input into that. The descriptions become
 // editor help through schema/nestor.schema.json (scripts/gen-schema.ts).
 import { z } from 'zod';
@@ -114,7 +115,7 @@ const portsSchema = z
 
 const loggingSchema = z
   .strictObject({
-    provider: z.string().optional().describe('Seed 001 log provider name; informational.'),
+    provider: z.string().optional().describe('Log provider name, kept from older specs; informational.'),
     stdout: nonEmpty.optional().describe('File for stdout (default: {dirs.logs}/<id>.log). Placeholders allowed.'),
     stderr: nonEmpty.optional().describe('File for stderr (default: next to stdout). Placeholders allowed.'),
     format: z.enum(['text', 'json']).optional().describe('How the service writes log lines.'),

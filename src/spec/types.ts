@@ -1,6 +1,7 @@
 // The normalized service spec: what validation returns after applying defaults. The input
-// format (seed 001 + restart tuning) is looser: durations as "5s" or milliseconds, dependencies
-// as plain ids or { id, condition }, health as one readiness probe. See docs/spec.md.
+// format (older specs' shapes accepted too) is looser: durations as "5s" or milliseconds,
+// dependencies as plain ids or { id, condition }, health as one readiness probe. See
+// docs/spec.md.
 
 /** When a dependency counts as satisfied for its dependents. */
 export type DependencyCondition = 'started' | 'ready' | 'completed';
@@ -35,7 +36,7 @@ export type EnsureAction =
   | { type: 'mkdir'; path: string }
   | { type: 'template'; template: string; target: string };
 
-/** Restart tuning (seed 002 plus jitter and reset-after-stable). */
+/** Restart tuning: exponential backoff with jitter, reset after a stable run. */
 export interface RestartTuning {
   initialMs: number;
   multiplier: number;
@@ -78,7 +79,7 @@ export interface ServiceSpec {
   portStrategy: PortStrategy;
   ports: { primary?: PortSpec; additional: PortSpec[] };
   logging: {
-    /** Seed 001's log provider name; informational. */
+    /** Log provider name, kept from older specs; informational. */
     provider?: string;
     stdout?: string;
     stderr?: string;
@@ -87,10 +88,10 @@ export interface ServiceSpec {
     /** Rotated files kept per stream. */
     keep: number;
     format?: 'text' | 'json';
-    /** Free-form retention hint (seed 001: "7d"); not enforced by the spec module. */
+    /** Free-form retention hint ("7d"), kept from older specs; not enforced by the spec module. */
     retention?: string;
   };
-  /** Readiness probe (seed 001's `health`). */
+  /** Readiness probe (written `health` in a spec). */
   health?: ProbeSpec;
   liveness?: ProbeSpec;
   caddy?: unknown;

@@ -1,6 +1,7 @@
 // Replay of JSON-lines event logs, as `nestor events --json` prints them (one envelope per line
 // plus "seq"). Pure: it takes the text, not a file. A bad line is skipped with its line number
-// and a precise reason, and the rest of the log still applies (principle 5).
+// and a precise reason, and the rest of the log still applies: one bad line must not hide the
+// others.
 import { decode } from '../events/index.ts';
 import type { NestorEvent, SkipReason, Stored } from '../events/index.ts';
 import { getService } from './lookup.ts';

@@ -1,8 +1,9 @@
-// The service lifecycle as a state machine (STYLE R4): switch on the current state first, then
-// on the event, one small function per state. A function returns the next ServiceState, the same
-// object when the fact changes nothing, or null when the fact is impossible in that state; the
-// reducer counts null as an ignored transition and keeps the state. The table in
-// test/state/transition-table.test.ts and docs/events.md lists every state x event outcome.
+// The service lifecycle as a state machine: switch on the current state first, then on the
+// event, one small function per state, so each state's allowed facts read in one place. A
+// function returns the next ServiceState, the same object when the fact changes nothing, or
+// null when the fact is impossible in that state; the reducer counts null as an ignored
+// transition and keeps the state. The table in test/state/transition-table.test.ts and
+// docs/events.md lists every state x event outcome.
 import type {
   ServiceDisabled,
   ServiceEnsured,

@@ -1,5 +1,6 @@
 // Snapshots: a state plus the last stream sequence it includes. Restoring one and replaying the
-// events after throughSeq gives exactly the state of a full replay (R8); events at or below
+// events after throughSeq gives exactly the state of a full replay (docs/events.md, *Snapshots
+// and replay*); events at or below
 // throughSeq are skipped by the reducer, so an overlapping tail is harmless.
 import type { Stored } from '../events/index.ts';
 import { SnapshotError } from './errors.ts';

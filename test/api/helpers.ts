@@ -131,15 +131,15 @@ export async function post(url: string, headers: Record<string, string> = {}): P
   return { status: res.status, body: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : { text } };
 }
 
-/** Resolves once the API's live feed has processed stream sequence `seq`. */
-export function feedReached(api: ApiServer, seq: number, timeoutMs = 10_000): Promise<void> {
-  if (api.feed.cursor >= seq) return Promise.resolve();
+/** Resolves once the API's live state has processed stream sequence `seq`. */
+export function liveReached(api: ApiServer, seq: number, timeoutMs = 10_000): Promise<void> {
+  if (api.live.cursor >= seq) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       stop();
-      reject(new Error(`the API feed is at ${api.feed.cursor}, not ${seq}`));
+      reject(new Error(`the API's live state is at ${api.live.cursor}, not ${seq}`));
     }, timeoutMs);
-    const stop = api.feed.subscribe((item) => {
+    const stop = api.live.subscribe((item) => {
       if (item.event.seq < seq) return;
       clearTimeout(timer);
       stop();

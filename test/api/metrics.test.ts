@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import type { Harness } from '../../src/harness/index.ts';
-import { demoStack, feedReached, get, isAlive } from './helpers.ts';
+import { demoStack, liveReached, get, isAlive } from './helpers.ts';
 import { parsePrometheusText, valueOf } from './prom-text.ts';
 import type { Family } from './prom-text.ts';
 
@@ -93,8 +93,8 @@ test('restart and exit counters move with a real crash (SIGKILL) and restart', a
   await h.waitForEvent('orchestrator.service.ready', (e) => e.data.service === 'alpha', { since: started.seq, timeoutMs: 15_000 });
   assert.ok(await isAlive(started.data.pid));
 
-  // The API's own feed may trail the harness's recorder by a moment.
-  await feedReached(h.node.api, h.lastSeq());
+  // The API's own live state may trail the harness's recorder by a moment.
+  await liveReached(h.node.api, h.lastSeq());
   const after = (await scrape()).families;
   assert.equal(valueOf(after, 'nestor_service_restarts_total', { service: 'alpha' }), restarts0 + 1);
   assert.equal(valueOf(after, 'nestor_service_exits_total', { service: 'alpha', expected: 'false' }), crashes0 + 1);

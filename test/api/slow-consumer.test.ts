@@ -1,5 +1,5 @@
 // A client that stops reading its event stream is dropped once its bounded queue overflows,
-// and counted in /metrics; the publisher and the other clients never wait for it (STYLE R13).
+// and counted in /metrics; the publisher and the other clients never wait for it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';

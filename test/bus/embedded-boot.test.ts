@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StorageType } from '@nats-io/jetstream';
-import { brokerStats, connectBus, createEventFactory, isProcessAlive, readEvents, SNAPSHOT_BUCKET } from '../../src/bus/index.ts';
+import { brokerStats, connectBus, createEventFactory, readEvents, SNAPSHOT_BUCKET } from '../../src/bus/index.ts';
+import { isProcessAlive } from '../../src/process/index.ts';
 import { testConfig } from './helpers.ts';
 
 test('embedded memory mode boots on random ports with the stream and bucket in place', async (t) => {

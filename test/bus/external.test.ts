@@ -5,13 +5,14 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BusUnavailableError, connectBus, createEventFactory, findNatsServer, freePort } from '../../src/bus/index.ts';
+import { BusUnavailableError, connectBus, createEventFactory, findNatsServer } from '../../src/bus/index.ts';
+import { allocatePort } from '../../src/process/index.ts';
 import { testConfig } from './helpers.ts';
 import type { After } from './helpers.ts';
 
 /** A nats-server someone else runs: started by hand, token auth, JetStream on or off. */
 async function externalServer(t: After, opts: { token: string; jetstream: boolean }): Promise<string> {
-  const port = await freePort();
+  const port = await allocatePort();
   const store = await mkdtemp(join(tmpdir(), 'nestor-external-'));
   t.after(() => rm(store, { recursive: true, force: true }));
   const args = ['-a', '127.0.0.1', '-p', String(port), '--auth', opts.token, ...(opts.jetstream ? ['-js', '-sd', store] : [])];
@@ -73,7 +74,7 @@ test('external mode against a server without JetStream says so', async (t) => {
 });
 
 test('external mode with nothing listening fails after a short bounded retry', async (t) => {
-  const url = `nats://127.0.0.1:${await freePort()}`;
+  const url = `nats://127.0.0.1:${await allocatePort()}`;
   const config = await testConfig(t, { nats: { urls: [url] } }, 'external-down');
   await assert.rejects(connectBus(config, { connectTimeoutMs: 500 }), (err: unknown) => {
     assert.ok(err instanceof BusUnavailableError, String(err));

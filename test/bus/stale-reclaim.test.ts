@@ -5,7 +5,8 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { isProcessAlive, launchNatsServer, launchOptionsFromConfig, NatsServerStartError } from '../../src/bus/index.ts';
+import { launchNatsServer, launchOptionsFromConfig, NatsServerStartError } from '../../src/bus/index.ts';
+import { isProcessAlive } from '../../src/process/index.ts';
 import { testConfig } from './helpers.ts';
 import type { After } from './helpers.ts';
 

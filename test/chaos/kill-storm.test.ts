@@ -6,10 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '../../src/bus/index.ts';
 import { createHarness } from '../../src/harness/index.ts';
 import type { Harness } from '../../src/harness/index.ts';
 import { getService } from '../../src/state/index.ts';
+import { allocatePort } from '../../src/process/index.ts';
 import { demo } from '../supervision/support.ts';
 import { auditLog } from './audit.ts';
 import type { Tuning } from './audit.ts';
@@ -115,7 +115,7 @@ test('a SIGKILL storm: every exit is an event, backoff and maxRestarts are obeye
   const rng = mulberry32(seed);
   // alpha keeps one fixed port so beta, started before or after any alpha restart, always
   // finds it; a random port would strand a beta started while alpha was down.
-  const alphaPort = await freePort();
+  const alphaPort = await allocatePort();
   const fixed = { portStrategy: 'fixed', ports: { primary: { port: alphaPort, protocol: 'http' } } };
   await using h = await createHarness({
     name: 'kill-storm',

@@ -9,8 +9,8 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { freePort } from '../../src/bus/index.ts';
 import { createHarness, runCli } from '../../src/harness/index.ts';
+import { allocatePort } from '../../src/process/index.ts';
 import { STACK_TRACE, runMain } from './helpers.ts';
 
 async function project(t: TestContext): Promise<string> {
@@ -65,7 +65,7 @@ test('a runtime info file left by a dead process is recognised as stale', async 
 
 test('NESTOR_URL that nothing answers, or a bus without Nestor on it, fails with what to check', async (t) => {
   const dir = await project(t);
-  const port = await freePort();
+  const port = await allocatePort();
   const nobody = await runCli(['status'], { cwd: dir, env: { NESTOR_URL: `nats://127.0.0.1:${port}` } });
   assert.equal(nobody.code, 1);
   assert.match(nobody.stderr, new RegExp(`^nestor: Nestor is not reachable at nats://127\\.0\\.0\\.1:${port} \\(NESTOR_URL\\): .*; check the URL or unset NESTOR_URL\\n$`));

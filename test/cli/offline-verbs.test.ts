@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { runCli } from '../../src/harness/index.ts';
-import { NESTOR_VERSION } from '../../src/boot/index.ts';
+import { NESTOR_VERSION } from '../../src/config/index.ts';
 import { FIXTURES, PROJECT_DIR, STACK_TRACE, runMain } from './helpers.ts';
 
 const run = (args: string[]) => runMain(args, { cwd: FIXTURES });

@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
-import { isProcessAlive } from '../../src/bus/index.ts';
 import { readRuntimeInfo } from '../../src/config/index.ts';
 import { runCli } from '../../src/harness/index.ts';
 import type { StatusJson } from '../../src/views/index.ts';
+import { isProcessAlive } from '../../src/process/index.ts';
 import { PROJECT_DIR } from './helpers.ts';
 
 const exec = promisify(execFile);

@@ -8,10 +8,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { isProcessAlive } from '../../src/bus/index.ts';
 import { readRuntimeInfo } from '../../src/config/index.ts';
 import { runCli } from '../../src/harness/index.ts';
 import type { StatusJson } from '../../src/views/index.ts';
+import { isProcessAlive } from '../../src/process/index.ts';
 
 /** A project folder removed after the test; a stack left running by a failed test is stopped. */
 async function tempProject(t: TestContext, yaml: string): Promise<string> {

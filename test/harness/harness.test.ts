@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { StorageType } from '@nats-io/jetstream';
-import { isProcessAlive } from '../../src/bus/index.ts';
 import { createHarness, EventTimeoutError } from '../../src/harness/index.ts';
+import { isProcessAlive } from '../../src/process/index.ts';
 
 test('the harness boots through loadConfig and connectBus in test mode', async (t) => {
   const h = await createHarness({ name: 'boot' });

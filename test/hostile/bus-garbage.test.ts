@@ -1,6 +1,6 @@
 // Arbitrary bytes and arbitrary envelopes published raw on orchestrator.> subjects (the stream
 // stores whatever arrives there): no consumer crashes, every undecodable message is counted by
-// its reason in each consumer (the harness's recorder and the API's live feed, seen through
+// its reason in each consumer (the harness's recorder and the API's live state, seen through
 // /metrics), and the controller, which reads register subjects, keeps supervising.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -109,7 +109,7 @@ test('arbitrary bytes and envelopes on orchestrator.> are skipped and counted; n
   t.diagnostic(`${published} raw messages, ${skipped} skipped: ${JSON.stringify(h.decodeStats())}`);
   assert.ok(skipped > 0);
 
-  // Another consumer, the API's live feed, counted the same skips (it has no event to wait on:
+  // Another consumer, the API's live state, counted the same skips (it has no event to wait on:
   // poll /metrics for a few seconds).
   const want = Object.fromEntries(REASONS.map((r) => [r, h.decodeStats().skipped[r]]));
   let seen: Record<string, number> = {};

@@ -61,7 +61,7 @@ const rows: Row[] = [
     issues: [issue('services["core.bus"]', ID, '"core.bus"')],
   },
   {
-    name: 'dependency id with a dot (seed 001 writes core.bus)',
+    name: 'dependency id with a dot (older specs write core.bus)',
     project: { services: { api: svc({ dependencies: ['core.bus'] }) } },
     issues: [issue('services.api.dependencies[0]', ID, '"core.bus"')],
   },

@@ -1,5 +1,6 @@
-// Specs that must be accepted, and what normalization makes of them: seed 001's redis example
-// as written there (ids adapted), defaults, shorthands, and every example in the repository.
+// Specs that must be accepted, and what normalization makes of them: a redis spec in the older
+// format (compatibility fields, ids adapted), defaults, shorthands, and every example in the
+// repository.
 import { loadProjectFile } from '../../src/config/index.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,8 +30,8 @@ function service(project: Project, id: string): ServiceSpec {
   return spec;
 }
 
-test("seed 001's redis example validates as written (core.bus renamed core-bus)", () => {
-  const redis = service(valid(load(join(fixtures, 'seed-redis.json'))), 'redis');
+test('a redis spec in the older format validates as written (core.bus renamed core-bus)', () => {
+  const redis = service(valid(load(join(fixtures, 'compat-redis.json'))), 'redis');
   assert.equal(redis.displayName, 'Redis');
   assert.equal(redis.icon, '🧠');
   assert.deepEqual(redis.dep, { name: 'redis', version: '7.2.4', source: 'github-release', asset: 'redis-7.2.4-linux-amd64.tar.gz' });

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { selectServices, startOrder, validateProject, validateService } from '../../src/spec/index.ts';
 import type { ProjectResult } from '../../src/spec/index.ts';
 
-const seed = JSON.parse(readFileSync(new URL('../fixtures/specs/seed-redis.json', import.meta.url), 'utf8')) as unknown;
+const seed = JSON.parse(readFileSync(new URL('../fixtures/specs/compat-redis.json', import.meta.url), 'utf8')) as unknown;
 
 function checkResult(result: ProjectResult | ReturnType<typeof validateService>): void {
   if (result.ok) return;

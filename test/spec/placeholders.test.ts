@@ -1,4 +1,4 @@
-// Placeholder listing, checking and expansion, including seed 001's {shared.*} aliases.
+// Placeholder listing, checking and expansion, including the {shared.*} aliases of older specs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -34,7 +34,7 @@ test('listPlaceholders finds names in order, skipping escapes and non-placeholde
   assert.deepEqual(listPlaceholders(''), []);
 });
 
-test('expand resolves every kind of placeholder and the seed 001 aliases', () => {
+test('expand resolves every kind of placeholder and the {shared.*} aliases', () => {
   const cases: [string, string][] = [
     ['{ports.primary}', '6379'],
     ['{ports.metrics}', '9121'],

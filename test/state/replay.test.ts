@@ -1,6 +1,7 @@
-// Golden event logs (R7): each test/fixtures/replays/<name>.jsonl, as `nestor events --json`
-// prints it, replays to the `status --json` document in <name>.expected.json. The expected files
-// are written by hand from the logs, not dumped by the reducer.
+// Golden event logs, fixed inputs whose reduced state is checked: each
+// test/fixtures/replays/<name>.jsonl, as `nestor events --json` prints it, replays to the
+// `status --json` document in <name>.expected.json. The expected files are written by hand from
+// the logs, not dumped by the reducer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// Snapshot + tail = full replay (R8), at every point of every golden log and for random event
+// Snapshot + tail = full replay, at every point of every golden log and for random event
 // sequences; and the reducer never throws, never mutates its input, and counts every event.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

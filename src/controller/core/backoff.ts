@@ -1,5 +1,5 @@
-// Restart policy and backoff as pure functions of their arguments (R5): no clock, no
-// randomness read here; `jitter` is a number in [0, 1) supplied by the caller.
+// Restart policy and backoff as pure functions of their arguments, so tests pin every delay: no
+// clock, no randomness read here; `jitter` is a number in [0, 1) supplied by the caller.
 import type { RestartPolicy, RestartTuning } from '../../spec/index.ts';
 
 /** How a process ended, as far as the restart decision cares. */

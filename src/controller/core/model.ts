@@ -1,6 +1,7 @@
 // The controller's pure model: what it knows about each supervised service, the inputs it
 // reacts to (observations from the shell, commands, registrations) and the effects it asks the
-// shell to perform. Every effect's result comes back as another input (R5).
+// shell to perform. Every effect's result comes back as another input, so decide() stays pure
+// (docs/architecture.md, *The controller loop*).
 import type { CommandVerb, EventType, PayloadOf } from '../../events/index.ts';
 import type { ServiceSpec } from '../../spec/index.ts';
 import type { LifecycleState } from '../../state/index.ts';

@@ -1,7 +1,8 @@
 // The live terminal UI: the App fed from a node's HTTP API. It starts from the state snapshot
 // (`/api/v1/state`, with its seq), then applies the event stream from seq + 1 (the events just
-// before it only fill the feed), reconnecting with Last-Event-ID (STYLE R8). Keys send the same
-// commands as the dashboard's buttons, through the same REST route.
+// before it only fill the feed), reconnecting with Last-Event-ID so that no event is missed or
+// applied twice (docs/api.md, *The event stream*). Keys send the same commands as the
+// dashboard's buttons, through the same REST route.
 import { useApp, useInput, useStdout } from 'ink';
 import { useEffect, useRef, useState } from 'react';
 import type { ReactElement } from 'react';

@@ -29,7 +29,7 @@ export const dashboardRoutes: RouteMount = (ctx: ApiContext): Route[] => {
       method: 'GET',
       path: '/status',
       handle: ({ res }) => {
-        const { state, recent, broker } = ctx.feed;
+        const { state, recent, broker } = ctx.live;
         const html = renderPage({ state, recent, node: ctx.node, broker, logs: (id) => live.logs(id), now: new Date() }, rc);
         res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
         res.end(html);

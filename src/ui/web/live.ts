@@ -1,4 +1,4 @@
-// Keeps every open dashboard current. One renderer per server listens to the live feed, marks
+// Keeps every open dashboard current. One renderer per server listens to the live state, marks
 // what an event changed (header, table, graph, feed, one service's pane or log) and, a few
 // milliseconds later, renders each changed fragment once and hands the same frames to every
 // dashboard stream (each with its own bounded queue: a slow browser is dropped and reconnects,
@@ -45,8 +45,8 @@ export class DashboardLive {
   constructor(ctx: ApiContext, render: RenderContext) {
     this.#ctx = ctx;
     this.#render = render;
-    ctx.feed.subscribe((item, state, previous) => this.#onEvent(item.event, state, previous));
-    ctx.feed.onBroker(() => this.#mark((d) => (d.header = true)));
+    ctx.live.subscribe((item, state, previous) => this.#onEvent(item.event, state, previous));
+    ctx.live.onBroker(() => this.#mark((d) => (d.header = true)));
   }
 
   /** The last log lines of a service (cached until its next log event). */
@@ -67,10 +67,10 @@ export class DashboardLive {
       this.#clients.delete(conn);
       if (this.#clients.size === 0) this.#stopTick();
     });
-    const { state, recent } = this.#ctx.feed;
+    const { state, recent } = this.#ctx.live;
     const now = new Date();
     conn.send(mergeSignals({ live: true }));
-    conn.send(mergeFragments(renderHeader(selectHeader(state, this.#ctx.node, this.#ctx.feed.broker), this.#render)));
+    conn.send(mergeFragments(renderHeader(selectHeader(state, this.#ctx.node, this.#ctx.live.broker), this.#render)));
     conn.send(mergeFragments(renderServices(selectServiceRows(state, now), this.#render)));
     conn.send(mergeFragments(renderGraph(selectGraph(state))));
     conn.send(mergeFragments(renderFeed(recent)));
@@ -125,10 +125,10 @@ export class DashboardLive {
     const d = this.#dirty;
     this.#dirty = clean();
     if (this.#clients.size === 0) return;
-    const { state, recent } = this.#ctx.feed;
+    const { state, recent } = this.#ctx.live;
     const now = new Date();
     const frames: string[] = [];
-    if (d.header) frames.push(mergeFragments(renderHeader(selectHeader(state, this.#ctx.node, this.#ctx.feed.broker), this.#render)));
+    if (d.header) frames.push(mergeFragments(renderHeader(selectHeader(state, this.#ctx.node, this.#ctx.live.broker), this.#render)));
     if (d.services) frames.push(mergeFragments(renderServices(selectServiceRows(state, now), this.#render)));
     if (d.graph) frames.push(mergeFragments(renderGraph(selectGraph(state))));
     if (d.feed) frames.push(mergeFragments(renderFeed(recent)));
@@ -146,7 +146,7 @@ export class DashboardLive {
 
   #startTick(): void {
     this.#tick ??= setInterval(() => {
-      const state = this.#ctx.feed.state;
+      const state = this.#ctx.live.state;
       const live = Object.values(state.services).filter((s) => HAS_PROCESS.has(s.state));
       if (live.length === 0) return;
       this.#mark((d) => {

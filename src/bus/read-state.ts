@@ -1,8 +1,10 @@
-// Live state from the event stream: the history reduced, then every new event applied as it
-// arrives, with the stream sequence as the cursor. Shared by the CLI, the harness and
-// the UIs so they all see the same state.
-import type { BusReader } from '../bus/index.ts';
-import { followEvents, readEvents } from '../bus/index.ts';
+// The state read from the event stream: the history reduced (stateAt), then every new event
+// applied as it arrives (followState), with the stream sequence as the cursor so no event is
+// missed or applied twice. The CLI verbs and the API's LiveState use it, so they all see the
+// same state. It sits beside the event readers because it is their one combination; the
+// reducer it calls is the pure src/state.
+import type { BusReader } from './reader.ts';
+import { followEvents, readEvents } from './read-events.ts';
 import type { DecodeStats, NestorEvent, Stored } from '../events/index.ts';
 import { emptyDecodeStats } from '../events/index.ts';
 import { emptyState, reduce } from '../state/index.ts';

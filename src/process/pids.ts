@@ -1,37 +1,21 @@
-// Inspecting and stopping a process that is not our child (a nats-server left behind by a
-// crashed earlier run). There is no exit event for a non-child, so waiting for its exit polls
-// with a deadline.
+// A single process that is not our child (a nats-server left behind by a crashed earlier run, or
+// the pid of a running `nestor up`). No exit event arrives for a non-child, so waiting for its
+// exit polls with a deadline.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { errnoCode } from './errors.ts';
+import { readProcStat } from './proc-table.ts';
 
 // Without /proc (not Linux) liveness falls back to signal 0, which cannot tell zombies apart.
 const HAS_PROC = existsSync('/proc/self/stat');
 
 /** True while `pid` is a live process; a zombie (exited, not yet reaped) counts as gone. */
-export async function isProcessAlive(pid: number): Promise<boolean> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // The state letter follows the command name, which is in parentheses and may hold spaces.
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      return HAS_PROC ? false : signalZero(pid);
-    }
-    return signalZero(pid);
-  }
-}
-
-/** The argv of a live process from /proc, or null when it cannot be read. */
-export async function processArgv(pid: number): Promise<string[] | null> {
-  try {
-    const raw = await readFile(`/proc/${pid}/cmdline`, 'utf8');
-    const argv = raw.split('\0').filter((a) => a !== '');
-    return argv.length === 0 ? null : argv;
-  } catch {
-    return null;
-  }
+export function isProcessAlive(pid: number): Promise<boolean> {
+  if (!HAS_PROC) return Promise.resolve(signalZero(pid));
+  const st = readProcStat(pid);
+  // An unreadable entry is either a gone process (signal 0 says ESRCH) or one /proc hides from us.
+  if (st === null) return Promise.resolve(signalZero(pid));
+  return Promise.resolve(st.state !== 'Z' && st.state !== 'X');
 }
 
 /** SIGTERM, wait up to `graceMs`, then SIGKILL and wait again; true when the process is gone. */
@@ -56,7 +40,7 @@ function send(pid: number, signal: NodeJS.Signals): boolean {
     process.kill(pid, signal);
     return true;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    if (errnoCode(err) === 'ESRCH') return false;
     throw err;
   }
 }
@@ -66,6 +50,6 @@ function signalZero(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    return errnoCode(err) === 'EPERM';
   }
 }

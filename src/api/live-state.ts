@@ -4,20 +4,19 @@
 // the cursor: the history up to the stream's last sequence is reduced with stateAt,
 // then followState continues from the next sequence, so no event is missed or applied twice.
 //
-// Listeners must not block: they copy what they need into their own bounded queues. The feed
+// Listeners must not block: they copy what they need into their own bounded queues. LiveState
 // never waits for a client, so a slow client cannot slow the orchestrator.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BusLink, BusReader } from '../bus/index.ts';
-import { readEvents } from '../bus/index.ts';
+import { followState, readEvents, stateAt } from '../bus/index.ts';
 import { emptyDecodeStats } from '../events/index.ts';
 import type { DecodeStats, NestorEvent, Stored } from '../events/index.ts';
-import { followState, stateAt } from '../feed/index.ts';
 import { emptyState } from '../state/index.ts';
 import { appendRecent } from '../views/index.ts';
 import type { State } from '../state/index.ts';
 
 /** One event as handed to listeners; `json` is the stored event (envelope + seq) serialized once. */
-export interface FeedItem {
+export interface LiveEvent {
   event: Stored<NestorEvent>;
   json: string;
   /** Cache for a consumer's framing of `json` (every SSE client shares one encoded frame). */
@@ -25,24 +24,24 @@ export interface FeedItem {
 }
 
 /** Receives each new event with the state it produced and the state before it. */
-export type FeedListener = (item: FeedItem, state: State, previous: State) => void;
+export type LiveListener = (item: LiveEvent, state: State, previous: State) => void;
 
 /** How the API's own connection to the broker is doing. */
 export type BrokerLink = BusLink;
 
-/** Options of the live feed. */
-export interface LiveFeedOptions {
+/** Options of LiveState. */
+export interface LiveStateOptions {
   /** Events kept for the event feed and the detail panes. */
   recentLimit?: number;
   onError?(err: unknown): void;
 }
 
 /** The live state of the stream, kept by following it from the last snapshot. */
-export class LiveFeed {
+export class LiveState {
   readonly #bus: BusReader;
   readonly #recentLimit: number;
   readonly #onError: (err: unknown) => void;
-  readonly #listeners = new Set<FeedListener>();
+  readonly #listeners = new Set<LiveListener>();
   readonly #brokerListeners = new Set<(link: BrokerLink) => void>();
   readonly #stats: DecodeStats = emptyDecodeStats();
   readonly #abort = new AbortController();
@@ -52,7 +51,7 @@ export class LiveFeed {
   #broker: BrokerLink = 'connected';
   #loop: Promise<void> | null = null;
 
-  constructor(bus: BusReader, opts: LiveFeedOptions = {}) {
+  constructor(bus: BusReader, opts: LiveStateOptions = {}) {
     this.#bus = bus;
     this.#recentLimit = opts.recentLimit ?? 200;
     this.#onError = opts.onError ?? (() => {});
@@ -63,7 +62,7 @@ export class LiveFeed {
     return this.#state;
   }
 
-  /** Last stream sequence the feed has processed (events and skipped messages alike). */
+  /** Last stream sequence processed (events and skipped messages alike). */
   get cursor(): number {
     return this.#cursor;
   }
@@ -97,7 +96,7 @@ export class LiveFeed {
   }
 
   /** Adds a listener; returns the function that removes it. */
-  subscribe(listener: FeedListener): () => void {
+  subscribe(listener: LiveListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
@@ -141,7 +140,7 @@ export class LiveFeed {
     this.#state = state;
     this.#cursor = event.seq;
     this.#recent = appendRecent(this.#recent, event, this.#recentLimit);
-    const item: FeedItem = { event, json: JSON.stringify(event) };
+    const item: LiveEvent = { event, json: JSON.stringify(event) };
     for (const listener of this.#listeners) {
       try {
         listener(item, state, previous);
