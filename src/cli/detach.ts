@@ -14,7 +14,7 @@ import type { NestorConfig, RuntimeInfo } from '../config/index.ts';
 import { followState } from '../bus/index.ts';
 import { tailLog } from '../process/index.ts';
 import { parseDuration } from '../spec/index.ts';
-import { isSettled } from '../state/index.ts';
+import { blockedBy, isSettled } from '../state/index.ts';
 import { selectServiceRows, selectStatusJson } from '../views/index.ts';
 import type { State } from '../state/index.ts';
 import { closedSignal, fromRuntimeInfo, openConnection } from './connect.ts';
@@ -136,7 +136,7 @@ async function waitSettled(
           const before = registering ? 'registered' : previous.services[id]?.state;
           if (now !== undefined && before !== now && registered.has(id)) term.info(`${id.padEnd(12)} ${before} → ${now}`);
         }
-        if (expected.all.every((id) => registered.has(id) && state.services[id] !== undefined && isSettled(state.services[id]))) {
+        if (expected.all.every((id) => registered.has(id) && state.services[id] !== undefined && isSettled(state, state.services[id]))) {
           settled = state;
           ac.abort();
         }
@@ -149,7 +149,7 @@ async function waitSettled(
       const exit = await Promise.race([exited, sleep(3_000).then(() => null)]);
       throw exit === null ? new CliFailure(`nestor up (pid ${info.pid}) closed its bus before the stack settled; see ${logFile}`) : childFailed(exit, logFile);
     }
-    const waiting = expected.all.filter((id) => !(last.services[id] && isSettled(last.services[id])));
+    const waiting = expected.all.filter((id) => !(last.services[id] && isSettled(last, last.services[id])));
     term.error(`not settled after ${waitMs / 1000}s: ${waiting.join(', ')}; the stack keeps running (\`nestor status\`, \`nestor down\`)`);
     return last;
   } finally {
@@ -164,8 +164,18 @@ function report(state: State, expected: { enabled: string[]; all: string[] }, js
   if (json) term.out(JSON.stringify(selectStatusJson(only)));
   else for (const line of renderRows(selectServiceRows(only, new Date()))) term.out(line);
   if (bad.length > 0) {
-    term.error(`not ready: ${bad.join(', ')}; \`nestor logs ${bad[0]}\` shows its output, \`nestor down\` stops the stack`);
+    term.error(`not ready: ${bad.map((id) => whyNotReady(only, id)).join('; ')}`);
+    term.error(`\`nestor status ${bad[0]}\` shows why, \`nestor logs ${bad[0]}\` its output; \`nestor down\` stops the stack`);
     return 1;
   }
   return 0;
+}
+
+// "beta blocked: alpha failed", "alpha failed (exited with code 3)": the service and its reason.
+function whyNotReady(state: State, id: string): string {
+  const s = state.services[id];
+  if (s === undefined) return `${id} not registered`;
+  const blocked = blockedBy(state, s);
+  if (blocked !== null) return `${id} ${blocked.reason}`;
+  return s.lastError === null ? `${id} ${s.state}` : `${id} ${s.state} (${s.lastError})`;
 }

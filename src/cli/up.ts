@@ -7,7 +7,7 @@ import type { NodeHandle, PreparedProject } from '../boot/index.ts';
 import { loadConfig, loadProjectFile, readRuntimeInfo } from '../config/index.ts';
 import { followState } from '../bus/index.ts';
 import { isProcessAlive } from '../process/index.ts';
-import { getService, isSettled, sortedServices } from '../state/index.ts';
+import { blockedBy, getService, isSettled, sortedServices } from '../state/index.ts';
 import { selectServiceRows } from '../views/index.ts';
 import type { State } from '../state/index.ts';
 import type { NestorConfig } from '../config/index.ts';
@@ -139,12 +139,14 @@ function watchProgress(node: NodeHandle, term: Terminal, signal: AbortSignal): {
 
 function allSettled(state: State): boolean {
   const services = Object.values(state.services);
-  return services.length > 0 && services.every(isSettled);
+  return services.length > 0 && services.every((s) => isSettled(state, s));
 }
 
 function detail(state: State, id: string): string {
   const svc = getService(state, id);
   if (svc === undefined) return '';
+  const blocked = blockedBy(state, svc);
+  if (blocked !== null) return ` (${blocked.reason})`;
   if (svc.state === 'pending' && svc.waitingFor.length > 0) return ` (waiting for ${svc.waitingFor.join(', ')})`;
   if (svc.state === 'running' || svc.state === 'ready') {
     const ports = Object.entries(svc.ports).map(([n, p]) => `${n}=${p}`).join(' ');

@@ -84,12 +84,18 @@ export const payloadSchemas = {
     signal: z.string().nullable(),
     runtimeMs: z.number().min(0),
     expected: z.boolean(),
+    /** true: a restart follows (restart.scheduled, or pending after a restart command). */
+    restart: z.boolean().optional(),
+    /** true: the exit ends the service in `failed` (an error exit its restart policy does not restart). */
+    failed: z.boolean().optional(),
   }),
   'orchestrator.service.start.failed': z.object({
     ...service,
     attempt: z.number().int().min(0),
     reason: z.string(),
     error: z.string(),
+    /** true: a restart.scheduled follows, so `failed` is not where the service rests. */
+    restart: z.boolean().optional(),
   }),
   'orchestrator.service.restart.scheduled': z.object({
     ...service,

@@ -22,6 +22,8 @@ export function cloneService(s: ServiceState): ServiceState {
     pid: s.pid,
     ports: s.ports,
     restarts: s.restarts,
+    restartsTotal: s.restartsTotal,
+    restartPending: s.restartPending,
     attempt: s.attempt,
     restartRequested: s.restartRequested,
     waitingFor: s.waitingFor,

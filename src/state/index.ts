@@ -3,7 +3,9 @@
 export { LIFECYCLE_STATES } from './types.ts';
 export type { LifecycleState, ProbeStatus, ServiceState, NodeState, State, Snapshot } from './types.ts';
 export { emptyState, reduce, reduceAll, seqOf } from './reduce.ts';
-export { getService, getNode, sortedServices, isSettled } from './lookup.ts';
+export { getService, getNode, sortedServices } from './lookup.ts';
+export { isSettled, blockedBy, conditionMet } from './settled.ts';
+export type { Blocked } from './settled.ts';
 export { reduceService } from './service-machine.ts';
 export type { LifecycleEvent } from './service-machine.ts';
 export { restingState } from './service-transitions.ts';

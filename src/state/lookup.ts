@@ -1,7 +1,7 @@
 // Safe lookups in the id-keyed records of the state, and the questions every reader asks of it
-// (id order, settled). Ids such as "constructor" or "toString" are valid service and node ids,
+// (id order). Ids such as "constructor" or "toString" are valid service and node ids,
 // and a plain `record[id]` would return Object.prototype's.
-import type { LifecycleState, NodeState, ServiceState, State } from './types.ts';
+import type { NodeState, ServiceState, State } from './types.ts';
 
 /** `record[key]` when the record itself has the key, never an inherited property. */
 export function own<T>(record: Record<string, T>, key: string): T | undefined {
@@ -21,11 +21,4 @@ export function getNode(state: State, id: string): NodeState | undefined {
 /** Services in id order. */
 export function sortedServices(state: State): ServiceState[] {
   return Object.values(state.services).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-}
-
-const SETTLED = new Set<LifecycleState>(['ready', 'completed', 'failed', 'disabled']);
-
-/** True once a service needs nothing more to happen (`up --detach` waits for this on every enabled service). */
-export function isSettled(service: ServiceState): boolean {
-  return SETTLED.has(service.state);
 }

@@ -3,6 +3,7 @@
 // would show them alive forever and ignore the new incarnation's starts. So both facts move the
 // node's services that had (or were about to have) a process to their resting state.
 import type { NodeBrokerChanged, NodeDown, NodeUp } from '../events/index.ts';
+import { cloneService } from './clone.ts';
 import { getNode } from './lookup.ts';
 import { orphaned } from './service-transitions.ts';
 import type { NodeState, ServiceState, State } from './types.ts';
@@ -27,10 +28,23 @@ export function nodeUp(state: State, e: NodeUp, seq: number): NodeOutcome {
     broker: 'connected',
     since: e.timestamp,
   };
-  return {
-    nodes: { ...state.nodes, [d.node]: node },
-    services: releaseServices(state.services, d.node, e.timestamp, `node ${d.node} restarted`, seq),
-  };
+  const released = releaseServices(state.services, d.node, e.timestamp, `node ${d.node} restarted`, seq);
+  return { nodes: { ...state.nodes, [d.node]: node }, services: newRun(released, d.node) };
+}
+
+// `restarts` counts this run's restarts, so a new incarnation of the node starts them at 0;
+// restartsTotal keeps the whole history's.
+function newRun(services: State['services'], node: string): State['services'] {
+  let out: State['services'] | null = null;
+  for (const id in services) {
+    const s = services[id] as ServiceState;
+    if (s.node !== node || s.restarts === 0) continue;
+    out ??= { ...services };
+    const next = cloneService(s);
+    next.restarts = 0;
+    out[id] = next;
+  }
+  return out ?? services;
 }
 
 /** A node shut down or was found dead: mark it down and release its services. */

@@ -23,6 +23,8 @@ export function registerService(prev: ServiceState | undefined, e: ServiceRegist
     pid: null,
     ports: {},
     restarts: 0,
+    restartsTotal: 0,
+    restartPending: false,
     attempt: 0,
     restartRequested: false,
     waitingFor: [],

@@ -35,6 +35,7 @@ function moveTo(s: ServiceState, to: LifecycleState, timestamp: string): Service
     n.since = timestamp;
     if (to !== 'pending') n.waitingFor = NONE;
     if (to !== 'backoff') n.nextRestartAt = null;
+    n.restartPending = false;
   }
   return n;
 }
@@ -48,13 +49,17 @@ export function toPending(s: ServiceState, e: ServicePending): ServiceState {
 
 /** `starting`: a start was decided (or, in histories written before that event existed, the ensure actions ran). */
 export function toStarting(s: ServiceState, e: ServiceStarting | ServiceEnsured): ServiceState {
-  return moveTo(s, 'starting', e.timestamp);
+  const n = moveTo(s, 'starting', e.timestamp);
+  if (e.type === 'orchestrator.service.starting') n.attempt = e.data.attempt;
+  if (n.attempt > 0 || s.restartRequested) countRestart(n);
+  n.restartRequested = false;
+  return n;
 }
 
-/** `running`: a process was spawned. Counts a restart when it is a retry or follows a restart command. */
+/** `running`: a process was spawned; a start that no `starting` preceded counts its restart here. */
 export function toRunning(s: ServiceState, e: ServiceStarted): ServiceState {
   const n = moveTo(s, 'running', e.timestamp);
-  if (e.data.attempt > 0 || s.restartRequested) n.restarts = s.restarts + 1;
+  if (s.state !== 'starting' && (e.data.attempt > 0 || s.restartRequested)) countRestart(n);
   n.restartRequested = false;
   n.pid = e.data.pid;
   n.ports = e.data.ports;
@@ -63,6 +68,14 @@ export function toRunning(s: ServiceState, e: ServiceStarted): ServiceState {
   n.readyAt = null;
   n.health = UNKNOWN_HEALTH;
   return n;
+}
+
+// A restart counts when it begins (the service enters `starting` with attempt > 0, or after a
+// restart command), so a start that fails before any process exists (a missing command) counts
+// like a crash: "gave up after 5 attempts" shows 5 restarts.
+function countRestart(n: ServiceState): void {
+  n.restarts += 1;
+  n.restartsTotal += 1;
 }
 
 /** A spawn that raced a stop (starting → stopping → start): record the process, keep stopping. */
@@ -109,11 +122,19 @@ export function afterExit(s: ServiceState, e: ServiceExited): ServiceState | nul
   if (s.pid !== null && e.data.pid !== s.pid) return null;
   const clean = e.data.code === 0 && e.data.signal === null;
   const to: LifecycleState =
-    s.state === 'stopping' ? restingState(s) : s.kind === 'oneshot' && clean ? 'completed' : 'stopped';
+    s.state === 'stopping'
+      ? restingState(s)
+      : s.kind === 'oneshot' && clean
+        ? 'completed'
+        : e.data.failed === true
+          ? 'failed'
+          : 'stopped';
   const n = moveTo(s, to, e.timestamp);
   n.pid = null;
   n.lastExit = { code: e.data.code, signal: e.data.signal, at: e.timestamp };
   if (to === 'completed') n.lastError = null;
+  if (to === 'failed') n.lastError = e.data.signal !== null ? `killed by ${e.data.signal}` : `exited with code ${e.data.code}`;
+  n.restartPending = e.data.restart === true;
   n.health = UNKNOWN_HEALTH;
   return n;
 }
@@ -124,6 +145,7 @@ export function toStartFailed(s: ServiceState, e: ServiceStartFailed): ServiceSt
   n.pid = null;
   n.attempt = e.data.attempt;
   n.lastError = `${e.data.reason}: ${e.data.error}`;
+  n.restartPending = e.data.restart === true;
   return n;
 }
 
@@ -148,7 +170,10 @@ export function toBackoff(s: ServiceState, e: ServiceRestartScheduled): ServiceS
 export function toExhausted(s: ServiceState, e: ServiceRetriesExhausted): ServiceState {
   const n = moveTo(s, 'failed', e.timestamp);
   n.pid = null;
-  n.lastError = `retries exhausted after ${e.data.attempts} attempts (maxRestarts ${e.data.maxRestarts})`;
+  // The cause of the last failure stays readable: it is what `nestor status` is asked for.
+  const cause = s.lastError === null || s.lastError.startsWith('retries exhausted') ? '' : `; last error: ${s.lastError}`;
+  n.restartPending = false;
+  n.lastError = `retries exhausted after ${e.data.attempts} attempts (maxRestarts ${e.data.maxRestarts})${cause}`;
   n.nextRestartAt = null;
   return n;
 }

@@ -1,7 +1,7 @@
 // The derived state every view shares. Built only by reducing events; nothing here is set
 // from outside the reducer.
 
-/** Lifecycle states of a service (DESIGN.md). */
+/** Lifecycle states of a service (docs/events.md, *The service lifecycle*). */
 export const LIFECYCLE_STATES = [
   'pending',
   'starting',
@@ -35,8 +35,12 @@ export interface ServiceState {
   specHash: string;
   pid: number | null;
   ports: Record<string, number>;
-  /** Restarts since registration: starts with attempt > 0, plus the first start after a restart command. */
+  /** Restarts in this run of its node (since its latest node.up): each scheduled retry, plus each start after a restart command. */
   restarts: number;
+  /** Restarts over the whole stored history, every run included. */
+  restartsTotal: number;
+  /** The last exit or start failure announced that a restart follows: `stopped`/`failed` is not where it rests. */
+  restartPending: boolean;
   /** Attempt number of the current or next start (0 = first start). */
   attempt: number;
   /** A restart command was accepted and the next start has not happened yet (it counts as a restart). */

@@ -27,6 +27,7 @@ export function selectHeader(state: State, node: string, broker?: HeaderView['br
   const status = broker ?? n?.broker ?? 'unknown';
   const parts = [`${counts.total} service${counts.total === 1 ? '' : 's'}`];
   for (const [name, count] of Object.entries(counts.byState)) if (count > 0) parts.push(`${count} ${name}`);
+  if (counts.settled < counts.total) parts.push(`${counts.total - counts.settled} settling`);
   return {
     node,
     nodeStatus: n?.status ?? 'unknown',

@@ -1,6 +1,6 @@
 // Service rows, counts and the detail of one service, as the CLI tables, the dashboard and the
 // TUI show them. `now` is an argument wherever an uptime is shown, so the views stay pure.
-import { LIFECYCLE_STATES, getService, sortedServices } from '../state/index.ts';
+import { LIFECYCLE_STATES, blockedBy, getService, isSettled, sortedServices } from '../state/index.ts';
 import type { LifecycleState, ServiceState, State } from '../state/index.ts';
 import { formatDuration } from './duration.ts';
 import { toneOf } from './tone.ts';
@@ -24,10 +24,12 @@ export interface ServiceRow {
   health: ServiceState['health'];
   node: string;
   waitingFor: string[];
+  /** Why a pending service cannot start without a user's action ("blocked: alpha failed"), or null. */
+  blocked: string | null;
 }
 
 /** Everything about one service, plus the row's derived fields. */
-export type ServiceDetail = ServiceState & Pick<ServiceRow, 'tone' | 'uptimeMs' | 'uptime'> & { portList: string[] };
+export type ServiceDetail = ServiceState & Pick<ServiceRow, 'tone' | 'uptimeMs' | 'uptime' | 'blocked'> & { portList: string[] };
 
 /** How many services are in each state. `ok` counts ready + completed, `notOk` the rest. */
 export interface ServiceCounts {
@@ -35,25 +37,29 @@ export interface ServiceCounts {
   byState: Record<LifecycleState, number>;
   ok: number;
   notOk: number;
+  /** Services that need a user's action for anything more to happen (the rule of `up --detach`). */
+  settled: number;
 }
 
 const HAS_PROCESS = new Set<LifecycleState>(['running', 'ready', 'stopping']);
 
 /** Table rows for every service, sorted by id. */
 export function selectServiceRows(state: State, now: Date): ServiceRow[] {
-  return sortedServices(state).map((s) => toRow(s, now));
+  return sortedServices(state).map((s) => toRow(state, s, now));
 }
 
 /** Counts by lifecycle state. */
 export function selectCounts(state: State): ServiceCounts {
   const byState = Object.fromEntries(LIFECYCLE_STATES.map((k) => [k, 0])) as Record<LifecycleState, number>;
   let total = 0;
+  let settled = 0;
   for (const s of Object.values(state.services)) {
     byState[s.state]++;
     total++;
+    if (isSettled(state, s)) settled++;
   }
   const ok = byState.ready + byState.completed;
-  return { total, byState, ok, notOk: total - ok };
+  return { total, byState, ok, notOk: total - ok, settled };
 }
 
 /** Detail of one service, or null when it is unknown; uptime is given only with `now`. */
@@ -61,10 +67,10 @@ export function selectService(state: State, id: string, now?: Date): ServiceDeta
   const s = getService(state, id);
   if (s === undefined) return null;
   const uptimeMs = now === undefined ? null : uptimeOf(s, now);
-  return { ...s, tone: toneOf(s.state), uptimeMs, uptime: uptimeText(uptimeMs), portList: portList(s.ports) };
+  return { ...s, tone: toneOf(s.state), uptimeMs, uptime: uptimeText(uptimeMs), portList: portList(s.ports), blocked: blockedBy(state, s)?.reason ?? null };
 }
 
-function toRow(s: ServiceState, now: Date): ServiceRow {
+function toRow(state: State, s: ServiceState, now: Date): ServiceRow {
   const uptimeMs = uptimeOf(s, now);
   return {
     id: s.id,
@@ -80,6 +86,7 @@ function toRow(s: ServiceState, now: Date): ServiceRow {
     health: s.health,
     node: s.node,
     waitingFor: s.waitingFor,
+    blocked: blockedBy(state, s)?.reason ?? null,
   };
 }
 

@@ -1,6 +1,6 @@
 // The machine-readable status document: `nestor status --json`, `list --json`, `watch --json`
 // and `GET /api/v1/services` all print this shape (documented in docs/cli.md).
-import { sortedServices } from '../state/index.ts';
+import { blockedBy, isSettled, sortedServices } from '../state/index.ts';
 import type { LifecycleState, ServiceState, State } from '../state/index.ts';
 
 /** One service in `nestor status --json` / `list --json` / `GET /api/v1/services`. */
@@ -12,7 +12,14 @@ export interface StatusEntry {
   kind: ServiceState['kind'];
   pid: number | null;
   ports: Record<string, number>;
+  /** Restarts in this run of its node. */
   restarts: number;
+  /** Restarts over the whole stored history. */
+  restartsTotal: number;
+  /** No further transition will happen without a user's action (docs/cli.md, *Settled*). */
+  settled: boolean;
+  /** Why a pending service cannot start without a user's action ("blocked: alpha failed"), or null. */
+  blocked: string | null;
   attempt: number;
   node: string;
   health: ServiceState['health'];
@@ -46,6 +53,9 @@ export function selectStatusJson(state: State): StatusJson {
       pid: s.pid,
       ports: s.ports,
       restarts: s.restarts,
+      restartsTotal: s.restartsTotal,
+      settled: isSettled(state, s),
+      blocked: blockedBy(state, s)?.reason ?? null,
       attempt: s.attempt,
       node: s.node,
       health: s.health,

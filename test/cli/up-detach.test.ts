@@ -80,7 +80,7 @@ test('up --detach exits 1 when a service fails, and refuses to start a second st
       ['setup', 'completed'],
     ],
   );
-  assert.match(up.stderr, /not ready: broken; `nestor logs broken` shows its output, `nestor down` stops the stack/);
+  assert.match(up.stderr, /not ready: broken failed \(retries exhausted after 0 attempts \(maxRestarts 0\); last error: spawn: [^\n]*\)\nnestor: `nestor status broken` shows why, `nestor logs broken` its output; `nestor down` stops the stack/);
 
   const second = await runCli(['up', '--detach'], { cwd: dir });
   assert.equal(second.code, 1);

@@ -127,7 +127,8 @@ test('restart policies: never stays down, on-failure ignores exit 0, always rest
     r.feed(started('a', 1));
     const out = r.feed(exited('a', 1, code));
     assert.equal(out.some((e) => e.kind === 'scheduleRestart'), expectRestart, `${policy} with exit ${code}`);
-    assert.equal(r.phase('a'), expectRestart ? 'backoff' : 'stopped');
+    // An error exit that the policy does not restart is a failure; a clean one rests in stopped.
+    assert.equal(r.phase('a'), expectRestart ? 'backoff' : code === 0 ? 'stopped' : 'failed');
   }
 });
 

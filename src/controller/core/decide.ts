@@ -118,19 +118,21 @@ function onStartFailed(d: Draft, input: Of<'startFailed'>, ctx: DecideContext): 
   if (svc?.phase !== 'starting') return;
   svc.phase = 'failed';
   svc.pid = null;
-  d.emit(
-    publish('orchestrator.service.start.failed', {
-      service: svc.id,
-      attempt: input.attempt,
-      reason: input.reason,
-      error: input.error,
-    }),
-  );
+  const event = publish('orchestrator.service.start.failed', {
+    service: svc.id,
+    attempt: input.attempt,
+    reason: input.reason,
+    error: input.error,
+  });
+  d.emit(event);
   if (!svc.enabled) return disableIdle(d, svc, 'command');
   if (!svc.wanted || d.shutdown !== 'running') return;
   if (shouldRestart(svc.spec.process.restartPolicy, { code: null, signal: null })) {
     restartOrGiveUp(d, svc, `start failed: ${input.reason}`, ctx);
   }
+  // Said in the event itself, so a view never takes this failure for the end (settled) while the
+  // restart that follows is still on its way.
+  (event.data as { restart?: boolean }).restart = d.get(svc.id)?.phase === 'backoff';
 }
 
 function onReady(d: Draft, input: Of<'ready'>): void {
@@ -185,16 +187,25 @@ function onExited(d: Draft, input: Of<'exited'>, ctx: DecideContext): void {
   if (svc === undefined || svc.pid !== input.pid) return;
   const wasStopping = svc.phase === 'stopping';
   svc.pid = null;
-  d.emit(
-    publish('orchestrator.service.exit', {
-      service: svc.id,
-      pid: input.pid,
-      code: input.code,
-      signal: input.signal,
-      runtimeMs: input.runtimeMs,
-      expected: wasStopping && svc.afterStop !== 'restart-policy',
-    }),
-  );
+  const event = publish('orchestrator.service.exit', {
+    service: svc.id,
+    pid: input.pid,
+    code: input.code,
+    signal: input.signal,
+    runtimeMs: input.runtimeMs,
+    expected: wasStopping && svc.afterStop !== 'restart-policy',
+  });
+  d.emit(event);
+  afterExit(d, svc, input, wasStopping, ctx);
+  // What the exit leads to is part of the fact: views learn from this one event whether the
+  // service rests (and so has settled) or a restart follows, and that an error exit with no
+  // restart left is a failure.
+  const data = event.data as { restart?: boolean; failed?: boolean };
+  data.restart = svc.phase === 'backoff' || svc.phase === 'pending';
+  data.failed = svc.phase === 'failed';
+}
+
+function afterExit(d: Draft, svc: Supervised, input: Of<'exited'>, wasStopping: boolean, ctx: DecideContext): void {
   const exit = { code: input.code, signal: input.signal };
   if (input.runtimeMs >= svc.spec.restart.resetAfterMs) svc.attempt = 0;
   if (wasStopping) {
@@ -209,15 +220,18 @@ function onExited(d: Draft, input: Of<'exited'>, ctx: DecideContext): void {
     }
     return;
   }
-  if (svc.spec.kind === 'oneshot' && input.code === 0) {
+  const clean = input.code === 0 && input.signal === null;
+  if (svc.spec.kind === 'oneshot' && clean) {
     svc.phase = 'completed';
     return;
   }
   svc.phase = 'stopped';
   if (d.shutdown !== 'running' || !svc.wanted) return;
-  if (shouldRestart(svc.spec.process.restartPolicy, exit)) {
-    restartOrGiveUp(d, svc, input.signal !== null ? `killed by ${input.signal}` : `exited with code ${input.code}`, ctx);
-  }
+  const reason = input.signal !== null ? `killed by ${input.signal}` : `exited with code ${input.code}`;
+  if (shouldRestart(svc.spec.process.restartPolicy, exit)) return restartOrGiveUp(d, svc, reason, ctx);
+  // An error exit that the policy does not restart (restartPolicy never, a one-shot's failure):
+  // nothing will bring the service back without a command, so it has failed.
+  if (!clean) svc.phase = 'failed';
 }
 
 function onRestartDue(d: Draft, input: Of<'restartDue'>): void {

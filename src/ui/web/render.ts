@@ -50,7 +50,13 @@ export function renderServices(rows: ServiceRow[], c: RenderContext): string {
               displayName: r.displayName,
               state: r.state,
               tone: r.tone,
-              waiting: raw(r.waitingFor.length > 0 ? `<span class="waiting">waiting for ${escapeHtml(r.waitingFor.join(', '))}</span>` : ''),
+              waiting: raw(
+                r.blocked !== null
+                  ? `<span class="waiting">${escapeHtml(r.blocked)}</span>`
+                  : r.waitingFor.length > 0
+                    ? `<span class="waiting">waiting for ${escapeHtml(r.waitingFor.join(', '))}</span>`
+                    : '',
+              ),
               select: `$selected = '${r.id}'`,
               pid: r.pid ?? '-',
               ports: raw(r.pid === null ? escapeHtml(r.ports.join(' ') || '-') : portLinks(r.ports, c.linkHost)),
