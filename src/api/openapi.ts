@@ -80,7 +80,7 @@ export function openApiDocument(): Json {
       title: 'Nestor API',
       version: NESTOR_API_VERSION,
       description:
-        'State and control of a Nestor node. Every route but /healthz needs the API token when one is configured: `Authorization: Bearer <token>` or `?token=<token>`.',
+        'State and control of a Nestor node. Every route but /healthz needs the API token when one is configured: `Authorization: Bearer <token>` or `?token=<token>`. A Host header that does not name the server is answered 421 on every route; a command sent by a page of another origin is answered 403.',
     },
     components: {
       schemas: components(),
@@ -107,9 +107,10 @@ export function openApiDocument(): Json {
           responses: {
             200: json(commandResponseSchema, 'Accepted'),
             401: unauthorized,
-            403: errorOf('Read-only mode'),
+            403: errorOf('Read-only mode, or a cross-site request (a foreign Origin, or Sec-Fetch-Site: cross-site)'),
             404: json(commandResponseSchema, 'Unknown service (or unknown verb, as an Error)'),
             409: json(commandResponseSchema, 'Not possible in the service’s current state'),
+            415: errorOf('A request body that is not application/json'),
             503: json(commandResponseSchema, 'Shutting down, or no controller answers'),
           },
         },

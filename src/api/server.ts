@@ -2,7 +2,8 @@
 // (the dashboard). Started by bootNode as a shell of the node, after the controller and before
 // the node announces itself, so its URL goes into `orchestrator.node.up` and the runtime info.
 //
-// In:  the bus, the node id and data dir, the api settings (host, port, token, readOnly), the
+// In:  the bus, the node id and data dir, the api settings (host, port, token, readOnly,
+//      allowedHosts), the
 //      controller's running pids (for per-service CPU and memory), mounts.
 // Out: an ApiServer with its base URL; close() ends every stream and stops the live state.
 import { createServer } from 'node:http';
@@ -19,6 +20,7 @@ import { isAuthorized } from './auth.ts';
 import { sendCommand } from './commands.ts';
 import type { ApiContext, Route, RouteMount, StreamKind } from './context.ts';
 import { ApiListenError, HttpError } from './errors.ts';
+import { RequestGuard } from './guard.ts';
 import { LiveState } from './live-state.ts';
 import { ApiMetrics } from './metrics.ts';
 import { sendError } from './respond.ts';
@@ -32,7 +34,7 @@ export interface ApiServerOptions {
   bus: BusWriter;
   node: string;
   dataDir: string;
-  api: Pick<ApiConfig, 'host' | 'port' | 'token' | 'readOnly'>;
+  api: Pick<ApiConfig, 'host' | 'port' | 'token' | 'readOnly'> & Partial<Pick<ApiConfig, 'allowedHosts'>>;
   /** Pids of this node's running services; derived from the state when absent. */
   runningPids?(): Record<string, number>;
   /** More routes (the dashboard). */
@@ -100,7 +102,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     return conn;
   };
   const routes: Route[] = [...restRoutes(), metricsRoute(), ...(opts.mounts ?? []).flatMap((mount) => mount(ctx))];
-  const server = createServer((req, res) => void handle(req, res, routes, ctx, onError));
+  const server = createServer();
   server.keepAliveTimeout = 5_000;
   try {
     await listen(server, host, opts.api.port);
@@ -109,6 +111,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     throw new ApiListenError(host, opts.api.port, { cause: err });
   }
   const port = (server.address() as AddressInfo).port;
+  // The guard needs the port actually bound (api.port 0 picks one), so requests are taken only
+  // from here on; none can arrive before this synchronous continuation of listen's callback.
+  const guard = new RequestGuard({ host, port, allowedHosts: opts.api.allowedHosts, machineName: hostname() });
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => void handle(req, res, routes, ctx, guard, onError));
   const urlHost = host.includes(':') ? `[${host}]` : host;
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
@@ -145,8 +151,12 @@ function metricsRoute(): Route {
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, routes: Route[], ctx: ApiContext, onError: (err: unknown) => void): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, routes: Route[], ctx: ApiContext, guard: RequestGuard, onError: (err: unknown) => void): Promise<void> {
   try {
+    // Before routing, so a foreign page learns nothing, not even which routes exist.
+    guard.checkHost(req);
+    guard.checkOrigin(req);
+    guard.checkContentType(req);
     const url = new URL(req.url ?? '/', 'http://nestor.invalid');
     if (url.pathname === '/' && req.method === 'GET') {
       res.writeHead(302, { Location: `/status${url.search}` }).end();

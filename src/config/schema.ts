@@ -70,12 +70,19 @@ const eventsLayer = z.strictObject(
   { error: 'a mapping of event stream settings' },
 );
 
+// A name the API answers to: a host name or IP, optionally with a port; IPv6 in brackets.
+const HOST_NAME = 'host names such as nestor.example.com or nestor.lan:8080';
+const HOST_PATTERN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
 const apiLayer = z.strictObject(
   {
     host: text('a host name or IP address').optional(),
     port: int(0, 65535, 'an integer port 1-65535, or 0 for a random port').optional(),
     token: text('a bearer token').optional(),
     readOnly: z.boolean({ error: 'true or false' }).optional(),
+    allowedHosts: z
+      .array(z.string({ error: HOST_NAME }).regex(HOST_PATTERN, { error: HOST_NAME }), { error: `a list of ${HOST_NAME}` })
+      .optional(),
   },
   { error: 'a mapping of API settings' },
 );
@@ -155,6 +162,8 @@ export interface ApiConfig {
   port: number;
   token?: string;
   readOnly: boolean;
+  /** More names (`name` or `name:port`) the API answers to besides its listening address. */
+  allowedHosts: readonly string[];
 }
 
 /** Fully resolved settings of one Nestor process. */
@@ -187,5 +196,5 @@ export const DEFAULTS = {
     duplicateWindowMs: 2 * 60 * 1000,
     replicas: 1,
   },
-  api: { host: '127.0.0.1', port: 0, readOnly: false },
+  api: { host: '127.0.0.1', port: 0, readOnly: false, allowedHosts: [] as readonly string[] },
 } as const;

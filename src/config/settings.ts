@@ -54,6 +54,7 @@ export const SETTINGS: readonly Setting[] = [
   s('api.port', 'int', 'NESTOR_API_PORT', '--api-port'),
   s('api.token', 'string', 'NESTOR_API_TOKEN', '--api-token'),
   s('api.readOnly', 'bool', 'NESTOR_API_READ_ONLY', '--read-only'),
+  s('api.allowedHosts', 'list', 'NESTOR_API_ALLOWED_HOSTS', '--api-allowed-host'),
 ];
 
 // Secrets are never echoed back in an error message.

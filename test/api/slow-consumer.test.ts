@@ -25,7 +25,7 @@ test('a stalled SSE client is dropped and counted while a reading client gets ev
   stalled.pause();
   stalled.on('error', () => {});
   const closed = once(stalled, 'close');
-  stalled.write('GET /api/v1/events HTTP/1.1\r\nHost: nestor\r\nAccept: text/event-stream\r\n\r\n');
+  stalled.write(`GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\n\r\n`);
 
   // The reading client.
   const start = h.lastSeq();

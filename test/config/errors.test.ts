@@ -88,6 +88,14 @@ test('a bad environment value names the variable', async (t) => {
     loadConfig({ cwd: dir, env: { NESTOR_API_READ_ONLY: 'maybe' } }),
     configError((err) => assert.equal(err.source, 'NESTOR_API_READ_ONLY')),
   );
+  // A URL is not a host name: the Host header never carries a scheme or a path.
+  await assert.rejects(
+    loadConfig({ cwd: dir, env: { NESTOR_API_ALLOWED_HOSTS: 'http://nestor.example.com/' } }),
+    configError((err) => {
+      assert.equal(err.source, 'NESTOR_API_ALLOWED_HOSTS');
+      assert.match(err.message, /api\.allowedHosts.*host names such as/);
+    }),
+  );
 });
 
 test('a bad flag names the flag, and secrets are not echoed', async (t) => {

@@ -31,7 +31,7 @@ test('defaults apply when nothing is set', async (t) => {
     duplicateWindowMs: 120_000,
     replicas: 1,
   });
-  assert.deepEqual(c.api, { host: '127.0.0.1', port: 0, readOnly: false });
+  assert.deepEqual(c.api, { host: '127.0.0.1', port: 0, readOnly: false, allowedHosts: [] });
 });
 
 test('flags win over env, env over the project file, the file over defaults', async (t) => {
@@ -55,9 +55,16 @@ test('environment values are converted by kind (bool, list, int)', async (t) => 
   const dir = await project(t);
   const c = await loadConfig({
     cwd: dir,
-    env: { NESTOR_API_READ_ONLY: 'yes', NESTOR_NATS_URLS: 'nats://10.0.0.1:4222, nats://10.0.0.2:4222', NESTOR_NATS_TOKEN: 's3cret', NESTOR_EVENTS_REPLICAS: '1' },
+    env: {
+      NESTOR_API_READ_ONLY: 'yes',
+      NESTOR_API_ALLOWED_HOSTS: 'nestor.example.com, nestor.lan:8080,[::1]',
+      NESTOR_NATS_URLS: 'nats://10.0.0.1:4222, nats://10.0.0.2:4222',
+      NESTOR_NATS_TOKEN: 's3cret',
+      NESTOR_EVENTS_REPLICAS: '1',
+    },
   });
   assert.equal(c.api.readOnly, true);
+  assert.deepEqual(c.api.allowedHosts, ['nestor.example.com', 'nestor.lan:8080', '[::1]']);
   assert.deepEqual(c.nats.urls, ['nats://10.0.0.1:4222', 'nats://10.0.0.2:4222']);
   assert.equal(c.nats.mode, 'external', 'URLs alone select external mode');
   assert.equal(c.nats.token, 's3cret');
