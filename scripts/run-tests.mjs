@@ -1,7 +1,13 @@
 #!/usr/bin/env node
 // Runs every test file with node's built-in runner. Node 20 does not expand globs, and with no
 // files it would run nothing and still exit 0, so we collect the files and refuse an empty list.
-import { spawnSync } from 'node:child_process';
+// Usage: node scripts/run-tests.mjs [path substrings...]
+//
+// Output: node's `spec` reporter (one line per test, a failure's error where it happens, node's
+// `ℹ tests/pass/fail N` counts, then the failing tests again), and a closing line of ours,
+// `N passed, N failed, ...`, so the count is the last thing printed. NESTOR_TEST_REPORTER picks
+// another built-in reporter (`tap`, `dot`).
+import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
@@ -24,9 +30,36 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = Math.max(2, availableParallelism());
-const res = spawnSync(
+const reporter = process.env.NESTOR_TEST_REPORTER || 'spec';
+const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=120000', ...files],
-  { stdio: 'inherit' },
+  [
+    '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=120000',
+    `--test-reporter=${reporter}`, '--test-reporter-destination=stdout', ...files,
+  ],
+  { stdio: ['inherit', 'pipe', 'inherit'], env: process.stdout.isTTY && !process.env.NO_COLOR ? { FORCE_COLOR: '1', ...process.env } : process.env },
 );
-process.exit(res.status ?? 1);
+
+// The reporter's closing counts (`ℹ pass 12` in spec, `# pass 12` in tap); the last ones win.
+const counts = {};
+let pending = '';
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  const lines = (pending + chunk.toString('utf8')).split('\n');
+  pending = lines.pop() ?? '';
+  for (const line of lines) {
+    // eslint-disable-next-line no-control-regex
+    const m = /^(?:ℹ|#) (tests|pass|fail|cancelled|skipped|todo) (\d+)$/.exec(line.replace(/\x1b\[[0-9;]*m/g, '').trim());
+    if (m) counts[m[1]] = Number(m[2]);
+  }
+});
+child.on('close', (code, signal) => {
+  const status = signal ? 1 : (code ?? 1);
+  if (counts.pass !== undefined) {
+    const extra = ['cancelled', 'skipped', 'todo'].filter((k) => counts[k]).map((k) => `, ${counts[k]} ${k}`).join('');
+    console.log(`\n${counts.pass} passed, ${counts.fail ?? 0} failed${extra} (${files.length} file${files.length === 1 ? '' : 's'})${status === 0 ? '' : ` — exit ${status}`}`);
+  } else if (status !== 0) {
+    console.log(`\nthe test runner exited ${signal ?? code} before printing its counts`);
+  }
+  process.exit(status);
+});

@@ -1,7 +1,7 @@
 // Bundles one TypeScript entry into a single executable ESM file with esbuild. The output
 // needs nothing from node_modules at run time.
 import { chmod } from 'node:fs/promises';
-import { build, version as esbuildVersion } from 'esbuild';
+import { build, stop as stopEsbuild, version as esbuildVersion } from 'esbuild';
 import { writeAtomic } from './manifest.ts';
 
 /** The esbuild version, part of every build hash. */
@@ -21,8 +21,22 @@ export interface BundleResult {
   bytes: number;
 }
 
+// esbuild's JS API runs its builds in a long-lived `esbuild --service` child process, which
+// would otherwise stay alive (idle) for as long as Nestor runs. Builds run concurrently, so the
+// service is stopped when the last one in flight ends; the next build starts a new one.
+let inFlight = 0;
+
 /** Bundles `entryAbs` into the executable `outFile` (written atomically, mode 755). */
 export async function bundle(projectDir: string, entryAbs: string, outFile: string): Promise<BundleResult> {
+  inFlight++;
+  try {
+    return await bundleOnce(projectDir, entryAbs, outFile);
+  } finally {
+    if (--inFlight === 0) await stopEsbuild();
+  }
+}
+
+async function bundleOnce(projectDir: string, entryAbs: string, outFile: string): Promise<BundleResult> {
   const result = await build({
     absWorkingDir: projectDir,
     entryPoints: [entryAbs],

@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,6 +109,55 @@ describe('ensureDeps', () => {
     const manifest = JSON.parse(await readFile(join(depDir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
     assert.deepEqual(Object.keys(manifest).sort(), ['app', 'other']);
     assert.equal((await run(join(depDir, 'bin/other'))).stdout, 'other\n');
+  });
+});
+
+/** Pids of this process's children whose command line names esbuild. */
+function esbuildChildren(): Set<number> {
+  const pids = new Set<number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === process.pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('esbuild')) pids.add(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids;
+}
+
+describe('the esbuild service', () => {
+  test('no esbuild child process outlives the builds, concurrent or failed', async (t) => {
+    const projectDir = await tinyProject(t);
+    const depDir = await tempDir(t, 'nestor-dep-esbuild-');
+    await writeFile(join(projectDir, 'app/other.ts'), "console.log('other');\n");
+    await writeFile(join(projectDir, 'app/broken.ts'), 'export const = ;\n');
+    // tsx, which loads this test, may run an esbuild service of its own: only new ones count.
+    const before = esbuildChildren();
+    const seen = new Set<number>();
+    let building = true;
+    const watch = (async () => {
+      while (building) {
+        for (const pid of esbuildChildren()) if (!before.has(pid)) seen.add(pid);
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    })();
+    try {
+      await ensureDeps([APP, { name: 'other', source: 'local', entry: 'app/other.ts' }], { projectDir, depDir });
+      await assert.rejects(ensureDeps([{ name: 'broken', source: 'local', entry: 'app/broken.ts' }], { projectDir, depDir }));
+    } finally {
+      building = false;
+      await watch;
+    }
+    assert.ok(seen.size > 0, 'the builds ran in an esbuild service child (so the scan does see one)');
+    let left = [...esbuildChildren()].filter((pid) => !before.has(pid));
+    for (let i = 0; i < 100 && left.length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      left = [...esbuildChildren()].filter((pid) => !before.has(pid));
+    }
+    assert.deepEqual(left, [], 'every esbuild service started by the builds has stopped');
   });
 });
 

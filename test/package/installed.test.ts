@@ -1,0 +1,169 @@
+// The published package as a user meets it: `npm pack` (whose prepack builds dist/), then
+// `npm install <tarball>` in an empty project, then `npx nestor` from there: --version,
+// validate, up --detach, status --json, down. The pack runs in a copy of the checkout (its
+// node_modules linked), so the build never touches this checkout's dist/ while other tests run.
+// Everything lives in temp dirs and is removed afterwards; whatever a failed run leaves running
+// (the detached node, its nats-server, the service) is stopped with `down --force` and then
+// killed by scanning /proc for processes started from those dirs.
+import { test } from 'node:test';
+import type { TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const PROJECT_DIR = fileURLToPath(new URL('../../', import.meta.url));
+/** What `npm pack` needs from the checkout: the build's inputs and what `files` ships. */
+const PACK_INPUTS = ['package.json', 'README.md', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build.mjs', 'bin/', 'src/', 'schema/'];
+/** Everything the tarball may hold (npm adds package.json and README.md itself). */
+const SHIPPED = /^(dist\/|bin\/|schema\/|package\.json$|README\.md$)/;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command with npm's own variables removed (npm test sets npm_config_* for its scripts). */
+function run(cmd: string, args: string[], cwd: string, timeoutMs = 120_000): Promise<Run> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  return new Promise((resolve) => {
+    execFile(cmd, args, { cwd, env, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
+      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;
+      resolve({ code, stdout, stderr: err !== null && typeof err.code !== 'number' ? `${stderr}\n${err.message}` : stderr });
+    });
+  });
+}
+
+function ok(r: Run, what: string): Run {
+  assert.equal(r.code, 0, `${what} exited ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
+  return r;
+}
+
+async function tempDir(t: TestContext, prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** The tracked and new files under PACK_INPUTS, copied as a fresh clone would hold them. */
+async function checkoutCopy(t: TestContext): Promise<string> {
+  const copy = await tempDir(t, 'nestor-pack-src-');
+  const { stdout } = ok(await run('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z', '--', ...PACK_INPUTS], PROJECT_DIR), 'git ls-files');
+  for (const file of stdout.split('\0').filter(Boolean)) {
+    if (!existsSync(join(PROJECT_DIR, file))) continue; // deleted in the working tree
+    await mkdir(dirname(join(copy, file)), { recursive: true });
+    await copyFile(join(PROJECT_DIR, file), join(copy, file));
+  }
+  await symlink(join(PROJECT_DIR, 'node_modules'), join(copy, 'node_modules'));
+  return copy;
+}
+
+/** Pids of processes whose command line or working directory lies under one of `dirs`. */
+function processesUnder(dirs: string[]): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      const cwd = readlinkSync(`/proc/${pid}/cwd`);
+      if (dirs.some((d) => cmdline.includes(d) || cwd === d || cwd.startsWith(d + '/'))) pids.push(pid);
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids;
+}
+
+function alive(pid: number): boolean {
+  try {
+    return !/\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+const SERVER = `import { createServer } from 'node:http';
+createServer((_req, res) => res.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');
+`;
+
+const PROJECT = `name: installed
+services:
+  web:
+    portStrategy: random
+    ports:
+      primary: { protocol: http }
+    process:
+      command: node
+      args: [server.mjs]
+      env:
+        PORT: "{ports.primary}"
+    health:
+      type: http
+      endpoint: /
+      interval: 200ms
+`;
+
+test('the packed package installs in an empty project and runs: --version, validate, up --detach, status, down', { timeout: 600_000 }, async (t) => {
+  const started = performance.now();
+  const lap = (what: string): void => t.diagnostic(`${what} at ${((performance.now() - started) / 1000).toFixed(1)}s`);
+  const version = (JSON.parse(await readFile(join(PROJECT_DIR, 'package.json'), 'utf8')) as { version: string }).version;
+
+  const source = await checkoutCopy(t);
+  const out = await tempDir(t, 'nestor-pack-out-');
+  const packed = ok(await run('npm', ['pack', '--json', '--pack-destination', out], source, 300_000), 'npm pack');
+  // prepack's output precedes npm's JSON on stdout.
+  const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('\n[') + 1)) as { filename: string; files: { path: string }[] }[];
+  assert.ok(info, packed.stdout);
+  const paths = info.files.map((f) => f.path);
+  assert.deepEqual(paths.filter((p) => !SHIPPED.test(p)), [], 'the tarball ships only dist/, bin/, schema/, package.json and README.md');
+  for (const p of ['bin/nestor.js', 'dist/cli/main.js', 'dist/boot/guardian.mjs', 'dist/ui/web/templates/page.html', 'dist/sdk/index.d.ts', 'dist/harness/index.d.ts']) {
+    assert.ok(paths.includes(p), `the tarball holds ${p}`);
+  }
+  lap('packed');
+
+  const project = await tempDir(t, 'nestor-installed-');
+  const nestor = (args: string[], timeoutMs?: number): Promise<Run> => run('npx', ['--no', '--', 'nestor', ...args], project, timeoutMs);
+  t.after(async () => {
+    if (existsSync(join(project, '.data', 'runtime.json'))) await nestor(['down', '--force'], 60_000);
+    for (const pid of processesUnder([project, source])) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  });
+  ok(await run('npm', ['init', '-y'], project), 'npm init -y');
+  ok(await run('npm', ['install', '--no-audit', '--no-fund', join(out, info.filename)], project, 300_000), 'npm install <tarball>');
+  lap('installed');
+  assert.equal(existsSync(join(project, 'node_modules', 'tsx')), false, 'the installed package does not need tsx');
+
+  const v = ok(await nestor(['--version']), 'nestor --version');
+  assert.equal(v.stdout.trim(), version);
+
+  const imported = ok(
+    await run(process.execPath, ['--input-type=module', '-e', "const [s, h] = await Promise.all([import('nestor/sdk'), import('nestor/harness')]); console.log(typeof s.readServiceEnv, typeof h.createHarness)"], project),
+    'importing nestor/sdk and nestor/harness',
+  );
+  assert.equal(imported.stdout.trim(), 'function function', 'the package exports the SDK and the harness');
+
+  await writeFile(join(project, 'server.mjs'), SERVER);
+  await writeFile(join(project, 'nestor.yaml'), PROJECT);
+  ok(await nestor(['validate']), 'nestor validate');
+
+  ok(await nestor(['up', '--detach'], 120_000), 'nestor up --detach');
+  lap('up');
+  const status = JSON.parse(ok(await nestor(['status', '--json']), 'nestor status --json').stdout) as { services: { id: string; state: string; pid: number | null; ports: { primary?: number } }[] };
+  assert.deepEqual(status.services.map((s) => [s.id, s.state]), [['web', 'ready']]);
+  const web = status.services[0];
+  assert.equal(await (await fetch(`http://127.0.0.1:${web?.ports.primary}/`)).text(), 'ok', 'the service answers on its random port');
+
+  ok(await nestor(['down'], 60_000), 'nestor down');
+  lap('down');
+  assert.equal(alive(web?.pid ?? 0), false, `the service (pid ${web?.pid}) is gone`);
+});
