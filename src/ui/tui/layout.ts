@@ -80,7 +80,7 @@ export function layoutTui(input: LayoutInput): TuiLayout {
     ]);
     const [help = 0, detail = 0] = allocate(body, [
       { natural: input.help, min: PANE_CHROME + 1 },
-      { natural: Math.max(input.detail, body), min: PANE_CHROME + 2 },
+      { natural: Math.max(input.detail, body), min: PANE_CHROME + 1 },
     ]);
     return { ...base, graph, feed, help, detail };
   }
@@ -88,7 +88,7 @@ export function layoutTui(input: LayoutInput): TuiLayout {
   const rest = body - services;
   const [help = 0, detail = 0, graph = 0, feed = 0] = allocate(rest, [
     { natural: input.help, min: PANE_CHROME + 1 },
-    { natural: input.detail, min: PANE_CHROME + 2, cap: Math.max(PANE_CHROME + 5, Math.floor(rest * 0.55)) },
+    { natural: input.detail, min: PANE_CHROME + 1, cap: Math.max(PANE_CHROME + 5, Math.floor(rest * 0.55)) },
     { natural: input.graph, min: PANE_CHROME + 1 },
     { natural: input.feed, min: PANE_CHROME + 1 },
   ]);

@@ -1,5 +1,5 @@
 // The detail pane (web: templates/detail.html): the selected service's fields, the actions it
-// offers, its log tail and its recent events.
+// offers, its log tail, its fields and its recent events.
 import { Text } from 'ink';
 import type { ReactElement } from 'react';
 import { SERVICE_ACTIONS, availableActions, detailFields } from '../../../views/index.ts';
@@ -52,14 +52,15 @@ export function Detail({ detail, logs, events, readOnly = false, height }: Detai
           </Text>
         ))}
       </Text>
+      {/* The log tail before the fields: on a short terminal it is what a failing service needs shown; state and health are in its table row. */}
+      <Text bold>{`Log (last ${logs.length} lines)`}</Text>
+      {logs.length === 0 ? <Text color="gray">(no output yet)</Text> : logs.map((l, i) => <Text key={i} wrap="truncate-end">{l}</Text>)}
       {detailFields(detail).map((f) => (
         <Text key={f.label} wrap="truncate-end">
           <Text color="gray">{f.label.padEnd(13)}</Text>
           {f.value}
         </Text>
       ))}
-      <Text bold>{`Log (last ${logs.length} lines)`}</Text>
-      {logs.length === 0 ? <Text color="gray">(no output yet)</Text> : logs.map((l, i) => <Text key={i} wrap="truncate-end">{l}</Text>)}
       <Text bold>Recent events</Text>
       {events.length === 0 ? <Text color="gray">No recent events.</Text> : events.map((r) => <FeedLine key={r.seq} row={r} />)}
     </Pane>

@@ -1,5 +1,6 @@
 // The header pane (web: templates/header.html): node, broker, counts, stream position, link.
-// One line, cut at the terminal's width: a wrapped header would push the panes below it down.
+// One line, cut at the terminal's width (a wrapped header would push the panes below it down),
+// so what matters most comes first: the node, the broker and the link to the API.
 import { Box, Text } from 'ink';
 import type { ReactElement } from 'react';
 import type { HeaderView } from '../../../views/index.ts';
@@ -23,11 +24,13 @@ export function Header({ view, link }: HeaderProps): ReactElement {
         {'  node '}
         <Text bold>{view.node}</Text> <Badge tone={nodeTone} text={view.nodeStatus} />
         {'  broker '}
-        <Badge tone={view.brokerTone} text={view.broker} /> <Text color="gray">{view.nats || '-'}</Text>
-        {`  ${view.summary}  seq `}
-        <Text color="gray">{view.seq}</Text>
+        <Badge tone={view.brokerTone} text={view.broker} />
         {'  '}
         {link === 'live' ? <Text color="green">● live</Text> : <Text color="yellow">○ {link}…</Text>}
+        {`  ${view.summary}  `}
+        <Text color="gray">{view.nats || '-'}</Text>
+        {'  seq '}
+        <Text color="gray">{view.seq}</Text>
       </Text>
     </Box>
   );
