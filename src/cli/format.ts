@@ -2,7 +2,7 @@
 // of an event itself comes from src/views, shared with the UIs. JSON output never goes through
 // here: it prints the contract shapes as is.
 import type { NestorEvent, Stored } from '../events/index.ts';
-import { describeEvent, eventSubject, shortType } from '../views/index.ts';
+import { describeEvent, eventSubject, selectHealth, shortType } from '../views/index.ts';
 import type { ServiceDetail } from '../views/index.ts';
 
 /** `HH:MM:SS.mmm` (UTC) of an RFC 3339 timestamp; the full text when it does not parse. */
@@ -30,7 +30,7 @@ export function serviceDetailLines(s: ServiceDetail, logFile: string | null): st
     ['ports', s.portList.join(', ') || '-'],
     ['uptime', s.uptime],
     ['restarts', `${s.restarts} this run, ${s.restartsTotal} in all (next attempt ${s.attempt})`],
-    ['health', `readiness ${s.health.readiness}, liveness ${s.health.liveness}`],
+    ['health', selectHealth(s.health).text],
     ['depends on', s.dependencies.map((d) => `${d.id} (${d.condition})`).join(', ') || '-'],
     ['waiting for', s.blocked ?? (s.waitingFor.join(', ') || '-')],
     ['last exit', exit],

@@ -1,4 +1,5 @@
 // Plain-text tables for human output; every verb that prints one also has --json.
+import { selectHealth } from '../views/index.ts';
 import type { ServiceRow } from '../views/index.ts';
 
 /** Formats rows as aligned columns with a header. */
@@ -19,7 +20,8 @@ export function renderRows(rows: ServiceRow[]): string[] {
       r.ports.join(',') || '-',
       String(r.restarts),
       r.uptime,
-      r.health.readiness === 'unknown' ? '-' : r.health.readiness,
+      // The UIs' word, not the probe's: a person reads one word for one status everywhere.
+      selectHealth(r.health).text,
     ]),
   );
 }

@@ -20,6 +20,7 @@ export const SERVICE_ACTIONS: readonly ServiceAction[] = [
 /** Keys of the TUI besides the actions; the web page lists the same in its help. */
 export const NAVIGATION_KEYS: readonly { key: string; label: string }[] = [
   { key: '↑/↓ j/k', label: 'select a service' },
+  { key: 'l', label: 'show or hide log events in the feeds' },
   { key: '?', label: 'show or hide help' },
   { key: 'q', label: 'quit' },
 ];

@@ -16,6 +16,21 @@ export interface FeedRow {
   subject: string;
   summary: string;
   tone: Tone;
+  /** A log metadata event (`service.log`): feeds hide these unless asked. */
+  log: boolean;
+}
+
+/** What a feed shows besides the lifecycle: `logs` adds the `service.log` metadata events. */
+export interface FeedFilter {
+  logs: boolean;
+}
+
+/** The filter both UIs start with: log metadata events would bury everything else. */
+export const DEFAULT_FEED_FILTER: FeedFilter = { logs: false };
+
+/** Whether a feed with this filter shows the event. */
+export function feedShows(e: NestorEvent, filter: FeedFilter): boolean {
+  return filter.logs || e.type !== 'orchestrator.service.log';
 }
 
 /** Feed row of a stored event. */
@@ -28,6 +43,7 @@ export function selectFeedRow(e: Stored<NestorEvent>): FeedRow {
     subject: eventSubject(e),
     summary: describeEvent(e),
     tone: feedTone(e),
+    log: e.type === 'orchestrator.service.log',
   };
 }
 
@@ -38,19 +54,36 @@ export function appendRecent(recent: readonly Stored<NestorEvent>[], e: Stored<N
   return out;
 }
 
-/** The last `n` feed rows about one service, newest first. */
-export function recentFor(recent: readonly Stored<NestorEvent>[], service: string, n: number): FeedRow[] {
+/** The last `n` feed rows about one service that the filter shows, newest first. */
+export function recentFor(recent: readonly Stored<NestorEvent>[], service: string, n: number, filter: FeedFilter = DEFAULT_FEED_FILTER): FeedRow[] {
+  return lastRows(recent, n, (e) => (e.data as { service?: unknown }).service === service && feedShows(e, filter));
+}
+
+/** The last `n` feed rows the filter shows, newest first. */
+export function selectFeed(recent: readonly Stored<NestorEvent>[], n: number, filter: FeedFilter = DEFAULT_FEED_FILTER): FeedRow[] {
+  return lastRows(recent, n, (e) => feedShows(e, filter));
+}
+
+/**
+ * The rows of both filters in one list, newest first: the last `n` events of any type and the
+ * last `n` without log events. A page that toggles the filter in the browser hides the `log`
+ * rows, and still has `n` rows to show either way.
+ */
+export function selectFeedEither(recent: readonly Stored<NestorEvent>[], n: number, only?: (e: NestorEvent) => boolean): FeedRow[] {
+  const all = lastRows(recent, n, (e) => only === undefined || only(e));
+  const quiet = lastRows(recent, n, (e) => (only === undefined || only(e)) && feedShows(e, DEFAULT_FEED_FILTER));
+  const bySeq = new Map<number, FeedRow>();
+  for (const r of [...all, ...quiet]) bySeq.set(r.seq, r);
+  return [...bySeq.values()].sort((a, b) => b.seq - a.seq);
+}
+
+function lastRows(recent: readonly Stored<NestorEvent>[], n: number, keep: (e: Stored<NestorEvent>) => boolean): FeedRow[] {
   const rows: FeedRow[] = [];
   for (let i = recent.length - 1; i >= 0 && rows.length < n; i--) {
     const e = recent[i] as Stored<NestorEvent>;
-    if ((e.data as { service?: unknown }).service === service) rows.push(selectFeedRow(e));
+    if (keep(e)) rows.push(selectFeedRow(e));
   }
   return rows;
-}
-
-/** The last `n` feed rows, newest first. */
-export function selectFeed(recent: readonly Stored<NestorEvent>[], n: number): FeedRow[] {
-  return recent.slice(-n).reverse().map(selectFeedRow);
 }
 
 function feedTone(e: NestorEvent): Tone {

@@ -44,7 +44,7 @@ test('status prints a table with one row per service', async () => {
   assert.match(header ?? '', /^SERVICE\s+STATE\s+PID\s+PORTS\s+RESTARTS\s+UPTIME\s+HEALTH$/);
   assert.equal(rows.length, 2);
   const alpha = h.service('alpha');
-  assert.match(rows[0] ?? '', new RegExp(`^alpha\\s+ready\\s+${alpha.pid}\\s+primary:${alpha.ports.primary}\\s+0\\s+\\S+\\s+passing$`));
+  assert.match(rows[0] ?? '', new RegExp(`^alpha\\s+ready\\s+${alpha.pid}\\s+primary:${alpha.ports.primary}\\s+0\\s+\\S+\\s+healthy$`));
   assert.match(rows[1] ?? '', /^beta\s+ready\s+\d+\s+primary:\d+\s+0\s/);
 });
 
@@ -54,6 +54,8 @@ test('status ID shows one service in detail; with --json the document holds only
   assert.match(human.stdout, /^service\s+beta \(Beta\)$/m);
   assert.match(human.stdout, /^state\s+ready since \S+$/m);
   assert.match(human.stdout, /^depends on\s+alpha \(ready\)$/m);
+  // The same word as the dashboard's and the TUI's health badge, not the probe's `passing`.
+  assert.match(human.stdout, /^health\s+healthy$/m);
   assert.match(human.stdout, new RegExp(`^log\\s+${h.dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/logs/beta\\.log `, 'm'));
   assert.equal(json.code, 0, json.stderr);
   assert.deepEqual(

@@ -1,7 +1,8 @@
 // The dashboard in headless Chromium against a demo stack: it shows the services ready; the
 // disable button stops alpha's process (seen in the events and the process table) and the page
 // follows without a reload; enable brings it back; a SIGKILLed process shows its restart live;
-// the page keeps working across a forced SSE reconnect. A screenshot goes to test-output/.
+// the page keeps working across a forced SSE reconnect; log boxes show their newest line and
+// log events are filtered out of the feed until the toggle shows them. A screenshot goes to test-output/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
@@ -15,6 +16,11 @@ const OUT = join(PROJECT_DIR, 'test-output');
 
 async function text(page: Page, selector: string): Promise<string> {
   return ((await page.textContent(selector)) ?? '').trim();
+}
+
+/** In the page (as source: the tests compile without the DOM's types): the log box overflows and shows its last line. */
+function logAtBottom(selector: string): string {
+  return `(() => { const el = document.querySelector(${JSON.stringify(selector)}); return el.scrollHeight > el.clientHeight && el.scrollHeight - el.scrollTop - el.clientHeight <= 2; })()`;
 }
 
 test('the dashboard shows the stack live and its buttons control it', async (t) => {
@@ -33,6 +39,18 @@ test('the dashboard shows the stack live and its buttons control it', async (t) 
   await page.waitForSelector('#row-beta[data-state=ready]', wait);
   assert.equal(await text(page, '#row-alpha [data-field=pid]'), String(h.service('alpha').pid));
   assert.equal(await page.locator('#graph svg g[data-node=beta]').count(), 1);
+  // The log box opens at its newest line: made one line high, so any tail overflows it.
+  await page.addStyleTag({ content: 'pre.log { max-height: 1.2em; }' });
+  await until('alpha log box scrolled to the bottom', () => page.evaluate<boolean>(logAtBottom('#log-alpha')));
+  // Log metadata events stay out of the feed until the toggle (key l, or the checkbox) shows them.
+  await page.waitForSelector('#feed li.ev-log', { state: 'attached', ...wait });
+  assert.equal(await page.locator('#feed li.ev-log').first().isVisible(), false);
+  await page.keyboard.press('l');
+  await page.waitForSelector('#feed li.ev-log', { state: 'visible', ...wait });
+  assert.equal(await page.isChecked('#show-logs'), true);
+  await page.click('#show-logs');
+  await page.waitForSelector('body:not(.show-logs)', { state: 'attached', ...wait });
+  assert.equal(await page.locator('#feed li.ev-log').first().isVisible(), false);
   // Anything a reload would lose.
   await page.evaluate(() => Object.assign(globalThis, { nestorMarker: 'no reload' }));
 
@@ -81,6 +99,7 @@ test('the dashboard shows the stack live and its buttons control it', async (t) 
   await h.waitForState('beta', 'ready', { timeoutMs: 15_000 });
   await until('beta restarted on the page', async () => (await text(page, '#row-beta [data-field=pid]')) === String(beta.data.pid));
   await until('beta log tail in its detail', async () => /beta listening on http/.test(await text(page, '#log-beta')));
+  await until('beta log box scrolled to the bottom', () => page.evaluate<boolean>(logAtBottom('#log-beta')));
   assert.equal(await page.evaluate(() => (globalThis as { nestorMarker?: string }).nestorMarker), 'no reload');
 
   await page.keyboard.press('?');

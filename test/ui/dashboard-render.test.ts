@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { datastarBundle, mergeFragments, mergeSignals, renderPage } from '../../src/ui/web/index.ts';
+import type { NestorEvent, Stored } from '../../src/events/index.ts';
+import type { ServiceState } from '../../src/state/index.ts';
 import { NODE, NOW, STORY, storyState } from './fixtures/story.ts';
 
 const page = (query = '', readOnly = false): string =>
@@ -57,4 +59,25 @@ test('frames speak the Datastar beta.11 protocol', () => {
   assert.equal(mergeFragments('<div id="a">\n  x\n</div>'), 'event: datastar-merge-fragments\ndata: fragments <div id="a">\ndata: fragments   x\ndata: fragments </div>\n\n');
   assert.equal(mergeFragments('<p id="t">ok</p>', { mergeMode: 'outer' }), 'event: datastar-merge-fragments\ndata: mergeMode outer\ndata: fragments <p id="t">ok</p>\n\n');
   assert.equal(mergeSignals({ live: true }), 'event: datastar-merge-signals\ndata: signals {"live":true}\n\n');
+});
+
+test('log events are marked for the filter; the page has the toggle, key l, and opens on a failed service', () => {
+  const log = { ...STORY.at(-1), seq: STORY.length + 1, type: 'orchestrator.service.log', data: { service: 'api', stream: 'stdout', file: 'api.log', lines: 1, bytes: 9, totalBytes: 99, rotated: false } } as Stored<NestorEvent>;
+  const state = storyState();
+  const failed = { ...state, services: { ...state.services, db: { ...(state.services.db as ServiceState), state: 'failed' as const } } };
+  const html = renderPage({ state: failed, recent: [...STORY, log], node: NODE, broker: 'connected', logs: () => [], now: NOW }, { query: '', linkHost: '127.0.0.1', readOnly: false });
+  // Hidden by the stylesheet unless the page's `logs` signal is on.
+  assert.match(html, /<li class="tone-muted ev-log" data-seq="15">/);
+  assert.match(html, /<li class="tone-ok" data-seq="14">/);
+  assert.match(html, /<input type="checkbox" id="show-logs" data-bind-logs>/);
+  assert.match(html, /data-class-show-logs="\$logs"/);
+  assert.match(html, /if \(evt\.key == &#39;l&#39;\) \$logs = !\$logs/);
+  assert.match(html, /&quot;logs&quot;:false/);
+  assert.match(html, /<kbd>l<\/kbd><\/td><td>show or hide log events in the feeds/);
+  assert.match(html, /&quot;selected&quot;:&quot;db&quot;/, 'the failed service is selected, not the first');
+  assert.match(html, /<script type="module" src="\/status\/assets\/follow-log\.js"><\/script>/);
+  const css = readFileSync(new URL('../../src/ui/web/templates/style.css', import.meta.url), 'utf8');
+  assert.match(css, /body:not\(\.show-logs\) ol\.events li\.ev-log \{ display: none; \}/);
+  // Long error text wraps inside the events pane instead of overflowing it.
+  assert.match(css, /ol\.events li \{[^}]*overflow-wrap: anywhere;/);
 });

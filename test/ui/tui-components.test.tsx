@@ -8,6 +8,7 @@ import { ApiClient } from '../../src/api/index.ts';
 import { App, LiveTui } from '../../src/ui/tui/index.ts';
 import type { TuiView } from '../../src/ui/tui/index.ts';
 import { demoStack, isAlive, until } from '../api/helpers.ts';
+import type { NestorEvent, Stored } from '../../src/events/index.ts';
 import { NODE, NOW, STORY, storyState } from './fixtures/story.ts';
 
 function view(over: Partial<TuiView> = {}): TuiView {
@@ -24,7 +25,7 @@ test('the screen has the header, services, dependencies, events, detail and key 
   const { lastFrame, unmount } = render(<App view={view()} />);
   const f = text(lastFrame());
   unmount();
-  assert.match(f, /Nestor\s+node n1 up\s+broker connected nats:\/\/127\.0\.0\.1:4222\s+3 services · 2 ready · 1 disabled\s+seq 14\s*● live/);
+  assert.match(f, /Nestor\s+node n1 up\s+broker connected\s+● live\s+3 services · 2 ready · 1 disabled\s+nats:\/\/127\.0\.0\.1:4222\s+seq 14/);
   assert.match(f, /› api\s+ready\s+203\s+primary:8081\s+1\s+24s\s+healthy/);
   assert.match(f, / {2}cache\s+disabled\s+-/);
   assert.match(f, / {2}db\s+ready\s+201\s+primary:5432\s+0\s+28s\s+healthy/);
@@ -34,7 +35,29 @@ test('the screen has the header, services, dependencies, events, detail and key 
   assert.match(f, /Last exit\s+code 1 at 2025-03-14T09:00:05\.000Z/);
   assert.match(f, /api listening/);
   assert.match(f, /\[e\] Enable\s+\[d\] Disable\s+\[r\] Restart/);
-  assert.match(f, /e enable\s+d disable\s+r restart\s+j\/k select\s+\? help\s+q quit/);
+  assert.match(f, /e enable\s+d disable\s+r restart\s+j\/k select\s+l logs\s+\? help\s+q quit/);
+});
+
+test('log events stay out of the feeds until l; at 80x24 the screen fits', () => {
+  const log = { ...STORY.at(-1), seq: STORY.length + 1, type: 'orchestrator.service.log', data: { service: 'api', stream: 'stdout', file: 'api.log', lines: 1, bytes: 9, totalBytes: 99, rotated: false } } as Stored<NestorEvent>;
+  const recent = [...STORY, log];
+  const { lastFrame, rerender, unmount } = render(<App view={view({ recent })} />);
+  let f = text(lastFrame());
+  assert.doesNotMatch(f, /service\.log api stdout \+1 lines/);
+  assert.match(f, /Events \(log events hidden, l shows\)/);
+  rerender(<App view={view({ recent, showLogs: true })} />);
+  f = text(lastFrame());
+  assert.match(f, /#15 service\.log api stdout \+1 lines/);
+  assert.match(f, /l hide logs/);
+  rerender(<App view={view({ recent, columns: 80, rows: 24, help: true })} />);
+  f = text(lastFrame());
+  unmount();
+  const lines = f.split('\n');
+  assert.ok(lines.length <= 23, `${lines.length} lines`);
+  assert.ok(lines.every((l) => [...l].length <= 80));
+  assert.match(lines[1] ?? '', /Nestor\s+node n1 up/);
+  assert.match(f, /› api\s+ready\s+203\s+.*healthy/);
+  assert.match(f, /Keys/);
 });
 
 test('help, toasts, the reconnecting link and a narrow terminal', () => {
@@ -109,7 +132,7 @@ test('the live TUI with a token and a read-only API refuses commands on screen',
   t.after(() => app.unmount());
   const frame = (): string => text(app.lastFrame());
   await until('the stack on screen', () => /› alpha\s+ready/.test(frame()));
-  await until('read-only on screen', () => /q quit\s+read-only/.test(frame()));
+  await until('read-only on screen', () => /read-only\s+e enable/.test(frame()));
   app.stdin.write('d');
   await until('the refusal on screen', () => /read-only: this API refuses\s+commands/.test(frame()));
   assert.equal(h.events().filter((e) => e.type === 'orchestrator.command.disable').length, 0);

@@ -42,7 +42,7 @@ test('feed rows summarize every event type, newest first, and per service', () =
   }
   const feed = selectFeed(STORY, 3);
   assert.deepEqual(feed.map((r) => r.seq), [14, 13, 12]);
-  assert.deepEqual(feed[0], { seq: 14, time: '09:00:07', type: 'orchestrator.service.ready', short: 'service.ready', subject: 'api', summary: 'pid 203 after 1s (http)', tone: 'ok' });
+  assert.deepEqual(feed[0], { seq: 14, time: '09:00:07', type: 'orchestrator.service.ready', short: 'service.ready', subject: 'api', summary: 'pid 203 after 1s (http)', tone: 'ok', log: false });
   assert.equal(feed[2]?.summary, 'attempt 1 in 500ms (exit code 1)');
   const exit = recentFor(STORY, 'api', 10).find((r) => r.type === 'orchestrator.service.exit');
   assert.deepEqual([exit?.summary, exit?.tone], ['pid 202 code 1 after 1s, unexpected', 'error']);

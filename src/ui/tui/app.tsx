@@ -1,18 +1,20 @@
 // The terminal UI's screen, drawn from the shared view models only (the same selectors as the
 // web dashboard): header, services, dependencies and events on the left, the selected
-// service's detail on the right (below on narrow terminals), the key bar at the bottom.
+// service's detail on the right (below on narrow terminals), the key bar at the bottom. Every
+// pane has a fixed height from layoutTui, so the screen fits the terminal it is given.
 import { Box } from 'ink';
 import type { ReactElement } from 'react';
 import type { NestorEvent, Stored } from '../../events/index.ts';
-import { recentFor, selectFeed, selectGraph, selectHeader, selectService, selectServiceRows } from '../../views/index.ts';
+import { NAVIGATION_KEYS, SERVICE_ACTIONS, recentFor, selectFeed, selectGraph, selectHeader, selectService, selectServiceRows } from '../../views/index.ts';
 import type { State } from '../../state/index.ts';
 import type { HeaderView } from '../../views/index.ts';
-import { Detail } from './components/detail.tsx';
+import { Detail, detailHeight } from './components/detail.tsx';
 import { Feed } from './components/feed.tsx';
 import { Graph } from './components/graph.tsx';
 import { Header } from './components/header.tsx';
 import { Help, KeyBar } from './components/help.tsx';
 import { ServicesTable } from './components/services-table.tsx';
+import { PANE_CHROME, layoutTui } from './layout.ts';
 
 /** Everything on the screen; the TUI keeps nothing else. */
 export interface TuiView {
@@ -28,37 +30,62 @@ export interface TuiView {
   now: Date;
   /** Terminal columns; below 120 the detail goes under the lists. */
   columns: number;
+  /** Terminal rows; the screen is one line shorter (40 when unknown). */
+  rows?: number;
   readOnly?: boolean;
-  /** Feed lines to show. */
-  feedRows?: number;
+  /** The feeds show `service.log` events too (key l). */
+  showLogs?: boolean;
 }
+
+const DETAIL_EVENTS = 6;
 
 /** The whole screen. */
 export function App({ view }: { view: TuiView }): ReactElement {
   const rows = selectServiceRows(view.state, view.now);
   const detail = view.selected === null ? null : selectService(view.state, view.selected, view.now);
-  const wide = view.columns >= 120;
+  const filter = { logs: view.showLogs === true };
+  const events = view.selected === null ? [] : recentFor(view.recent, view.selected, DETAIL_EVENTS, filter);
+  const graph = selectGraph(view.state);
+  const layout = layoutTui({
+    columns: view.columns,
+    rows: view.rows ?? 40,
+    services: PANE_CHROME + 1 + Math.max(1, rows.length),
+    graph: PANE_CHROME + Math.max(1, graph.nodes.length),
+    feed: PANE_CHROME + Math.max(1, selectFeed(view.recent, 50, filter).length),
+    help: view.help ? PANE_CHROME + 1 + NAVIGATION_KEYS.length + SERVICE_ACTIONS.length : 0,
+    detail: detailHeight(detail, view.logs.length, events.length),
+  });
+  const leftWidth = layout.wide ? view.columns - layout.sideWidth : view.columns;
   const left = (
-    <Box flexDirection="column" flexGrow={1} flexBasis={0}>
-      <ServicesTable rows={rows} selected={view.selected} />
-      <Graph layout={selectGraph(view.state)} />
-      <Feed rows={selectFeed(view.recent, view.feedRows ?? 8)} />
+    <Box flexDirection="column" width={leftWidth}>
+      <ServicesTable rows={rows} selected={view.selected} height={layout.services} width={leftWidth} />
+      {layout.graph > 0 ? <Graph layout={graph} height={layout.graph} /> : null}
+      {layout.feed > 0 ? <Feed rows={selectFeed(view.recent, layout.feed - PANE_CHROME, filter)} height={layout.feed} showLogs={filter.logs} /> : null}
     </Box>
   );
-  const right = (
-    <Box flexDirection="column" flexGrow={wide ? 0 : 1} width={wide ? Math.min(70, Math.floor(view.columns * 0.42)) : undefined}>
-      {view.help ? <Help /> : null}
-      <Detail detail={detail} logs={view.logs} events={view.selected === null ? [] : recentFor(view.recent, view.selected, 6)} readOnly={view.readOnly} />
-    </Box>
+  const side = (
+    <>
+      {layout.help > 0 ? <Help height={layout.help} /> : null}
+      {layout.detail > 0 ? <Detail detail={detail} logs={view.logs} events={events} readOnly={view.readOnly} height={layout.detail} /> : null}
+    </>
   );
   return (
-    <Box flexDirection="column" width={view.columns}>
+    <Box flexDirection="column" width={view.columns} height={layout.height} overflow="hidden">
       <Header view={selectHeader(view.state, view.node, view.broker)} link={view.link} />
-      <Box flexDirection={wide ? 'row' : 'column'}>
-        {left}
-        {right}
-      </Box>
-      <KeyBar toast={view.toast} readOnly={view.readOnly} />
+      {layout.wide ? (
+        <Box flexDirection="row" height={layout.height - layout.header - layout.keyBar}>
+          {left}
+          <Box flexDirection="column" width={layout.sideWidth}>
+            {side}
+          </Box>
+        </Box>
+      ) : (
+        <Box flexDirection="column" height={layout.height - layout.header - layout.keyBar}>
+          {left}
+          {side}
+        </Box>
+      )}
+      <KeyBar toast={view.toast} readOnly={view.readOnly} showLogs={filter.logs} />
     </Box>
   );
 }

@@ -3,17 +3,18 @@
 // before it only fill the feed), reconnecting with Last-Event-ID so that no event is missed or
 // applied twice (docs/api.md, *The event stream*). Keys send the same commands as the
 // dashboard's buttons, through the same REST route.
-import { useApp, useInput, useStdout } from 'ink';
+import { useApp, useInput } from 'ink';
 import { useEffect, useRef, useState } from 'react';
 import type { ReactElement } from 'react';
 import type { ApiClient } from '../../api/index.ts';
 import type { NestorEvent, Stored } from '../../events/index.ts';
 import { emptyState, getService, reduce, sortedServices } from '../../state/index.ts';
-import { SERVICE_ACTIONS, appendRecent, availableActions } from '../../views/index.ts';
+import { SERVICE_ACTIONS, appendRecent, availableActions, initialSelection } from '../../views/index.ts';
 import type { State } from '../../state/index.ts';
 import type { HeaderView } from '../../views/index.ts';
 import { App } from './app.tsx';
 import type { TuiView } from './app.tsx';
+import { useTerminalSize } from './terminal-size.ts';
 
 /** Props of the live TUI. */
 export interface LiveTuiProps {
@@ -26,10 +27,13 @@ export interface LiveTuiProps {
 
 const BACKFILL = 50;
 
+/** The key-bar message, and the service whose next `ready` makes it old news. */
+type Toast = (NonNullable<TuiView['toast']> & { clearOnReady?: string }) | null;
+
 /** The TUI connected to an API. */
 export function LiveTui({ client, recentLimit = 200, healthEveryMs = 2_000 }: LiveTuiProps): ReactElement {
   const { exit } = useApp();
-  const { stdout } = useStdout();
+  const size = useTerminalSize();
   const [state, setState] = useState<State>(emptyState);
   const [recent, setRecent] = useState<Stored<NestorEvent>[]>([]);
   const [link, setLink] = useState<TuiView['link']>('connecting');
@@ -37,7 +41,8 @@ export function LiveTui({ client, recentLimit = 200, healthEveryMs = 2_000 }: Li
   const [selected, setSelected] = useState<string | null>(null);
   const [logs, setLogs] = useState<string[]>([]);
   const [help, setHelp] = useState(false);
-  const [toast, setToast] = useState<TuiView['toast']>(null);
+  const [toast, setToast] = useState<Toast>(null);
+  const [showLogs, setShowLogs] = useState(false);
   const [now, setNow] = useState(() => new Date());
   const [logTick, setLogTick] = useState(0);
   // Key and stream handlers read the latest state through refs: a handler subscribed by an
@@ -48,6 +53,8 @@ export function LiveTui({ client, recentLimit = 200, healthEveryMs = 2_000 }: Li
   stateRef.current = state;
   const readOnlyRef = useRef(false);
   readOnlyRef.current = health.readOnly;
+  const toastRef = useRef<Toast>(toast);
+  toastRef.current = toast;
 
   // Snapshot, then the live stream.
   useEffect(() => {
@@ -73,6 +80,11 @@ export function LiveTui({ client, recentLimit = 200, healthEveryMs = 2_000 }: Li
           setState(current);
         }
         if (e.type === 'orchestrator.service.log' && e.data.service === selectedRef.current) setLogTick((t) => t + 1);
+        // "alpha restarting" is true until alpha is ready again; then it would only mislead.
+        if (e.type === 'orchestrator.service.ready' && toastRef.current?.clearOnReady === e.data.service) {
+          toastRef.current = null;
+          setToast(null);
+        }
       }
     })();
     return () => abort.abort();
@@ -97,9 +109,9 @@ export function LiveTui({ client, recentLimit = 200, healthEveryMs = 2_000 }: Li
     return () => clearInterval(timer);
   }, [client, healthEveryMs]);
 
-  // Select the first service once there is one.
+  // Select a service once there is one: the one that needs a look (the dashboard's rule).
   useEffect(() => {
-    if (selected === null || getService(state, selected) === undefined) setSelected(sortedServices(state)[0]?.id ?? null);
+    if (selected === null || getService(state, selected) === undefined) setSelected(initialSelection(state));
   }, [state, selected]);
 
   // The selected service's log tail, refreshed on its log events.
@@ -121,6 +133,7 @@ export function LiveTui({ client, recentLimit = 200, healthEveryMs = 2_000 }: Li
     if (input === 'q') return exit();
     if (input === '?') return setHelp((h) => !h);
     if (key.escape) return setHelp(false);
+    if (input === 'l') return setShowLogs((s) => !s);
     const select = (id: string | null): void => {
       selectedRef.current = id;
       setSelected(id);
@@ -132,8 +145,10 @@ export function LiveTui({ client, recentLimit = 200, healthEveryMs = 2_000 }: Li
     if (action === undefined || svc === undefined) return;
     if (readOnlyRef.current) return setToast({ ok: false, text: 'read-only: this API refuses commands' });
     if (!availableActions(svc).includes(action.verb)) return setToast({ ok: false, text: `${action.label.toLowerCase()} is not available for ${svc.id} (${svc.state})` });
+    // A restart or an enable is under way until the service is ready again.
+    const clearOnReady = action.verb === 'disable' ? undefined : svc.id;
     client.command(action.verb, svc.id).then(
-      ({ body }) => setToast('ok' in body ? { ok: body.ok, text: body.message } : { ok: false, text: body.error.message }),
+      ({ body }) => setToast('ok' in body ? { ok: body.ok, text: body.message, ...(body.ok ? { clearOnReady } : {}) } : { ok: false, text: body.error.message }),
       (err: unknown) => setToast({ ok: false, text: (err as Error).message }),
     );
   });
@@ -149,9 +164,10 @@ export function LiveTui({ client, recentLimit = 200, healthEveryMs = 2_000 }: Li
     help,
     toast,
     now,
-    columns: stdout.columns || 120,
+    columns: size.columns,
+    rows: size.rows,
     readOnly: health.readOnly,
-    feedRows: Math.max(4, (stdout.rows || 40) - 30),
+    showLogs,
   };
   return <App view={view} />;
 }

@@ -3,6 +3,7 @@
 //   GET  /status/stream               Datastar SSE: every fragment now, then each change
 //   GET  /status/assets/datastar.js   the Datastar bundle (served locally, no CDN)
 //   GET  /status/assets/style.css
+//   GET  /status/assets/follow-log.js   keeps log boxes at their newest line
 //   POST /status/services/:id/:verb   enable/disable/restart (...), answered with a toast
 // Commands take the same path as REST and the CLI (the owning controller over NATS).
 import type { ApiContext, Route, RouteMount } from '../../api/index.ts';
@@ -50,6 +51,14 @@ export const dashboardRoutes: RouteMount = (ctx: ApiContext): Route[] => {
       handle: ({ res }) => {
         res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'max-age=3600' });
         res.end(datastarBundle());
+      },
+    },
+    {
+      method: 'GET',
+      path: '/status/assets/follow-log.js',
+      handle: ({ res }) => {
+        res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'max-age=60' });
+        res.end(template('follow-log.js'));
       },
     },
     {

@@ -2,8 +2,7 @@
 // before its event stream connects, plus the few Datastar expressions that keep it live: open
 // the stream, reopen it when it ends, track whether it is live, highlight the selection, and
 // the keys (the same as the terminal UI's).
-import { sortedServices } from '../../state/index.ts';
-import { selectGraph, selectHeader, selectServiceRows } from '../../views/index.ts';
+import { initialSelection, selectGraph, selectHeader, selectServiceRows } from '../../views/index.ts';
 import type { NestorEvent, Stored } from '../../events/index.ts';
 import type { State } from '../../state/index.ts';
 import type { HeaderView } from '../../views/index.ts';
@@ -23,7 +22,7 @@ export interface PageInput {
 }
 
 // Signals the page keeps: which service is selected, whether the stream is live, whether a
-// stream request is under way, whether the help is open. Nothing else lives in the browser.
+// stream request is under way, whether the help is open, whether the feeds show log events. Nothing else lives in the browser.
 const SELECTION_CSS = "$selected ? '#row-' + $selected + '{background:var(--sel)} #detail-' + $selected + '{display:block} #detail-none{display:none}' : '#detail-none{display:block}'";
 
 const TRACK = [
@@ -39,6 +38,7 @@ const KEYS = [
   "if (evt.key == 'k' || evt.key == 'ArrowUp') $selected = ids[Math.max(0, i - 1)] ?? ''",
   "if (evt.key == '?') $help = !$help",
   "if (evt.key == 'Escape') $help = false",
+  "if (evt.key == 'l') $logs = !$logs",
   "const verb = { e: 'enable', d: 'disable', r: 'restart' }[evt.key]",
   "verb && $selected && document.querySelector('#row-' + $selected + ' button[data-verb=' + verb + ']')?.click()",
 ].join('; ');
@@ -46,13 +46,14 @@ const KEYS = [
 /** The full HTML page. */
 export function renderPage(p: PageInput, c: RenderContext): string {
   const stream = `@get('/status/stream${c.query}')`;
-  const first = sortedServices(p.state)[0]?.id ?? '';
+  const first = initialSelection(p.state) ?? '';
   return render('page.html', {
     node: p.node,
     styleUrl: `/status/assets/style.css${c.query}`,
     scriptUrl: `/status/assets/datastar.js${c.query}`,
+    followUrl: `/status/assets/follow-log.js${c.query}`,
     selectionCss: SELECTION_CSS,
-    signals: JSON.stringify({ selected: first, live: false, pending: false, help: false }),
+    signals: JSON.stringify({ selected: first, live: false, pending: false, help: false, logs: false }),
     keys: KEYS,
     connect: stream,
     reconnect: `!$pending && ${stream}`,

@@ -2,7 +2,7 @@
 // is one element with a stable id, so the page can be rendered whole (GET /status) or merged
 // piece by piece over SSE (Datastar morphs by id).
 import type { NestorEvent, Stored } from '../../events/index.ts';
-import { NAVIGATION_KEYS, SERVICE_ACTIONS, availableActions, detailFields, recentFor, selectFeed, selectHealth, selectService } from '../../views/index.ts';
+import { NAVIGATION_KEYS, SERVICE_ACTIONS, availableActions, detailFields, selectFeedEither, selectHealth, selectService } from '../../views/index.ts';
 import type { State } from '../../state/index.ts';
 import type { FeedRow, HeaderView, ServiceDetail, ServiceRow } from '../../views/index.ts';
 import { escapeHtml, raw, render } from './templates.ts';
@@ -84,7 +84,8 @@ export function renderDetail(d: ServiceDetail, recent: readonly Stored<NestorEve
   const fields = detailFields(d)
     .map((f) => `<dt>${escapeHtml(f.label)}</dt><dd data-field="${escapeHtml(f.label.toLowerCase().replace(/\s+/g, '-'))}">${escapeHtml(f.value)}</dd>`)
     .join('');
-  const events = recentFor(recent, d.id, DETAIL_EVENTS);
+  // Both filters' rows: the page hides the log rows in the browser unless its toggle is on.
+  const events = selectFeedEither(recent, DETAIL_EVENTS, (e) => (e.data as { service?: unknown }).service === d.id);
   return render('detail.html', {
     id: d.id,
     displayName: d.displayName || d.id,
@@ -99,9 +100,9 @@ export function renderDetail(d: ServiceDetail, recent: readonly Stored<NestorEve
   });
 }
 
-/** The `#feed` panel: the latest events, newest first. */
+/** The `#feed` list: the latest events, newest first, log events marked for the page's filter. */
 export function renderFeed(recent: readonly Stored<NestorEvent>[]): string {
-  const rows = selectFeed(recent, FEED_ROWS);
+  const rows = selectFeedEither(recent, FEED_ROWS);
   return render('feed.html', { rows: raw(rows.length === 0 ? '<li class="empty">No events yet.</li>' : rows.map(feedRow).join('\n')) });
 }
 
@@ -120,7 +121,7 @@ export function renderToast(ok: boolean, text: string): string {
 }
 
 function feedRow(r: FeedRow): string {
-  return render('feed-row.html', { tone: r.tone, seq: r.seq, time: r.time, short: r.short, subject: r.subject, summary: r.summary });
+  return render('feed-row.html', { tone: r.tone, logClass: r.log ? ' ev-log' : '', seq: r.seq, time: r.time, short: r.short, subject: r.subject, summary: r.summary });
 }
 
 function portLinks(ports: string[], host: string): string {

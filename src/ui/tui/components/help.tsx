@@ -2,58 +2,56 @@
 import { Box, Text } from 'ink';
 import type { ReactElement } from 'react';
 import { NAVIGATION_KEYS, SERVICE_ACTIONS } from '../../../views/index.ts';
+import { Pane } from './pane.tsx';
 
-/** The full help. */
-export function Help(): ReactElement {
+/** The full help, cut to `height` rows. */
+export function Help({ height }: { height?: number }): ReactElement {
   const rows = [...NAVIGATION_KEYS.map((k) => [k.key, k.label]), ...SERVICE_ACTIONS.map((a) => [a.key, `${a.label.toLowerCase()} the selected service`])];
   return (
-    <Box flexDirection="column" borderStyle="round" borderColor="cyan" paddingX={1}>
+    <Pane height={height} border="round" color="cyan">
       <Text bold>Keys</Text>
       {rows.map(([key, label]) => (
-        <Text key={key}>
+        <Text key={key} wrap="truncate-end">
           <Text bold color="cyan">
             {(key as string).padEnd(10)}
           </Text>
           {label}
         </Text>
       ))}
-      <Text color="gray">The web dashboard (/status) has the same panes and keys.</Text>
-    </Box>
+      <Text color="gray" wrap="truncate-end">
+        The web dashboard (/status) has the same panes and keys.
+      </Text>
+    </Pane>
   );
 }
 
-/** The one-line key bar at the bottom. */
-export function KeyBar({ toast, readOnly = false }: { toast: { ok: boolean; text: string } | null; readOnly?: boolean }): ReactElement {
+/** Props of the key bar. */
+export interface KeyBarProps {
+  toast: { ok: boolean; text: string } | null;
+  readOnly?: boolean;
+  /** The feeds show log events (key l). */
+  showLogs?: boolean;
+}
+
+const KEYS: [string, string][] = [['j/k', 'select']];
+
+/** The one-line key bar at the bottom: read-only and the last command's outcome first, so a narrow terminal cuts keys, not news. */
+export function KeyBar({ toast, readOnly = false, showLogs = false }: KeyBarProps): ReactElement {
+  const keys: [string, string][] = [...SERVICE_ACTIONS.map((a): [string, string] => [a.key, a.label.toLowerCase()]), ...KEYS, ['l', showLogs ? 'hide logs' : 'logs'], ['?', 'help'], ['q', 'quit']];
   return (
-    <Box columnGap={2}>
-      {SERVICE_ACTIONS.map((a) => (
-        <Text key={a.verb}>
-          <Text bold color="cyan">
-            {a.key}
-          </Text>{' '}
-          {a.label.toLowerCase()}
-        </Text>
-      ))}
-      <Text>
-        <Text bold color="cyan">
-          j/k
-        </Text>{' '}
-        select
+    <Box height={1} flexShrink={0}>
+      <Text wrap="truncate-end">
+        {readOnly ? <Text color="yellow">{'read-only  '}</Text> : null}
+        {toast === null ? null : <Text color={toast.ok ? 'green' : 'red'}>{`${toast.text}  `}</Text>}
+        {keys.map(([key, label], i) => (
+          <Text key={key}>
+            <Text bold color="cyan">
+              {key}
+            </Text>
+            {` ${label}${i < keys.length - 1 ? '  ' : ''}`}
+          </Text>
+        ))}
       </Text>
-      <Text>
-        <Text bold color="cyan">
-          ?
-        </Text>{' '}
-        help
-      </Text>
-      <Text>
-        <Text bold color="cyan">
-          q
-        </Text>{' '}
-        quit
-      </Text>
-      {readOnly ? <Text color="yellow">read-only</Text> : null}
-      {toast === null ? null : <Text color={toast.ok ? 'green' : 'red'}>{toast.text}</Text>}
     </Box>
   );
 }

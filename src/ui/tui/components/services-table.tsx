@@ -1,55 +1,98 @@
-// The services pane (web: templates/services.html + service-row.html): one row per service with
-// state badge, pid, ports, restarts, uptime and health; the selected row is marked.
-import { Box, Text } from 'ink';
+// The services pane (web: templates/service.html + service-row.html): one row per service with
+// state badge, pid, ports, restarts, uptime and health; the selected row is marked. Columns
+// narrow, then drop, so a row never wraps; rows beyond the pane's height scroll with the
+// selection.
+import { Text } from 'ink';
 import type { ReactElement } from 'react';
 import { selectHealth } from '../../../views/index.ts';
 import type { ServiceRow } from '../../../views/index.ts';
 import { toneColor } from './tone.tsx';
+import { Pane } from './pane.tsx';
 
 /** Props of the services table. */
 export interface ServicesTableProps {
   rows: ServiceRow[];
   selected: string | null;
+  /** Rows of the pane, borders included. */
+  height?: number;
+  /** Columns of the pane, borders included. */
+  width?: number;
 }
 
-const COLUMNS = [
-  { title: 'SERVICE', width: 14 },
-  { title: 'STATE', width: 10 },
-  { title: 'PID', width: 8 },
-  { title: 'PORTS', width: 18 },
-  { title: 'RESTARTS', width: 9 },
-  { title: 'UPTIME', width: 9 },
-  { title: 'HEALTH', width: 10 },
+type Column = 'service' | 'state' | 'pid' | 'ports' | 'restarts' | 'uptime' | 'health';
+
+const COLUMNS: { key: Column; title: string; width: number; min: number }[] = [
+  { key: 'service', title: 'SERVICE', width: 14, min: 10 },
+  { key: 'state', title: 'STATE', width: 10, min: 10 },
+  { key: 'pid', title: 'PID', width: 8, min: 8 },
+  { key: 'ports', title: 'PORTS', width: 18, min: 12 },
+  { key: 'restarts', title: 'RESTARTS', width: 9, min: 9 },
+  { key: 'uptime', title: 'UPTIME', width: 9, min: 9 },
+  { key: 'health', title: 'HEALTH', width: 10, min: 10 },
 ];
+// Dropped first when even the narrowest widths do not fit; SERVICE, STATE and HEALTH stay.
+const DROP_ORDER: Column[] = ['restarts', 'uptime', 'pid', 'ports'];
+const MARK = 2;
+// Border and padding on each side.
+const CHROME_X = 4;
+
+/** Column widths that fit `inner` columns: full, then narrowed, then without the least needed. */
+export function fitColumns(inner: number): { key: Column; title: string; width: number }[] {
+  let cols = COLUMNS.map((c) => ({ ...c }));
+  const total = (): number => MARK + cols.reduce((n, c) => n + c.width, 0);
+  for (const c of cols) if (total() > inner) c.width = Math.max(c.min, c.width - (total() - inner));
+  for (const key of DROP_ORDER) if (total() > inner) cols = cols.filter((c) => c.key !== key);
+  return cols;
+}
 
 function cell(text: string, width: number): string {
   return text.length >= width ? `${text.slice(0, width - 2)}… ` : text.padEnd(width);
 }
 
+function cells(r: ServiceRow): Record<Column, string> {
+  return {
+    service: r.id,
+    state: r.state,
+    pid: r.pid === null ? '-' : String(r.pid),
+    ports: r.ports.join(' ') || '-',
+    restarts: String(r.restarts),
+    uptime: r.uptime,
+    health: selectHealth(r.health).text,
+  };
+}
+
 /** The services table. */
-export function ServicesTable({ rows, selected }: ServicesTableProps): ReactElement {
+export function ServicesTable({ rows, selected, height, width = 120 }: ServicesTableProps): ReactElement {
+  const cols = fitColumns(width - CHROME_X);
+  // The rows that fit, as a window that keeps the selected row in view.
+  const fit = height === undefined ? rows.length : Math.max(1, height - 4);
+  const at = Math.max(0, rows.findIndex((r) => r.id === selected));
+  const first = Math.min(Math.max(0, at - fit + 1), Math.max(0, rows.length - fit));
+  const shown = rows.slice(first, first + fit);
   return (
-    <Box flexDirection="column" borderStyle="single" borderColor="gray" paddingX={1}>
-      <Text bold>Services</Text>
-      <Text color="gray">{`  ${COLUMNS.map((c) => cell(c.title, c.width)).join('')}`}</Text>
+    <Pane height={height}>
+      <Text bold wrap="truncate-end">
+        Services{rows.length > shown.length ? <Text color="gray">{` ${first + 1}-${first + shown.length} of ${rows.length}`}</Text> : null}
+      </Text>
+      <Text color="gray" wrap="truncate-end">{`  ${cols.map((c) => cell(c.title, c.width)).join('')}`}</Text>
       {rows.length === 0 ? <Text color="gray">  No services registered yet.</Text> : null}
-      {rows.map((r) => {
+      {shown.map((r) => {
         const health = selectHealth(r.health);
         const mark = r.id === selected;
-        const w = COLUMNS.map((c) => c.width);
+        const text = cells(r);
         return (
-          <Text key={r.id} inverse={mark}>
+          <Text key={r.id} inverse={mark} wrap="truncate-end">
             {mark ? '› ' : '  '}
-            <Text bold>{cell(r.id, w[0] as number)}</Text>
-            <Text color={toneColor(r.tone)}>{cell(r.state, w[1] as number)}</Text>
-            {cell(r.pid === null ? '-' : String(r.pid), w[2] as number)}
-            {cell(r.ports.join(' ') || '-', w[3] as number)}
-            {cell(String(r.restarts), w[4] as number)}
-            {cell(r.uptime, w[5] as number)}
-            <Text color={toneColor(health.tone)}>{cell(health.text, w[6] as number)}</Text>
+            {cols.map((c) => {
+              const value = cell(text[c.key], c.width);
+              if (c.key === 'service') return <Text key={c.key} bold>{value}</Text>;
+              if (c.key === 'state') return <Text key={c.key} color={toneColor(r.tone)}>{value}</Text>;
+              if (c.key === 'health') return <Text key={c.key} color={toneColor(health.tone)}>{value}</Text>;
+              return value;
+            })}
           </Text>
         );
       })}
-    </Box>
+    </Pane>
   );
 }
