@@ -1,12 +1,21 @@
 // Shared by the CLI tests: the demo services (alpha, beta) as the project file includes them,
 // but on random ports so a test never collides with a developer's `nestor up` on 7101/7102.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { readRuntimeInfo } from '../../src/config/index.ts';
+import { isProcessAlive } from '../../src/process/index.ts';
 import { main } from '../../src/cli/main.ts';
 import { captureTerminal } from '../../src/cli/terminal.ts';
-import { createHarness } from '../../src/harness/index.ts';
+import { createHarness, runCli } from '../../src/harness/index.ts';
 import type { Harness } from '../../src/harness/index.ts';
+
+const exec = promisify(execFile);
 
 /** The repository root. */
 export const PROJECT_DIR = fileURLToPath(new URL('../../', import.meta.url));
@@ -62,4 +71,34 @@ export async function runMain(args: string[], ctx: { cwd: string; env?: NodeJS.P
     json: <T>() => JSON.parse(stdout) as T,
     jsonLines: <T>() => term.stdout.filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as T),
   };
+}
+
+/** A project folder with this nestor.yaml, removed after the test; a stack a failed test left running is stopped first. */
+export async function tempProject(t: TestContext, yaml: string, prefix = 'nestor-up-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  t.after(async () => {
+    const info = await readRuntimeInfo(join(dir, '.data')).catch(() => null);
+    if (info !== null && (await isProcessAlive(info.pid))) await runCli(['down', '--force', '--timeout', '10s'], { cwd: dir });
+    await rm(dir, { recursive: true, force: true });
+  });
+  await writeFile(join(dir, 'nestor.yaml'), yaml);
+  return dir;
+}
+
+/**
+ * Copies the tracked and new (not ignored) files of this checkout, as a clone of the next commit
+ * would hold them (limited to `paths` when given), into `dest`, with node_modules linked.
+ */
+export async function copyCheckout(dest: string, paths: string[] = []): Promise<string> {
+  const { stdout } = await exec('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z', '--', ...paths], {
+    cwd: PROJECT_DIR,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  for (const file of stdout.split('\0').filter(Boolean)) {
+    if (!existsSync(join(PROJECT_DIR, file))) continue; // deleted in the working tree
+    await mkdir(dirname(join(dest, file)), { recursive: true });
+    await copyFile(join(PROJECT_DIR, file), join(dest, file));
+  }
+  await symlink(join(PROJECT_DIR, 'node_modules'), join(dest, 'node_modules'));
+  return dest;
 }

@@ -7,16 +7,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { readRuntimeInfo } from '../../src/config/index.ts';
 import { runCli } from '../../src/harness/index.ts';
 import type { StatusJson } from '../../src/views/index.ts';
 import { isProcessAlive } from '../../src/process/index.ts';
-import { PROJECT_DIR } from './helpers.ts';
+import { PROJECT_DIR, copyCheckout } from './helpers.ts';
 
 const exec = promisify(execFile);
 
@@ -63,15 +63,6 @@ test('the root nestor.yaml comes up detached in a fresh copy of the project and 
   for (const s of status.services) assert.equal(await isProcessAlive(s.pid as number), false, `${s.id} (pid ${s.pid}) is gone`);
 });
 
-// Tracked and new (not ignored) files, as a clone of the next commit would hold them.
 async function freshCopy(): Promise<string> {
-  const copy = await mkdtemp(join(tmpdir(), 'nestor-clone-'));
-  const { stdout } = await exec('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: PROJECT_DIR, maxBuffer: 16 * 1024 * 1024 });
-  for (const file of stdout.split('\0').filter(Boolean)) {
-    if (!existsSync(join(PROJECT_DIR, file))) continue; // deleted in the working tree
-    await mkdir(dirname(join(copy, file)), { recursive: true });
-    await copyFile(join(PROJECT_DIR, file), join(copy, file));
-  }
-  await symlink(join(PROJECT_DIR, 'node_modules'), join(copy, 'node_modules'));
-  return copy;
+  return copyCheckout(await mkdtemp(join(tmpdir(), 'nestor-clone-')));
 }

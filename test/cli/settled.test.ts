@@ -4,25 +4,10 @@
 // daemon that exits with an error under restartPolicy never has failed, with its exit code.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { TestContext } from 'node:test';
-import { readRuntimeInfo } from '../../src/config/index.ts';
 import { runCli } from '../../src/harness/index.ts';
-import { isProcessAlive } from '../../src/process/index.ts';
+import { tempProject } from './helpers.ts';
 import type { StatusEntry, StatusJson } from '../../src/views/index.ts';
 
-async function tempProject(t: TestContext, yaml: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'nestor-settled-'));
-  t.after(async () => {
-    const info = await readRuntimeInfo(join(dir, '.data')).catch(() => null);
-    if (info !== null && (await isProcessAlive(info.pid))) await runCli(['down', '--force', '--timeout', '10s'], { cwd: dir });
-    await rm(dir, { recursive: true, force: true });
-  });
-  await writeFile(join(dir, 'nestor.yaml'), yaml);
-  return dir;
-}
 
 const PROJECT = `services:
   crasher:
@@ -38,7 +23,7 @@ const PROJECT = `services:
 `;
 
 test('up --detach settles on a failed dependency, a retried start and an error exit under restartPolicy never', async (t) => {
-  const dir = await tempProject(t, PROJECT);
+  const dir = await tempProject(t, PROJECT, 'nestor-settled-');
   const up = await runCli(['up', '--detach', '--json', '--wait-timeout', '60s'], { cwd: dir, timeoutMs: 90_000 });
   assert.equal(up.code, 1, up.stderr);
   const byId = (doc: StatusJson): Record<string, StatusEntry> => Object.fromEntries(doc.services.map((s) => [s.id, s]));

@@ -4,26 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { TestContext } from 'node:test';
-import { readRuntimeInfo } from '../../src/config/index.ts';
 import { runCli } from '../../src/harness/index.ts';
 import type { StatusJson } from '../../src/views/index.ts';
 import { isProcessAlive } from '../../src/process/index.ts';
+import { tempProject } from './helpers.ts';
 
-/** A project folder removed after the test; a stack left running by a failed test is stopped. */
-async function tempProject(t: TestContext, yaml: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'nestor-up-'));
-  t.after(async () => {
-    const info = await readRuntimeInfo(join(dir, '.data')).catch(() => null);
-    if (info !== null && (await isProcessAlive(info.pid))) await runCli(['down', '--force', '--timeout', '10s'], { cwd: dir });
-    await rm(dir, { recursive: true, force: true });
-  });
-  await writeFile(join(dir, 'nestor.yaml'), yaml);
-  return dir;
-}
 
 const STACK = `services:
   setup:

@@ -10,10 +10,11 @@ import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { copyCheckout } from '../cli/helpers.ts';
 
 const PROJECT_DIR = fileURLToPath(new URL('../../', import.meta.url));
 /** What `npm pack` needs from the checkout: the build's inputs and what `files` ships. */
@@ -51,15 +52,7 @@ async function tempDir(t: TestContext, prefix: string): Promise<string> {
 
 /** The tracked and new files under PACK_INPUTS, copied as a fresh clone would hold them. */
 async function checkoutCopy(t: TestContext): Promise<string> {
-  const copy = await tempDir(t, 'nestor-pack-src-');
-  const { stdout } = ok(await run('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z', '--', ...PACK_INPUTS], PROJECT_DIR), 'git ls-files');
-  for (const file of stdout.split('\0').filter(Boolean)) {
-    if (!existsSync(join(PROJECT_DIR, file))) continue; // deleted in the working tree
-    await mkdir(dirname(join(copy, file)), { recursive: true });
-    await copyFile(join(PROJECT_DIR, file), join(copy, file));
-  }
-  await symlink(join(PROJECT_DIR, 'node_modules'), join(copy, 'node_modules'));
-  return copy;
+  return copyCheckout(await tempDir(t, 'nestor-pack-src-'), PACK_INPUTS);
 }
 
 /** Pids of processes whose command line or working directory lies under one of `dirs`. */

@@ -44,7 +44,7 @@ function prng(seed: number): () => number {
   };
 }
 
-function statusJson(dir: string): { services: { id: string; state: string; pid: number | null; restarts: number }[] } {
+function statusJson(dir: string): { services: { id: string; state: string; pid: number | null; restarts: number; restartsTotal: number }[] } {
   const out = execFileSync(process.execPath, [join(root, 'bin', 'nestor.js'), 'status', '--json'], { cwd: dir, encoding: 'utf8' });
   return JSON.parse(out) as ReturnType<typeof statusJson>;
 }
@@ -104,7 +104,7 @@ test('ten kill -9 rounds of nestor up at random moments leave nothing unsupervis
   assert.ok(status.services.every((s) => s.state === 'ready' && s.pid !== null && alive(s.pid)));
   assert.equal(new Set(status.services.map((s) => s.pid)).size, SERVICES);
   assert.equal(current.lines.some((l) => /conflict|start failed|failed/.test(l)), false, current.lines.join('\n'));
-  assert.ok((status.services.find((s) => s.id === victim.id)?.restarts ?? 0) >= 1, 'the restart counter survived ten crashes');
+  assert.ok((status.services.find((s) => s.id === victim.id)?.restartsTotal ?? 0) >= 1, 'the restart total survived ten crashes');
   current.child.kill('SIGTERM');
   assert.equal(await current.exited, 0);
   assert.deepEqual(await gone(status.services.map((s) => s.pid as number), 5000), []);

@@ -42,7 +42,9 @@ test('a service that fails at start follows its policy: on-failure retries, neve
   await h.waitForEvent('orchestrator.service.retries.exhausted', (e) => e.data.service === 'retry', { timeoutMs: 20_000 });
   const onceExit = await h.waitForEvent('orchestrator.service.exit', (e) => e.data.service === 'once');
   assert.equal(onceExit.data.code, 3);
-  await h.waitForState('once', 'stopped');
+  // An error exit that its policy does not restart is a failure that has settled, with its code.
+  await h.waitForState('once', 'failed');
+  assert.equal(h.service('once').lastError, 'exited with code 3');
   assert.equal(h.events().some((e) => e.type === 'orchestrator.service.restart.scheduled' && e.data.service === 'once'), false);
   assert.equal(h.service('once').lastExit?.code, 3);
 });

@@ -196,42 +196,47 @@ function onExited(d: Draft, input: Of<'exited'>, ctx: DecideContext): void {
     expected: wasStopping && svc.afterStop !== 'restart-policy',
   });
   d.emit(event);
-  afterExit(d, svc, input, wasStopping, ctx);
+  const failedByExit = afterExit(d, svc, input, wasStopping, ctx);
   // What the exit leads to is part of the fact: views learn from this one event whether the
-  // service rests (and so has settled) or a restart follows, and that an error exit with no
-  // restart left is a failure.
+  // service rests (and so has settled) or a restart follows, and that an error exit its policy
+  // does not restart is a failure. Retries running out stay the retries.exhausted event's to say.
   const data = event.data as { restart?: boolean; failed?: boolean };
   data.restart = svc.phase === 'backoff' || svc.phase === 'pending';
-  data.failed = svc.phase === 'failed';
+  data.failed = failedByExit;
 }
 
-function afterExit(d: Draft, svc: Supervised, input: Of<'exited'>, wasStopping: boolean, ctx: DecideContext): void {
+/** Applies an exit; true when the exit itself leaves the service failed (its policy does not restart it). */
+function afterExit(d: Draft, svc: Supervised, input: Of<'exited'>, wasStopping: boolean, ctx: DecideContext): boolean {
   const exit = { code: input.code, signal: input.signal };
   if (input.runtimeMs >= svc.spec.restart.resetAfterMs) svc.attempt = 0;
   if (wasStopping) {
     const then = svc.afterStop;
     svc.afterStop = 'stay';
     svc.phase = 'stopped';
-    if (then === 'disable' || !svc.enabled) return disableIdle(d, svc, 'command');
-    if (d.shutdown !== 'running') return;
-    if (then === 'start') return enterPending(d, svc);
-    if (then === 'restart-policy' && shouldRestart(svc.spec.process.restartPolicy, { code: 1, signal: null })) {
+    if (then === 'disable' || !svc.enabled) disableIdle(d, svc, 'command');
+    else if (d.shutdown !== 'running') return false;
+    else if (then === 'start') enterPending(d, svc);
+    else if (then === 'restart-policy' && shouldRestart(svc.spec.process.restartPolicy, { code: 1, signal: null })) {
       restartOrGiveUp(d, svc, 'liveness probe failed', ctx);
     }
-    return;
+    return false;
   }
   const clean = input.code === 0 && input.signal === null;
   if (svc.spec.kind === 'oneshot' && clean) {
     svc.phase = 'completed';
-    return;
+    return false;
   }
   svc.phase = 'stopped';
-  if (d.shutdown !== 'running' || !svc.wanted) return;
+  if (d.shutdown !== 'running' || !svc.wanted) return false;
   const reason = input.signal !== null ? `killed by ${input.signal}` : `exited with code ${input.code}`;
-  if (shouldRestart(svc.spec.process.restartPolicy, exit)) return restartOrGiveUp(d, svc, reason, ctx);
+  if (shouldRestart(svc.spec.process.restartPolicy, exit)) {
+    restartOrGiveUp(d, svc, reason, ctx);
+    return false;
+  }
   // An error exit that the policy does not restart (restartPolicy never, a one-shot's failure):
   // nothing will bring the service back without a command, so it has failed.
   if (!clean) svc.phase = 'failed';
+  return !clean;
 }
 
 function onRestartDue(d: Draft, input: Of<'restartDue'>): void {
