@@ -4,24 +4,20 @@
 // key-bar message of a restart clears once the service is ready again.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
 import { demoStack, PROJECT_DIR, until } from '../api/helpers.ts';
+import { WITHOUT_CI, privateTmux } from './tmux.ts';
 
 test('in tmux at 80x24 and 200x50 the whole screen fits, help included; a restart message clears on ready', async (t) => {
   const h = await demoStack('tui-fit');
   t.after(() => h.close());
-  // A private tmux server, so the test never touches a developer's sessions.
-  const socket = `nestor-fit-${process.pid}-${Date.now()}`;
-  const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
-  t.after(() => spawnSync('tmux', ['-L', socket, 'kill-server']));
-  // Ink draws nothing until exit when it believes it runs in CI (see tui-terminal.test.ts).
-  const command = `env -u CI -u CONTINUOUS_INTEGRATION ${process.execPath} --import tsx test/ui/fixtures/tui-main.ts ${h.node.api.url}`;
+  const tmux = privateTmux(t, 'fit');
+  const command = `${WITHOUT_CI} ${process.execPath} --import tsx test/ui/fixtures/tui-main.ts ${h.node.api.url}`;
   const sizes = [
     { name: 'small', x: 80, y: 24 },
     { name: 'large', x: 200, y: 50 },
   ];
   for (const s of sizes) tmux('new-session', '-d', '-s', s.name, '-x', String(s.x), '-y', String(s.y), '-c', PROJECT_DIR, command);
-  const screen = (name: string): string[] => tmux('capture-pane', '-p', '-t', name).split('\n');
+  const screen = (name: string): string[] => tmux.screen(name).split('\n');
   const fits = (name: string, x: number, y: number): string | null => {
     const lines = screen(name);
     const shown = lines.join('\n');

@@ -3,21 +3,16 @@
 // the tui) and the screen shows alpha disabled; q quits.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
 import { demoStack, PROJECT_DIR, until } from '../api/helpers.ts';
+import { WITHOUT_CI, privateTmux } from './tmux.ts';
 
 test('in tmux, the disable key disables the selected service and q quits', async (t) => {
   const h = await demoStack('tui-tmux');
   t.after(() => h.close());
-  // A private tmux server, so the test never touches a developer's sessions.
-  const socket = `nestor-test-${process.pid}-${Date.now()}`;
-  const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
-  t.after(() => spawnSync('tmux', ['-L', socket, 'kill-server']));
-  // Ink draws nothing until exit when it believes it runs in CI (is-in-ci reads CI=true, which
-  // .ci/run has): this terminal is real, so the variable is dropped for the UI.
-  const command = `env -u CI -u CONTINUOUS_INTEGRATION ${process.execPath} --import tsx test/ui/fixtures/tui-main.ts ${h.node.api.url}`;
+  const tmux = privateTmux(t, 'tui');
+  const command = `${WITHOUT_CI} ${process.execPath} --import tsx test/ui/fixtures/tui-main.ts ${h.node.api.url}`;
   tmux('new-session', '-d', '-s', 'tui', '-x', '160', '-y', '50', '-c', PROJECT_DIR, command);
-  const screen = (): string => tmux('capture-pane', '-p', '-t', 'tui');
+  const screen = (): string => tmux.screen('tui');
 
   await until('the TUI showing both services ready', () => /› alpha\s+ready/.test(screen()) && /beta\s+ready/.test(screen()), 60_000);
   assert.match(screen(), /Nestor\s+node \S+ up\s+broker connected/);
@@ -29,5 +24,5 @@ test('in tmux, the disable key disables the selected service and q quits', async
   await until('alpha disabled on screen', () => /› alpha\s+disabled/.test(screen()));
 
   tmux('send-keys', '-t', 'tui', 'q');
-  await until('the TUI to exit (its session ends)', () => spawnSync('tmux', ['-L', socket, 'has-session', '-t', 'tui']).status !== 0);
+  await until('the TUI to exit (its session ends)', () => !tmux.alive('tui'));
 });
