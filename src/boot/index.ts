@@ -141,6 +141,11 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
       throw err;
     }
     const server = api;
+    // What earlier runs of this node registered, as the stream says before this run registers
+    // anything: the first registration retires those its project no longer has.
+    let earlier: string[] | null = Object.values(server.live.state.services)
+      .filter((s) => s.node === config.node)
+      .map((s) => s.id);
     await bus.publish(
       events('orchestrator.node.up', {
         node: config.node,
@@ -188,7 +193,11 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
       controller,
       api: server,
       bootSeq,
-      register: (project, options) => registerProject(bus, config, project, { onProgress: progress, ...options }),
+      register: (project, options) => {
+        const retire = earlier ?? [];
+        earlier = null;
+        return registerProject(bus, config, project, { onProgress: progress, ...options, retire });
+      },
       shutdown,
       [Symbol.asyncDispose]: () => shutdown(),
     };

@@ -24,6 +24,8 @@ export interface SelectionOptions {
 export interface RegisterOptions extends SelectionOptions {
   /** Skip .dep builds (tests that bring their own binaries). */
   skipDeps?: boolean;
+  /** Services registered before on this node: those the project no longer has are retired. */
+  retire?: string[];
   onProgress?(line: string): void;
 }
 
@@ -37,6 +39,8 @@ export interface RegisterResult {
   deps: DepResult[];
   /** Stream sequence of the last register event published. */
   lastSeq: number;
+  /** Services retired because the project no longer has them. */
+  retired: string[];
 }
 
 /** A project file that passed validation and selection: what registerProject publishes. */
@@ -82,6 +86,12 @@ export async function registerProject(
   const { project, rawServices, enabled, disabled, order } = prepared;
   const deps = opts.skipDeps ? [] : await buildDeps(project, enabled, config.projectDir, opts.onProgress);
   const events = createEventFactory({ node: config.node, component: 'cli' });
+  // Retired before anything registers, so no view ever shows a service the project dropped
+  // beside the ones it has; the history keeps their events.
+  const retired = (opts.retire ?? []).filter((id) => !Object.hasOwn(project.services, id));
+  await Promise.all(
+    retired.map((id) => bus.publish(events('orchestrator.service.retired', { service: id, reason: 'not in the project any more' }))),
+  );
   // Look-ups and publishes are pipelined: one connection keeps them in order, and a stack of
   // fifty services should not wait for a hundred sequential round trips.
   const previous = await Promise.all(order.map((id) => lastRegistration(bus, config.node, id)));
@@ -103,7 +113,7 @@ export async function registerProject(
     );
   });
   const lastSeq = Math.max(0, ...(await Promise.all(acks)).map((a) => a.seq));
-  return { project, enabled: order.filter((id) => enabled.includes(id)), disabled, deps, lastSeq };
+  return { project, enabled: order.filter((id) => enabled.includes(id)), disabled, deps, lastSeq, retired };
 }
 
 async function buildDeps(project: Project, ids: string[], projectDir: string, onProgress?: (line: string) => void): Promise<DepResult[]> {

@@ -1,7 +1,8 @@
-// `nestor enable|disable|start|stop|restart ID`: sends the command to the node's controller
+// `nestor enable|disable|start|stop|restart|forget ID`: sends the command to the node's controller
 // (core NATS request/reply, the same request the harness and the API send), then, unless
 // --no-wait, follows the stream until the service has come to rest after the command: stopped
-// for stop, disabled for disable, started and then ready/completed/failed for start and restart.
+// for stop, disabled for disable, started and then ready/completed/failed for start and restart,
+// gone (service.retired) for forget.
 import { hostname, userInfo } from 'node:os';
 import { isNoResponders, requestCommand } from '../bus/index.ts';
 import type { CommandVerb, NestorEvent, Stored } from '../events/index.ts';
@@ -34,6 +35,8 @@ const RESTING: Record<CommandVerb, readonly LifecycleState[]> = {
   enable: ['ready', 'completed', 'failed', 'stopped'],
   start: ['ready', 'completed', 'failed'],
   restart: ['ready', 'completed', 'failed'],
+  // A forgotten service has no state at all: the wait ends with its service.retired event.
+  forget: [],
 };
 
 /** Sends one command and waits for its effect; exit 0 when it took effect. */
@@ -84,7 +87,8 @@ async function settle(conn: Connection, verb: CommandVerb, id: string, before: n
         const about = 'service' in event.data && event.data.service === id;
         if (about && event.type === `orchestrator.command.${verb}`) seenCommand = true;
         if (about && seenCommand && (event.type === 'orchestrator.service.start' || event.type === 'orchestrator.service.start.failed')) seenStart = true;
-        if (seenCommand && seenStart && last !== undefined && RESTING[verb].includes(last.state)) {
+        const retired = about && seenCommand && event.type === 'orchestrator.service.retired';
+        if (retired || (seenCommand && seenStart && last !== undefined && RESTING[verb].includes(last.state))) {
           done = state;
           ac.abort();
         }

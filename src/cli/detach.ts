@@ -115,6 +115,9 @@ async function waitSettled(
   const ac = new AbortController();
   let upSeq = Number.POSITIVE_INFINITY;
   const registered = new Set<string>();
+  // Registered and since then moved by this run's controller: until then a service shows the
+  // state an earlier run left (stopped, say), which is not this run's answer.
+  const decided = new Set<string>();
   let settled: State | null = null;
   let failure: Error | null = null;
   void exited.then((e) => {
@@ -129,6 +132,7 @@ async function waitSettled(
         if (event.type === 'orchestrator.node.up' && event.data.pid === info.pid && event.data.node === info.node) upSeq = event.seq;
         if (event.type === 'orchestrator.service.register' && event.seq > upSeq && event.origin.node === info.node) registered.add(event.data.service);
         if (event.seq <= upSeq) return;
+        if (event.type !== 'orchestrator.service.register' && 'service' in event.data && registered.has(event.data.service)) decided.add(event.data.service);
         for (const id of expected.all) {
           const now = state.services[id]?.state;
           // A file store remembers the last run: this run's registration starts the story anew.
@@ -136,7 +140,7 @@ async function waitSettled(
           const before = registering ? 'registered' : previous.services[id]?.state;
           if (now !== undefined && before !== now && registered.has(id)) term.info(`${id.padEnd(12)} ${before} → ${now}`);
         }
-        if (expected.all.every((id) => registered.has(id) && state.services[id] !== undefined && isSettled(state, state.services[id]))) {
+        if (expected.all.every((id) => decided.has(id) && state.services[id] !== undefined && isSettled(state, state.services[id]))) {
           settled = state;
           ac.abort();
         }

@@ -63,6 +63,7 @@ export async function runUp(flags: UpFlags, ctx: CliContext, term: Terminal): Pr
   try {
     const result = await node.register(project);
     term.info(`registered ${result.enabled.length} service(s)${result.disabled.length ? `, ${result.disabled.length} disabled` : ''}`);
+    if (result.retired.length > 0) term.info(`retired ${result.retired.join(', ')}: no longer in ${config.projectFile ?? 'the project'}`);
   } catch (err) {
     following.abort();
     await node.shutdown('registration failed');

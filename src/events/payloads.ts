@@ -109,6 +109,7 @@ export const payloadSchemas = {
     maxRestarts: z.number().int().min(0),
   }),
   'orchestrator.service.disabled': z.object({ ...service, reason: z.string() }),
+  'orchestrator.service.retired': z.object({ ...service, reason: z.string() }),
   'orchestrator.service.log': z.object({
     ...service,
     stream: z.enum(['stdout', 'stderr']),
@@ -123,6 +124,7 @@ export const payloadSchemas = {
   'orchestrator.command.start': z.object({ ...service, requestedBy: requester }),
   'orchestrator.command.stop': z.object({ ...service, requestedBy: requester }),
   'orchestrator.command.restart': z.object({ ...service, requestedBy: requester }),
+  'orchestrator.command.forget': z.object({ ...service, requestedBy: requester }),
   'orchestrator.node.up': z.object({
     node: id,
     pid: z.number().int(),

@@ -60,6 +60,8 @@ export type ServiceRestartScheduled = E<'orchestrator.service.restart.scheduled'
 export type ServiceRetriesExhausted = E<'orchestrator.service.retries.exhausted'>;
 /** A service was disabled and has no process; it stays down until enabled. */
 export type ServiceDisabled = E<'orchestrator.service.disabled'>;
+/** A service left its project (a new `up` without it) or was forgotten by a user: views drop it, the history keeps it. */
+export type ServiceRetired = E<'orchestrator.service.retired'>;
 /** Metadata of log output written since the last such event (never the lines themselves). */
 export type ServiceLogWritten = E<'orchestrator.service.log'>;
 /** An accepted command to enable a service. */
@@ -72,6 +74,8 @@ export type CommandStart = E<'orchestrator.command.start'>;
 export type CommandStop = E<'orchestrator.command.stop'>;
 /** An accepted command to restart a service (stop, then start with a fresh attempt count). */
 export type CommandRestart = E<'orchestrator.command.restart'>;
+/** An accepted command to forget a service that has no process: its record leaves every view. */
+export type CommandForget = E<'orchestrator.command.forget'>;
 /** A Nestor node started and owns its controller; how to reach it is in the payload. */
 export type NodeUp = E<'orchestrator.node.up'>;
 /** A Nestor node shut down (or was found dead); its services are no longer supervised by it. */
@@ -99,23 +103,25 @@ export type NestorEvent =
   | ServiceRestartScheduled
   | ServiceRetriesExhausted
   | ServiceDisabled
+  | ServiceRetired
   | ServiceLogWritten
   | CommandEnable
   | CommandDisable
   | CommandStart
   | CommandStop
   | CommandRestart
+  | CommandForget
   | NodeUp
   | NodeDown
   | NodeBrokerChanged
   | SnapshotSaved;
 
 /** Command verbs accepted by the controller. */
-export const COMMAND_VERBS = ['enable', 'disable', 'start', 'stop', 'restart'] as const;
+export const COMMAND_VERBS = ['enable', 'disable', 'start', 'stop', 'restart', 'forget'] as const;
 /** One of the command verbs. */
 export type CommandVerb = (typeof COMMAND_VERBS)[number];
 /** Any accepted command event. */
-export type CommandEvent = CommandEnable | CommandDisable | CommandStart | CommandStop | CommandRestart;
+export type CommandEvent = CommandEnable | CommandDisable | CommandStart | CommandStop | CommandRestart | CommandForget;
 /** An event about one service (it carries `data.service`). */
 export type ServiceScopedEvent = Extract<NestorEvent, { data: { service: string } }>;
 

@@ -59,11 +59,14 @@ function apply(state: State, e: NestorEvent, seq: number): NodeOutcome | null {
       const s = getService(state, e.data.service);
       return s === undefined ? null : putService(state, addLog(s, e), seq);
     }
+    case 'orchestrator.service.retired':
+      return retire(state, e.data.service);
     case 'orchestrator.command.enable':
     case 'orchestrator.command.disable':
     case 'orchestrator.command.start':
     case 'orchestrator.command.stop':
-    case 'orchestrator.command.restart': {
+    case 'orchestrator.command.restart':
+    case 'orchestrator.command.forget': {
       const s = getService(state, e.data.service);
       return s === undefined ? null : putChanged(state, s, applyCommand(s, e), seq);
     }
@@ -93,6 +96,17 @@ function apply(state: State, e: NestorEvent, seq: number): NodeOutcome | null {
     case 'orchestrator.node.broker':
       return nodeBroker(state, e);
   }
+}
+
+// A retired service leaves the state (its events stay in the stream). One with a process, or a
+// start on its way, cannot be retired: that would hide a running process from every view.
+const LIVE = new Set<ServiceState['state']>(['starting', 'running', 'ready', 'stopping']);
+function retire(state: State, id: string): NodeOutcome | null {
+  const s = getService(state, id);
+  if (s === undefined || LIVE.has(s.state)) return null;
+  const services = { ...state.services };
+  delete services[id];
+  return { services, nodes: state.nodes };
 }
 
 // An applied event that left the service as it was still records its sequence in lastSeq.

@@ -58,6 +58,7 @@ export function applyCommand(s: ServiceState, e: CommandEvent): ServiceState {
       return s.restartRequested ? s : withFlag(s, 'restartRequested', true);
     case 'orchestrator.command.start':
     case 'orchestrator.command.stop':
+    case 'orchestrator.command.forget':
       return s;
   }
 }

@@ -5,7 +5,7 @@ import type { ServiceState } from '../state/index.ts';
 
 /** A command a person can give a service from either UI, with its key in the TUI. */
 export interface ServiceAction {
-  verb: Extract<CommandVerb, 'enable' | 'disable' | 'restart'>;
+  verb: Extract<CommandVerb, 'enable' | 'disable' | 'restart' | 'forget'>;
   key: string;
   label: string;
 }
@@ -15,7 +15,11 @@ export const SERVICE_ACTIONS: readonly ServiceAction[] = [
   { verb: 'enable', key: 'e', label: 'Enable' },
   { verb: 'disable', key: 'd', label: 'Disable' },
   { verb: 'restart', key: 'r', label: 'Restart' },
+  { verb: 'forget', key: 'x', label: 'Forget' },
 ];
+
+// A service can be forgotten once it has no process and nothing will start it again by itself.
+const FORGETTABLE: ReadonlySet<ServiceState['state']> = new Set(['stopped', 'completed', 'failed', 'disabled']);
 
 /** Keys of the TUI besides the actions; the web page lists the same in its help. */
 export const NAVIGATION_KEYS: readonly { key: string; label: string }[] = [
@@ -25,8 +29,9 @@ export const NAVIGATION_KEYS: readonly { key: string; label: string }[] = [
   { key: 'q', label: 'quit' },
 ];
 
-/** Which actions make sense now: enable a disabled service, disable or restart an enabled one. */
+/** Which actions make sense now: enable a disabled service, disable or restart an enabled one, forget one at rest. */
 export function availableActions(service: Pick<ServiceState, 'enabled' | 'state'>): ServiceAction['verb'][] {
-  if (!service.enabled) return ['enable'];
-  return service.state === 'starting' ? ['disable'] : ['disable', 'restart'];
+  const forget: ServiceAction['verb'][] = FORGETTABLE.has(service.state) ? ['forget'] : [];
+  if (!service.enabled) return ['enable', ...forget];
+  return service.state === 'starting' ? ['disable'] : ['disable', 'restart', ...forget];
 }

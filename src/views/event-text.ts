@@ -39,6 +39,8 @@ export function describeEvent(e: NestorEvent): string {
       return `attempt ${e.data.attempt} in ${formatDuration(e.data.delayMs)} (${e.data.reason})`;
     case 'orchestrator.service.retries.exhausted':
       return `${e.data.attempts} attempts, maxRestarts ${e.data.maxRestarts}`;
+    case 'orchestrator.service.retired':
+      return e.data.reason;
     case 'orchestrator.service.disabled':
       return e.data.reason;
     case 'orchestrator.service.log':
@@ -47,7 +49,8 @@ export function describeEvent(e: NestorEvent): string {
     case 'orchestrator.command.disable':
     case 'orchestrator.command.start':
     case 'orchestrator.command.stop':
-    case 'orchestrator.command.restart': {
+    case 'orchestrator.command.restart':
+    case 'orchestrator.command.forget': {
       const by = e.data.requestedBy;
       return `by ${by.component}@${by.node}${by.user ? ` (${by.user})` : ''}`;
     }

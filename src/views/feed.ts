@@ -113,12 +113,14 @@ function feedTone(e: NestorEvent): Tone {
     case 'orchestrator.service.port.reclaimed':
     case 'orchestrator.service.start':
     case 'orchestrator.service.disabled':
+    case 'orchestrator.service.retired':
     case 'orchestrator.service.log':
     case 'orchestrator.command.enable':
     case 'orchestrator.command.disable':
     case 'orchestrator.command.start':
     case 'orchestrator.command.stop':
     case 'orchestrator.command.restart':
+    case 'orchestrator.command.forget':
     case 'orchestrator.snapshot.saved':
       return 'muted';
   }

@@ -116,7 +116,7 @@ test('the OpenAPI document covers every route and is built from the validating s
   assert.deepEqual(Object.keys(service.properties).sort(), Object.keys(servicesResponseSchema.shape.services.element.shape).sort());
   assert.ok(service.required.includes('state'));
   const verb = (doc.paths['/api/v1/services/{id}/{verb}']?.post as { parameters: { name: string; schema: { enum?: string[] } }[] }).parameters.find((p) => p.name === 'verb');
-  assert.deepEqual(verb?.schema.enum, ['enable', 'disable', 'start', 'stop', 'restart']);
+  assert.deepEqual(verb?.schema.enum, ['enable', 'disable', 'start', 'stop', 'restart', 'forget']);
   // Every $ref points at a component that exists.
   for (const ref of res.body.matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)) assert.ok(doc.components.schemas[ref[1] as string], `component ${ref[1]}`);
 });

@@ -68,6 +68,7 @@ export const samplePayloads: { [T in EventType]: PayloadOf<T> } = {
   'orchestrator.service.restart.scheduled': { service: 'api', attempt: 1, delayMs: 500, reason: 'exit code 1' },
   'orchestrator.service.retries.exhausted': { service: 'api', attempts: 5, maxRestarts: 5 },
   'orchestrator.service.disabled': { service: 'api', reason: 'command' },
+  'orchestrator.service.retired': { service: 'api', reason: 'not in nestor.yaml any more' },
   'orchestrator.service.log': {
     service: 'api',
     stream: 'stdout',
@@ -82,6 +83,7 @@ export const samplePayloads: { [T in EventType]: PayloadOf<T> } = {
   'orchestrator.command.start': { service: 'api', requestedBy },
   'orchestrator.command.stop': { service: 'api', requestedBy },
   'orchestrator.command.restart': { service: 'api', requestedBy },
+  'orchestrator.command.forget': { service: 'api', requestedBy },
   'orchestrator.node.up': {
     node: 'n1',
     pid: 3100,

@@ -3,7 +3,7 @@
 //   '='      applied, the lifecycle state does not change (fields may: health, log, lastError...)
 //   '-'      impossible in that state: ignored, counted in counters.ignored / ignoredByType
 //   <state>  applied, the service moves to that state
-//   'none'   (last column only) applied, and there is still no such service
+//   'none'   applied, and there is no such service (any more: a retired service leaves the state)
 // The last column is a service that was never registered. The table is checked exhaustively:
 // a new event type or state without a row or column fails the typecheck and this test. The same
 // table is printed in docs/events.md, and the last test keeps the two identical.
@@ -39,12 +39,14 @@ const TABLE: Record<EventType, Row> = {
   'orchestrator.service.restart.scheduled':  ['-',       '-',       '-',       '-',       '-',       'backoff', 'backoff', '=',       'backoff', '-',       '-'],
   'orchestrator.service.retries.exhausted':  ['-',       '-',       '-',       '-',       '-',       'failed',  'failed',  'failed',  '=',       '-',       '-'],
   'orchestrator.service.disabled':           ['disabled', 'disabled', '-',     '-',       '-',       'disabled', 'disabled', 'disabled', 'disabled', '=',   '-'],
+  'orchestrator.service.retired':            ['none',    '-',       '-',       '-',       '-',       'none',    'none',    'none',    'none',    'none',    '-'],
   'orchestrator.service.log':                ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '-'],
   'orchestrator.command.enable':             ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '-'],
   'orchestrator.command.disable':            ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '-'],
   'orchestrator.command.start':              ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '-'],
   'orchestrator.command.stop':               ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '-'],
   'orchestrator.command.restart':            ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '-'],
+  'orchestrator.command.forget':             ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '-'],
   'orchestrator.node.up':                    ['=',       'stopped', 'stopped', 'stopped', 'stopped', '=',     '=',       'stopped', '=',       '=',       'none'],
   'orchestrator.node.down':                  ['=',       'stopped', 'stopped', 'stopped', 'stopped', '=',     '=',       'stopped', '=',       '=',       'none'],
   'orchestrator.node.broker':                ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       'none'],
@@ -121,7 +123,7 @@ for (const [col, column] of COLUMNS.entries()) {
       }
       assert.equal(after.counters.applied, before.counters.applied + 1, `${where}: applied`);
       assert.equal(after.counters.ignored, before.counters.ignored, `${where}: not ignored`);
-      if (expected === 'none') assert.equal(next, undefined, `${where}: still no service`);
+      if (expected === 'none') assert.equal(next, undefined, `${where}: no such service`);
       else assert.equal(next?.state, expected === '=' ? column : expected, where);
     }
   });

@@ -49,7 +49,7 @@ test('read-only mode disables the buttons; actions follow the service state', ()
   const html = page('', true);
   assert.match(html, /<span class="badge tone-warn" data-field="read-only">read-only<\/span>/);
   assert.ok(!page().includes('data-field="read-only"'));
-  assert.equal((html.match(/<button [^>]*data-verb="[a-z]+" title="read-only" disabled/g) ?? []).length, 3 * 2 * 3);
+  assert.equal((html.match(/<button [^>]*data-verb="[a-z]+" title="read-only" disabled/g) ?? []).length, 3 * 2 * 4);
   const rw = page();
   assert.match(rw, /<tr id="row-cache"[\s\S]*?data-verb="enable" title="Enable cache \(key e\)" data-on-click__stop/);
   assert.match(rw, /<tr id="row-cache"[\s\S]*?data-verb="disable" title="Disable cache \(key d\)" disabled/);

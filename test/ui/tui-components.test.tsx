@@ -35,7 +35,7 @@ test('the screen has the header, services, dependencies, events, detail and key 
   assert.match(f, /Last exit\s+code 1 at 2025-03-14T09:00:05\.000Z/);
   assert.match(f, /api listening/);
   assert.match(f, /\[e\] Enable\s+\[d\] Disable\s+\[r\] Restart/);
-  assert.match(f, /e enable\s+d disable\s+r restart\s+j\/k select\s+l logs\s+\? help\s+q quit/);
+  assert.match(f, /e enable\s+d disable\s+r restart\s+x forget\s+j\/k select\s+l logs\s+\? help\s+q quit/);
 });
 
 test('log events stay out of the feeds until l; at 80x24 the screen fits', () => {

@@ -60,9 +60,10 @@ test('the dependency layout puts a service right of what it needs', () => {
   assert.deepEqual(selectGraph({ ...storyState(), services: {} }).nodes, []);
 });
 
-test('actions on offer: enable a disabled service, disable or restart an enabled one', () => {
+test('actions on offer: enable a disabled service, disable or restart an enabled one, forget one at rest', () => {
   const s = storyState();
-  assert.deepEqual(availableActions(s.services.cache as never), ['enable']);
+  assert.deepEqual(availableActions(s.services.cache as never), ['enable', 'forget']);
+  assert.deepEqual(availableActions({ enabled: true, state: 'failed' }), ['disable', 'restart', 'forget']);
   assert.deepEqual(availableActions(s.services.api as never), ['disable', 'restart']);
   assert.deepEqual(availableActions({ enabled: true, state: 'starting' }), ['disable']);
 });

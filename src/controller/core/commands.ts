@@ -15,8 +15,9 @@ export function onCommand(d: Draft, input: CommandInput): void {
   const refuse = (code: CommandErrorCode, message: string): void =>
     d.emit({ kind: 'reply', requestId: input.requestId, ok: false, code, message });
   const svc = d.get(input.service);
-  if (svc === undefined) return refuse('unknown-service', `unknown service "${input.service}"`);
   if (d.shutdown !== 'running') return refuse('shutting-down', 'the stack is shutting down');
+  if (input.verb === 'forget') return forget(d, input, svc);
+  if (svc === undefined) return refuse('unknown-service', `unknown service "${input.service}"`);
   const refusal = refusalFor(input.verb, svc);
   if (refusal !== null) return refuse('invalid-transition', refusal);
 
@@ -40,7 +41,28 @@ function refusalFor(verb: CommandVerb, svc: Supervised): string | null {
     case 'restart':
       if (!svc.enabled) return `${svc.id} is disabled; enable it first`;
       return svc.phase === 'starting' ? `${where}; try again once it is running` : null;
+    case 'forget':
+      return FORGETTABLE.has(svc.phase) ? null : `${where}; stop or disable it first`;
   }
+}
+
+/** Phases without a process and without a start on its way: only these can be forgotten. */
+const FORGETTABLE: ReadonlySet<Supervised['phase']> = new Set(['stopped', 'completed', 'failed', 'disabled']);
+
+// A service this controller does not supervise (a previous run's, left out of the project) is
+// only a record in the views: forgetting it needs no check beyond the record itself.
+function forget(d: Draft, input: CommandInput, svc: Supervised | undefined): void {
+  if (svc !== undefined) {
+    const refusal = refusalFor('forget', svc);
+    if (refusal !== null) return d.emit({ kind: 'reply', requestId: input.requestId, ok: false, code: 'invalid-transition', message: refusal });
+    d.remove(svc.id);
+  }
+  const by = input.requestedBy;
+  d.emit(
+    recordCommand(input),
+    publish('orchestrator.service.retired', { service: input.service, reason: `forgotten by ${by.component}@${by.node}` }),
+    { kind: 'reply', requestId: input.requestId, ok: true, message: `${input.service} forgotten` },
+  );
 }
 
 function apply(d: Draft, verb: CommandVerb, svc: Supervised): string {
@@ -85,6 +107,9 @@ function apply(d: Draft, verb: CommandVerb, svc: Supervised): string {
         enterPending(d, svc);
       }
       return `${svc.id} restarting`;
+    case 'forget':
+      // Handled before the common path (an unknown service may be forgotten).
+      return `${svc.id} forgotten`;
   }
 }
 
@@ -101,5 +126,7 @@ function recordCommand(input: CommandInput) {
       return publish('orchestrator.command.stop', data);
     case 'restart':
       return publish('orchestrator.command.restart', data);
+    case 'forget':
+      return publish('orchestrator.command.forget', data);
   }
 }

@@ -39,6 +39,12 @@ export class Draft {
     this.copied.add(svc.id);
   }
 
+  /** Drops a service from the model. */
+  remove(id: string): void {
+    delete this.services[id];
+    this.copied.delete(id);
+  }
+
   /** Queues an effect. */
   emit(...effects: Effect[]): void {
     this.effects.push(...effects);
