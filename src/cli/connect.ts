@@ -146,7 +146,7 @@ async function announcedNode(bus: BusReader, urls: string[]): Promise<InstanceIn
 }
 
 /** A signal aborted when the connection closes for good (the instance stopped). */
-export function closedSignal(conn: Connection): AbortSignal {
+export function closedSignal(conn: Pick<Connection, 'bus'>): AbortSignal {
   const ac = new AbortController();
   void conn.bus.closed().then(() => ac.abort());
   return ac.signal;

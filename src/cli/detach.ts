@@ -17,6 +17,7 @@ import { parseDuration } from '../spec/index.ts';
 import { blockedBy, isSettled } from '../state/index.ts';
 import { selectServiceRows, selectStatusJson } from '../views/index.ts';
 import type { State } from '../state/index.ts';
+import type { NestorEvent, Stored } from '../events/index.ts';
 import { closedSignal, fromRuntimeInfo, openConnection } from './connect.ts';
 import type { CliContext } from './context.ts';
 import { CliFailure, UsageError } from './errors.ts';
@@ -44,13 +45,14 @@ export async function runDetached(upArgs: string[], flags: DetachFlags, ctx: Cli
   const { config, project } = await prepareUp(flags, ctx);
   const expected = { enabled: project.enabled, all: project.order };
   const logFile = join(config.dataDir, UP_LOG);
+  const spawnedAt = Date.now();
   const child = spawnUp(upArgs.filter((a) => a !== '--detach' && a !== '-d'), ctx, logFile);
   const exited = exitOf(child);
   term.info(`started nestor up in the background (pid ${child.pid}); output in ${logFile}`);
   try {
     const info = await waitForRuntimeInfo(config, child, exited, logFile);
     await using conn = await openConnection({ kind: 'runtime-info', config, info: fromRuntimeInfo(info) });
-    const state = await waitSettled(conn.bus, info, expected, waitMs, exited, logFile, closedSignal(conn), term);
+    const state = await waitSettled(conn.bus, { ...info, spawnedAt }, expected, waitMs, exited, logFile, closedSignal(conn), term);
     return report(state, expected, flags.json === true, term);
   } finally {
     child.unref();
@@ -101,10 +103,13 @@ function childFailed(exit: { code: number | null }, logFile: string): Error {
   return exit.code === 2 ? new UsageError(message) : new CliFailure(message);
 }
 
-/** Follows the stream until every expected service was registered by this run and has settled. */
+/**
+ * Follows the stream until every expected service was registered by this run and has settled,
+ * relaying this run's recovery note on the way.
+ */
 async function waitSettled(
   bus: Parameters<typeof followState>[0],
-  info: RuntimeInfo,
+  info: RuntimeInfo & { spawnedAt: number },
   expected: { all: string[] },
   waitMs: number,
   exited: Promise<{ code: number | null }>,
@@ -115,9 +120,7 @@ async function waitSettled(
   const ac = new AbortController();
   let upSeq = Number.POSITIVE_INFINITY;
   const registered = new Set<string>();
-  // Registered and since then moved by this run's controller: until then a service shows the
-  // state an earlier run left (stopped, say), which is not this run's answer.
-  const decided = new Set<string>();
+  const moved = new Set<string>();
   let settled: State | null = null;
   let failure: Error | null = null;
   void exited.then((e) => {
@@ -129,10 +132,16 @@ async function waitSettled(
     const last = await followState(bus, {
       signal: AbortSignal.any([ac.signal, closed]),
       onEvent: (event, state, previous) => {
+        const note = recoveryNote(event, info);
+        if (note !== null) term.info(note);
         if (event.type === 'orchestrator.node.up' && event.data.pid === info.pid && event.data.node === info.node) upSeq = event.seq;
         if (event.type === 'orchestrator.service.register' && event.seq > upSeq && event.origin.node === info.node) registered.add(event.data.service);
         if (event.seq <= upSeq) return;
-        if (event.type !== 'orchestrator.service.register' && 'service' in event.data && registered.has(event.data.service)) decided.add(event.data.service);
+        // A registration keeps the state the last run left (a file store remembers it, and after
+        // a crash that is a settled-looking `stopped`): only this run's controller, which answers
+        // every registration with an event of its own, says where a service really is.
+        const about = 'service' in event.data ? event.data.service : null;
+        if (about !== null && registered.has(about) && event.type !== 'orchestrator.service.register') moved.add(about);
         for (const id of expected.all) {
           const now = state.services[id]?.state;
           // A file store remembers the last run: this run's registration starts the story anew.
@@ -140,7 +149,7 @@ async function waitSettled(
           const before = registering ? 'registered' : previous.services[id]?.state;
           if (now !== undefined && before !== now && registered.has(id)) term.info(`${id.padEnd(12)} ${before} → ${now}`);
         }
-        if (expected.all.every((id) => decided.has(id) && state.services[id] !== undefined && isSettled(state, state.services[id]))) {
+        if (expected.all.every((id) => moved.has(id) && state.services[id] !== undefined && isSettled(state, state.services[id]))) {
           settled = state;
           ac.abort();
         }
@@ -159,6 +168,17 @@ async function waitSettled(
   } finally {
     clearTimeout(timer);
   }
+}
+
+// The child prints its recovery note to nestor-up.log only; the user watches this command, so the
+// note comes from the node.down its boot published for the crashed run before its own node.up.
+// A file store keeps earlier runs' notes too: only one stamped after this run was spawned counts.
+function recoveryNote(event: Stored<NestorEvent>, info: { node: string; spawnedAt: number }): string | null {
+  if (event.type !== 'orchestrator.node.down' || event.origin.node !== info.node || !event.data.reason.startsWith('crashed;')) return null;
+  if (Date.parse(event.timestamp) < info.spawnedAt) return null;
+  // Worded as `nestor up` words it in the foreground.
+  const m = /^crashed; at \S+ the guardian stopped (.*)$/.exec(event.data.reason);
+  return m === null ? `the previous run ${event.data.reason}` : `the previous run crashed; its guardian stopped ${m[1]}`;
 }
 
 function report(state: State, expected: { enabled: string[]; all: string[] }, json: boolean, term: Terminal): number {

@@ -1,17 +1,18 @@
-// `nestor events [--since SEQ|TIME] [--type T] [--service ID] [--follow] [--json]`: the stored
-// history, one event per line; --json prints each envelope plus its "seq" (the format `nestor
-// replay` and the harness's captureLog use), --follow keeps streaming new events.
+// `nestor events [-f FILE] [--since SEQ|TIME] [--type T] [--service ID] [--follow] [--json]`: the
+// stored history, one event per line; --json prints each envelope plus its "seq" (the format
+// `nestor replay` and the harness's captureLog use), --follow keeps streaming new events. With the
+// stack down, the history its file store kept is read (stored-history.ts).
 import { followEvents, readEvents } from '../bus/index.ts';
-import type { ReadOptions, ReadResult } from '../bus/index.ts';
+import type { BusReader, ReadOptions, ReadResult } from '../bus/index.ts';
 import { EVENT_TYPES, emptyDecodeStats, isEventType, serviceFilter } from '../events/index.ts';
 import type { EventType, NestorEvent, Stored } from '../events/index.ts';
-import { closedSignal, connectInstance } from './connect.ts';
-import type { Connection } from './connect.ts';
+import { closedSignal, connectInstance, hasProject } from './connect.ts';
 import { followSignal } from './context.ts';
 import type { CliContext } from './context.ts';
-import { UsageError } from './errors.ts';
+import { NotRunningError, UsageError } from './errors.ts';
 import { eventLine } from './format.ts';
 import { isAtOrBefore, parsePoint } from './history.ts';
+import { openStoredHistory } from './stored-history.ts';
 import type { Terminal } from './terminal.ts';
 
 /** Flags of `nestor events`. */
@@ -36,7 +37,7 @@ export async function runEvents(flags: EventsFlags, ctx: CliContext, term: Termi
   if (type !== undefined && flags.service !== undefined && !/^orchestrator\.(service|command)\./.test(type)) {
     throw new UsageError(`--type ${type} is not about a service, so it cannot be combined with --service`);
   }
-  await using conn = await connectInstance(ctx, flags.file);
+  await using source = await openSource(ctx, flags.file);
   const opts: ReadOptions = { fromSeq: point?.kind === 'seq' ? Math.max(1, point.seq) : 1, stats: emptyDecodeStats() };
   const filter = subjectFilter(type, flags.service);
   if (filter !== undefined) opts.filter = filter;
@@ -51,18 +52,63 @@ export async function runEvents(flags: EventsFlags, ctx: CliContext, term: Termi
     skipped++;
     term.error(`skipped message #${r.seq} on ${r.subject} (${r.reason}): ${r.detail}`);
   };
-  if (flags.follow) {
-    await follow(conn, opts, ctx, handle);
+  if (source.stored) {
+    for await (const r of readEvents(source.bus, { ...opts, signal: source.interrupted })) handle(r);
+    if (flags.follow) term.info(`${source.why}: this is the stored history, and no new events will come; start it with \`nestor up\` to follow them`);
+  } else if (flags.follow) {
+    const signal = AbortSignal.any([followSignal(ctx), closedSignal(source)]);
+    for await (const r of followEvents(source.bus, { ...opts, signal })) handle(r);
   } else {
-    for await (const r of readEvents(conn.bus, opts)) handle(r);
+    for await (const r of readEvents(source.bus, opts)) handle(r);
   }
   if (skipped > 0) term.info(`${skipped} message(s) skipped (not valid events of this version)`);
   return 0;
 }
 
-async function follow(conn: Connection, opts: ReadOptions, ctx: CliContext, handle: (r: ReadResult) => void): Promise<void> {
-  const signal = AbortSignal.any([followSignal(ctx), closedSignal(conn)]);
-  for await (const r of followEvents(conn.bus, { ...opts, signal })) handle(r);
+type Source = AsyncDisposable & { bus: BusReader; close(): Promise<void> } & (
+    | { stored: false }
+    | { stored: true; why: string; interrupted: AbortSignal }
+  );
+
+// The running instance; with none (and a project to look in), the history it stored. NESTOR_URL
+// names a bus that must answer: there is no stored history to fall back on there.
+async function openSource(ctx: CliContext, file: string | undefined): Promise<Source> {
+  try {
+    return { ...(await connectInstance(ctx, file)), stored: false };
+  } catch (err) {
+    if (!(err instanceof NotRunningError) || ctx.env.NESTOR_URL || !hasProject(ctx, file)) throw err;
+    // Until the temporary server is stopped, Ctrl-C or SIGTERM must end the reading, not the
+    // process: the server runs in its own process group and would outlive it.
+    const interrupt = scopedInterrupt(ctx);
+    try {
+      const history = await openStoredHistory(ctx, file, err);
+      const close = async (): Promise<void> => {
+        try {
+          await history.close();
+        } finally {
+          interrupt.dispose();
+        }
+      };
+      const why = err.message.replace(/; start it with .*$/, '');
+      return { bus: history.bus, close, [Symbol.asyncDispose]: close, stored: true, why, interrupted: interrupt.signal };
+    } catch (openErr) {
+      interrupt.dispose();
+      throw openErr;
+    }
+  }
+}
+
+function scopedInterrupt(ctx: CliContext): { signal: AbortSignal; dispose(): void } {
+  const ac = new AbortController();
+  if (ctx.signal !== undefined) return { signal: AbortSignal.any([ctx.signal, ac.signal]), dispose: () => {} };
+  const stop = (): void => ac.abort();
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  const dispose = (): void => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  };
+  return { signal: ac.signal, dispose };
 }
 
 function eventType(value: string): EventType {

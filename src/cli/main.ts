@@ -123,8 +123,8 @@ export function buildProgram(term: Terminal, ctx: CliContext, done: (code: numbe
 
   const events = program
     .command('events')
-    .description('print the event history (and new events with --follow)')
-    .option('--file <file>', 'project file (default: nestor.yaml in this folder)')
+    .description('print the event history (and new events with --follow); with the stack down, the history its file store kept')
+    .option(...FILE)
     .option(...JSON_FLAG)
     .option('--since <seq|time>', 'start at a stream sequence, an RFC 3339 time, or an age (10m)')
     .option('--type <type>', 'only this event type (service.start, orchestrator.service.ready, ...)')
