@@ -108,7 +108,7 @@ export class ServiceRunner {
       maxBytes: plan.logs.maxBytes,
       keep: plan.logs.keep,
       console: this.ctx.console,
-      metadataIntervalMs: 1000,
+      metadataIntervalMs: plan.logs.metadataIntervalMs,
       onMetadata: (meta) => void this.ctx.publish('orchestrator.service.log', { service: spec.id, ...meta }).catch(this.ctx.onError),
     });
     let proc: ServiceProcess;
@@ -314,7 +314,7 @@ export class ServiceRunner {
       liveness: spec.liveness,
       stopSignal: spec.process.stopSignal as NodeJS.Signals,
       stopTimeoutMs: spec.process.stopTimeoutMs,
-      logs: { dir: this.logsDir(), maxBytes: spec.logging.maxBytes, keep: spec.logging.keep },
+      logs: { dir: this.logsDir(), maxBytes: spec.logging.maxBytes, keep: spec.logging.keep, metadataIntervalMs: spec.logging.metadataIntervalMs },
     };
   }
 }
