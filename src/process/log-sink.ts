@@ -35,7 +35,8 @@ export interface LogMetadata {
 
 /** Where console lines go. */
 export interface LogConsole {
-  write(line: string): void;
+  /** One prefixed line; `service` says whose, for a console that orders lines by service. */
+  write(line: string, service: string): void;
   colour: boolean;
   /** Pad service names to this width so columns line up across services (default: name length). */
   width?: number;
@@ -184,7 +185,7 @@ export function createLogSink(options: LogSinkOptions): LogSink {
       m.totalBytes += buf.length;
       m.lines += countNewlines(buf);
       if (options.console) {
-        for (const line of m.splitter.push(buf)) options.console.write(prefix + line);
+        for (const line of m.splitter.push(buf)) options.console.write(prefix + line, options.service);
       }
       schedule(stream);
     },
@@ -194,7 +195,7 @@ export function createLogSink(options: LogSinkOptions): LogSink {
       for (const stream of ['stdout', 'stderr'] as const) {
         flushHeld(stream);
         const rest = meta[stream].splitter.flush();
-        if (rest !== null && options.console) options.console.write(prefix + rest);
+        if (rest !== null && options.console) options.console.write(prefix + rest, options.service);
         emit(stream);
       }
       rotator.close();
