@@ -94,8 +94,11 @@ export function buildProgram(term: Terminal, ctx: CliContext, done: (code: numbe
     .description('show the state of every service, or the details of one')
     .option(...FILE)
     .option(...JSON_FLAG)
-    .option('--at <seq|time>', 'the state as it was at a stream sequence, an RFC 3339 time, or an age (10m)');
-  status.action(run(async () => (await verbs.status()).runStatus(status.args[0], status.opts(), ctx, term)));
+    .option('--at <seq|time>', 'the state as it was at a stream sequence, an RFC 3339 time, or an age (10m)')
+    .option('-v, --verbose', 'with an id: also the PATH directories searched when a start failed for a missing command');
+  // The program's own --verbose (error details) takes the flag wherever it is written, so both are read.
+  const verbose = (cmd: Command): boolean => cmd.opts().verbose === true || program.opts().verbose === true;
+  status.action(run(async () => (await verbs.status()).runStatus(status.args[0], { ...status.opts(), verbose: verbose(status) }, ctx, term)));
 
   const watch = program.command('watch').description('follow the state of the stack live (Ctrl-C to stop)').option(...FILE).option(...JSON_FLAG);
   watch.action(run(async () => (await verbs.watch()).runWatch(watch.opts(), ctx, term)));

@@ -2,7 +2,9 @@
 // instance's event stream (up to a point with --at), as a table or as the contract's JSON
 // document `{ "seq", "services": [...] }` (selectStatusJson).
 import { join } from 'node:path';
-import { logFileOf } from '../process/index.ts';
+import { readEvents } from '../bus/index.ts';
+import type { BusReader } from '../bus/index.ts';
+import { logFileOf, pathDirectories } from '../process/index.ts';
 import { getService, sortedServices } from '../state/index.ts';
 import { selectService, selectServiceRows, selectStatusJson } from '../views/index.ts';
 import type { State } from '../state/index.ts';
@@ -20,6 +22,8 @@ export interface StatusFlags {
   file?: string;
   json?: boolean;
   at?: string;
+  /** With an id: also what is too long for the table, such as the PATH a failed start searched. */
+  verbose?: boolean;
 }
 
 /** Prints the state of every service, or of one. */
@@ -38,6 +42,7 @@ export async function runStatus(id: string | undefined, flags: StatusFlags, ctx:
   if (id !== undefined) {
     const detail = selectService(state, id, now);
     if (detail !== null) for (const line of serviceDetailLines(detail, logFileOf(join(conn.info.dataDir, 'logs'), id))) term.out(line);
+    if (flags.verbose) for (const line of await searchPathLines(conn.bus, id, state.seq)) term.out(line);
     return 0;
   }
   if (Object.keys(state.services).length === 0) {
@@ -46,6 +51,20 @@ export async function runStatus(id: string | undefined, flags: StatusFlags, ctx:
   }
   for (const line of renderRows(selectServiceRows(state, now))) term.out(line);
   return 0;
+}
+
+// The PATH is recorded by the start.failed event itself (the node's environment, not this
+// shell's, is what was searched); the last such event up to the state shown is the one listed.
+async function searchPathLines(bus: BusReader, id: string, until: number): Promise<string[]> {
+  let last: { at: string; attempt: number; path: string } | null = null;
+  for await (const item of readEvents(bus, { filter: `orchestrator.service.*.${id}.start.failed`, until })) {
+    if (!item.ok || item.event.type !== 'orchestrator.service.start.failed') continue;
+    const { searchPath, attempt } = item.event.data;
+    if (searchPath !== undefined) last = { at: item.event.timestamp, attempt, path: searchPath };
+  }
+  if (last === null) return ['search path   - (no start of this service failed for a command missing from PATH)'];
+  const dirs = pathDirectories(last.path);
+  return [`search path   PATH searched by start attempt ${last.attempt} at ${last.at} (${dirs.length} directories, in order):`, ...dirs.map((d) => `  ${d}`)];
 }
 
 /** Flags of `nestor list`. */

@@ -14,6 +14,7 @@ import type { NestorConfig } from '../config/index.ts';
 import type { CliContext } from './context.ts';
 import { CliFailure, UsageError } from './errors.ts';
 import { settingsFromOptions } from './settings-flags.ts';
+import { StopOrderedOutput } from './stop-order.ts';
 import { renderRows } from './table.ts';
 import type { Terminal } from './terminal.ts';
 
@@ -50,15 +51,19 @@ export async function runUp(flags: UpFlags, ctx: CliContext, term: Terminal): Pr
   const { config, project } = await prepareUp(flags, ctx);
 
   if (flags.tui) return runUpWithTui(config, project, term);
+  const output = new StopOrderedOutput((line) => term.out(line));
   const node = await bootNode({
     config,
-    console: { write: (line) => term.out(line), colour: term.colour },
+    console: { write: (line, service) => output.write(line, service), colour: term.colour },
     onProgress: (line) => term.info(line),
     onError: (err) => term.error(`internal error: ${(err as Error).message}`),
   });
   const following = new AbortController();
-  const progress = watchProgress(node, term, following.signal);
-  const stopping = handleSignals(node, term, progress.quiet);
+  const progress = watchProgress(node, term, following.signal, output);
+  const stopping = handleSignals(node, term, () => {
+    progress.quiet();
+    output.stopping();
+  }, output);
   const settled = progress.settled;
   try {
     const result = await node.register(project);
@@ -98,7 +103,7 @@ async function runUpWithTui(config: NestorConfig, project: PreparedProject, term
 }
 
 /** Prints each service's transitions until everything has settled, then a summary table. */
-function watchProgress(node: NodeHandle, term: Terminal, signal: AbortSignal): { settled: Promise<void>; quiet(): void } {
+function watchProgress(node: NodeHandle, term: Terminal, signal: AbortSignal, output: StopOrderedOutput): { settled: Promise<void>; quiet(): void } {
   let announced = false;
   let shown = '';
   let resolveSettled: () => void = () => {};
@@ -126,8 +131,10 @@ function watchProgress(node: NodeHandle, term: Terminal, signal: AbortSignal): {
         for (const line of renderRows(selectServiceRows(state, new Date(event.timestamp)))) term.info(line);
         resolveSettled();
       }
+      output.shown(state);
     },
   }).catch((err: unknown) => {
+    output.flush();
     if (!signal.aborted) term.error(`event feed stopped: ${(err as Error).message}`);
   });
   // Once stopping, transitions are lines again: the status block would hide the shutdown.
@@ -159,7 +166,7 @@ function detail(state: State, id: string): string {
 }
 
 /** Resolves with the exit code once a signal has stopped the stack. */
-function handleSignals(node: NodeHandle, term: Terminal, quiet: () => void): Promise<number> {
+function handleSignals(node: NodeHandle, term: Terminal, quiet: () => void, output: StopOrderedOutput): Promise<number> {
   return new Promise((resolve) => {
     let signals = 0;
     const onSignal = (sig: NodeJS.Signals): void => {
@@ -169,16 +176,19 @@ function handleSignals(node: NodeHandle, term: Terminal, quiet: () => void): Pro
         term.info(`${sig}: stopping the stack (dependents first); press Ctrl-C again to force`);
         node.shutdown(`signal ${sig}`).then(
           () => {
+            output.flush();
             term.info('stopped');
             resolve(0);
           },
           (err: unknown) => {
+            output.flush();
             term.error(`shutdown failed: ${(err as Error).message}`);
             resolve(1);
           },
         );
         return;
       }
+      output.flush();
       term.error('forced: killing every service process group');
       for (const pid of Object.values(node.controller.runningPids())) {
         try {

@@ -15,6 +15,7 @@ import {
   processStartTime,
   reclaimPort,
   runEnsure,
+  SpawnError,
   spawnService,
   startProbeLoop,
   stopGroup,
@@ -69,8 +70,8 @@ export class ServiceRunner {
 
   /** Starts one attempt of a service; every outcome comes back as an input. */
   async spawn(spec: ServiceSpec, attempt: number): Promise<void> {
-    const fail = (reason: string, error: string): void =>
-      this.ctx.dispatch({ kind: 'startFailed', service: spec.id, attempt, reason, error });
+    const fail = (reason: string, error: string, searchPath?: string | null): void =>
+      this.ctx.dispatch({ kind: 'startFailed', service: spec.id, attempt, reason, error, ...(typeof searchPath === 'string' ? { searchPath } : {}) });
     try {
       await this.reclaimLeftover(spec);
       const ports = await this.resolvePorts(spec);
@@ -96,7 +97,7 @@ export class ServiceRunner {
       }
       await this.launch(expanded, plan, attempt);
     } catch (err) {
-      fail('spawn', (err as Error).message);
+      fail('spawn', (err as Error).message, err instanceof SpawnError ? err.searchPath : null);
     }
   }
 
@@ -107,7 +108,7 @@ export class ServiceRunner {
       maxBytes: plan.logs.maxBytes,
       keep: plan.logs.keep,
       console: this.ctx.console,
-      metadataIntervalMs: 1000,
+      metadataIntervalMs: plan.logs.metadataIntervalMs,
       onMetadata: (meta) => void this.ctx.publish('orchestrator.service.log', { service: spec.id, ...meta }).catch(this.ctx.onError),
     });
     let proc: ServiceProcess;
@@ -313,7 +314,7 @@ export class ServiceRunner {
       liveness: spec.liveness,
       stopSignal: spec.process.stopSignal as NodeJS.Signals,
       stopTimeoutMs: spec.process.stopTimeoutMs,
-      logs: { dir: this.logsDir(), maxBytes: spec.logging.maxBytes, keep: spec.logging.keep },
+      logs: { dir: this.logsDir(), maxBytes: spec.logging.maxBytes, keep: spec.logging.keep, metadataIntervalMs: spec.logging.metadataIntervalMs },
     };
   }
 }

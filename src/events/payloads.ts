@@ -94,6 +94,8 @@ export const payloadSchemas = {
     attempt: z.number().int().min(0),
     reason: z.string(),
     error: z.string(),
+    /** A bare command was not on PATH: the PATH searched (too long for `error`, shown by `nestor status ID --verbose`). */
+    searchPath: z.string().optional(),
     /** true: a restart.scheduled follows, so `failed` is not where the service rests. */
     restart: z.boolean().optional(),
   }),

@@ -2,7 +2,7 @@
 // table (liveness of any pid, free ports) that the bus and the CLI use too. The runner offers
 // primitives with callbacks; restart policy and backoff belong to the controller.
 export type { RunPlan } from './types.ts';
-export { SpawnError, PathEscapeError, EnsureError, PortReclaimError } from './errors.ts';
+export { SpawnError, PathEscapeError, EnsureError, PortReclaimError, pathDirectories } from './errors.ts';
 export { runEnsure, resolveInsideRoots, realLocation } from './ensure.ts';
 export type { EnsureOptions, EnsureOutcome } from './ensure.ts';
 export { allocatePort, isPortFree, findPortOwner, findPortHolders, checkFixedPort, reclaimPort } from './ports.ts';
@@ -11,7 +11,7 @@ export { spawnService } from './spawn.ts';
 export type { ServiceProcess, ExitInfo, SpawnHooks, SpawnOptions, OutputStream } from './spawn.ts';
 export { killGroup, isGroupAlive, waitGroupGone, stopGroup } from './groups.ts';
 export type { StopResult } from './groups.ts';
-export { createLogSink, logFileOf } from './log-sink.ts';
+export { ROTATION_NOTICE_MS, createLogSink, logFileOf } from './log-sink.ts';
 export type { LogSink, LogSinkOptions, LogMetadata, LogConsole } from './log-sink.ts';
 export { tailLog, followLog } from './log-read.ts';
 export type { FollowOptions } from './log-read.ts';

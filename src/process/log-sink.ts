@@ -3,7 +3,8 @@
 //   in:  raw chunks tagged stdout/stderr, in arrival order
 //   out: <dir>/<service>.log (both streams, raw bytes, whole lines in arrival order) rotated to
 //        .1 … .<keep>;
-//        console lines `name | text`; onMetadata at most once per interval per stream
+//        console lines `name | text`; onMetadata at most once per interval per stream, sooner
+//        (ROTATION_NOTICE_MS after the previous one) once the file has rotated, and at close
 //   never: a file above maxBytes, more than keep+1 files, one metadata call per line.
 // Each stream's partial last line is held back until its newline arrives (or it grows past
 // MAX_LINE_CHARS, or the stream stays quiet for PARTIAL_FLUSH_MS), so lines of stdout and stderr
@@ -34,7 +35,8 @@ export interface LogMetadata {
 
 /** Where console lines go. */
 export interface LogConsole {
-  write(line: string): void;
+  /** One prefixed line; `service` says whose, for a console that orders lines by service. */
+  write(line: string, service: string): void;
   colour: boolean;
   /** Pad service names to this width so columns line up across services (default: name length). */
   width?: number;
@@ -68,6 +70,14 @@ export function logFileOf(dir: string, service: string): string {
   return join(dir, `${service}.log`);
 }
 
+/**
+ * A rotation is reported this long after the previous report at the latest, even when the
+ * interval is longer: whoever follows the file (`nestor logs -f`, the dashboard) learns of the
+ * new file promptly. Not at once: a flood rotates many times a second, and one event per
+ * rotation would flood the stream instead; the counts and the rotated flag accumulate meanwhile.
+ */
+export const ROTATION_NOTICE_MS = 1000;
+
 /** How long a partial line waits for its newline before it is written to the file anyway. */
 const PARTIAL_FLUSH_MS = 500;
 
@@ -81,6 +91,8 @@ interface StreamMeta {
   rotated: boolean;
   lastEmit: number;
   timer: NodeJS.Timeout | undefined;
+  /** When the pending timer fires (performance.now() time). */
+  due: number;
   splitter: LineSplitter;
 }
 
@@ -147,9 +159,16 @@ export function createLogSink(options: LogSinkOptions): LogSink {
 
   const schedule = (stream: OutputStream): void => {
     const m = meta[stream];
-    if (m.timer !== undefined || options.onMetadata === undefined) return;
-    const wait = m.lastEmit + options.metadataIntervalMs - performance.now();
+    if (options.onMetadata === undefined) return;
+    const due = m.lastEmit + (m.rotated ? Math.min(options.metadataIntervalMs, ROTATION_NOTICE_MS) : options.metadataIntervalMs);
+    if (m.timer !== undefined) {
+      if (m.due <= due) return;
+      clearTimeout(m.timer);
+      m.timer = undefined;
+    }
+    const wait = due - performance.now();
     if (wait <= 0) return emit(stream);
+    m.due = due;
     m.timer = setTimeout(() => emit(stream), wait);
     m.timer.unref();
   };
@@ -166,7 +185,7 @@ export function createLogSink(options: LogSinkOptions): LogSink {
       m.totalBytes += buf.length;
       m.lines += countNewlines(buf);
       if (options.console) {
-        for (const line of m.splitter.push(buf)) options.console.write(prefix + line);
+        for (const line of m.splitter.push(buf)) options.console.write(prefix + line, options.service);
       }
       schedule(stream);
     },
@@ -176,7 +195,7 @@ export function createLogSink(options: LogSinkOptions): LogSink {
       for (const stream of ['stdout', 'stderr'] as const) {
         flushHeld(stream);
         const rest = meta[stream].splitter.flush();
-        if (rest !== null && options.console) options.console.write(prefix + rest);
+        if (rest !== null && options.console) options.console.write(prefix + rest, options.service);
         emit(stream);
       }
       rotator.close();
@@ -185,7 +204,7 @@ export function createLogSink(options: LogSinkOptions): LogSink {
 }
 
 function newMeta(): StreamMeta {
-  return { held: Buffer.alloc(0), heldTimer: undefined, bytes: 0, lines: 0, totalBytes: 0, rotated: false, lastEmit: -Infinity, timer: undefined, splitter: new LineSplitter() };
+  return { held: Buffer.alloc(0), heldTimer: undefined, bytes: 0, lines: 0, totalBytes: 0, rotated: false, lastEmit: -Infinity, timer: undefined, due: Infinity, splitter: new LineSplitter() };
 }
 
 function countNewlines(buf: Buffer): number {

@@ -122,7 +122,8 @@ function spawnedOrFailed(child: ChildProcess, plan: RunPlan): Promise<void> {
     };
     const onError = (err: Error): void => {
       child.off('spawn', onSpawn);
-      reject(new SpawnError(plan.command, plan.cwd, errnoCode(err), describeSpawnFailure(err, plan), { cause: err }));
+      const notOnPath = errnoCode(err) === 'ENOENT' && !plan.command.includes('/') ? { service: plan.service, path: plan.env.PATH ?? null } : undefined;
+      reject(new SpawnError(plan.command, plan.cwd, errnoCode(err), describeSpawnFailure(err, plan), { cause: err, ...(notOnPath ? { notOnPath } : {}) }));
     };
     child.once('spawn', onSpawn);
     child.once('error', onError);
@@ -132,9 +133,7 @@ function spawnedOrFailed(child: ChildProcess, plan: RunPlan): Promise<void> {
 function describeSpawnFailure(err: Error, plan: RunPlan): string {
   const code = errnoCode(err);
   if (code === 'ENOENT') {
-    return plan.command.includes('/')
-      ? 'ENOENT: no such file'
-      : `ENOENT: command not found on PATH ${JSON.stringify(plan.env.PATH ?? '')}`;
+    return plan.command.includes('/') ? 'ENOENT: no such file' : 'ENOENT: command not found on PATH';
   }
   if (code === 'EACCES') return 'EACCES: permission denied (is the file executable?)';
   return code === null ? err.message : `${code}: ${err.message}`;

@@ -78,6 +78,7 @@ export function normalizeService(id: string, p: ParsedService, prefix: readonly 
       ...(p.logging?.retention !== undefined ? { retention: p.logging.retention } : {}),
       maxBytes: parseSize(p.logging?.maxSize ?? '10MB') ?? 0,
       keep: p.logging?.keep ?? 5,
+      metadataIntervalMs: metadataInterval(p, at, issues),
     },
     ...(p.health ? { health: normalizeProbe(p.health, hasPrimary, at, 'health', issues) } : {}),
     ...(p.liveness ? { liveness: normalizeProbe(p.liveness, hasPrimary, at, 'liveness', issues) } : {}),
@@ -86,6 +87,18 @@ export function normalizeService(id: string, p: ParsedService, prefix: readonly 
     profiles: p.profiles,
   };
   return { spec, issues };
+}
+
+/** Below this, log metadata would come close to one event per write, which the interval exists to prevent. */
+const MIN_METADATA_INTERVAL_MS = 100;
+
+function metadataInterval(p: ParsedService, at: (...rest: PathSegment[]) => string, issues: SpecIssue[]): number {
+  const value = p.logging?.metadataInterval ?? '10s';
+  const intervalMs = ms(value);
+  if (intervalMs < MIN_METADATA_INTERVAL_MS) {
+    issues.push({ path: at('logging', 'metadataInterval'), expected: `a duration of at least ${MIN_METADATA_INTERVAL_MS}ms`, got: summarize(value) });
+  }
+  return Math.max(MIN_METADATA_INTERVAL_MS, intervalMs);
 }
 
 function normalizePorts(p: ParsedService, at: (...rest: PathSegment[]) => string, issues: SpecIssue[]): ServiceSpec['ports'] {

@@ -122,6 +122,9 @@ const loggingSchema = z
     retention: z.string().optional().describe('Free-form retention hint such as "7d".'),
     maxSize: sizeSchema.default('10MB').describe('Rotate a log file at this size. Default 10MB.'),
     keep: z.number().int().min(0).default(5).describe('Rotated files kept per stream. Default 5.'),
+    metadataInterval: duration(
+      'At most one orchestrator.service.log event per stream per interval while output flows (at least 100ms). Default 10s.',
+    ).default('10s'),
   })
   .describe('Where the service output goes.');
 

@@ -87,6 +87,8 @@ export interface ServiceSpec {
     maxBytes: number;
     /** Rotated files kept per stream. */
     keep: number;
+    /** Shortest time between two log metadata events of one stream. */
+    metadataIntervalMs: number;
     format?: 'text' | 'json';
     /** Free-form retention hint ("7d"), kept from older specs; not enforced by the spec module. */
     retention?: string;

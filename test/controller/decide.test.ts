@@ -26,7 +26,7 @@ function spec(id: string, over: Partial<ServiceSpec> = {}): ServiceSpec {
     restart: { initialMs: 100, multiplier: 2, maxMs: 1000, jitter: 0, resetAfterMs: 60_000, maxRestarts: 3 },
     portStrategy: 'random',
     ports: { additional: [] },
-    logging: { maxBytes: 1 << 20, keep: 3 },
+    logging: { maxBytes: 1 << 20, keep: 3, metadataIntervalMs: 10_000 },
     health: { type: 'tcp', endpoint: '127.0.0.1:1', expectedStatus: [200], intervalMs: 100, timeoutMs: 100, initialDelayMs: 0, failureThreshold: 1 },
     dependencies: [],
     profiles: [],

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { LineSplitter, colourFor, createLogSink } from '../../src/process/index.ts';
+import { LineSplitter, ROTATION_NOTICE_MS, colourFor, createLogSink } from '../../src/process/index.ts';
 import type { LogMetadata } from '../../src/process/index.ts';
 import { tempDir } from './support.ts';
 
@@ -77,4 +77,46 @@ test('metadata is emitted per stream, with a final flush on close', async (t) =>
   );
   sink.close();
   assert.equal(metas.length, 3, 'close is idempotent');
+});
+
+test('with a long interval, a rotation is still reported within ROTATION_NOTICE_MS, and close reports the rest', async (t) => {
+  const dir = await tempDir(t);
+  const metas: (LogMetadata & { at: number })[] = [];
+  let arrived: () => void = () => {};
+  const sink = createLogSink({
+    service: 's',
+    dir,
+    maxBytes: 100,
+    keep: 1,
+    metadataIntervalMs: 60_000,
+    onMetadata: (m) => {
+      metas.push({ ...m, at: performance.now() });
+      arrived();
+    },
+  });
+  sink.write('stdout', 'first\n');
+  assert.equal(metas.length, 1, 'the first write reports at once');
+  const next = new Promise<void>((resolve) => (arrived = resolve));
+  // The sink's timers are unref'd (they never keep a node alive); this one keeps the test alive.
+  const alive = setTimeout(() => {}, 5000);
+  t.after(() => clearTimeout(alive));
+  sink.write('stdout', `${'x'.repeat(120)}\n`);
+  await next;
+  const gap = (metas[1]?.at ?? 0) - (metas[0]?.at ?? 0);
+  assert.ok(gap >= ROTATION_NOTICE_MS - 5 && gap < ROTATION_NOTICE_MS + 500, `rotation reported ${gap.toFixed(0)}ms after the first report`);
+  assert.deepEqual([metas[1]?.bytes, metas[1]?.lines, metas[1]?.rotated], [121, 1, true]);
+  sink.write('stdout', 'quiet\n');
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(metas.length, 2, 'without a rotation the interval applies');
+  sink.close();
+  // stderr printed nothing, but the file they share rotated: its close report says so.
+  assert.deepEqual(
+    metas.map((m) => [m.stream, m.totalBytes, m.rotated]),
+    [
+      ['stdout', 6, false],
+      ['stdout', 127, true],
+      ['stdout', 133, false],
+      ['stderr', 0, true],
+    ],
+  );
 });

@@ -65,10 +65,24 @@ test('a missing command rejects with SpawnError naming command, cwd and reason',
     assert.equal(err.command, 'nestor-no-such-command-xyz');
     assert.equal(err.cwd, cwd);
     assert.match(err.message, /nestor-no-such-command-xyz/);
-    assert.match(err.message, /command not found on PATH/);
+    assert.match(err.reason, /command not found on PATH/);
+    assert.match(err.message, /not found on PATH \(\d+ director(y|ies) searched; `nestor status \S+ --verbose` lists them\)/);
     return true;
   });
   await assert.rejects(spawnService(nodePlan([], { command: '/nonexistent/bin/tool' })), { name: 'SpawnError', code: 'ENOENT' });
+});
+
+test('a command missing from a long PATH gets a short message; the PATH is kept in searchPath', async () => {
+  const path = Array.from({ length: 40 }, (_, i) => `/opt/nestor-test/some/rather/long/directory/number-${i}/bin`).join(':');
+  await assert.rejects(spawnService(nodePlan([], { command: 'no-such-binary-xyz', service: 'ghost', env: { PATH: path } })), (err: unknown) => {
+    assert.ok(err instanceof SpawnError);
+    assert.ok(path.length > 1000);
+    assert.ok(err.message.length < 200, `${err.message.length} characters: ${err.message}`);
+    assert.equal(err.message, 'cannot start "no-such-binary-xyz": not found on PATH (40 directories searched; `nestor status ghost --verbose` lists them)');
+    assert.equal(err.searchPath, path);
+    return true;
+  });
+  await assert.rejects(spawnService(nodePlan([], { command: 'no-such-binary-xyz', env: { PATH: '' } })), /not found, PATH is empty/);
 });
 
 test('a missing working directory and a non-executable file are SpawnErrors with their own reason', async (t) => {

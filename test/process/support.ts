@@ -33,7 +33,7 @@ export function nodePlan(args: string[], overrides: Partial<RunPlan> = {}): RunP
     ports: {},
     stopSignal: 'SIGTERM',
     stopTimeoutMs: 2000,
-    logs: { dir: tmpdir(), maxBytes: 1024 * 1024, keep: 2 },
+    logs: { dir: tmpdir(), maxBytes: 1024 * 1024, keep: 2, metadataIntervalMs: 1000 },
     ...overrides,
   };
 }

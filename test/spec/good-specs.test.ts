@@ -88,7 +88,7 @@ test('defaults of a minimal daemon and a minimal oneshot', () => {
   });
   assert.equal(web.portStrategy, 'fixed');
   assert.deepEqual(web.ports.primary, { name: 'primary', port: 8080, protocol: 'tcp' });
-  assert.deepEqual(web.logging, { maxBytes: 10 * 1024 * 1024, keep: 5 });
+  assert.deepEqual(web.logging, { maxBytes: 10 * 1024 * 1024, keep: 5, metadataIntervalMs: 10_000 });
   assert.equal(web.health?.endpoint, 'http://127.0.0.1:{ports.primary}/');
   assert.deepEqual(web.health?.expectedStatus, [200]);
   assert.equal(web.health?.intervalMs, 1000);

@@ -10,7 +10,7 @@ import { demo } from './support.ts';
 test('a chatty service rotates its log within bounds and publishes throttled log events', async () => {
   await using h = await createHarness({
     name: 'log-rotation',
-    specs: { alpha: demo('alpha', { args: ['--chatty'], spec: { logging: { maxSize: '4KB', keep: 2 } } }) },
+    specs: { alpha: demo('alpha', { args: ['--chatty'], spec: { logging: { maxSize: '4KB', keep: 2, metadataInterval: '1s' } } }) },
   });
   const first = await h.waitForEvent('orchestrator.service.log', (e) => e.data.rotated);
   const later = await h.waitForEvent('orchestrator.service.log', (e) => e.seq > first.seq && e.data.rotated);

@@ -123,6 +123,7 @@ function onStartFailed(d: Draft, input: Of<'startFailed'>, ctx: DecideContext): 
     attempt: input.attempt,
     reason: input.reason,
     error: input.error,
+    ...(input.searchPath !== undefined ? { searchPath: input.searchPath } : {}),
   });
   d.emit(event);
   if (!svc.enabled) return disableIdle(d, svc, 'command');

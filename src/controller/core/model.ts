@@ -46,7 +46,7 @@ export type Input =
   | { kind: 'registered'; spec: ServiceSpec; specVersion: number; specHash: string; enabled: boolean; ignoreDependencies: boolean }
   | { kind: 'command'; verb: CommandVerb; service: string; requestedBy: Requester; requestId: string }
   | { kind: 'started'; service: string; pid: number; attempt: number; ports: Record<string, number>; command: string; args: string[] }
-  | { kind: 'startFailed'; service: string; attempt: number; reason: string; error: string }
+  | { kind: 'startFailed'; service: string; attempt: number; reason: string; error: string; searchPath?: string }
   | { kind: 'ready'; service: string; pid: number; ports: Record<string, number>; elapsedMs: number; probe: string | null }
   | { kind: 'ensured'; service: string; actions: PayloadOf<'orchestrator.service.ensure'>['actions'] }
   | ({ kind: 'portConflict' } & PayloadOf<'orchestrator.service.port.conflict'>)
