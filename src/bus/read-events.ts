@@ -47,36 +47,65 @@ export async function* followEvents(bus: BusReader, opts: ReadOptions = {}): Asy
 }
 
 async function* iterate(bus: BusReader, opts: ReadOptions, until: number | null): AsyncGenerator<ReadResult, void, undefined> {
-  if (opts.signal?.aborted) return;
   const stats = opts.stats ?? emptyDecodeStats();
-  const consumerOpts: Partial<OrderedConsumerOptions> = { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: opts.fromSeq ?? 1 };
-  if (opts.filter !== undefined) consumerOpts.filter_subjects = opts.filter;
   const h = handlesOf(bus);
-  const consumer = await h.js.consumers.get(bus.streamName, consumerOpts);
-  let messages: ConsumerMessages | undefined;
-  const stop = (): void => void messages?.stop();
-  opts.signal?.addEventListener('abort', stop, { once: true });
-  try {
-    // Nothing to read at all: consume() would wait for the next publish.
-    if (until !== null && (await consumer.info(true)).num_pending === 0) return;
-    messages = await consumer.consume({ max_messages: 1000 });
+  // The stream sequence to read next: where a fresh consumer starts when the client's own one
+  // has to be replaced (see abandonRecreated).
+  let next = opts.fromSeq ?? 1;
+  for (;;) {
     if (opts.signal?.aborted) return;
-    for await (const msg of messages) {
-      // msg.seq and msg.info each parse the reply subject again: read it once.
-      const info = msg.info;
-      const seq = info.streamSequence;
-      if (until !== null && seq > until) return;
-      const result = toReadResult(msg.data, seq, msg.subject);
-      countDecoded(stats, result);
-      yield result;
-      // pending counts matching messages after this one: zero means the history is read.
-      if (until !== null && (seq >= until || info.pending === 0)) return;
+    const consumerOpts: Partial<OrderedConsumerOptions> = { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: next };
+    if (opts.filter !== undefined) consumerOpts.filter_subjects = opts.filter;
+    const consumer = await h.js.consumers.get(bus.streamName, consumerOpts);
+    let messages: ConsumerMessages | undefined;
+    let replaced = false;
+    const stop = (): void => void messages?.stop();
+    opts.signal?.addEventListener('abort', stop, { once: true });
+    try {
+      // Nothing to read at all: consume() would wait for the next publish.
+      if (until !== null && (await consumer.info(true)).num_pending === 0) return;
+      messages = await consumer.consume({ max_messages: 1000 });
+      abandonRecreated(messages, () => (replaced = true));
+      if (opts.signal?.aborted) return;
+      for await (const msg of messages) {
+        // msg.seq and msg.info each parse the reply subject again: read it once.
+        const info = msg.info;
+        const seq = info.streamSequence;
+        if (until !== null && seq > until) return;
+        const result = toReadResult(msg.data, seq, msg.subject);
+        countDecoded(stats, result);
+        next = seq + 1;
+        yield result;
+        // pending counts matching messages after this one: zero means the history is read.
+        if (until !== null && (seq >= until || info.pending === 0)) return;
+      }
+    } finally {
+      opts.signal?.removeEventListener('abort', stop);
+      stop();
+      await release(h, consumer);
     }
-  } finally {
-    opts.signal?.removeEventListener('abort', stop);
-    stop();
-    await release(h, consumer);
+    if (!replaced) return;
   }
+}
+
+// When the server loses an ordered consumer (a broker restart: ordered consumers live in
+// memory) the client creates a new one at its cursor, but keeps the old pull request's
+// outstanding count: the new consumer is asked for only as many messages as the old one had
+// delivered, and, the count staying above the refill threshold, nothing more is pulled until
+// two idle heartbeats are missed (30 s at the default expiry). A follower then sits silent
+// while the stream grows. So once the client has recreated its consumer we stop that one and
+// open a fresh consumer at our own cursor, whose pull accounting starts clean.
+function abandonRecreated(messages: ConsumerMessages, onReplaced: () => void): void {
+  void (async () => {
+    for await (const s of messages.status()) {
+      if (s.type !== 'ordered_consumer_recreated') continue;
+      onReplaced();
+      // Messages the recreated consumer already delivered are still yielded before the
+      // iteration ends; the cursor then starts the next consumer after them.
+      messages.stop();
+      return;
+    }
+  })();
 }
 
 // Ordered consumers expire on their own after a few minutes of inactivity; deleting them

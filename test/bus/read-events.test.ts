@@ -83,3 +83,37 @@ test('followEvents ends when aborted while waiting for a message', async (t) => 
   }
   assert.equal(count, 1);
 });
+
+test('followEvents keeps up after the embedded broker is killed and restarted', async (t) => {
+  const config = await testConfig(t, { nats: { store: 'file' } }, 'read-restart');
+  let restarted!: () => void;
+  const back = new Promise<void>((resolve) => (restarted = resolve));
+  const bus = await connectBus(config, { broker: { onRestarted: () => restarted() } });
+  t.after(() => bus.close());
+  const make = createEventFactory({ node: config.node, component: 'test' });
+  const publish = (n: number): Promise<unknown> => bus.publish(make('orchestrator.service.disabled', { service: 'alpha', reason: `event ${n}` }));
+  const seen: number[] = [];
+  const abort = new AbortController();
+  const following = (async () => {
+    for await (const r of followEvents(bus, { signal: abort.signal })) seen.push(r.ok ? r.event.seq : r.seq);
+  })();
+  const reached = async (count: number, timeoutMs: number): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    while (seen.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  };
+  for (let n = 1; n <= 3; n++) await publish(n);
+  await reached(3, 10_000);
+  assert.deepEqual(seen, [1, 2, 3]);
+
+  const server = bus.server;
+  assert.ok(server !== null);
+  process.kill(server.pid, 'SIGKILL');
+  await back;
+  // More events than the follower had read before the restart: the client's recreated
+  // consumer would deliver only the first three of them, then nothing for 30 s.
+  for (let n = 4; n <= 9; n++) await publish(n);
+  await reached(9, 10_000);
+  abort.abort();
+  await following;
+  assert.deepEqual(seen, [1, 2, 3, 4, 5, 6, 7, 8, 9], 'every event after the restart is followed, once, in order');
+});
