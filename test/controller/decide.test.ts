@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { decide, initialControllerState, nextDelay } from '../../src/controller/core/index.ts';
 import type { ControllerState, Effect, Input } from '../../src/controller/core/index.ts';
 import type { ServiceSpec } from '../../src/spec/index.ts';
+import type { CommandVerb } from '../../src/events/index.ts';
 
 function spec(id: string, over: Partial<ServiceSpec> = {}): ServiceSpec {
   return {
@@ -63,7 +64,7 @@ const ready = (service: string, pid: number): Input => ({ kind: 'ready', service
 const exited = (service: string, pid: number, code: number | null, signal: string | null = null, runtimeMs = 10): Input => ({
   kind: 'exited', service, pid, code, signal, runtimeMs,
 });
-const cmd = (verb: 'enable' | 'disable' | 'start' | 'stop' | 'restart', service: string, requestId = 'r1'): Input => ({
+const cmd = (verb: CommandVerb, service: string, requestId = 'r1'): Input => ({
   kind: 'command', verb, service, requestId, requestedBy: { node: 'n1', component: 'test' },
 });
 const types = (effects: Effect[]): string[] => effects.map((e) => (e.kind === 'publish' ? e.type.replace('orchestrator.', '') : e.kind));
@@ -261,4 +262,18 @@ test('service ids named like Object.prototype members are ordinary services', ()
   const r = new Run();
   assert.deepEqual(types(r.feed(cmd('start', 'constructor'))), ['reply']);
   assert.deepEqual(types(r.register(spec('toString', { health: undefined }))), ['service.pending', 'service.starting', 'spawn']);
+});
+
+test('forget: a service at rest leaves the model, a running one is refused, a stale record is retired, a non-id refused', () => {
+  const r = new Run();
+  r.register(spec('a'));
+  r.feed(started('a', 7));
+  assert.deepEqual(types(r.feed(cmd('forget', 'a'))), ['reply']);
+  assert.equal(r.phase('a'), 'running', 'a running service is not forgotten');
+  r.feed(cmd('stop', 'a'), exited('a', 7, 0));
+  assert.deepEqual(types(r.feed(cmd('forget', 'a'))), ['command.forget', 'service.retired', 'reply']);
+  assert.equal(r.phase('a'), undefined);
+  assert.deepEqual(types(r.feed(cmd('forget', 'old'))), ['command.forget', 'service.retired', 'reply'], 'an earlier run’s record');
+  const refused = r.feed(cmd('forget', ' '));
+  assert.deepEqual(refused, [{ kind: 'reply', requestId: 'r1', ok: false, code: 'unknown-service', message: 'unknown service " "' }]);
 });

@@ -35,7 +35,7 @@ test('garbage command requests are refused with a clear reply and change nothing
   assert.deepEqual(await raw(h, 'explode', '{"service":"keeper"}'), {
     ok: false,
     code: 'bad-request',
-    message: 'unknown command "explode"; expected one of enable, disable, start, stop, restart',
+    message: 'unknown command "explode"; expected one of enable, disable, start, stop, restart, forget',
   });
   for (const service of ['nope', 'constructor', '__proto__', 'toString', 'a.b', '../keeper', 'KEEPER']) {
     assert.deepEqual(await raw(h, 'stop', JSON.stringify({ service })), { ok: false, code: 'unknown-service', message: `unknown service "${service}"` });
@@ -80,9 +80,13 @@ test('arbitrary command requests always get a well-formed answer, and accepted o
         assert.ok(['bad-request', 'unknown-service', 'invalid-transition', 'shutting-down'].includes(String(reply.code)), `code ${String(reply.code)}`);
         return;
       }
-      // The reply is sent once the command event is stored, so it is on record now or soon.
+      // The reply is sent once the command event is stored, so it is on record now or soon. Only
+      // forget is accepted for a service the controller does not know (a stale record).
+      const target = (JSON.parse(b) as { service: string }).service;
       const type = `orchestrator.command.${v}` as EventType;
-      await h.waitForEvent(type, (e) => (e.data as { service: string }).service === 'keeper', { since });
+      await h.waitForEvent(type, (e) => (e.data as { service: string }).service === target, { since });
+      // A forgotten keeper is gone from the controller too: register it again, as a user would.
+      if (v === 'forget' && target === 'keeper') await h.register({ services: { keeper: idleService() } });
     }),
     { numRuns: 150 },
   );

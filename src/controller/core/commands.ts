@@ -1,6 +1,7 @@
 // Commands (enable, disable, start, stop, restart): each is checked against the service's
 // phase, answered with a reply, and when accepted recorded as an orchestrator.command.* event
 // before the transitions it causes.
+import { ID_PATTERN } from '../../events/index.ts';
 import type { CommandVerb } from '../../events/index.ts';
 import type { Draft } from './draft.ts';
 import { isAlive } from './gating.ts';
@@ -52,6 +53,10 @@ const FORGETTABLE: ReadonlySet<Supervised['phase']> = new Set(['stopped', 'compl
 // A service this controller does not supervise (a previous run's, left out of the project) is
 // only a record in the views: forgetting it needs no check beyond the record itself.
 function forget(d: Draft, input: CommandInput, svc: Supervised | undefined): void {
+  // Anything else could never have been a service, and its retired event would break the contract.
+  if (svc === undefined && !ID_PATTERN.test(input.service)) {
+    return d.emit({ kind: 'reply', requestId: input.requestId, ok: false, code: 'unknown-service', message: `unknown service "${input.service}"` });
+  }
   if (svc !== undefined) {
     const refusal = refusalFor('forget', svc);
     if (refusal !== null) return d.emit({ kind: 'reply', requestId: input.requestId, ok: false, code: 'invalid-transition', message: refusal });
