@@ -26,6 +26,14 @@ export interface ControllerOptions {
   onError?(err: unknown): void;
   /** Operational warnings for a person (the broker is unreachable, events are held). */
   onWarning?(message: string): void;
+  /** An instance was released and its process group is gone (its claim may move on). */
+  onReleased?(key: string): void;
+  /** Registrations of placed services (a `placement` in the spec) go here instead of being run at once. */
+  onPlacedRegistration?(input: Extract<Input, { kind: 'registered' }>, origin: string): void;
+  /** The address other nodes reach this node's services at. */
+  address?: string;
+  /** Ports and hosts of services on other nodes, for {services.<id>.*} placeholders. */
+  peerEndpoints?(): Record<string, { ports: Record<string, number>; host: string }>;
 }
 
 /** Outbox backlog above which new spawns wait for it to drain. */
@@ -95,11 +103,16 @@ export class Controller {
       console: opts.console,
       baseEnv: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)),
       dispatch: (input) => this.dispatch(input),
+      address: opts.address,
+      peerEndpoints: opts.peerEndpoints,
       publish: <T extends EventType>(type: T, data: PayloadOf<T>) => this.emit(type, data),
       onError: this.onError,
     });
     this.registrations = new RegistrationWatcher(opts.bus, opts.node, {
-      onRegistered: (input) => this.dispatch(input),
+      onRegistered: (input, origin) => {
+        if (input.spec.placement !== undefined) this.opts.onPlacedRegistration?.(input, origin);
+        else this.registerLocal(input);
+      },
       onRejected: (service, errors) =>
         this.emit('orchestrator.service.register.rejected', { service, errors: capIssues(errors) }).catch(this.onError),
       onError: this.onError,
@@ -119,6 +132,18 @@ export class Controller {
   dispatch(input: Input): void {
     this.queue.push(input);
     if (!this.draining) this.drain();
+  }
+
+  /**
+   * Runs instances 1..replicas of a service without placement here, and retires the instances a
+   * smaller replica count leaves over (each stops first).
+   */
+  registerLocal(input: Extract<Input, { kind: 'registered' }>): void {
+    const replicas = input.spec.replicas;
+    for (let instance = 1; instance <= replicas; instance++) this.dispatch({ ...input, instance });
+    for (const svc of Object.values(this.state.services)) {
+      if (svc.service === input.spec.id && svc.instance > replicas) this.dispatch({ kind: 'release', service: svc.id, reason: 'scaled down', retire: true });
+    }
   }
 
   /** Sends a command through the same path as a remote request and waits for its answer. */
@@ -195,14 +220,18 @@ export class Controller {
         return;
       }
       case 'spawn': {
-        const spec = Object.hasOwn(this.state.services, effect.service) ? this.state.services[effect.service]?.spec : undefined;
-        if (spec === undefined) return;
+        const svc = Object.hasOwn(this.state.services, effect.service) ? this.state.services[effect.service] : undefined;
+        if (svc === undefined) return;
+        const { spec, instance } = svc;
         // Backpressure: a crash loop faster than the broker stores its events waits for the
         // outbox to drain instead of overflowing it (every exit must stay an event).
-        if (this.outbox.backlog() > SPAWN_BACKLOG_LIMIT) void this.outbox.below(SPAWN_BACKLOG_LIMIT / 10).then(() => this.runner.spawn(spec, effect.attempt));
-        else void this.runner.spawn(spec, effect.attempt);
+        if (this.outbox.backlog() > SPAWN_BACKLOG_LIMIT) {
+          void this.outbox.below(SPAWN_BACKLOG_LIMIT / 10).then(() => this.runner.spawn(spec, effect.attempt, instance));
+        } else void this.runner.spawn(spec, effect.attempt, instance);
         return;
       }
+      case 'released':
+        return this.opts.onReleased?.(effect.service);
       case 'signal':
         return this.runner.stop(effect.service, effect.signal, effect.timeoutMs);
       case 'scheduleRestart': {

@@ -9,7 +9,8 @@ import type { Input } from './core/index.ts';
 
 /** Where validated registrations and rejections go. */
 export interface RegistrationHooks {
-  onRegistered(input: Extract<Input, { kind: 'registered' }>): void;
+  /** A valid registration, with the node that published it. */
+  onRegistered(input: Extract<Input, { kind: 'registered' }>, origin: string): void;
   onRejected(service: string, errors: { path: string; expected: string; got?: unknown }[]): void;
   onError(err: unknown): void;
 }
@@ -56,7 +57,7 @@ export class RegistrationWatcher {
           specHash,
           enabled: enabled ?? true,
           ignoreDependencies: ignoreDependencies ?? false,
-        });
+        }, r.event.origin.node);
       } catch (err) {
         this.hooks.onError(err);
       }

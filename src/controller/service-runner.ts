@@ -7,6 +7,7 @@
 //   never: decides about restarts; reports an exit before the whole process group is gone.
 import { mkdirSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import { instanceKey, instanceName, instanceRef } from '../events/index.ts';
 import type { EventType, PayloadOf } from '../events/index.ts';
 import {
   allocatePort,
@@ -42,6 +43,10 @@ export interface RunnerContext {
   publish<T extends EventType>(type: T, data: PayloadOf<T>): Promise<void>;
   /** Reports a failure of the runner itself (never a service's failure). */
   onError(err: unknown): void;
+  /** The address other nodes reach this node's services at ({services.<id>.host}). */
+  address?: string;
+  /** Ports and hosts of services running on other nodes, for {services.<id>.*} placeholders. */
+  peerEndpoints?(): Record<string, { ports: Record<string, number>; host: string }>;
 }
 
 interface Running {
@@ -55,6 +60,7 @@ interface Running {
 export class ServiceRunner {
   private readonly running = new Map<string, Running>();
   private readonly knownPorts = new Map<string, Record<string, number>>();
+  private readonly identity = new Map<string, { service: string; instance: number }>();
 
   constructor(private readonly ctx: RunnerContext) {}
 
@@ -68,8 +74,14 @@ export class ServiceRunner {
     return join(this.ctx.dataDir, 'logs');
   }
 
-  /** Starts one attempt of a service; every outcome comes back as an input. */
-  async spawn(spec: ServiceSpec, attempt: number): Promise<void> {
+  /**
+   * Starts one attempt of an instance; every outcome comes back as an input keyed by the
+   * instance's record key. Inside the runner the spec's id is that key, so each instance has
+   * its own process entry, pid record, data directory and log files.
+   */
+  async spawn(serviceSpec: ServiceSpec, attempt: number, instance = 1): Promise<void> {
+    const spec = instance === 1 ? serviceSpec : { ...serviceSpec, id: instanceKey(serviceSpec.id, instance) };
+    this.identity.set(spec.id, { service: serviceSpec.id, instance });
     const fail = (reason: string, error: string, searchPath?: string | null): void =>
       this.ctx.dispatch({ kind: 'startFailed', service: spec.id, attempt, reason, error, ...(typeof searchPath === 'string' ? { searchPath } : {}) });
     try {
@@ -109,7 +121,7 @@ export class ServiceRunner {
       keep: plan.logs.keep,
       console: this.ctx.console,
       metadataIntervalMs: plan.logs.metadataIntervalMs,
-      onMetadata: (meta) => void this.ctx.publish('orchestrator.service.log', { service: spec.id, ...meta }).catch(this.ctx.onError),
+      onMetadata: (meta) => void this.ctx.publish('orchestrator.service.log', { ...this.refOf(spec.id), ...meta }).catch(this.ctx.onError),
     });
     let proc: ServiceProcess;
     try {
@@ -268,9 +280,18 @@ export class ServiceRunner {
     return ports;
   }
 
+  private refOf(key: string): { service: string; instance?: number } {
+    const who = this.identity.get(key);
+    return who === undefined ? { service: key } : instanceRef(who.service, who.instance);
+  }
+
   private placeholderContext(spec: ServiceSpec, ports: Record<string, number>): PlaceholderContext {
-    const services: Record<string, { ports: Record<string, number> }> = {};
-    for (const [id, known] of this.knownPorts) services[id] = { ports: known };
+    // Instances on other nodes first, so what runs here wins for a service that runs in both places.
+    const services: Record<string, { ports: Record<string, number>; host?: string }> = { ...(this.ctx.peerEndpoints?.() ?? {}) };
+    for (const [key, known] of this.knownPorts) {
+      const service = this.identity.get(key)?.service ?? key;
+      if (key === service || !Object.hasOwn(services, service)) services[service] = { ports: known, host: this.ctx.address ?? '127.0.0.1' };
+    }
     return {
       ports,
       dirs: {
@@ -281,16 +302,18 @@ export class ServiceRunner {
       },
       env: this.ctx.baseEnv,
       services,
-      serviceId: spec.id,
+      serviceId: this.identity.get(spec.id)?.service ?? spec.id,
       nodeId: this.ctx.node,
     };
   }
 
   private planFor(spec: ServiceSpec, ports: Record<string, number>): RunPlan {
+    const who = this.identity.get(spec.id) ?? { service: spec.id, instance: 1 };
     const env: Record<string, string> = {
       ...this.ctx.baseEnv,
       ...spec.process.env,
-      NESTOR_SERVICE: spec.id,
+      NESTOR_SERVICE: who.service,
+      NESTOR_INSTANCE: instanceName(who.service, who.instance),
       NESTOR_NODE: this.ctx.node,
       NESTOR_DATA_DIR: this.serviceDataDir(spec.id),
       NESTOR_NATS_URL: this.ctx.natsUrl,

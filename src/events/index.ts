@@ -28,6 +28,10 @@ export type {
   ServiceDisabled,
   ServiceRetired,
   ServiceLogWritten,
+  ServicePlaced,
+  ServiceLost,
+  ServiceUnplaced,
+  NodeDraining,
   CommandEnable,
   CommandDisable,
   CommandStart,
@@ -54,3 +58,5 @@ export {
 } from './subjects.ts';
 export { makeEventId } from './ids.ts';
 
+export { MAX_REPLICAS, instanceKey, instanceName, instanceRef, keyOf, parseInstance } from './instances.ts';
+export type { InstanceRef } from './instances.ts';

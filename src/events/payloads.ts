@@ -7,7 +7,9 @@ export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const id = z.string().regex(ID_PATTERN, 'letters, digits, "-" or "_" (at most 64), starting with a letter or digit');
 const ports = z.record(z.string(), z.number().int().min(0).max(65535));
 
-const service = { service: id };
+/** Every service-scoped payload names the service and, for replicas after the first, the instance. */
+const service = { service: id, instance: z.number().int().min(2).optional() };
+const tags = z.array(z.string());
 
 /** Who asked for a command, kept for the audit trail. */
 const requester = z.object({ node: z.string(), component: z.string(), user: z.string().optional() });
@@ -112,6 +114,15 @@ export const payloadSchemas = {
   }),
   'orchestrator.service.disabled': z.object({ ...service, reason: z.string() }),
   'orchestrator.service.retired': z.object({ ...service, reason: z.string() }),
+  'orchestrator.service.placed': z.object({
+    ...service,
+    node: id,
+    /** The node that held it before, when it moved. */
+    previous: id.nullable(),
+    reason: z.string(),
+  }),
+  'orchestrator.service.lost': z.object({ ...service, node: id, reason: z.string() }),
+  'orchestrator.service.unplaced': z.object({ ...service, reason: z.string() }),
   'orchestrator.service.log': z.object({
     ...service,
     stream: z.enum(['stdout', 'stderr']),
@@ -135,8 +146,17 @@ export const payloadSchemas = {
     nats: z.string(),
     api: z.string().nullable(),
     dataDir: z.string(),
+    /** Cluster membership: the node's tags and the address other nodes reach its services at. */
+    tags: tags.optional(),
+    address: z.string().optional(),
   }),
-  'orchestrator.node.down': z.object({ node: id, reason: z.string() }),
+  'orchestrator.node.down': z.object({
+    node: id,
+    reason: z.string(),
+    /** The survivor that found the node's lease expired (absent when the node said it itself). */
+    declaredBy: id.optional(),
+  }),
+  'orchestrator.node.draining': z.object({ node: id, draining: z.boolean(), requestedBy: requester }),
   'orchestrator.node.broker': z.object({
     node: id,
     status: z.enum(['connected', 'reconnecting', 'disconnected']),

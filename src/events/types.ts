@@ -62,6 +62,12 @@ export type ServiceRetriesExhausted = E<'orchestrator.service.retries.exhausted'
 export type ServiceDisabled = E<'orchestrator.service.disabled'>;
 /** A service left its project (a new `up` without it) or was forgotten by a user: views drop it, the history keeps it. */
 export type ServiceRetired = E<'orchestrator.service.retired'>;
+/** An instance of a placed service was claimed by a node, which starts it next. */
+export type ServicePlaced = E<'orchestrator.service.placed'>;
+/** An instance pinned to a node that is down: it runs nowhere until that node returns. */
+export type ServiceLost = E<'orchestrator.service.lost'>;
+/** No live node matches an instance's placement; it waits until one joins. */
+export type ServiceUnplaced = E<'orchestrator.service.unplaced'>;
 /** Metadata of log output written since the last such event (never the lines themselves). */
 export type ServiceLogWritten = E<'orchestrator.service.log'>;
 /** An accepted command to enable a service. */
@@ -80,6 +86,8 @@ export type CommandForget = E<'orchestrator.command.forget'>;
 export type NodeUp = E<'orchestrator.node.up'>;
 /** A Nestor node shut down (or was found dead); its services are no longer supervised by it. */
 export type NodeDown = E<'orchestrator.node.down'>;
+/** A node was asked to drain (move its movable instances away, take nothing new) or to stop draining. */
+export type NodeDraining = E<'orchestrator.node.draining'>;
 /** A node's connection to the broker changed. */
 export type NodeBrokerChanged = E<'orchestrator.node.broker'>;
 /** A state snapshot including every event up to `throughSeq` was saved under `key`. */
@@ -104,6 +112,9 @@ export type NestorEvent =
   | ServiceRetriesExhausted
   | ServiceDisabled
   | ServiceRetired
+  | ServicePlaced
+  | ServiceLost
+  | ServiceUnplaced
   | ServiceLogWritten
   | CommandEnable
   | CommandDisable
@@ -113,6 +124,7 @@ export type NestorEvent =
   | CommandForget
   | NodeUp
   | NodeDown
+  | NodeDraining
   | NodeBrokerChanged
   | SnapshotSaved;
 

@@ -9,6 +9,7 @@ export type {
   RestartTuning,
   Dependency,
   ServiceSpec,
+  Placement,
   Project,
 } from './types.ts';
 export { SpecError, formatIssue, formatPath, summarize, ROOT_PATH } from './issues.ts';

@@ -68,6 +68,8 @@ export function normalizeService(id: string, p: ParsedService, prefix: readonly 
       stopTimeoutMs: ms(p.process.stopTimeout),
     },
     restart: normalizeRestart(p, at, issues),
+    replicas: p.replicas,
+    ...(p.placement !== undefined ? { placement: p.placement } : {}),
     portStrategy: p.portStrategy,
     ports,
     logging: {

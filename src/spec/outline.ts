@@ -8,10 +8,13 @@ import type { z } from 'zod';
 import { normalizeService } from './normalize.ts';
 import { dependencySchema, profileName, serviceSchema } from './schema.ts';
 import type { ParsedService } from './schema.ts';
-import type { ServiceSpec } from './types.ts';
+import type { Placement, ServiceSpec } from './types.ts';
 
 /** The spec fields a view shows. */
-export type SpecOutline = Pick<ServiceSpec, 'displayName' | 'description' | 'kind' | 'dependencies' | 'profiles'>;
+export type SpecOutline = Pick<ServiceSpec, 'displayName' | 'description' | 'kind' | 'dependencies' | 'profiles' | 'replicas'> & {
+  /** Null when the spec has none (the service runs where it was registered). */
+  placement: Placement | null;
+};
 
 const fields = serviceSchema.shape;
 // The smallest valid spec: what the outline starts from before the fields that parse are laid on.
@@ -35,6 +38,8 @@ export function outlineSpec(id: string, raw: Record<string, unknown>): SpecOutli
     kind: field(fields.kind, raw['kind']) ?? BASE.kind,
     dependencies: list(dependencySchema, raw['dependencies']),
     profiles: list(profileName, raw['profiles']),
+    replicas: field(fields.replicas, raw['replicas']) ?? BASE.replicas,
+    placement: field(fields.placement, raw['placement']),
   };
   const { spec } = normalizeService(id, input, []);
   return {
@@ -43,5 +48,7 @@ export function outlineSpec(id: string, raw: Record<string, unknown>): SpecOutli
     kind: spec.kind,
     dependencies: spec.dependencies,
     profiles: spec.profiles,
+    replicas: spec.replicas,
+    placement: spec.placement ?? null,
   };
 }

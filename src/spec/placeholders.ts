@@ -15,8 +15,8 @@ export interface PlaceholderContext {
   ports: Record<string, number>;
   dirs: { data: string; logs: string; project: string; depBin: string };
   env: Record<string, string | undefined>;
-  /** Other services' ports, for {services.<id>.ports.<name>}. */
-  services: Record<string, { ports: Record<string, number> }>;
+  /** Other services' ports and the address of the node running them, for {services.<id>.ports.<name>} and {services.<id>.host}. */
+  services: Record<string, { ports: Record<string, number>; host?: string }>;
   serviceId: string;
   nodeId: string;
 }
@@ -44,6 +44,7 @@ type Ref =
   | { kind: 'dir'; dir: 'data' | 'logs' | 'project' | 'depBin' }
   | { kind: 'env'; name: string }
   | { kind: 'servicePort'; service: string; port: string }
+  | { kind: 'serviceHost'; service: string }
   | { kind: 'serviceId' }
   | { kind: 'nodeId' };
 
@@ -62,7 +63,7 @@ const ALIASES: Record<string, Ref> = {
 
 const KNOWN_TEXT =
   'a known placeholder: {ports.<name>}, {dirs.data|logs|project}, {dep.bin}, {env.NAME}, ' +
-  '{services.<id>.ports.<name>}, {service.id}, {node.id} (write {{ for a literal {)';
+  '{services.<id>.ports.<name>}, {services.<id>.host}, {service.id}, {node.id} (write {{ for a literal {)';
 
 function parseRef(name: string): Ref | null {
   const alias = ALIASES[name];
@@ -75,6 +76,7 @@ function parseRef(name: string): Ref | null {
   if (parts.length === 4 && parts[0] === 'services' && parts[2] === 'ports' && parts[1] && parts[3]) {
     return { kind: 'servicePort', service: parts[1], port: parts[3] };
   }
+  if (parts.length === 3 && parts[0] === 'services' && parts[2] === 'host' && parts[1]) return { kind: 'serviceHost', service: parts[1] };
   return null;
 }
 
@@ -138,6 +140,10 @@ function resolve(name: string, ctx: PlaceholderContext): string {
       if (!other) return missing(`service "${ref.service}" has no known ports (not started yet?)`);
       const port = own(other.ports, ref.port);
       return port ? String(port) : missing(`service "${ref.service}" has no port "${ref.port}" yet`);
+    }
+    case 'serviceHost': {
+      const other = own(ctx.services, ref.service);
+      return other?.host ?? missing(`service "${ref.service}" runs on no known node yet`);
     }
     case 'serviceId':
       return ctx.serviceId;
@@ -231,6 +237,7 @@ function problemWith(
       ? 'a declared port (this service declares no ports)'
       : `a declared port (${ownPorts.map((p) => `{ports.${p}}`).join(', ')})`;
   }
+  if (ref.kind === 'serviceHost') return ids === null || ids.has(ref.service) ? null : 'a service of this project in {services.<id>.host}';
   if (ref.kind !== 'servicePort') return null;
   if (ref.service === spec.id) return `{ports.${ref.port}} for this service's own port`;
   if (ids === null) return null;

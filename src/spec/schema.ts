@@ -4,7 +4,7 @@
 // normalized ServiceSpec; normalize.ts turns a parsed input into that. The descriptions become
 // editor help through schema/nestor.schema.json (scripts/gen-schema.ts).
 import { z } from 'zod';
-import { ID_PATTERN } from '../events/index.ts';
+import { ID_PATTERN, MAX_REPLICAS } from '../events/index.ts';
 import { DURATION_EXPECTED, DURATION_PATTERN, SIZE_EXPECTED, SIZE_PATTERN } from './duration.ts';
 
 /** Expected text for a service id. */
@@ -202,6 +202,25 @@ export const dependencySchema = z.union(
   { error: 'service id or { id, condition }' },
 );
 
+const REPLICAS_EXPECTED = `an integer from 1 to ${MAX_REPLICAS}`;
+const nodeId = z.string({ error: 'a node id' }).regex(ID_PATTERN, { error: 'a node id: letters, digits, "-" or "_" (at most 64)' });
+
+/** Where a service's instances may run (docs/cluster.md). Absent: on the node that registered it. */
+export const placementSchema = z
+  .union(
+    [
+      z.literal('any'),
+      z.strictObject({
+        node: nodeId.optional().describe('Run on this node only.'),
+        nodes: z.array(nodeId).min(1, { error: 'at least one node id' }).optional().describe('Run on one of these nodes.'),
+        tags: z.array(z.string().min(1)).min(1, { error: 'at least one tag' }).optional().describe('Run on nodes that have all these tags.'),
+        strategy: z.enum(['spread', 'pack']).default('spread').describe('spread: instances on different nodes where possible; pack: together. Default spread.'),
+      }),
+    ],
+    { error: '"any" or { node?, nodes?, tags?, strategy? }' },
+  )
+  .describe('Where the instances run: "any" live node, or { node, nodes, tags, strategy }. Default: the node that registered the service.');
+
 const MAX_RESTARTS_EXPECTED = 'an integer ≥ 0 or "unlimited"';
 
 /** One service spec, as written in `services.<id>` or registered through the SDK. */
@@ -228,6 +247,14 @@ export const serviceSchema = z
       .describe('Binary provisioned into .dep/bin ({dep.bin}).'),
     process: processSchema,
     ports: portsSchema.optional(),
+    replicas: z
+      .number({ error: REPLICAS_EXPECTED })
+      .int({ error: REPLICAS_EXPECTED })
+      .min(1, { error: REPLICAS_EXPECTED })
+      .max(MAX_REPLICAS, { error: REPLICAS_EXPECTED })
+      .default(1)
+      .describe(`Instances of the service, named <id>@1..<id>@N, each with its own process, ports, logs and restarts. Default 1, at most ${MAX_REPLICAS}.`),
+    placement: placementSchema.optional(),
     portStrategy: z
       .enum(['fixed', 'random'])
       .default('fixed')

@@ -55,6 +55,9 @@ export interface Dependency {
   condition: DependencyCondition;
 }
 
+/** Where a service's instances may run (docs/cluster.md). */
+export type Placement = 'any' | { node?: string; nodes?: string[]; tags?: string[]; strategy: 'spread' | 'pack' };
+
 /** A validated, defaulted service spec. */
 export interface ServiceSpec {
   id: string;
@@ -76,6 +79,10 @@ export interface ServiceSpec {
     stopTimeoutMs: number;
   };
   restart: RestartTuning;
+  /** Instances of the service (1 = one, named <id>@1). */
+  replicas: number;
+  /** Where its instances run; absent: on the node that registered it. */
+  placement?: Placement;
   portStrategy: PortStrategy;
   ports: { primary?: PortSpec; additional: PortSpec[] };
   logging: {

@@ -9,9 +9,13 @@ import type { ServiceState } from './types.ts';
 export function cloneService(s: ServiceState): ServiceState {
   return {
     id: s.id,
+    service: s.service,
+    instance: s.instance,
     state: s.state,
     enabled: s.enabled,
     node: s.node,
+    replicas: s.replicas,
+    placement: s.placement,
     displayName: s.displayName,
     description: s.description,
     kind: s.kind,

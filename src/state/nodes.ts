@@ -2,7 +2,7 @@
 // earlier incarnation started: without an exit event for them, a replay of a persistent stream
 // would show them alive forever and ignore the new incarnation's starts. So both facts move the
 // node's services that had (or were about to have) a process to their resting state.
-import type { NodeBrokerChanged, NodeDown, NodeUp } from '../events/index.ts';
+import type { NodeBrokerChanged, NodeDown, NodeDraining, NodeUp } from '../events/index.ts';
 import { cloneService } from './clone.ts';
 import { getNode } from './lookup.ts';
 import { orphaned } from './service-transitions.ts';
@@ -27,6 +27,11 @@ export function nodeUp(state: State, e: NodeUp, seq: number): NodeOutcome {
     dataDir: d.dataDir,
     broker: 'connected',
     since: e.timestamp,
+    tags: d.tags ?? [],
+    address: d.address ?? '127.0.0.1',
+    draining: getNode(state, d.node)?.draining ?? false,
+    downReason: null,
+    declaredBy: null,
   };
   const released = releaseServices(state.services, d.node, e.timestamp, `node ${d.node} restarted`, seq);
   return { nodes: { ...state.nodes, [d.node]: node }, services: newRun(released, d.node) };
@@ -47,15 +52,62 @@ function newRun(services: State['services'], node: string): State['services'] {
   return out ?? services;
 }
 
-/** A node shut down or was found dead: mark it down and release its services. */
+/**
+ * A node shut down or was found dead: mark it down and release its services. A node that says
+ * so itself stopped what it ran; one declared dead by a survivor left its instances running
+ * nowhere: those that may move wait for a new node (pending), the others are `lost`.
+ */
 export function nodeDown(state: State, e: NodeDown, seq: number): NodeOutcome {
   const d = e.data;
   const prev = getNode(state, d.node) ?? blankNode(d.node, e.timestamp);
-  const node: NodeState = { ...prev, status: 'down', pid: null, broker: 'disconnected', since: e.timestamp };
-  return {
-    nodes: { ...state.nodes, [d.node]: node },
-    services: releaseServices(state.services, d.node, e.timestamp, `node ${d.node} down: ${d.reason}`, seq),
-  };
+  const declaredBy = d.declaredBy ?? null;
+  const node: NodeState = { ...prev, status: 'down', pid: null, broker: 'disconnected', since: e.timestamp, downReason: d.reason, declaredBy };
+  const why = `node ${d.node} down: ${d.reason}`;
+  const services =
+    declaredBy === null
+      ? releaseServices(state.services, d.node, e.timestamp, why, seq)
+      : strandServices(state.services, d.node, e.timestamp, why, seq);
+  return { nodes: { ...state.nodes, [d.node]: node }, services };
+}
+
+/** A node was asked to drain, or to stop draining. */
+export function nodeDraining(state: State, e: NodeDraining): NodeOutcome {
+  const d = e.data;
+  const prev = getNode(state, d.node) ?? blankNode(d.node, e.timestamp);
+  return { nodes: { ...state.nodes, [d.node]: { ...prev, draining: d.draining } }, services: state.services };
+}
+
+// Instances of a node found dead: nothing supervises them any more, wherever they were in
+// their lifecycle (except those at rest by choice: stopped, completed, failed, disabled).
+const STRANDED = new Set<ServiceState['state']>(['pending', 'starting', 'running', 'ready', 'stopping', 'backoff']);
+function strandServices(services: State['services'], node: string, timestamp: string, why: string, seq: number): State['services'] {
+  let out: State['services'] | null = null;
+  for (const id in services) {
+    const s = services[id] as ServiceState;
+    if (s.node !== node || !STRANDED.has(s.state)) continue;
+    out ??= { ...services };
+    const next = cloneService(s);
+    next.state = isMovable(s) ? 'pending' : 'lost';
+    next.since = timestamp;
+    next.pid = null;
+    next.waitingFor = [];
+    next.nextRestartAt = null;
+    next.restartPending = false;
+    next.health = { readiness: 'unknown', liveness: 'unknown' };
+    next.lastError = why;
+    if (seq > 0) next.lastSeq = seq;
+    out[id] = next;
+  }
+  return out ?? services;
+}
+
+/** True when the instance may run on another node than the one it is on. */
+export function isMovable(s: Pick<ServiceState, 'placement'>): boolean {
+  const p = s.placement;
+  if (p === null) return false;
+  if (p === 'any') return true;
+  if (p.node !== undefined) return false;
+  return p.nodes === undefined || p.nodes.length > 1;
 }
 
 /** A node's broker connection changed. */
@@ -66,7 +118,23 @@ export function nodeBroker(state: State, e: NodeBrokerChanged): NodeOutcome {
 }
 
 function blankNode(id: string, since: string): NodeState {
-  return { id, status: 'down', pid: null, hostname: '', version: '', nats: '', api: null, dataDir: '', broker: 'disconnected', since };
+  return {
+    id,
+    status: 'down',
+    pid: null,
+    hostname: '',
+    version: '',
+    nats: '',
+    api: null,
+    dataDir: '',
+    broker: 'disconnected',
+    since,
+    tags: [],
+    address: '',
+    draining: false,
+    downReason: null,
+    declaredBy: null,
+  };
 }
 
 function releaseServices(

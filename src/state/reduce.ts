@@ -3,12 +3,14 @@
 // registered) leave the state unchanged and are counted in counters.ignored / ignoredByType so a
 // reordered or duplicated event cannot crash a view. Stored events at or below state.seq are
 // already included and return the state as is, which makes snapshot + overlapping tail harmless.
-import type { NestorEvent, Stored } from '../events/index.ts';
+import { instanceKey, keyOf } from '../events/index.ts';
+import type { NestorEvent, ServiceRegistered, ServiceScopedEvent, Stored } from '../events/index.ts';
 import { cloneService } from './clone.ts';
 import { getService } from './lookup.ts';
-import { nodeBroker, nodeDown, nodeUp } from './nodes.ts';
+import { nodeBroker, nodeDown, nodeDraining, nodeUp } from './nodes.ts';
 import type { NodeOutcome } from './nodes.ts';
-import { addLog, applyCommand, registerService } from './service-common.ts';
+import { lost, placed, unplaced } from './placement.ts';
+import { addLog, applyCommand, registerInstance, registrationOutline } from './service-common.ts';
 import { reduceService } from './service-machine.ts';
 import type { ServiceState, State } from './types.ts';
 
@@ -51,23 +53,33 @@ export function reduceAll(events: Iterable<Stored | NestorEvent>, from: State = 
 function apply(state: State, e: NestorEvent, seq: number): NodeOutcome | null {
   switch (e.type) {
     case 'orchestrator.service.register':
-      return putService(state, registerService(getService(state, e.data.service), e), seq);
+      return register(state, e, seq);
     case 'orchestrator.service.register.rejected':
     case 'orchestrator.snapshot.saved':
       return state;
     case 'orchestrator.service.log': {
-      const s = getService(state, e.data.service);
+      const s = owned(state, e);
       return s === undefined ? null : putService(state, addLog(s, e), seq);
     }
     case 'orchestrator.service.retired':
-      return retire(state, e.data.service);
+      return retire(state, keyOf(e.data));
+    case 'orchestrator.service.placed': {
+      const s = getService(state, keyOf(e.data));
+      return s === undefined ? null : putService(state, placed(s, e), seq);
+    }
+    case 'orchestrator.service.lost':
+    case 'orchestrator.service.unplaced': {
+      const s = getService(state, keyOf(e.data));
+      if (s === undefined || LIVE.has(s.state)) return null;
+      return putService(state, e.type === 'orchestrator.service.lost' ? lost(s, e) : unplaced(s, e), seq);
+    }
     case 'orchestrator.command.enable':
     case 'orchestrator.command.disable':
     case 'orchestrator.command.start':
     case 'orchestrator.command.stop':
     case 'orchestrator.command.restart':
     case 'orchestrator.command.forget': {
-      const s = getService(state, e.data.service);
+      const s = getService(state, keyOf(e.data));
       return s === undefined ? null : putChanged(state, s, applyCommand(s, e), seq);
     }
     case 'orchestrator.service.pending':
@@ -84,7 +96,7 @@ function apply(state: State, e: NestorEvent, seq: number): NodeOutcome | null {
     case 'orchestrator.service.restart.scheduled':
     case 'orchestrator.service.retries.exhausted':
     case 'orchestrator.service.disabled': {
-      const s = getService(state, e.data.service);
+      const s = owned(state, e);
       if (s === undefined) return null;
       const next = reduceService(s, e);
       return next === null ? null : putChanged(state, s, next, seq);
@@ -95,7 +107,37 @@ function apply(state: State, e: NestorEvent, seq: number): NodeOutcome | null {
       return nodeDown(state, e, seq);
     case 'orchestrator.node.broker':
       return nodeBroker(state, e);
+    case 'orchestrator.node.draining':
+      return nodeDraining(state, e);
   }
+}
+
+// Lifecycle facts count only from the node that runs the instance: a node that was cut off
+// may deliver what it held back after its instance moved, and that must not rewrite the state
+// of the copy that runs elsewhere now.
+function owned(state: State, e: ServiceScopedEvent): ServiceState | undefined {
+  const s = getService(state, keyOf(e.data));
+  return s !== undefined && (s.node === e.origin.node || s.node === '') ? s : undefined;
+}
+
+// A registration makes or updates instances 1..replicas. Instances past the new count leave
+// the state once they have no process; one that still runs stays until its node has stopped
+// it and retired it.
+function register(state: State, e: ServiceRegistered, seq: number): NodeOutcome {
+  const fields = registrationOutline(e);
+  let out: NodeOutcome = state;
+  for (let n = 1; n <= fields.replicas; n++) {
+    const view = { services: out.services, nodes: out.nodes } as State;
+    out = putService(view, registerInstance(getService(view, instanceKey(e.data.service, n)), e, fields, n), seq);
+  }
+  for (const id in out.services) {
+    const s = out.services[id] as ServiceState;
+    if (s.service !== e.data.service || s.instance <= fields.replicas || LIVE.has(s.state)) continue;
+    const services = { ...out.services };
+    delete services[id];
+    out = { services, nodes: out.nodes };
+  }
+  return out;
 }
 
 // A retired service leaves the state (its events stay in the stream). One with a process, or a

@@ -2,21 +2,34 @@
 // commands. Commands are intent: they change flags, never the lifecycle state, which follows
 // from the facts the controller publishes next.
 import type { CommandEvent, ServiceLogWritten, ServiceRegistered } from '../events/index.ts';
+import { instanceKey } from '../events/index.ts';
 import { outlineSpec } from '../spec/index.ts';
+import type { SpecOutline } from '../spec/index.ts';
 import { cloneService } from './clone.ts';
 import type { ServiceState } from './types.ts';
 
-/** A new service from its first registration, or the spec fields of a re-registration over the old runtime fields. */
-export function registerService(prev: ServiceState | undefined, e: ServiceRegistered): ServiceState {
-  const fields = outlineSpec(e.data.service, e.data.spec);
+/** The spec fields every instance of a registered service shares. */
+export function registrationOutline(e: ServiceRegistered): SpecOutline {
+  return outlineSpec(e.data.service, e.data.spec);
+}
+
+/**
+ * One instance from its service's first registration, or the spec fields of a re-registration
+ * over its old runtime fields. A service without placement runs on the node that registered it;
+ * a placed instance keeps the node that holds it (a `placed` event moves it), '' until it has one.
+ */
+export function registerInstance(prev: ServiceState | undefined, e: ServiceRegistered, fields: SpecOutline, instance: number): ServiceState {
+  const node = fields.placement === null ? e.origin.node : (prev?.node ?? '');
   if (prev !== undefined) {
-    return { ...prev, ...fields, node: e.origin.node, specVersion: e.data.specVersion, specHash: e.data.specHash };
+    return { ...prev, ...fields, node, specVersion: e.data.specVersion, specHash: e.data.specHash };
   }
   return {
-    id: e.data.service,
+    id: instanceKey(e.data.service, instance),
+    service: e.data.service,
+    instance,
     state: 'pending',
     enabled: true,
-    node: e.origin.node,
+    node,
     ...fields,
     specVersion: e.data.specVersion,
     specHash: e.data.specHash,

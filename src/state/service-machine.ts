@@ -82,6 +82,9 @@ export function reduceService(s: ServiceState, e: LifecycleEvent): Step {
       return onFailed(s, e);
     case 'disabled':
       return onDisabled(s, e);
+    case 'lost':
+      // No process anywhere: the facts a stopped instance takes (its node is back and starts it).
+      return onStopped(s, e);
   }
 }
 

@@ -47,6 +47,7 @@ function settledWith(state: State, s: ServiceState, seen: Set<string>): boolean 
     case 'ready':
     case 'completed':
     case 'disabled':
+    case 'lost': // its node is down: nothing changes until that node returns
       return true;
     case 'stopped':
     case 'failed':

@@ -1,5 +1,6 @@
 // The derived state every view shares. Built only by reducing events; nothing here is set
 // from outside the reducer.
+import type { Placement } from '../spec/index.ts';
 
 /** Lifecycle states of a service (docs/events.md, *The service lifecycle*). */
 export const LIFECYCLE_STATES = [
@@ -13,6 +14,7 @@ export const LIFECYCLE_STATES = [
   'backoff',
   'failed',
   'disabled',
+  'lost',
 ] as const;
 /** One lifecycle state. */
 export type LifecycleState = (typeof LIFECYCLE_STATES)[number];
@@ -22,10 +24,19 @@ export type ProbeStatus = 'unknown' | 'passing' | 'failing';
 
 /** Everything known about one service. */
 export interface ServiceState {
+  /** The record's key: the service id for its first instance, `<service>@<n>` for the others. */
   id: string;
+  /** The service this instance belongs to. */
+  service: string;
+  /** The instance number, 1..replicas. */
+  instance: number;
   state: LifecycleState;
   enabled: boolean;
+  /** The node that runs it ('' while a placed instance waits for a node). */
   node: string;
+  replicas: number;
+  /** Where its instances may run; null: on the node that registered it. */
+  placement: Placement | null;
   displayName: string;
   description: string;
   kind: 'daemon' | 'oneshot';
@@ -71,6 +82,14 @@ export interface NodeState {
   dataDir: string;
   broker: 'connected' | 'reconnecting' | 'disconnected';
   since: string;
+  tags: string[];
+  /** Where other nodes reach its services ({services.<id>.host}). */
+  address: string;
+  /** Asked to move its movable instances away and take nothing new. */
+  draining: boolean;
+  /** Why it went down, and which survivor said so (null when it said it itself). */
+  downReason: string | null;
+  declaredBy: string | null;
 }
 
 /** The whole derived state. */

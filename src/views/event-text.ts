@@ -43,6 +43,14 @@ export function describeEvent(e: NestorEvent): string {
       return e.data.reason;
     case 'orchestrator.service.disabled':
       return e.data.reason;
+    case 'orchestrator.service.placed':
+      return `on ${e.data.node}${e.data.previous === null ? '' : `, moved from ${e.data.previous}`} (${e.data.reason})`;
+    case 'orchestrator.service.lost':
+      return `on ${e.data.node}: ${e.data.reason}`;
+    case 'orchestrator.service.unplaced':
+      return e.data.reason;
+    case 'orchestrator.node.draining':
+      return `${e.data.draining ? 'draining' : 'undrained'} by ${e.data.requestedBy.component}@${e.data.requestedBy.node}`;
     case 'orchestrator.service.log':
       return `${e.data.stream} +${e.data.lines} lines, ${e.data.totalBytes} bytes${e.data.rotated ? ', rotated' : ''}`;
     case 'orchestrator.command.enable':
@@ -57,7 +65,7 @@ export function describeEvent(e: NestorEvent): string {
     case 'orchestrator.node.up':
       return `pid ${e.data.pid} on ${e.data.hostname}, bus ${e.data.nats}${e.data.api ? `, api ${e.data.api}` : ''}`;
     case 'orchestrator.node.down':
-      return e.data.reason;
+      return e.data.declaredBy === undefined ? e.data.reason : `${e.data.reason} (declared by ${e.data.declaredBy})`;
     case 'orchestrator.node.broker':
       return `${e.data.status} ${e.data.url}`;
     case 'orchestrator.snapshot.saved':
@@ -68,7 +76,10 @@ export function describeEvent(e: NestorEvent): string {
 /** The service an event is about, `node <id>` for node events, or '' when neither. */
 export function eventSubject(e: NestorEvent): string {
   const data = e.data as { service?: unknown; node?: unknown };
-  if (typeof data.service === 'string') return data.service;
+  if (typeof data.service === 'string') {
+    const instance = (e.data as { instance?: unknown }).instance;
+    return typeof instance === 'number' ? `${data.service}@${instance}` : data.service;
+  }
   if (typeof data.node === 'string') return `node ${data.node}`;
   return '';
 }

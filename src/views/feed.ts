@@ -93,6 +93,7 @@ function feedTone(e: NestorEvent): Tone {
       return 'ok';
     case 'orchestrator.service.start.failed':
     case 'orchestrator.service.retries.exhausted':
+    case 'orchestrator.service.lost':
     case 'orchestrator.service.port.conflict':
     case 'orchestrator.service.register.rejected':
       return 'error';
@@ -103,10 +104,13 @@ function feedTone(e: NestorEvent): Tone {
     case 'orchestrator.service.restart.scheduled':
     case 'orchestrator.service.stop':
     case 'orchestrator.node.down':
+    case 'orchestrator.service.unplaced':
+    case 'orchestrator.node.draining':
       return 'warn';
     case 'orchestrator.node.broker':
       return e.data.status === 'connected' ? 'ok' : 'warn';
     case 'orchestrator.service.register':
+    case 'orchestrator.service.placed':
     case 'orchestrator.service.pending':
     case 'orchestrator.service.starting':
     case 'orchestrator.service.ensure':

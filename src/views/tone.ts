@@ -15,6 +15,7 @@ const TONES: Record<LifecycleState, Tone> = {
   backoff: 'warn',
   failed: 'error',
   disabled: 'muted',
+  lost: 'error',
 };
 
 /** Badge tone of a lifecycle state. */

@@ -25,6 +25,7 @@ function spec(id: string, over: Partial<ServiceSpec> = {}): ServiceSpec {
       stopTimeoutMs: 1000,
     },
     restart: { initialMs: 100, multiplier: 2, maxMs: 1000, jitter: 0, resetAfterMs: 60_000, maxRestarts: 3 },
+    replicas: 1,
     portStrategy: 'random',
     ports: { additional: [] },
     logging: { maxBytes: 1 << 20, keep: 3, metadataIntervalMs: 10_000 },

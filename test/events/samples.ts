@@ -69,6 +69,9 @@ export const samplePayloads: { [T in EventType]: PayloadOf<T> } = {
   'orchestrator.service.retries.exhausted': { service: 'api', attempts: 5, maxRestarts: 5 },
   'orchestrator.service.disabled': { service: 'api', reason: 'command' },
   'orchestrator.service.retired': { service: 'api', reason: 'not in nestor.yaml any more' },
+  'orchestrator.service.placed': { service: 'api', node: 'n1', previous: null, reason: 'placement any' },
+  'orchestrator.service.lost': { service: 'api', node: 'n1', reason: 'node n1 down: lease expired' },
+  'orchestrator.service.unplaced': { service: 'api', reason: 'no live node has tags gpu' },
   'orchestrator.service.log': {
     service: 'api',
     stream: 'stdout',
@@ -94,6 +97,7 @@ export const samplePayloads: { [T in EventType]: PayloadOf<T> } = {
     dataDir: '/home/dev/project/.data',
   },
   'orchestrator.node.down': { node: 'n1', reason: 'shutdown' },
+  'orchestrator.node.draining': { node: 'n1', draining: true, requestedBy },
   'orchestrator.node.broker': { node: 'n1', status: 'reconnecting', url: 'nats://127.0.0.1:41222' },
   'orchestrator.snapshot.saved': { node: 'n1', throughSeq: 120, key: 'state.n1' },
 };

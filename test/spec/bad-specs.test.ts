@@ -10,7 +10,7 @@ const PORT = 'port 1–65535 (0 or omitted only with portStrategy random)';
 const ID = 'service id: letters, digits, "-" or "_" (at most 64, no dots), starting with a letter or digit';
 const KNOWN =
   'a known placeholder: {ports.<name>}, {dirs.data|logs|project}, {dep.bin}, {env.NAME}, ' +
-  '{services.<id>.ports.<name>}, {service.id}, {node.id} (write {{ for a literal {)';
+  '{services.<id>.ports.<name>}, {services.<id>.host}, {service.id}, {node.id} (write {{ for a literal {)';
 
 type Obj = Record<string, unknown>;
 /** A minimal valid service, with fields replaced at the top level. */
@@ -295,7 +295,7 @@ const rows: Row[] = [
       issue('services.api.ports.primary.port', PORT, '70000'),
       issue(
         'services.api.restart',
-        'a known field (one of id, displayName, description, icon, required, kind, dep, process, ports, portStrategy, ' +
+        'a known field (one of id, displayName, description, icon, required, kind, dep, process, ports, replicas, placement, portStrategy, ' +
           'logging, health, liveness, caddy, dependencies, profiles, backoff, maxBackoff, maxRestarts)',
         '"always"',
       ),

@@ -196,6 +196,11 @@ test('nodes: up records how to reach a node, broker and down update it', () => {
     dataDir: '/home/dev/project/.data',
     broker: 'reconnecting',
     since: '2025-03-14T09:26:53.000Z',
+    tags: [],
+    address: '127.0.0.1',
+    draining: false,
+    downReason: null,
+    declaredBy: null,
   });
   const down = reduce(up, { ...ev('orchestrator.node.down', {}, 20), seq: 3 });
   assert.equal(down.nodes['n1']?.status, 'down');

@@ -12,8 +12,8 @@ const ev = <T extends NestorEvent['type']>(type: T, service: string, data: Recor
   sampleEvent(type, { service, ...data } as never);
 const run = (...events: NestorEvent[]): State => reduceAll(stored(events));
 
-test('without a restart on its way: ready, completed, failed, stopped and disabled are settled', () => {
-  const settled = new Set<LifecycleState>(['ready', 'completed', 'failed', 'stopped', 'disabled']);
+test('without a restart on its way: ready, completed, failed, stopped, disabled and lost are settled', () => {
+  const settled = new Set<LifecycleState>(['ready', 'completed', 'failed', 'stopped', 'disabled', 'lost']);
   const state = run(reg('api'));
   const base = state.services['api'];
   assert.ok(base);

@@ -17,40 +17,44 @@ import type { LifecycleState, State } from '../../src/state/index.ts';
 import { SAMPLE, sampleEvent, stored } from '../events/samples.ts';
 
 type Cell = LifecycleState | '=' | '-' | 'none';
-type Row = readonly [Cell, Cell, Cell, Cell, Cell, Cell, Cell, Cell, Cell, Cell, Cell];
+type Row = readonly [Cell, Cell, Cell, Cell, Cell, Cell, Cell, Cell, Cell, Cell, Cell, Cell];
 const COLUMNS = [...LIFECYCLE_STATES, 'unregistered'] as const;
 
 // prettier-ignore
 const TABLE: Record<EventType, Row> = {
-  //                                          pending    starting   running    ready      stopping   stopped    completed  backoff    failed     disabled   unregistered
-  'orchestrator.service.register':           ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       'pending'],
-  'orchestrator.service.register.rejected':  ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       'none'],
-  'orchestrator.service.pending':            ['=',       '-',       '-',       '-',       '-',       'pending', 'pending', 'pending', 'pending', 'pending', '-'],
-  'orchestrator.service.starting':           ['starting', '-',      '-',       '-',       '-',       'starting', 'starting', 'starting', 'starting', 'starting', '-'],
-  'orchestrator.service.ensure':             ['starting', '=',      '-',       '-',       '-',       'starting', 'starting', 'starting', 'starting', 'starting', '-'],
-  'orchestrator.service.port.conflict':      ['=',       '=',       '-',       '-',       '-',       '=',       '=',       '=',       '=',       '=',       '-'],
-  'orchestrator.service.port.reclaimed':     ['=',       '=',       '-',       '-',       '-',       '=',       '=',       '=',       '=',       '=',       '-'],
-  'orchestrator.service.start':              ['running', 'running', '-',       '-',       '-',       'running', 'running', 'running', 'running', 'running', '-'],
-  'orchestrator.service.ready':              ['-',       '-',       'ready',   '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-'],
-  'orchestrator.service.health':             ['-',       '-',       '=',       '=',       '=',       '-',       '-',       '-',       '-',       '-',       '-'],
-  'orchestrator.service.stop':               ['stopped', 'stopping', 'stopping', 'stopping', '=',     '-',       '-',       'stopped', '-',       '-',       '-'],
-  'orchestrator.service.exit':               ['-',       'stopped', 'stopped', 'stopped', 'stopped', '-',       '-',       '-',       '-',       '-',       '-'],
-  'orchestrator.service.start.failed':       ['failed',  'failed',  '-',       '-',       'stopped', 'failed',  'failed',  'failed',  '=',       'failed',  '-'],
-  'orchestrator.service.restart.scheduled':  ['-',       '-',       '-',       '-',       '-',       'backoff', 'backoff', '=',       'backoff', '-',       '-'],
-  'orchestrator.service.retries.exhausted':  ['-',       '-',       '-',       '-',       '-',       'failed',  'failed',  'failed',  '=',       '-',       '-'],
-  'orchestrator.service.disabled':           ['disabled', 'disabled', '-',     '-',       '-',       'disabled', 'disabled', 'disabled', 'disabled', '=',   '-'],
-  'orchestrator.service.retired':            ['none',    '-',       '-',       '-',       '-',       'none',    'none',    'none',    'none',    'none',    '-'],
-  'orchestrator.service.log':                ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '-'],
-  'orchestrator.command.enable':             ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '-'],
-  'orchestrator.command.disable':            ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '-'],
-  'orchestrator.command.start':              ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '-'],
-  'orchestrator.command.stop':               ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '-'],
-  'orchestrator.command.restart':            ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '-'],
-  'orchestrator.command.forget':             ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '-'],
-  'orchestrator.node.up':                    ['=',       'stopped', 'stopped', 'stopped', 'stopped', '=',     '=',       'stopped', '=',       '=',       'none'],
-  'orchestrator.node.down':                  ['=',       'stopped', 'stopped', 'stopped', 'stopped', '=',     '=',       'stopped', '=',       '=',       'none'],
-  'orchestrator.node.broker':                ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       'none'],
-  'orchestrator.snapshot.saved':             ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       'none'],
+  //                                           pending    starting   running    ready      stopping   stopped    completed  backoff    failed     disabled   lost       unregistered
+  'orchestrator.service.register':           ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       'pending'],
+  'orchestrator.service.register.rejected':  ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       'none'],
+  'orchestrator.service.pending':            ['=',       '-',       '-',       '-',       '-',       'pending', 'pending', 'pending', 'pending', 'pending', 'pending', '-'],
+  'orchestrator.service.starting':           ['starting','-',       '-',       '-',       '-',       'starting','starting','starting','starting','starting','starting','-'],
+  'orchestrator.service.ensure':             ['starting','=',       '-',       '-',       '-',       'starting','starting','starting','starting','starting','starting','-'],
+  'orchestrator.service.port.conflict':      ['=',       '=',       '-',       '-',       '-',       '=',       '=',       '=',       '=',       '=',       '=',       '-'],
+  'orchestrator.service.port.reclaimed':     ['=',       '=',       '-',       '-',       '-',       '=',       '=',       '=',       '=',       '=',       '=',       '-'],
+  'orchestrator.service.start':              ['running', 'running', '-',       '-',       '-',       'running', 'running', 'running', 'running', 'running', 'running', '-'],
+  'orchestrator.service.ready':              ['-',       '-',       'ready',   '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-'],
+  'orchestrator.service.health':             ['-',       '-',       '=',       '=',       '=',       '-',       '-',       '-',       '-',       '-',       '-',       '-'],
+  'orchestrator.service.stop':               ['stopped', 'stopping','stopping','stopping','=',       '-',       '-',       'stopped', '-',       '-',       '-',       '-'],
+  'orchestrator.service.exit':               ['-',       'stopped', 'stopped', 'stopped', 'stopped', '-',       '-',       '-',       '-',       '-',       '-',       '-'],
+  'orchestrator.service.start.failed':       ['failed',  'failed',  '-',       '-',       'stopped', 'failed',  'failed',  'failed',  '=',       'failed',  'failed',  '-'],
+  'orchestrator.service.restart.scheduled':  ['-',       '-',       '-',       '-',       '-',       'backoff', 'backoff', '=',       'backoff', '-',       'backoff', '-'],
+  'orchestrator.service.retries.exhausted':  ['-',       '-',       '-',       '-',       '-',       'failed',  'failed',  'failed',  '=',       '-',       'failed',  '-'],
+  'orchestrator.service.disabled':           ['disabled','disabled','-',       '-',       '-',       'disabled','disabled','disabled','disabled','=',       'disabled','-'],
+  'orchestrator.service.retired':            ['none',    '-',       '-',       '-',       '-',       'none',    'none',    'none',    'none',    'none',    'none',    '-'],
+  'orchestrator.service.placed':             ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       'pending', '-'],
+  'orchestrator.service.lost':               ['lost',    '-',       '-',       '-',       '-',       'lost',    'lost',    'lost',    'lost',    'lost',    '=',       '-'],
+  'orchestrator.service.unplaced':           ['=',       '-',       '-',       '-',       '-',       'pending', 'pending', 'pending', 'pending', 'pending', 'pending', '-'],
+  'orchestrator.service.log':                ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '-'],
+  'orchestrator.command.enable':             ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '-'],
+  'orchestrator.command.disable':            ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '-'],
+  'orchestrator.command.start':              ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '-'],
+  'orchestrator.command.stop':               ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '-'],
+  'orchestrator.command.restart':            ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '-'],
+  'orchestrator.command.forget':             ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '-'],
+  'orchestrator.node.up':                    ['=',       'stopped', 'stopped', 'stopped', 'stopped', '=',       '=',       'stopped', '=',       '=',       '=',       'none'],
+  'orchestrator.node.down':                  ['=',       'stopped', 'stopped', 'stopped', 'stopped', '=',       '=',       'stopped', '=',       '=',       '=',       'none'],
+  'orchestrator.node.draining':              ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       'none'],
+  'orchestrator.node.broker':                ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       'none'],
+  'orchestrator.snapshot.saved':             ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       'none'],
 };
 
 // How a service reaches each state: real event sequences, not a hand-built object.
@@ -89,6 +93,7 @@ const PATHS: Record<LifecycleState | 'unregistered', NestorEvent[]> = {
   ],
   failed: [sampleEvent('orchestrator.service.register'), sampleEvent('orchestrator.service.start.failed')],
   disabled: [sampleEvent('orchestrator.service.register'), sampleEvent('orchestrator.service.disabled')],
+  lost: [sampleEvent('orchestrator.service.register'), sampleEvent('orchestrator.service.lost')],
   unregistered: [sampleEvent('orchestrator.node.up')],
 };
 

@@ -1,7 +1,8 @@
 // Commands (enable, disable, start, stop, restart): each is checked against the service's
 // phase, answered with a reply, and when accepted recorded as an orchestrator.command.* event
 // before the transitions it causes.
-import { ID_PATTERN } from '../../events/index.ts';
+import { instanceKey, instanceRef, parseInstance } from '../../events/index.ts';
+import type { InstanceRef } from '../../events/index.ts';
 import type { CommandVerb } from '../../events/index.ts';
 import type { Draft } from './draft.ts';
 import { isAlive } from './gating.ts';
@@ -15,7 +16,7 @@ type CommandInput = Extract<Input, { kind: 'command' }>;
 export function onCommand(d: Draft, input: CommandInput): void {
   const refuse = (code: CommandErrorCode, message: string): void =>
     d.emit({ kind: 'reply', requestId: input.requestId, ok: false, code, message });
-  const svc = d.get(input.service);
+  const svc = d.get(commandKey(input.service));
   if (d.shutdown !== 'running') return refuse('shutting-down', 'the stack is shutting down');
   if (input.verb === 'forget') return forget(d, input, svc);
   if (svc === undefined) return refuse('unknown-service', `unknown service "${input.service}"`);
@@ -54,7 +55,7 @@ const FORGETTABLE: ReadonlySet<Supervised['phase']> = new Set(['stopped', 'compl
 // only a record in the views: forgetting it needs no check beyond the record itself.
 function forget(d: Draft, input: CommandInput, svc: Supervised | undefined): void {
   // Anything else could never have been a service, and its retired event would break the contract.
-  if (svc === undefined && !ID_PATTERN.test(input.service)) {
+  if (svc === undefined && parseInstance(input.service) === null) {
     return d.emit({ kind: 'reply', requestId: input.requestId, ok: false, code: 'unknown-service', message: `unknown service "${input.service}"` });
   }
   if (svc !== undefined) {
@@ -65,7 +66,7 @@ function forget(d: Draft, input: CommandInput, svc: Supervised | undefined): voi
   const by = input.requestedBy;
   d.emit(
     recordCommand(input),
-    publish('orchestrator.service.retired', { service: input.service, reason: `forgotten by ${by.component}@${by.node}` }),
+    publish('orchestrator.service.retired', { ...refOfKey(input.service), reason: `forgotten by ${by.component}@${by.node}` }),
     { kind: 'reply', requestId: input.requestId, ok: true, message: `${input.service} forgotten` },
   );
 }
@@ -119,7 +120,7 @@ function apply(d: Draft, verb: CommandVerb, svc: Supervised): string {
 }
 
 function recordCommand(input: CommandInput) {
-  const data = { service: input.service, requestedBy: input.requestedBy };
+  const data = { ...refOfKey(input.service), requestedBy: input.requestedBy };
   switch (input.verb) {
     case 'enable':
       return publish('orchestrator.command.enable', data);
@@ -134,4 +135,16 @@ function recordCommand(input: CommandInput) {
     case 'forget':
       return publish('orchestrator.command.forget', data);
   }
+}
+
+// A command names a record key (`web`, `web@2`); its events name the service and instance.
+function refOfKey(key: string): InstanceRef {
+  const parsed = parseInstance(key);
+  return parsed === null ? { service: key } : instanceRef(parsed.service, parsed.instance);
+}
+
+/** The record key of a command's target (`web@1` and `web` are the same instance). */
+export function commandKey(target: string): string {
+  const parsed = parseInstance(target);
+  return parsed === null ? target : instanceKey(parsed.service, parsed.instance);
 }

@@ -1,16 +1,17 @@
 // decide(state, input, ctx) → { next, effects }: the whole supervision policy as a pure
 // function. The shell performs the effects and feeds their results back as inputs.
+import { instanceKey } from '../../events/index.ts';
 import { shouldRestart } from './backoff.ts';
 import { onCommand } from './commands.ts';
 import { Draft } from './draft.ts';
 import { dependentsDown, isAlive, unmetDependencies } from './gating.ts';
 import { beginStart, disableIdle, enterPending, restartOrGiveUp, stopIdle, stopProcess } from './lifecycle.ts';
-import { publish } from './model.ts';
+import { publish, refOf } from './model.ts';
 import type { ControllerState, DecideContext, Decision, Input, Supervised } from './model.ts';
 
 /** The model before any registration. */
 export function initialControllerState(): ControllerState {
-  return { services: {}, shutdown: 'running' };
+  return { services: {}, shutdown: 'running', peers: {} };
 }
 
 /** Decides the next model and the effects for one input. */
@@ -49,6 +50,12 @@ export function decide(state: ControllerState, input: Input, ctx: DecideContext)
     case 'shutdown':
       if (d.shutdown === 'running') d.shutdown = 'stopping';
       break;
+    case 'release':
+      onRelease(d, input);
+      break;
+    case 'peers':
+      d.peers = input.phases;
+      break;
   }
   settle(d);
   return { next: d.state(), effects: d.effects };
@@ -57,7 +64,8 @@ export function decide(state: ControllerState, input: Input, ctx: DecideContext)
 type Of<K extends Input['kind']> = Extract<Input, { kind: K }>;
 
 function onRegistered(d: Draft, input: Of<'registered'>): void {
-  const existing = d.get(input.spec.id);
+  const instance = input.instance ?? 1;
+  const existing = d.get(instanceKey(input.spec.id, instance));
   if (existing !== undefined) {
     const changed = existing.specHash !== input.specHash;
     existing.spec = input.spec;
@@ -71,7 +79,9 @@ function onRegistered(d: Draft, input: Of<'registered'>): void {
     return;
   }
   const svc: Supervised = {
-    id: input.spec.id,
+    id: instanceKey(input.spec.id, instance),
+    service: input.spec.id,
+    instance,
     spec: input.spec,
     specVersion: input.specVersion,
     specHash: input.specHash,
@@ -96,7 +106,7 @@ function onStarted(d: Draft, input: Of<'started'>): void {
   svc.pid = input.pid;
   d.emit(
     publish('orchestrator.service.start', {
-      service: svc.id,
+      ...refOf(svc),
       pid: input.pid,
       attempt: input.attempt,
       ports: input.ports,
@@ -109,7 +119,7 @@ function onStarted(d: Draft, input: Of<'started'>): void {
   if (!svc.wanted || d.shutdown !== 'running') return stopProcess(d, svc, 'command', 'stay');
   if (svc.spec.health === undefined && svc.spec.kind === 'daemon') {
     svc.phase = 'ready';
-    d.emit(publish('orchestrator.service.ready', { service: svc.id, pid: input.pid, ports: input.ports, elapsedMs: 0, probe: null }));
+    d.emit(publish('orchestrator.service.ready', { ...refOf(svc), pid: input.pid, ports: input.ports, elapsedMs: 0, probe: null }));
   }
 }
 
@@ -119,7 +129,7 @@ function onStartFailed(d: Draft, input: Of<'startFailed'>, ctx: DecideContext): 
   svc.phase = 'failed';
   svc.pid = null;
   const event = publish('orchestrator.service.start.failed', {
-    service: svc.id,
+    ...refOf(svc),
     attempt: input.attempt,
     reason: input.reason,
     error: input.error,
@@ -142,7 +152,7 @@ function onReady(d: Draft, input: Of<'ready'>): void {
   svc.phase = 'ready';
   d.emit(
     publish('orchestrator.service.ready', {
-      service: svc.id,
+      ...refOf(svc),
       pid: input.pid,
       ports: input.ports,
       elapsedMs: input.elapsedMs,
@@ -158,14 +168,14 @@ function onStartStep(d: Draft, input: Of<'ensured'> | Of<'portConflict'> | Of<'p
   if (svc?.phase !== 'starting') return;
   switch (input.kind) {
     case 'ensured':
-      return d.emit(publish('orchestrator.service.ensure', { service: svc.id, actions: input.actions }));
+      return d.emit(publish('orchestrator.service.ensure', { ...refOf(svc), actions: input.actions }));
     case 'portConflict': {
       const { kind: _, ...data } = input;
-      return d.emit(publish('orchestrator.service.port.conflict', data));
+      return d.emit(publish('orchestrator.service.port.conflict', { ...data, ...refOf(svc) }));
     }
     case 'portReclaimed': {
       const { kind: _, ...data } = input;
-      return d.emit(publish('orchestrator.service.port.reclaimed', data));
+      return d.emit(publish('orchestrator.service.port.reclaimed', { ...data, ...refOf(svc) }));
     }
   }
 }
@@ -177,7 +187,7 @@ function onHealth(d: Draft, input: Of<'health'>): void {
   const svc = d.get(input.service);
   if (svc === undefined || svc.pid !== input.pid) return;
   const { kind: _, pid: __, ...data } = input;
-  d.emit(publish('orchestrator.service.health', data));
+  d.emit(publish('orchestrator.service.health', { ...data, ...refOf(svc) }));
   if (input.probe === 'liveness' && input.status === 'failing' && svc.phase !== 'stopping') {
     stopProcess(d, svc, 'liveness', 'restart-policy');
   }
@@ -189,7 +199,7 @@ function onExited(d: Draft, input: Of<'exited'>, ctx: DecideContext): void {
   const wasStopping = svc.phase === 'stopping';
   svc.pid = null;
   const event = publish('orchestrator.service.exit', {
-    service: svc.id,
+    ...refOf(svc),
     pid: input.pid,
     code: input.code,
     signal: input.signal,
@@ -214,6 +224,10 @@ function afterExit(d: Draft, svc: Supervised, input: Of<'exited'>, wasStopping: 
     const then = svc.afterStop;
     svc.afterStop = 'stay';
     svc.phase = 'stopped';
+    if (then === 'release' || then === 'retire') {
+      dropReleased(d, svc, then === 'retire');
+      return false;
+    }
     if (then === 'disable' || !svc.enabled) disableIdle(d, svc, 'command');
     else if (d.shutdown !== 'running') return false;
     else if (then === 'start') enterPending(d, svc);
@@ -240,6 +254,34 @@ function afterExit(d: Draft, svc: Supervised, input: Of<'exited'>, wasStopping: 
   return !clean;
 }
 
+// An instance leaves this controller: it moves to another node, or it was scaled away (then
+// it is retired, so every view drops it). Its process stops first; its claim is given up only
+// once the whole process group is gone, so the next node never runs it beside this one.
+function onRelease(d: Draft, input: Of<'release'>): void {
+  const svc = d.get(input.service);
+  if (svc === undefined) return;
+  const then = input.retire ? 'retire' : 'release';
+  if (svc.phase === 'running' || svc.phase === 'ready' || svc.phase === 'stopping') {
+    return stopProcess(d, svc, input.reason, then, input.timeoutMs);
+  }
+  if (svc.phase === 'starting') {
+    svc.afterStop = then;
+    svc.wanted = false;
+    return;
+  }
+  if (svc.phase === 'backoff') d.emit({ kind: 'cancelRestart', service: svc.id });
+  if (svc.phase !== 'stopped' && svc.phase !== 'failed' && svc.phase !== 'completed' && svc.phase !== 'disabled') {
+    d.emit(publish('orchestrator.service.stop', { ...refOf(svc), pid: null, reason: input.reason, signal: 'none', timeoutMs: 0 }));
+  }
+  dropReleased(d, svc, input.retire);
+}
+
+function dropReleased(d: Draft, svc: Supervised, retire: boolean): void {
+  d.remove(svc.id);
+  if (retire) d.emit(publish('orchestrator.service.retired', { ...refOf(svc), reason: 'scaled down' }));
+  d.emit({ kind: 'released', service: svc.id });
+}
+
 function onRestartDue(d: Draft, input: Of<'restartDue'>): void {
   const svc = d.get(input.service);
   if (svc?.phase !== 'backoff') return;
@@ -253,13 +295,13 @@ function settle(d: Draft): void {
   for (const view of d.all()) {
     if (view.phase !== 'pending' || !view.enabled || !view.wanted) continue;
     const svc = d.get(view.id) as Supervised;
-    const unmet = unmetDependencies(svc, (id) => d.get(id));
+    const unmet = unmetDependencies(svc, d);
     if (unmet.length === 0) {
       svc.waitingFor = [];
       beginStart(d, svc);
     } else if (unmet.join() !== svc.waitingFor.join()) {
       svc.waitingFor = unmet;
-      d.emit(publish('orchestrator.service.pending', { service: svc.id, waitingFor: unmet }));
+      d.emit(publish('orchestrator.service.pending', { ...refOf(svc), waitingFor: unmet }));
     }
   }
 }
@@ -269,7 +311,7 @@ function settleShutdown(d: Draft): void {
   for (const view of all) {
     if (view.phase === 'pending' || view.phase === 'backoff') {
       stopIdle(d, d.get(view.id) as Supervised, 'shutdown');
-    } else if ((view.phase === 'running' || view.phase === 'ready') && dependentsDown(view.id, d.all())) {
+    } else if ((view.phase === 'running' || view.phase === 'ready') && dependentsDown(view.service, d.all())) {
       stopProcess(d, d.get(view.id) as Supervised, 'shutdown', 'stay');
     }
   }

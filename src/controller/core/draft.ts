@@ -8,10 +8,12 @@ export class Draft {
   private readonly copied = new Set<string>();
   private readonly services: Record<string, Supervised>;
   shutdown: ShutdownPhase;
+  peers: ControllerState['peers'];
 
   constructor(state: ControllerState) {
     this.services = { ...state.services };
     this.shutdown = state.shutdown;
+    this.peers = state.peers;
   }
 
   /** The service, copied on first access so it may be edited; undefined when unknown. */
@@ -52,6 +54,6 @@ export class Draft {
 
   /** The finished model. */
   state(): ControllerState {
-    return { services: this.services, shutdown: this.shutdown };
+    return { services: this.services, shutdown: this.shutdown, peers: this.peers };
   }
 }

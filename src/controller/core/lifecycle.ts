@@ -3,20 +3,20 @@
 import type { Draft } from './draft.ts';
 import { nextDelay, restartsLeft } from './backoff.ts';
 import { unmetDependencies } from './gating.ts';
-import { publish } from './model.ts';
+import { publish, refOf } from './model.ts';
 import type { DecideContext, Supervised } from './model.ts';
 
 /** Moves a service to pending; settle() starts it once its dependencies are met. */
 export function enterPending(d: Draft, svc: Supervised): void {
   svc.phase = 'pending';
-  svc.waitingFor = unmetDependencies(svc, (id) => d.get(id));
-  d.emit(publish('orchestrator.service.pending', { service: svc.id, waitingFor: svc.waitingFor }));
+  svc.waitingFor = unmetDependencies(svc, d);
+  d.emit(publish('orchestrator.service.pending', { ...refOf(svc), waitingFor: svc.waitingFor }));
 }
 
 /** Decides a start: published as `service.starting` so every view enters `starting` with the controller. */
 export function beginStart(d: Draft, svc: Supervised): void {
   svc.phase = 'starting';
-  d.emit(publish('orchestrator.service.starting', { service: svc.id, attempt: svc.attempt }), {
+  d.emit(publish('orchestrator.service.starting', { ...refOf(svc), attempt: svc.attempt }), {
     kind: 'spawn',
     service: svc.id,
     attempt: svc.attempt,
@@ -24,13 +24,14 @@ export function beginStart(d: Draft, svc: Supervised): void {
 }
 
 /** Signals a live process to stop; `then` says what happens once it has exited. */
-export function stopProcess(d: Draft, svc: Supervised, reason: string, then: Supervised['afterStop']): void {
-  const { stopSignal, stopTimeoutMs } = svc.spec.process;
+export function stopProcess(d: Draft, svc: Supervised, reason: string, then: Supervised['afterStop'], timeoutMs?: number): void {
+  const { stopSignal } = svc.spec.process;
+  const stopTimeoutMs = Math.min(svc.spec.process.stopTimeoutMs, timeoutMs ?? Infinity);
   svc.afterStop = then;
   if (svc.phase === 'stopping') return;
   svc.phase = 'stopping';
   d.emit(
-    publish('orchestrator.service.stop', { service: svc.id, pid: svc.pid, reason, signal: stopSignal, timeoutMs: stopTimeoutMs }),
+    publish('orchestrator.service.stop', { ...refOf(svc), pid: svc.pid, reason, signal: stopSignal, timeoutMs: stopTimeoutMs }),
     { kind: 'signal', service: svc.id, signal: stopSignal, timeoutMs: stopTimeoutMs },
   );
 }
@@ -39,7 +40,7 @@ export function stopProcess(d: Draft, svc: Supervised, reason: string, then: Sup
 export function stopIdle(d: Draft, svc: Supervised, reason: string): void {
   if (svc.phase === 'backoff') d.emit({ kind: 'cancelRestart', service: svc.id });
   svc.phase = 'stopped';
-  d.emit(publish('orchestrator.service.stop', { service: svc.id, pid: null, reason, signal: 'none', timeoutMs: 0 }));
+  d.emit(publish('orchestrator.service.stop', { ...refOf(svc), pid: null, reason, signal: 'none', timeoutMs: 0 }));
 }
 
 /** Disables a service that has no process. */
@@ -47,7 +48,7 @@ export function disableIdle(d: Draft, svc: Supervised, reason: string): void {
   if (svc.phase === 'backoff') d.emit({ kind: 'cancelRestart', service: svc.id });
   svc.phase = 'disabled';
   svc.pid = null;
-  d.emit(publish('orchestrator.service.disabled', { service: svc.id, reason }));
+  d.emit(publish('orchestrator.service.disabled', { ...refOf(svc), reason }));
 }
 
 /** After a failure: schedule the next restart with backoff, or give up when none is left. */
@@ -57,7 +58,7 @@ export function restartOrGiveUp(d: Draft, svc: Supervised, reason: string, ctx: 
     svc.phase = 'failed';
     d.emit(
       publish('orchestrator.service.retries.exhausted', {
-        service: svc.id,
+        ...refOf(svc),
         attempts: svc.attempt,
         maxRestarts: tuning.maxRestarts ?? 0,
       }),
@@ -68,7 +69,7 @@ export function restartOrGiveUp(d: Draft, svc: Supervised, reason: string, ctx: 
   const delayMs = nextDelay(svc.attempt, tuning, ctx.jitter);
   svc.phase = 'backoff';
   d.emit(
-    publish('orchestrator.service.restart.scheduled', { service: svc.id, attempt: svc.attempt, delayMs, reason }),
+    publish('orchestrator.service.restart.scheduled', { ...refOf(svc), attempt: svc.attempt, delayMs, reason }),
     { kind: 'scheduleRestart', service: svc.id, delayMs },
   );
 }

@@ -2,13 +2,17 @@
 // reacts to (observations from the shell, commands, registrations) and the effects it asks the
 // shell to perform. Every effect's result comes back as another input, so decide() stays pure
 // (docs/architecture.md, *The controller loop*).
-import type { CommandVerb, EventType, PayloadOf } from '../../events/index.ts';
+import { instanceRef } from '../../events/index.ts';
+import type { CommandVerb, EventType, InstanceRef, PayloadOf } from '../../events/index.ts';
 import type { ServiceSpec } from '../../spec/index.ts';
 import type { LifecycleState } from '../../state/index.ts';
 
 /** What the controller knows about one service. */
 export interface Supervised {
+  /** Record key: the service id for instance 1, `<service>@<n>` for the others. */
   id: string;
+  service: string;
+  instance: number;
   spec: ServiceSpec;
   specVersion: number;
   specHash: string;
@@ -22,7 +26,7 @@ export interface Supervised {
   attempt: number;
   pid: number | null;
   /** What to do once the process being stopped has exited. */
-  afterStop: 'stay' | 'start' | 'disable' | 'restart-policy';
+  afterStop: 'stay' | 'start' | 'disable' | 'restart-policy' | 'release' | 'retire';
   waitingFor: string[];
 }
 
@@ -33,6 +37,8 @@ export type ShutdownPhase = 'running' | 'stopping' | 'done';
 export interface ControllerState {
   services: Record<string, Supervised>;
   shutdown: ShutdownPhase;
+  /** Phases of the instances other nodes run, by service: dependencies hold across nodes. */
+  peers: Record<string, LifecycleState[]>;
 }
 
 /** Who sent a command. */
@@ -43,7 +49,20 @@ export type Requester = {
 
 /** Something that happened, reported to decide(). */
 export type Input =
-  | { kind: 'registered'; spec: ServiceSpec; specVersion: number; specHash: string; enabled: boolean; ignoreDependencies: boolean }
+  | {
+      kind: 'registered';
+      spec: ServiceSpec;
+      specVersion: number;
+      specHash: string;
+      enabled: boolean;
+      ignoreDependencies: boolean;
+      /** Which instance this controller runs (default 1). */
+      instance?: number;
+    }
+  /** Give an instance up: stop its process, then drop it (it moves, or it was scaled away and is retired). */
+  | { kind: 'release'; service: string; reason: string; retire: boolean; timeoutMs?: number }
+  /** What other nodes' instances are doing, by service (replaces the previous report). */
+  | { kind: 'peers'; phases: Record<string, LifecycleState[]> }
   | { kind: 'command'; verb: CommandVerb; service: string; requestedBy: Requester; requestId: string }
   | { kind: 'started'; service: string; pid: number; attempt: number; ports: Record<string, number>; command: string; args: string[] }
   | { kind: 'startFailed'; service: string; attempt: number; reason: string; error: string; searchPath?: string }
@@ -77,7 +96,9 @@ export type Effect =
   | { kind: 'signal'; service: string; signal: string; timeoutMs: number }
   | { kind: 'scheduleRestart'; service: string; delayMs: number }
   | { kind: 'cancelRestart'; service: string }
-  | { kind: 'shutdownComplete' };
+  | { kind: 'shutdownComplete' }
+  /** An instance was released and its process is gone: its claim may go to another node. */
+  | { kind: 'released'; service: string };
 
 /** What decide() needs besides the state and the input: the time and a jitter sample in [0,1). */
 export interface DecideContext {
@@ -94,4 +115,9 @@ export interface Decision {
 /** Builds a typed publish effect. */
 export function publish<T extends EventType>(type: T, data: PayloadOf<T>): PublishEffect {
   return { kind: 'publish', type, data } as PublishEffect;
+}
+
+/** The event fields naming a supervised instance. */
+export function refOf(svc: Pick<Supervised, 'service' | 'instance'>): InstanceRef {
+  return instanceRef(svc.service, svc.instance);
 }
