@@ -112,7 +112,7 @@ function placePinned(inst: InstanceToPlace, members: ReadonlyMap<string, Placeme
   const local = p === undefined || p === 'any';
   const target = local ? inst.registeredBy : (p.node ?? (p.nodes?.[0] as string));
   if (!local && p.node !== undefined && p.nodes !== undefined && !p.nodes.includes(p.node)) {
-    return { kind: 'unplaceable', reason: `node ${p.node} is not in placement.nodes (${p.nodes.join(', ')})` };
+    return { kind: 'unplaceable', reason: `node ${p.node} is not in placement.nodes (${unique(p.nodes).join(', ')})` };
   }
   const node = members.get(target);
   if (node === undefined) {
