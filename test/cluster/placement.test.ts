@@ -201,6 +201,16 @@ for (const c of CASES) {
   });
 }
 
+test('ties fall to hashing, not to the first or last node: lone instances of many services scatter', () => {
+  const nodes = ['n1', 'n2', 'n3', 'n4', 'n5'].map((id) => node(id));
+  const chosen = new Set<string>();
+  for (let i = 0; i < 40; i++) {
+    const d = placeInstances(service(`svc${i}`, 'any'), nodes).get(`svc${i}@1`);
+    if (d?.kind === 'placed') chosen.add(d.node);
+  }
+  assert.equal(chosen.size, 5);
+});
+
 test('movable: only absent placement and a single node pin', () => {
   assert.equal(movable(undefined), false);
   assert.equal(movable({ node: 'n1' }), false);
