@@ -14,7 +14,8 @@
 // - Movable instances go to alive, undrained nodes matching the placement; draining nodes keep
 //   none of them.
 //
-// Node ids are assumed unique, as are instance names; the cluster membership guarantees both.
+// Node ids are assumed unique (membership keys them), as are instance names (one registration per
+// service id).
 
 /** Where a service's instances may run; absent means on the node that registered the service. */
 export type Placement = 'any' | { node?: string; nodes?: string[]; tags?: string[]; strategy?: 'spread' | 'pack' };
@@ -263,7 +264,7 @@ function choosePack(service: string, nodes: readonly PlacementNode[], ledger: Le
 }
 
 function weight(key: string, node: string): number {
-  // NUL cannot appear in a service name or node id, so ("a", "bc") and ("ab", "c") differ.
+  // Ids are subject tokens (letters, digits, '-', '_'), never NUL, so ("a", "bc") and ("ab", "c") differ.
   return hash53(`${key}\u0000${node}`);
 }
 
