@@ -187,7 +187,7 @@ async function reensureOnReconnect(nc: NatsConnection, ensure: () => Promise<unk
 }
 
 async function retryTransient<T>(fn: () => Promise<T>, budgetMs: number, wait: ClusterWaitReporter | null = null, signal?: AbortSignal): Promise<T> {
-  const deadline = Date.now() + budgetMs;
+  let deadline = Date.now() + budgetMs;
   for (let delay = 100; ; delay = Math.min(delay * 2, 1_000)) {
     try {
       return await fn();
@@ -196,6 +196,8 @@ async function retryTransient<T>(fn: () => Promise<T>, budgetMs: number, wait: C
       if (wait !== null && (isPeersMissing(err) || (isRetryable(err) && (await peersMissing(wait))))) {
         await wait.tick();
         await wait.pause(delay);
+        // A cluster that has just formed gets the usual time to settle.
+        deadline = Date.now() + budgetMs;
         continue;
       }
       if (!isRetryable(err) || Date.now() + delay >= deadline) throw err;
