@@ -26,6 +26,8 @@ export interface BootOptions {
   /** Progress lines for long steps (broker start, .dep builds). */
   onProgress?(line: string): void;
   onError?(err: unknown): void;
+  /** Calls the boot off at any step (a signal while starting): what it started is stopped, and the boot rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /** A running node: its bus, its controller, and how to stop it. */
@@ -63,7 +65,8 @@ export async function bootNode(opts: BootOptions): Promise<NodeHandle> {
   try {
     return await startNode(opts, log, logger.close);
   } catch (err) {
-    log.error({ err }, 'boot failed');
+    if (opts.signal?.aborted === true) log.info({ reason: String(opts.signal.reason) }, 'boot called off');
+    else log.error({ err }, 'boot failed');
     logger.close();
     throw err;
   }
@@ -105,16 +108,23 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
       onFailed: (err) => onError(new Error(`the embedded nats-server could not be restarted: ${(err as Error).message}`, { cause: err })),
       onError,
     },
+    // Peers started later are normal in a cluster: say what the node waits for, as long as it does.
+    onWaiting: progress,
+    ...(opts.signal === undefined ? {} : { signal: opts.signal }),
   });
   ref.bus = bus;
   // From here on, a crash of this process never leaves its services running unsupervised.
   const guardian = startGuardian(config.dataDir);
   let api: ApiServer | undefined;
+  let controller: Controller | undefined;
+  // The steps after the bus are short: a stop asked for meanwhile is honoured between them.
+  const checkpoint = (): void => opts.signal?.throwIfAborted();
   try {
+    checkpoint();
     const bootSeq = await bus.lastSeq();
     const events = createEventFactory({ node: config.node, component: 'node' });
     await reportCrash(bus, config, events, log, opts.onProgress);
-    const controller = new Controller({
+    const started = new Controller({
       bus,
       node: config.node,
       projectDir: config.projectDir,
@@ -123,24 +133,22 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
       onError,
       onWarning: warn,
     });
-    await controller.start();
+    controller = started;
+    await started.start();
+    checkpoint();
     // The API is a shell of the node: it follows the stream like every view and sends commands
     // like every client. It listens before node.up so the announcement can carry its URL.
-    try {
-      api = await startApiServer({
-        bus,
-        node: config.node,
-        dataDir: config.dataDir,
-        api: config.api,
-        runningPids: () => controller.runningPids(),
-        mounts: [dashboardRoutes],
-        onError,
-      });
-    } catch (err) {
-      await controller.close().catch(() => {});
-      throw err;
-    }
+    api = await startApiServer({
+      bus,
+      node: config.node,
+      dataDir: config.dataDir,
+      api: config.api,
+      runningPids: () => started.runningPids(),
+      mounts: [dashboardRoutes],
+      onError,
+    });
     const server = api;
+    checkpoint();
     // What earlier runs of this node registered, as the stream says before this run registers
     // anything: the first registration retires those its project no longer has.
     let earlier: string[] | null = Object.values(server.live.state.services)
@@ -171,8 +179,8 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
     const shutdown = (reason = 'shutdown'): Promise<void> =>
       (stopped ??= (async () => {
         try {
-          await controller.shutdown();
-          await controller.close();
+          await started.shutdown();
+          await started.close();
           await bus.publish(events('orchestrator.node.down', { node: config.node, reason })).catch(() => {});
           await server.close();
           await removeRuntimeInfo(config.dataDir, process.pid).catch(() => {});
@@ -190,7 +198,7 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
       config,
       node: config.node,
       bus,
-      controller,
+      controller: started,
       api: server,
       bootSeq,
       register: (project, options) => {
@@ -203,6 +211,7 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
     };
   } catch (err) {
     await api?.close().catch(() => {});
+    await controller?.close().catch(() => {});
     await bus.close().catch(() => {});
     guardian.release();
     throw err;

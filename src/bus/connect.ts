@@ -30,6 +30,7 @@ import { BrokerSupervisor } from './supervise.ts';
 import { ensureCredentials, readCredentials } from './credentials.ts';
 import type { EmbeddedCredentials } from './credentials.ts';
 import type { BrokerHooks } from './supervise.ts';
+import { ClusterWaitReporter, abortableSleep, isPeersMissing } from './cluster-wait.ts';
 
 /** A reader that also publishes: what the node's shells (controller, API, harness) hold. */
 export interface BusWriter extends BusReader {
@@ -65,6 +66,14 @@ export interface ConnectOptions {
   publishRetry?: PublishRetry;
   /** Hears about the embedded server dying and being restarted. */
   broker?: BrokerHooks;
+  /**
+   * Hears, every few seconds, that the embedded server waits for its cluster peers. With this
+   * hook or a signal such a wait has no deadline (peers may be started minutes later); without
+   * both it fails after nats.startTimeoutMs. Errors that waiting cannot cure fail at once.
+   */
+  onWaiting?(line: string): void;
+  /** Calls the connection off at any step; the embedded server started so far is stopped. */
+  signal?: AbortSignal;
 }
 
 /** Embedded mode rides out a broker restart: publishes keep retrying while it comes back. */
@@ -82,21 +91,27 @@ export async function connectBus(config: NestorConfig, opts: ConnectOptions = {}
   const embedded = config.nats.mode === 'embedded';
   const credentials = embedded && config.nats.auth !== 'none' ? await ensureCredentials(config.dataDir, config.nats.auth) : null;
   const launchOptions = { ...launchOptionsFromConfig(config), ...(credentials === null ? {} : { auth: credentials }) };
-  const server = embedded ? await launchNatsServer(launchOptions) : null;
+  const { signal } = opts;
+  // Waiting without a deadline is for a caller that can hear about it or call it off.
+  const hooks = opts.onWaiting === undefined && signal === undefined ? undefined : { signal, ...(opts.onWaiting === undefined ? {} : { onWaiting: opts.onWaiting }) };
+  const server = embedded ? await launchNatsServer(launchOptions, hooks) : null;
   try {
     const urls = server === null ? config.nats.urls : [server.natsUrl];
     const deadline = Date.now() + (opts.connectTimeoutMs ?? 3_000);
-    const nc = await connectWithRetry(config, urls, deadline, opts.component ?? 'bus', credentials);
+    const nc = await connectWithRetry(config, urls, deadline, opts.component ?? 'bus', credentials, signal);
     try {
-      const jsm = await openJetStream(nc, config.nats.mode, urls, deadline);
+      const jsm = await openJetStream(nc, config.nats.mode, urls, deadline, signal);
       const js = jetstream(nc);
       const ensure = async (): Promise<KV> => {
         await ensureEventStream(jsm, config.events, config.nats.store);
         return ensureSnapshotBucket(js, config.nats.store, config.events.replicas);
       };
+      const cluster = server === null ? undefined : config.nats.cluster;
+      const wait = cluster === undefined || hooks === undefined ? null : new ClusterWaitReporter(server?.monitorUrl ?? '', cluster, hooks, config.events.replicas);
       // A cluster that has just formed answers JetStream requests with timeouts or 503s until
-      // its meta leader is elected: retry those (only those) for a while.
-      const snapshots = await retryTransient(ensure, 15_000);
+      // its meta leader is elected: retry those (only those) for a while, and for as long as
+      // it takes when the cause is a missing peer (too few servers for the stream's replicas).
+      const snapshots = await retryTransient(ensure, 15_000, wait, signal);
       const supervisor =
         server === null ? null : new BrokerSupervisor(server, launchOptions, () => retryUntil(ensure, 15_000), opts.broker);
       // An external broker may come back without our stream (a memory store, a rebuilt
@@ -171,16 +186,30 @@ async function reensureOnReconnect(nc: NatsConnection, ensure: () => Promise<unk
   }
 }
 
-async function retryTransient<T>(fn: () => Promise<T>, budgetMs: number): Promise<T> {
-  const deadline = Date.now() + budgetMs;
+async function retryTransient<T>(fn: () => Promise<T>, budgetMs: number, wait: ClusterWaitReporter | null = null, signal?: AbortSignal): Promise<T> {
+  let deadline = Date.now() + budgetMs;
   for (let delay = 100; ; delay = Math.min(delay * 2, 1_000)) {
     try {
       return await fn();
     } catch (err) {
+      signal?.throwIfAborted();
+      if (wait !== null && (isPeersMissing(err) || (isRetryable(err) && (await peersMissing(wait))))) {
+        await wait.tick();
+        await wait.pause(delay);
+        // A cluster that has just formed gets the usual time to settle.
+        deadline = Date.now() + budgetMs;
+        continue;
+      }
       if (!isRetryable(err) || Date.now() + delay >= deadline) throw err;
-      await sleep(delay);
+      await abortableSleep(delay, signal);
     }
   }
+}
+
+// A timeout alone is no proof of a missing peer: only when fewer servers are seen than needed.
+async function peersMissing(wait: ClusterWaitReporter): Promise<boolean> {
+  const view = await wait.view();
+  return view.seen < view.needed;
 }
 
 /** Retries `fn` (a reconnecting client fails until the server is back) until it succeeds or time runs out. */
@@ -244,6 +273,7 @@ async function connectWithRetry(
   deadline: number,
   component: string,
   embedded: EmbeddedCredentials | null,
+  signal: AbortSignal | undefined,
 ): Promise<NatsConnection> {
   // Once connected, keep reconnecting: a supervisor outlives broker restarts.
   const options = await natsOptions(config, urls, `nestor:${config.node}:${component}`, { attempts: -1, waitMs: 500 }, embedded);
@@ -255,22 +285,24 @@ async function connectWithRetry(
       if (err instanceof AuthorizationError || err instanceof UserAuthenticationExpiredError) {
         throw new BusUnavailableError(mode, urls, 'NATS refused the credentials', AUTH_HINT, { cause: err });
       }
+      signal?.throwIfAborted();
       if (Date.now() + delay >= deadline) throw new BusUnavailableError(mode, urls, 'cannot connect to NATS', HINTS[mode], { cause: err });
-      await sleep(delay);
+      await abortableSleep(delay, signal);
     }
   }
 }
 
 // A cluster that has just formed may answer 503 until it has elected a meta leader; nobody
 // answering at all means JetStream is off, which waiting will not change.
-async function openJetStream(nc: NatsConnection, mode: NatsMode, urls: string[], deadline: number): Promise<JetStreamManager> {
+async function openJetStream(nc: NatsConnection, mode: NatsMode, urls: string[], deadline: number, signal: AbortSignal | undefined): Promise<JetStreamManager> {
   for (let delay = 100; ; delay = Math.min(delay * 2, 1_000)) {
     try {
       return await jetstreamManager(nc);
     } catch (err) {
+      signal?.throwIfAborted();
       const transient = isRetryable(err) && !isNoResponders(err);
       if (!transient || Date.now() + delay >= deadline) throw new BusUnavailableError(mode, urls, 'JetStream is not available', JS_HINT, { cause: err });
-      await sleep(delay);
+      await abortableSleep(delay, signal);
     }
   }
 }

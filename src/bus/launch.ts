@@ -10,6 +10,8 @@ import { NatsServerStartError } from './errors.ts';
 import { findNatsServer } from './find-server.ts';
 import { waitForPorts, waitHealthy } from './readiness.ts';
 import type { WantedPorts } from './readiness.ts';
+import { ClusterWaitReporter } from './cluster-wait.ts';
+import type { ClusterWaitHooks } from './cluster-wait.ts';
 import { DEFAULT_MAX_MEMORY_STORE, renderServerConfig, serverPaths } from './server-config.ts';
 import type { ServerPaths } from './server-config.ts';
 import type { EmbeddedCredentials } from './credentials.ts';
@@ -71,8 +73,13 @@ export function launchOptionsFromConfig(config: NestorConfig): LaunchOptions {
   };
 }
 
-/** Starts a nats-server for `opts.dataDir` and waits until it is listening and healthy. */
-export async function launchNatsServer(opts: LaunchOptions): Promise<EmbeddedServer> {
+/**
+ * Starts a nats-server for `opts.dataDir` and waits until it is listening and healthy. With
+ * `wait`, a server whose cluster has no majority yet is waited for (and reported) past the start
+ * timeout, until its peers come or `wait.signal` calls the start off.
+ */
+export async function launchNatsServer(opts: LaunchOptions, wait?: ClusterWaitHooks): Promise<EmbeddedServer> {
+  wait?.signal?.throwIfAborted();
   const binary = await findNatsServer(opts.binary);
   const paths = serverPaths(opts.dataDir);
   const stopTimeoutMs = opts.stopTimeoutMs ?? 5_000;
@@ -96,7 +103,9 @@ export async function launchNatsServer(opts: LaunchOptions): Promise<EmbeddedSer
     }
     await writeOwner(paths);
     const ports = await waitForPorts(paths.portsDir, pid, proc, deadline, wanted);
-    await waitHealthy(ports.monitorUrl, proc, deadline, opts.cluster !== undefined);
+    wait?.signal?.throwIfAborted();
+    const reporter = wait === undefined || opts.cluster === undefined ? undefined : new ClusterWaitReporter(ports.monitorUrl, opts.cluster, wait);
+    await waitHealthy(ports.monitorUrl, proc, deadline, opts.cluster !== undefined, reporter);
     return {
       pid,
       natsUrl: ports.natsUrl,

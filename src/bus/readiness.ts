@@ -2,6 +2,8 @@
 // races the deadline and the child's early exit, whose stderr says why (a port in use, say).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClusterConfig } from '../config/index.ts';
+import { isClusterPending } from './cluster-wait.ts';
+import type { ClusterWaitReporter } from './cluster-wait.ts';
 import { NatsServerStartError, PortInUseError } from './errors.ts';
 import { readPortsFile } from './ports-file.ts';
 import type { ServerPorts } from './ports-file.ts';
@@ -48,8 +50,9 @@ function startFailure(exit: ServerExit, stderr: string, wanted: WantedPorts): Er
 }
 
 /** Polls /healthz until 200: JetStream is ready (in a cluster: a meta leader exists, which
- * needs a majority of the members). There is no event to wait for. */
-export async function waitHealthy(monitorUrl: string, proc: ServerProcess, deadline: number, clustered: boolean): Promise<void> {
+ * needs a majority of the members). There is no event to wait for. With `wait`, a cluster that
+ * lacks its majority is waited for without a deadline, and reported. */
+export async function waitHealthy(monitorUrl: string, proc: ServerProcess, deadline: number, clustered: boolean, wait?: ClusterWaitReporter): Promise<void> {
   let last = 'no answer';
   for (let delay = 10; ; delay = Math.min(delay * 2, 250)) {
     if (proc.hasExited()) throw new NatsServerStartError('exited', 'nats-server exited before it became healthy', proc.stderr());
@@ -60,10 +63,15 @@ export async function waitHealthy(monitorUrl: string, proc: ServerProcess, deadl
     } catch (err) {
       last = (err as Error).message;
     }
+    if (wait !== undefined && clustered && isClusterPending(last)) {
+      await wait.tick();
+      await wait.pause(delay);
+      continue;
+    }
     if (Date.now() >= deadline) {
       const hint = clustered ? ' In a cluster JetStream needs a majority of the members running: start the others (see nats.cluster.routes).' : '';
       throw new NatsServerStartError('unhealthy', `${monitorUrl}/healthz did not turn healthy within the start timeout (last: ${last.trim()}).${hint}`, proc.stderr());
     }
-    await sleep(delay);
+    await (wait === undefined ? sleep(delay) : wait.pause(delay));
   }
 }

@@ -2,10 +2,12 @@
 // detached child writing to `<dataDir>/nestor-up.log`, waits for it to announce itself (its
 // runtime info), then follows the stream until every service of this run has settled (ready,
 // completed, failed or disabled), like `docker compose up --wait`. Exit 0 when every enabled
-// service is ready or completed, 1 otherwise; the stack keeps running either way.
+// service is ready or completed, 1 otherwise; the stack keeps running either way. A node still
+// waiting for its cluster peers when the wait ends also stays: it joins once they are up.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -50,7 +52,7 @@ export async function runDetached(upArgs: string[], flags: DetachFlags, ctx: Cli
   const exited = exitOf(child);
   term.info(`started nestor up in the background (pid ${child.pid}); output in ${logFile}`);
   try {
-    const info = await waitForRuntimeInfo(config, child, exited, logFile);
+    const info = await waitForRuntimeInfo(config, child, exited, logFile, { spawnedAt, waitMs }, term);
     await using conn = await openConnection({ kind: 'runtime-info', config, info: fromRuntimeInfo(info) });
     const state = await waitSettled(conn.bus, { ...info, spawnedAt }, expected, waitMs, exited, logFile, closedSignal(conn), term);
     return report(state, expected, flags.json === true, term);
@@ -82,19 +84,58 @@ function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: Nod
 }
 
 // There is no event to wait on before the child's bus exists: its runtime info file is the
-// first sign of life, so this polls for it (with a deadline), racing the child's exit.
-async function waitForRuntimeInfo(config: NestorConfig, child: ChildProcess, exited: Promise<{ code: number | null }>, logFile: string): Promise<RuntimeInfo> {
+// first sign of life, so this polls for it (with a deadline), racing the child's exit. A child
+// waiting for its cluster peers says so in its log; that is relayed, and then the wait lasts as
+// long as --wait-timeout (peers may be minutes away), not just as long as a start takes.
+async function waitForRuntimeInfo(
+  config: NestorConfig,
+  child: ChildProcess,
+  exited: Promise<{ code: number | null }>,
+  logFile: string,
+  budget: { spawnedAt: number; waitMs: number },
+  term: Terminal,
+): Promise<RuntimeInfo> {
   let gone: { code: number | null } | null = null;
   void exited.then((e) => (gone = e));
-  const budgetMs = config.nats.startTimeoutMs + 30_000;
-  const deadline = Date.now() + budgetMs;
-  while (Date.now() < deadline) {
+  const startMs = config.nats.startTimeoutMs + 30_000;
+  const startDeadline = Date.now() + startMs;
+  let waiting: string | null = null;
+  let logReadAt = 0;
+  for (;;) {
     if (gone !== null) throw childFailed(gone, logFile);
     const info = await readRuntimeInfo(config.dataDir).catch(() => null);
     if (info !== null && info.pid === child.pid) return info;
+    if (Date.now() - logReadAt >= 500) {
+      logReadAt = Date.now();
+      const line = await lastClusterWait(logFile);
+      if (line !== null && line !== waiting) term.info(line);
+      waiting = line ?? waiting;
+    }
+    if (waiting !== null && Date.now() >= budget.spawnedAt + budget.waitMs) throw stillWaiting(child.pid, waiting, budget.waitMs, logFile);
+    if (waiting === null && Date.now() >= startDeadline) {
+      throw new CliFailure(`nestor up (pid ${child.pid}) did not come up within ${startMs / 1000}s; it may still be starting: see ${logFile}, or stop it with \`nestor down\``);
+    }
     await sleep(50);
   }
-  throw new CliFailure(`nestor up (pid ${child.pid}) did not come up within ${budgetMs / 1000}s; it may still be starting: see ${logFile}, or stop it with \`nestor down\``);
+}
+
+const CLUSTER_WAIT = /waiting for the cluster: .*/g;
+
+async function lastClusterWait(logFile: string): Promise<string | null> {
+  const text = await readFile(logFile, 'utf8').catch(() => '');
+  return text.match(CLUSTER_WAIT)?.at(-1) ?? null;
+}
+
+// The node is not failing, only early: it stays up to join its cluster when the peers come.
+function stillWaiting(pid: number | undefined, line: string, waitMs: number, logFile: string): Error {
+  const m = /^waiting for the cluster: ([^;]*)(?:; dialling (.*))?$/.exec(line);
+  const seen = m?.[1] ?? line;
+  const dialling = m?.[2] === undefined ? '' : ` (it dials ${m[2]})`;
+  return new CliFailure(
+    `nestor up (pid ${pid}) is still waiting for its cluster peers after ${waitMs / 1000}s: ${seen}. ` +
+      `It keeps running and joins the cluster once enough of them are up: start nestor up on the other members${dialling}; ` +
+      `its output is in ${logFile}; \`nestor down\` stops it`,
+  );
 }
 
 function childFailed(exit: { code: number | null }, logFile: string): Error {

@@ -1,17 +1,19 @@
 // `nestor down`: stops the running `nestor up` of this project (or of NESTOR_URL, when it runs
 // on this host) with SIGTERM, shows the services stopping, and returns once that process is
 // gone. `nestor up` exits only after every service process group has exited, and down checks
-// the service pids it saw before stopping are gone too.
+// the service pids it saw before stopping are gone too. A `nestor up` still starting (waiting for
+// its cluster peers) is found through its nats-server's owner file and stopped the same way.
+import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { followState } from '../bus/index.ts';
-import { isProcessAlive } from '../process/index.ts';
+import { followState, serverPaths } from '../bus/index.ts';
+import { isProcessAlive, processArgv } from '../process/index.ts';
 import { parseDuration } from '../spec/index.ts';
 import type { State } from '../state/index.ts';
-import { closedSignal, findTarget, openConnection } from './connect.ts';
+import { closedSignal, findTarget, loadCliConfig, openConnection } from './connect.ts';
 import type { Connection } from './connect.ts';
 import type { CliContext } from './context.ts';
-import { CliFailure, UsageError } from './errors.ts';
+import { CliFailure, NotRunningError, UsageError } from './errors.ts';
 import { stateAtPoint } from './history.ts';
 import type { Terminal } from './terminal.ts';
 
@@ -27,7 +29,11 @@ export interface DownFlags {
 export async function runDown(flags: DownFlags, ctx: CliContext, term: Terminal): Promise<number> {
   const timeoutMs = parseDuration(flags.timeout ?? '60s');
   if (timeoutMs === null || timeoutMs <= 0) throw new UsageError(`--timeout ${JSON.stringify(flags.timeout)}: expected a duration such as 30s or 2m`);
-  const target = await findTarget(ctx, flags.file);
+  const target = await findTarget(ctx, flags.file).catch(async (err: unknown) => {
+    if (!(err instanceof NotRunningError) || ctx.env.NESTOR_URL?.trim()) throw err;
+    return (await startingNode(ctx, flags.file)) ?? Promise.reject(err);
+  });
+  if (typeof target === 'number') return stopStarting(target, timeoutMs, flags.force === true, term);
   // The bus shows progress and which pids to check; down still works when it does not answer.
   const conn = await openConnection(target).catch((err: unknown) => {
     if (target.kind === 'url') throw err;
@@ -64,6 +70,32 @@ export async function runDown(flags: DownFlags, ctx: CliContext, term: Terminal)
   if (left.length > 0) {
     throw new CliFailure(`nestor up exited but service processes are still alive: ${left.join(', ')}; stop them with kill -- -PID`);
   }
+  term.info('stopped');
+  return 0;
+}
+
+// A node still starting (waiting for its cluster peers, say) has no runtime info yet, but it has
+// launched its nats-server and recorded itself as that server's owner.
+async function startingNode(ctx: CliContext, file: string | undefined): Promise<number | null> {
+  const config = await loadCliConfig(ctx, file);
+  const text = await readFile(serverPaths(config.dataDir).ownerFile, 'utf8').catch(() => '');
+  const pid = Number.parseInt(text.trim(), 10);
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return null;
+  // The file may outlive its process and the pid be reused: only a `nestor up` counts.
+  const argv = (await processArgv(pid)) ?? [];
+  return argv.some((a) => /nestor/.test(a)) && argv.includes('up') ? pid : null;
+}
+
+async function stopStarting(pid: number, timeoutMs: number, force: boolean, term: Terminal): Promise<number> {
+  term.info(`stopping nestor up (pid ${pid}), which has not finished starting`);
+  signal(pid, 'SIGTERM');
+  let gone = await waitGone(pid, timeoutMs);
+  if (!gone && force) {
+    term.info(`still running after ${timeoutMs / 1000}s: forcing`);
+    signal(pid, 'SIGTERM');
+    gone = await waitGone(pid, 15_000);
+  }
+  if (!gone) throw new CliFailure(`nestor up (pid ${pid}) is still stopping after ${timeoutMs / 1000}s; wait, or run \`nestor down --force\``);
   term.info('stopped');
   return 0;
 }

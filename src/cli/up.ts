@@ -1,9 +1,10 @@
 // `nestor up`: the composition root of a running node. config → bus → controller → services,
 // then a progress display until every service has settled, then the services' prefixed logs.
 // Ctrl-C or SIGTERM stops the stack in reverse dependency order and then the bus; a second
-// Ctrl-C kills every process group at once.
+// Ctrl-C kills every process group at once. Before the node is up (a cluster waiting for its
+// peers, say) the same signals call the boot off and stop what it started.
 import { bootNode, prepareProject } from '../boot/index.ts';
-import type { NodeHandle, PreparedProject } from '../boot/index.ts';
+import type { BootOptions, NodeHandle, PreparedProject } from '../boot/index.ts';
 import { loadConfig, loadProjectFile, readRuntimeInfo } from '../config/index.ts';
 import { followState } from '../bus/index.ts';
 import { isProcessAlive } from '../process/index.ts';
@@ -52,12 +53,13 @@ export async function runUp(flags: UpFlags, ctx: CliContext, term: Terminal): Pr
 
   if (flags.tui) return runUpWithTui(config, project, term);
   const output = new StopOrderedOutput((line) => term.out(line));
-  const node = await bootNode({
+  const node = await bootStoppable(term, {
     config,
     console: { write: (line, service) => output.write(line, service), colour: term.colour },
     onProgress: (line) => term.info(line),
     onError: (err) => term.error(`internal error: ${(err as Error).message}`),
   });
+  if (node === null) return 0;
   const following = new AbortController();
   const progress = watchProgress(node, term, following.signal, output);
   const stopping = handleSignals(node, term, () => {
@@ -86,7 +88,8 @@ async function runUpWithTui(config: NestorConfig, project: PreparedProject, term
     throw new UsageError('nestor up --tui needs an interactive terminal; drop --tui to get the logs');
   }
   // No console sink: service output would tear Ink's screen; it stays in the log files.
-  const node = await bootNode({ config, onError: (err) => term.error(`internal error: ${(err as Error).message}`) });
+  const node = await bootStoppable(term, { config, onError: (err) => term.error(`internal error: ${(err as Error).message}`) });
+  if (node === null) return 0;
   const closeUi = new AbortController();
   const onSignal = (): void => closeUi.abort();
   process.once('SIGTERM', onSignal);
@@ -100,6 +103,47 @@ async function runUpWithTui(config: NestorConfig, project: PreparedProject, term
     await node.shutdown('tui closed');
   }
   return 0;
+}
+
+/** A signal ends the boot, not the process: the node's server and guardian are let go of in order. */
+class BootStopped extends Error {
+  constructor(readonly sig: NodeJS.Signals) {
+    super(`${sig} while starting`);
+    this.name = 'BootStopped';
+  }
+}
+
+/**
+ * Boots the node with SIGINT/SIGTERM handled from the first moment: a signal calls the boot off
+ * (null: stopped cleanly, exit 0 as a signal while running); a second one exits at once, the
+ * exit hook still stopping the broker.
+ */
+async function bootStoppable(term: Terminal, opts: BootOptions): Promise<NodeHandle | null> {
+  const boot = new AbortController();
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (!boot.signal.aborted) {
+      term.info(`${sig}: stopping before the node has started; press Ctrl-C again to force`);
+      boot.abort(new BootStopped(sig));
+      return;
+    }
+    term.error('forced: exiting without waiting for the broker to stop');
+    process.exit(130);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const node = await bootNode({ ...opts, signal: boot.signal });
+    // The last step may have finished just as the signal came.
+    if (!boot.signal.aborted) return node;
+    await node.shutdown(`signal ${(boot.signal.reason as BootStopped).sig}`);
+  } catch (err) {
+    if (!boot.signal.aborted) throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  term.info('stopped');
+  return null;
 }
 
 /** Prints each service's transitions until everything has settled, then a summary table. */
