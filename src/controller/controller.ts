@@ -28,8 +28,6 @@ export interface ControllerOptions {
   onWarning?(message: string): void;
   /** An instance was released and its process group is gone (its claim may move on). */
   onReleased?(key: string): void;
-  /** Registrations of placed services (a `placement` in the spec) go here instead of being run at once. */
-  onPlacedRegistration?(input: Extract<Input, { kind: 'registered' }>, origin: string): void;
   /** The address other nodes reach this node's services at. */
   address?: string;
   /** Ports and hosts of services on other nodes, for {services.<id>.*} placeholders. */
@@ -109,9 +107,13 @@ export class Controller {
       onError: this.onError,
     });
     this.registrations = new RegistrationWatcher(opts.bus, opts.node, {
-      onRegistered: (input, origin) => {
-        if (input.spec.placement !== undefined) this.opts.onPlacedRegistration?.(input, origin);
-        else this.registerLocal(input);
+      onRegistered: (input) => {
+        // A placed service is the scheduler's (it reads every node's registrations); one that
+        // ran here without placement and now has one gives its local instances up to it.
+        if (input.spec.placement === undefined) return this.registerLocal(input);
+        for (const svc of Object.values(this.state.services)) {
+          if (svc.service === input.spec.id && svc.spec.placement === undefined) this.dispatch({ kind: 'release', service: svc.id, reason: 'placed now', retire: false });
+        }
       },
       onRejected: (service, errors) =>
         this.emit('orchestrator.service.register.rejected', { service, errors: capIssues(errors) }).catch(this.onError),

@@ -1,0 +1,285 @@
+// The shell around schedule(): gathers the facts (placed specs from the stream's register
+// events, the membership's judgement of the leases, the claims bucket, drain flags from the
+// live state, what the controller runs), runs schedule() whenever one of them changes, and
+// performs its actions one pass at a time:
+//   claim   → compare-and-set in the claims bucket; on success `service.placed`, then the
+//             controller gets the instance's registration and starts it
+//   run     → the controller gets the registration (after a restart of this node, say)
+//   release → the controller stops the instance; once its process group is gone the claim
+//             is deleted (compare-and-set on our revision), and only then may another node take it
+//   unclaim → a claim of ours we do not use is deleted
+//   report  → `service.lost` / `service.unplaced`, by the coordinator only, once per change
+// It also tells the controller what other nodes' instances are doing (dependencies across
+// nodes) and where they listen ({services.<id>.*} placeholders).
+import type { LiveState } from '../api/live-state.ts';
+import { followEvents } from '../bus/index.ts';
+import type { BusReader, Leases, ReadResult } from '../bus/index.ts';
+import type { Controller } from '../controller/index.ts';
+import type { Input } from '../controller/core/index.ts';
+import { instanceName, instanceRef, parseInstance, typeFilter } from '../events/index.ts';
+import type { EventType, PayloadOf } from '../events/index.ts';
+import { validateService } from '../spec/index.ts';
+import type { State } from '../state/index.ts';
+import { schedule } from './core/index.ts';
+import type { Claim, Member, PlacedService, ScheduleAction } from './core/index.ts';
+
+type Registered = Extract<Input, { kind: 'registered' }>;
+
+/** What a scheduler needs from its node. */
+export interface SchedulerOptions {
+  node: string;
+  bus: BusReader;
+  claims: Leases;
+  controller: Controller;
+  live: LiveState;
+  /** The membership's current judgement, and a way to hear when it changes. */
+  members(): Member[];
+  publish<T extends EventType>(type: T, data: PayloadOf<T>): Promise<void>;
+  /** How long a released instance may take to stop while this node is fenced (its lease is running out). */
+  fenceStopMs: number;
+  onError(err: unknown): void;
+}
+
+/** A claim's value in the bucket. */
+interface ClaimValue {
+  node: string;
+  at: string;
+}
+
+/** Keeps this node's share of the placed instances running, and only its share. */
+export class Scheduler {
+  private readonly specs = new Map<string, { input: Registered; registeredBy: string }>();
+  private readonly claims = new Map<string, Claim>();
+  private readonly releasing = new Map<string, number | null>();
+  private readonly reported = new Map<string, string>();
+  private readonly abort = new AbortController();
+  private fenced = false;
+  private pass: Promise<void> = Promise.resolve();
+  private queued = false;
+  private stopWatch: (() => void) | null = null;
+  private stopLive: (() => void) | null = null;
+  private loop: Promise<void> | null = null;
+  private peersKey = '';
+  private stopped = false;
+
+  constructor(private readonly opts: SchedulerOptions) {}
+
+  /** Starts following registrations and claims; resolves once the history of both is read. */
+  async start(): Promise<void> {
+    this.stopWatch = await this.opts.claims.watch(
+      (e) => {
+        const name = nameOfClaimKey(e.key);
+        if (e.deleted) this.claims.delete(name);
+        else this.claims.set(name, { node: (e.value as ClaimValue | null)?.node ?? '', revision: e.revision });
+        this.kick();
+      },
+      (err) => this.opts.onError(err),
+    );
+    const follow = followEvents(this.opts.bus, { fromSeq: 1, filter: typeFilter('orchestrator.service.register'), signal: this.abort.signal });
+    this.loop = this.readRegistrations(follow).catch((err: unknown) => {
+      if (!this.abort.signal.aborted) this.opts.onError(err);
+    });
+    this.stopLive = this.opts.live.subscribe((_item, state, previous) => {
+      if (state.services !== previous.services || state.nodes !== previous.nodes) this.onLiveState(state);
+    });
+    this.onLiveState(this.opts.live.state);
+    this.kick();
+  }
+
+  /** Membership or anything else changed: schedule again. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.queued) return;
+    this.queued = true;
+    this.pass = this.pass.then(async () => {
+      this.queued = false;
+      await this.runPass().catch((err: unknown) => this.opts.onError(err));
+    });
+  }
+
+  /** This node could not renew its lease: stop every placed instance now and claim nothing. */
+  fence(): void {
+    this.fenced = true;
+    this.kick();
+  }
+
+  /** Renewals succeed again (nobody took the lease): schedule normally. */
+  unfence(): void {
+    this.fenced = false;
+    this.kick();
+  }
+
+  /** The controller finished stopping a released instance: give its claim back. */
+  released(key: string): void {
+    const parsed = parseInstance(key);
+    if (parsed === null) return;
+    const name = instanceName(parsed.service, parsed.instance);
+    if (!this.releasing.has(name)) return;
+    this.releasing.delete(name);
+    const claim = this.claims.get(name);
+    if (claim?.node === this.opts.node) {
+      void this.opts.claims
+        .delete(claimKey(name), claim.revision)
+        .catch((err: unknown) => this.opts.onError(err))
+        .finally(() => this.kick());
+    } else this.kick();
+  }
+
+  /** Instance names whose claim this node holds. */
+  held(): string[] {
+    return [...this.claims].filter(([, c]) => c.node === this.opts.node).map(([name]) => name);
+  }
+
+  /** Stops scheduling (the controller's shutdown stops the instances). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.abort.abort();
+    this.stopWatch?.();
+    this.stopLive?.();
+    await this.loop;
+    await this.pass;
+  }
+
+  private async readRegistrations(results: AsyncIterable<ReadResult>): Promise<void> {
+    for await (const r of results) {
+      if (!r.ok || r.event.type !== 'orchestrator.service.register') continue;
+      const { service, spec, specVersion, specHash, enabled, ignoreDependencies } = r.event.data;
+      const result = validateService(service, spec);
+      if (!result.ok || result.spec.placement === undefined) {
+        // A registration without placement makes the service local to its node again.
+        if (this.specs.delete(service)) this.kick();
+        continue;
+      }
+      const input: Registered = {
+        kind: 'registered',
+        spec: result.spec,
+        specVersion,
+        specHash,
+        enabled: enabled ?? true,
+        ignoreDependencies: ignoreDependencies ?? false,
+      };
+      this.specs.set(service, { input, registeredBy: r.event.origin.node });
+      this.kick();
+    }
+  }
+
+  private services: State['services'] = {};
+  private drains: Record<string, boolean> = {};
+
+  private onLiveState(state: State): void {
+    this.services = state.services;
+    const drains: Record<string, boolean> = {};
+    for (const [id, n] of Object.entries(state.nodes)) drains[id] = n.draining;
+    const drainsChanged = JSON.stringify(drains) !== JSON.stringify(this.drains);
+    this.drains = drains;
+    this.tellPeers(state);
+    if (drainsChanged) this.kick();
+    // A retired service leaves the state: the scheduler stops placing it.
+    for (const service of this.specs.keys()) {
+      if (!Object.values(state.services).some((s) => s.service === service)) {
+        this.specs.delete(service);
+        this.kick();
+      }
+    }
+  }
+
+  // Dependencies hold across nodes: the controller hears what the instances elsewhere are doing.
+  private tellPeers(state: State): void {
+    const phases: Record<string, State['services'][string]['state'][]> = {};
+    for (const s of Object.values(state.services)) {
+      if (s.node === this.opts.node || s.node === '') continue;
+      (phases[s.service] ??= []).push(s.state);
+    }
+    const key = JSON.stringify(phases);
+    if (key === this.peersKey) return;
+    this.peersKey = key;
+    this.opts.controller.dispatch({ kind: 'peers', phases });
+  }
+
+  private async runPass(): Promise<void> {
+    const placed: PlacedService[] = [...this.specs].map(([service, s]) => ({
+      service,
+      replicas: s.input.spec.replicas,
+      placement: s.input.spec.placement as PlacedService['placement'],
+      registeredBy: s.registeredBy,
+    }));
+    const members = this.opts.members().map((m) => ({ ...m, draining: m.draining || (this.drains[m.id] ?? false) }));
+    const running = new Set<string>();
+    for (const svc of Object.values(this.opts.controller.snapshot().services)) {
+      if (svc.spec.placement !== undefined) running.add(instanceName(svc.service, svc.instance));
+    }
+    const actions = schedule({
+      me: this.opts.node,
+      services: placed,
+      members,
+      claims: Object.fromEntries(this.claims),
+      running,
+      releasing: new Set(this.releasing.keys()),
+      fenced: this.fenced,
+    });
+    for (const action of actions) await this.perform(action);
+  }
+
+  private async perform(action: ScheduleAction): Promise<void> {
+    switch (action.kind) {
+      case 'claim': {
+        const value: ClaimValue = { node: this.opts.node, at: new Date().toISOString() };
+        const key = claimKey(action.name);
+        const write = action.revision === null ? await this.opts.claims.create(key, value) : await this.opts.claims.update(key, value, action.revision);
+        if (!write.ok) return; // another node was first; the watch brings its claim
+        this.claims.set(action.name, { node: this.opts.node, revision: write.revision });
+        await this.opts.publish('orchestrator.service.placed', {
+          ...instanceRef(action.service, action.instance),
+          node: this.opts.node,
+          previous: action.previous,
+          reason: action.reason,
+        });
+        this.reported.delete(action.name);
+        return this.run(action.service, action.instance);
+      }
+      case 'run':
+        return this.run(action.service, action.instance);
+      case 'release':
+        this.releasing.set(action.name, this.claims.get(action.name)?.revision ?? null);
+        this.opts.controller.dispatch({
+          kind: 'release',
+          service: action.key,
+          reason: action.reason,
+          retire: action.retire,
+          ...(this.fenced ? { timeoutMs: this.opts.fenceStopMs } : {}),
+        });
+        return;
+      case 'unclaim':
+        await this.opts.claims.delete(claimKey(action.name), action.revision);
+        return;
+      case 'report': {
+        const d = action.decision;
+        const said = `${d.kind}:${d.reason}`;
+        if (this.reported.get(action.name) === said) return;
+        const current = this.services[action.instance === 1 ? action.service : `${action.service}@${action.instance}`];
+        if (d.kind === 'lost' && current?.state === 'lost') return this.reported.set(action.name, said) as unknown as void;
+        this.reported.set(action.name, said);
+        const ref = instanceRef(action.service, action.instance);
+        if (d.kind === 'lost') await this.opts.publish('orchestrator.service.lost', { ...ref, node: d.node, reason: d.reason });
+        else await this.opts.publish('orchestrator.service.unplaced', { ...ref, reason: d.reason });
+        return;
+      }
+    }
+  }
+
+  private run(service: string, instance: number): void {
+    const spec = this.specs.get(service);
+    if (spec === undefined) return;
+    this.opts.controller.dispatch({ ...spec.input, instance });
+  }
+}
+
+/** The claims bucket's key of an instance (KV keys allow no `@`). */
+export function claimKey(name: string): string {
+  return name.replace('@', '.');
+}
+
+function nameOfClaimKey(key: string): string {
+  const dot = key.lastIndexOf('.');
+  return dot < 0 ? key : `${key.slice(0, dot)}@${key.slice(dot + 1)}`;
+}
