@@ -14,6 +14,8 @@ import { createLogger } from '../log/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { LogConsole } from '../process/index.ts';
 import { dashboardRoutes } from '../ui/web/index.ts';
+import { startClusterRole } from './cluster.ts';
+import type { ClusterRole } from './cluster.ts';
 import { startGuardian, takeCrashReport } from './guardian.ts';
 import { PreparedProject, prepareProject, registerProject } from './register-project.ts';
 import type { RegisterOptions, RegisterResult, SelectionOptions } from './register-project.ts';
@@ -25,6 +27,8 @@ export interface BootOptions {
   console?: LogConsole;
   /** Progress lines for long steps (broker start, .dep builds). */
   onProgress?(line: string): void;
+  /** The node stopped because another node asked it to (`nestor down --all`): the caller exits. */
+  onRemoteShutdown?(): void;
   onError?(err: unknown): void;
   /** Calls the boot off at any step (a signal while starting): what it started is stopped, and the boot rejects with the signal's reason. */
   signal?: AbortSignal;
@@ -42,6 +46,8 @@ export interface NodeHandle {
   bootSeq: number;
   /** Registers a project's services (after building their .dep binaries); a raw project file is validated first. */
   register(project: PreparedProject | unknown, options?: RegisterOptions): Promise<RegisterResult>;
+  /** This node's lease, scheduler of placed instances and node requests. */
+  cluster: ClusterRole;
   /** Stops every service (dependents first), then the controller, then the bus. */
   shutdown(reason?: string): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -117,6 +123,7 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
   const guardian = startGuardian(config.dataDir);
   let api: ApiServer | undefined;
   let controller: Controller | undefined;
+  let clusterRole: ClusterRole | undefined;
   // The steps after the bus are short: a stop asked for meanwhile is honoured between them.
   const checkpoint = (): void => opts.signal?.throwIfAborted();
   try {
@@ -151,9 +158,13 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
     checkpoint();
     // What earlier runs of this node registered, as the stream says before this run registers
     // anything: the first registration retires those its project no longer has.
-    let earlier: string[] | null = Object.values(server.live.state.services)
-      .filter((s) => s.node === config.node)
-      .map((s) => s.id);
+    let earlier: string[] | null = [
+      ...new Set(
+        Object.values(server.live.state.services)
+          .filter((s) => s.registeredBy === config.node)
+          .map((s) => s.service),
+      ),
+    ];
     await bus.publish(
       events('orchestrator.node.up', {
         node: config.node,
@@ -163,8 +174,26 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
         nats: bus.natsUrl,
         api: server.url,
         dataDir: config.dataDir,
+        tags: config.nodeTags,
+        address: config.nodeAddress,
       }),
     );
+    // The lease comes after node.up: the survivors' node.down of an earlier life must be in the
+    // stream before this life's first heartbeat can be judged.
+    const shutdownRef: { fn?: (reason: string) => Promise<void> } = {};
+    const cluster = await startClusterRole({
+      config,
+      bus,
+      controller: started,
+      live: server.live,
+      apiUrl: server.url,
+      warn,
+      progress,
+      onError,
+      onShutdownRequest: (reason) => void shutdownRef.fn?.(reason).then(() => opts.onRemoteShutdown?.()),
+    });
+    clusterRole = cluster;
+    server.setMembers(() => cluster.members());
     await writeRuntimeInfo(config.dataDir, {
       node: config.node,
       pid: process.pid,
@@ -179,7 +208,12 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
     const shutdown = (reason = 'shutdown'): Promise<void> =>
       (stopped ??= (async () => {
         try {
+          // Placed instances that may run elsewhere move before this node stops (drain), so a
+          // planned stop of one node is not an outage of what it ran.
+          // With `down --all` every node stops, so there is nowhere to move to.
+          if (!reason.startsWith('down --all')) await cluster.drainSelf(30_000);
           await started.shutdown();
+          await cluster.stop();
           await started.close();
           await bus.publish(events('orchestrator.node.down', { node: config.node, reason })).catch(() => {});
           await server.close();
@@ -194,6 +228,7 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
           closeLog();
         }
       })());
+    shutdownRef.fn = shutdown;
     return {
       config,
       node: config.node,
@@ -207,9 +242,11 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
         return registerProject(bus, config, project, { onProgress: progress, ...options, retire });
       },
       shutdown,
+      cluster,
       [Symbol.asyncDispose]: () => shutdown(),
     };
   } catch (err) {
+    await clusterRole?.stop({ leave: true }).catch(() => {});
     await api?.close().catch(() => {});
     await controller?.close().catch(() => {});
     await bus.close().catch(() => {});

@@ -26,8 +26,6 @@ export interface ControllerOptions {
   onError?(err: unknown): void;
   /** Operational warnings for a person (the broker is unreachable, events are held). */
   onWarning?(message: string): void;
-  /** An instance was released and its process group is gone (its claim may move on). */
-  onReleased?(key: string): void;
   /** The address other nodes reach this node's services at. */
   address?: string;
   /** Ports and hosts of services on other nodes, for {services.<id>.*} placeholders. */
@@ -74,6 +72,7 @@ export class Controller {
   private shutdownDone: Promise<void> | null = null;
   private resolveShutdown: () => void = () => {};
   private nextRequest = 0;
+  private releasedHook: (key: string) => void = () => {};
   private readonly now: () => number;
   private readonly jitter: () => number;
   private readonly onError: (err: unknown) => void;
@@ -128,6 +127,18 @@ export class Controller {
   async start(): Promise<void> {
     await this.registrations.start();
     this.commands.start();
+  }
+
+  /** Called with an instance's key once it was released and its process group is gone (its claim may move on). */
+  onReleased(hook: (key: string) => void): void {
+    this.releasedHook = hook;
+  }
+
+  /** Record keys of the instances supervised here that run where they were registered (no placement). */
+  localInstances(): string[] {
+    return Object.values(this.state.services)
+      .filter((s) => s.spec.placement === undefined)
+      .map((s) => s.id);
   }
 
   /** Queues an input for decide(). */
@@ -233,7 +244,7 @@ export class Controller {
         return;
       }
       case 'released':
-        return this.opts.onReleased?.(effect.service);
+        return this.releasedHook(effect.service);
       case 'signal':
         return this.runner.stop(effect.service, effect.signal, effect.timeoutMs);
       case 'scheduleRestart': {

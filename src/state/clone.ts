@@ -15,6 +15,7 @@ export function cloneService(s: ServiceState): ServiceState {
     enabled: s.enabled,
     node: s.node,
     replicas: s.replicas,
+    registeredBy: s.registeredBy,
     placement: s.placement,
     displayName: s.displayName,
     description: s.description,

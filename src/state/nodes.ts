@@ -29,7 +29,8 @@ export function nodeUp(state: State, e: NodeUp, seq: number): NodeOutcome {
     since: e.timestamp,
     tags: d.tags ?? [],
     address: d.address ?? '127.0.0.1',
-    draining: getNode(state, d.node)?.draining ?? false,
+    // A node that starts takes work again: a drain lasts until undrain or the node's next start.
+    draining: false,
     downReason: null,
     declaredBy: null,
   };

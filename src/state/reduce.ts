@@ -62,7 +62,7 @@ function apply(state: State, e: NestorEvent, seq: number): NodeOutcome | null {
       return s === undefined ? null : putService(state, addLog(s, e), seq);
     }
     case 'orchestrator.service.retired':
-      return retire(state, keyOf(e.data));
+      return e.data.instance === undefined ? retireService(state, e.data.service) : retire(state, keyOf(e.data));
     case 'orchestrator.service.placed': {
       const s = getService(state, keyOf(e.data));
       return s === undefined ? null : putService(state, placed(s, e), seq);
@@ -149,6 +149,20 @@ function retire(state: State, id: string): NodeOutcome | null {
   const services = { ...state.services };
   delete services[id];
   return { services, nodes: state.nodes };
+}
+
+// A retirement that names no instance is the whole service's (a project that no longer has it,
+// a forget): every instance without a process leaves; one that still runs would be hidden.
+function retireService(state: State, service: string): NodeOutcome | null {
+  let services: State['services'] | null = null;
+  for (const id in state.services) {
+    const s = state.services[id] as ServiceState;
+    if (s.service !== service) continue;
+    if (LIVE.has(s.state)) return null;
+    services ??= { ...state.services };
+    delete services[id];
+  }
+  return services === null ? null : { services, nodes: state.nodes };
 }
 
 // An applied event that left the service as it was still records its sequence in lastSeq.

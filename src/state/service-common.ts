@@ -21,7 +21,7 @@ export function registrationOutline(e: ServiceRegistered): SpecOutline {
 export function registerInstance(prev: ServiceState | undefined, e: ServiceRegistered, fields: SpecOutline, instance: number): ServiceState {
   const node = fields.placement === null ? e.origin.node : (prev?.node ?? '');
   if (prev !== undefined) {
-    return { ...prev, ...fields, node, specVersion: e.data.specVersion, specHash: e.data.specHash };
+    return { ...prev, ...fields, node, registeredBy: e.origin.node, specVersion: e.data.specVersion, specHash: e.data.specHash };
   }
   return {
     id: instanceKey(e.data.service, instance),
@@ -30,6 +30,7 @@ export function registerInstance(prev: ServiceState | undefined, e: ServiceRegis
     state: 'pending',
     enabled: true,
     node,
+    registeredBy: e.origin.node,
     ...fields,
     specVersion: e.data.specVersion,
     specHash: e.data.specHash,

@@ -35,6 +35,8 @@ export interface ServiceState {
   /** The node that runs it ('' while a placed instance waits for a node). */
   node: string;
   replicas: number;
+  /** The node that published its latest registration. */
+  registeredBy: string;
   /** Where its instances may run; null: on the node that registered it. */
   placement: Placement | null;
   displayName: string;

@@ -1,0 +1,178 @@
+// A node's part in the cluster: its lease (membership), the scheduler of placed instances, and
+// the node requests other nodes and the CLI send it (nodes, drain, undrain, shutdown). Every
+// node runs this, a lone one too: one node is a cluster of one, so `nestor nodes`, placement and
+// drain work the same everywhere and nothing has a second code path.
+import { hostname } from 'node:os';
+import type { LiveState } from '../api/live-state.ts';
+import { createEventFactory, serveNode } from '../bus/index.ts';
+import type { Bus, NodeRequestHandler } from '../bus/index.ts';
+import { Membership, NodeIdInUseError } from '../cluster/index.ts';
+import type { MemberView } from '../cluster/index.ts';
+import { Scheduler } from '../cluster/scheduler.ts';
+import { NESTOR_VERSION } from '../config/index.ts';
+import type { NestorConfig } from '../config/index.ts';
+import type { Controller } from '../controller/index.ts';
+import type { EventType, PayloadOf } from '../events/index.ts';
+import { isProcessAlive } from '../process/index.ts';
+import { selectNodes } from '../views/index.ts';
+
+/** What the rest of the node sees of its cluster role. */
+export interface ClusterRole {
+  scheduler: Scheduler;
+  /** The membership's judgement of every node, as the nodes view takes it. */
+  members(): MemberView[];
+  /** Moves this node's movable instances away before it stops (bounded by `timeoutMs`). */
+  drainSelf(timeoutMs: number): Promise<void>;
+  /** Stops scheduling, gives back the claims of what no longer runs here, and leaves (or, on a crash path, stays silent). */
+  stop(opts?: { leave?: boolean }): Promise<void>;
+}
+
+/** Options of startClusterRole. */
+export interface ClusterRoleOptions {
+  config: NestorConfig;
+  bus: Bus;
+  controller: Controller;
+  live: LiveState;
+  apiUrl: string;
+  /** A person should read this (fencing, a node declared down). */
+  warn(line: string): void;
+  progress(line: string): void;
+  onError(err: unknown): void;
+  /** Another node or `nestor down --all` asked this node to stop. */
+  onShutdownRequest(reason: string): void;
+}
+
+/** Takes this node's lease, then starts scheduling placed instances and answering node requests. */
+export async function startClusterRole(opts: ClusterRoleOptions): Promise<ClusterRole> {
+  const { config, bus, controller } = opts;
+  const node = config.node;
+  const membershipEvents = createEventFactory({ node, component: 'membership' });
+  const schedulerEvents = createEventFactory({ node, component: 'scheduler' });
+  const publish = <T extends EventType>(factory: typeof schedulerEvents, type: T, data: PayloadOf<T>): Promise<void> =>
+    bus.publish(factory(type, data)).then(() => undefined);
+  const timings = config.membership;
+  let scheduler: Scheduler | null = null;
+  const membership = await startMembership(opts, {
+    onNodeDown: (down, info) =>
+      publish(membershipEvents, 'orchestrator.node.down', { node: down, reason: info.reason, declaredBy: node }).finally(() => scheduler?.kick()),
+    onFence: (reason) => {
+      opts.warn(`fencing: ${reason}; stopping placed instances before this node's lease can expire`);
+      scheduler?.fence();
+    },
+    onRecovered: () => {
+      opts.progress('lease renewed again; placed instances may run here again');
+      scheduler?.unfence();
+    },
+    onFenced: (reason) => {
+      opts.warn(`this node was ${reason}; its placed instances stopped, rejoining`);
+      scheduler?.fence();
+    },
+    onRejoined: () => {
+      scheduler?.unfence();
+      // The survivors reported this node's instances lost; restarting the local ones makes the
+      // history say again what runs here, through the usual facts.
+      void republishUp(opts)
+        .then(() => Promise.all(controller.localInstances().map((key) => controller.command('restart', key, { node, component: 'membership' }))))
+        .catch(opts.onError);
+    },
+    onChange: () => scheduler?.kick(),
+    onError: opts.onError,
+  });
+  const claims = await bus.claims();
+  scheduler = new Scheduler({
+    node,
+    bus,
+    claims,
+    controller,
+    live: opts.live,
+    members: () => membership.nodes().map((m) => ({ id: m.id, state: m.state, tags: m.tags, draining: false })),
+    publish: (type, data) => publish(schedulerEvents, type, data),
+    // Fencing starts fenceAfterMs after the last renewal and the lease expires leaseTtlMs after
+    // it; the stop must fit between the two, with a margin for the stop event itself.
+    fenceStopMs: Math.max(100, timings.leaseTtlMs - timings.fenceAfterMs - 500),
+    onError: opts.onError,
+  });
+  const sched = scheduler;
+  controller.onReleased((key) => sched.released(key));
+  await sched.start();
+
+  const handler: NodeRequestHandler = async (action, body) => {
+    const by = (body as { requestedBy?: { node: string; component: string } } | null)?.requestedBy ?? { node: 'unknown', component: 'cli' };
+    switch (action) {
+      case 'nodes':
+        return { ok: true, data: { nodes: selectNodes(opts.live.state, membership.nodes()) } };
+      case 'drain':
+      case 'undrain':
+        await publish(membershipEvents, 'orchestrator.node.draining', { node, draining: action === 'drain', requestedBy: by });
+        return { ok: true, data: { node, draining: action === 'drain' } };
+      case 'shutdown':
+        setImmediate(() => opts.onShutdownRequest(`down --all from ${by.component}@${by.node}`));
+        return { ok: true, data: { node } };
+    }
+  };
+  const requests = serveNode(bus, node, handler);
+
+  return {
+    scheduler: sched,
+    members: () => membership.nodes(),
+    async drainSelf(timeoutMs) {
+      const others = membership.nodes().filter((m) => m.id !== node && m.state === 'alive');
+      if (others.length === 0 || sched.held().length === 0) return;
+      opts.progress(`moving ${sched.held().length} placed instance(s) to other nodes before stopping`);
+      await publish(membershipEvents, 'orchestrator.node.draining', { node, draining: true, requestedBy: { node, component: 'down' } });
+      const deadline = Date.now() + timeoutMs;
+      while (sched.held().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    },
+    async stop(stopOpts = {}) {
+      await requests.stop();
+      await sched.stop();
+      if (stopOpts.leave !== false) {
+        // What stopped with this node's controller is free for the others at once, not only
+        // once the lease would have expired.
+        for (const name of sched.held()) await claims.delete(name.replace('@', '.')).catch(() => {});
+        await membership.leave().catch(opts.onError);
+      } else await membership.stop({ silent: true });
+    },
+  };
+}
+
+// A node restarted on the same data dir soon after a crash finds its own lease still fresh:
+// when its holder is a process of this host that is gone, the lease is this node's to take.
+async function startMembership(opts: ClusterRoleOptions, hooks: ConstructorParameters<typeof Membership>[0]['hooks']): Promise<Membership> {
+  const { config } = opts;
+  const base = {
+    bus: opts.bus,
+    node: config.node,
+    tags: config.nodeTags,
+    address: config.nodeAddress,
+    api: opts.apiUrl,
+    heartbeatMs: config.membership.heartbeatMs,
+    ttlMs: config.membership.leaseTtlMs,
+    fenceAfterMs: config.membership.fenceAfterMs,
+    hooks,
+  };
+  try {
+    return await Membership.start(base);
+  } catch (err) {
+    if (!(err instanceof NodeIdInUseError) || err.hostname !== hostname() || (await isProcessAlive(err.pid))) throw err;
+    return Membership.start({ ...base, takeOver: true });
+  }
+}
+
+async function republishUp(opts: ClusterRoleOptions): Promise<void> {
+  const { config, bus } = opts;
+  const events = createEventFactory({ node: config.node, component: 'node' });
+  await bus.publish(
+    events('orchestrator.node.up', {
+      node: config.node,
+      pid: process.pid,
+      hostname: hostname(),
+      version: NESTOR_VERSION,
+      nats: bus.natsUrl,
+      api: opts.apiUrl,
+      dataDir: config.dataDir,
+      tags: config.nodeTags,
+      address: config.nodeAddress,
+    }),
+  );
+}
