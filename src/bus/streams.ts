@@ -64,14 +64,22 @@ async function createOrUpdate(jsm: JetStreamManager, want: Partial<StreamConfig>
   return jsm.streams.update(want.name, { ...info.config, ...want });
 }
 
-/** Opens the snapshot bucket, creating it on first use. */
+/** Opens the snapshot bucket, creating it on first use and giving it the configured replicas. */
 export async function ensureSnapshotBucket(js: JetStreamClient, store: StoreKind, replicas: number): Promise<KV> {
   try {
-    return await new Kvm(js).create(SNAPSHOT_BUCKET, {
+    const kv = await new Kvm(js).create(SNAPSHOT_BUCKET, {
       storage: store === 'memory' ? StorageType.Memory : StorageType.File,
       replicas,
       history: 1,
     });
+    // The client only opens a bucket that exists, whatever replicas it is asked for, so a
+    // bucket made before the cluster grew would otherwise keep its single copy.
+    const info = (await kv.status()).streamInfo;
+    if (info.config.num_replicas !== replicas) {
+      const jsm = await js.jetstreamManager();
+      await jsm.streams.update(info.config.name, { ...info.config, num_replicas: replicas });
+    }
+    return kv;
   } catch (err) {
     return setupFailure(`KV_${SNAPSHOT_BUCKET}`, err);
   }

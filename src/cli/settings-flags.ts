@@ -2,7 +2,7 @@
 // the config module's SETTINGS table so that every setting reachable by an environment variable
 // is reachable by its flag too, spelled in one place (docs/config.md lists them).
 import type { Command } from 'commander';
-import { SETTINGS, parseSettingValue } from '../config/index.ts';
+import { SETTINGS, parseSettingValue, setSettingPath } from '../config/index.ts';
 import type { ConfigInput, Setting } from '../config/index.ts';
 
 const collectValues = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -15,7 +15,15 @@ export function addSettingOptions(cmd: Command): Command {
     else if (s.kind === 'list') cmd.option(`${s.flag} <value>`, `${text}; repeatable`, collectValues);
     else cmd.option(`${s.flag} <value>`, text);
   }
+  cmd.option('--join <url>', 'join the NATS cluster at this route URL (like --cluster-route; cluster name "nestor" and port 6222 unless given); repeatable', collectValues);
   return cmd;
+}
+
+/** The `--join` URLs given, for loadConfig's `join` option. */
+export function joinFromOptions(opts: Record<string, unknown>): string[] {
+  const raw = opts.join;
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((v) => parseSettingValue('list', String(v)) as string[]);
 }
 
 /** The settings given as flags, as a config layer (loadConfig validates it and names the flag). */
@@ -25,7 +33,7 @@ export function settingsFromOptions(opts: Record<string, unknown>): ConfigInput 
     const raw = opts[optionKey(s)];
     if (raw === undefined) continue;
     const value = s.kind === 'bool' ? raw === true : parseSettingValue(s.kind, Array.isArray(raw) ? raw.join(',') : String(raw));
-    setPath(layer, s.path, value);
+    setSettingPath(layer, s.path, value);
   }
   return layer as ConfigInput;
 }
@@ -39,20 +47,11 @@ export function settingsArgv(opts: Record<string, unknown>): string[] {
     if (s.kind === 'bool') argv.push(s.flag);
     else for (const v of Array.isArray(raw) ? raw : [raw]) argv.push(s.flag, String(v));
   }
+  for (const url of joinFromOptions(opts)) argv.push('--join', url);
   return argv;
 }
 
 // commander's attribute name: `--nats-port` → natsPort.
 function optionKey(s: Setting): string {
   return s.flag.replace(/^--/, '').replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
-}
-
-function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
-  const keys = path.split('.');
-  let node = target;
-  for (const key of keys.slice(0, -1)) {
-    const next = node[key];
-    node = typeof next === 'object' && next !== null ? (next as Record<string, unknown>) : (node[key] = {});
-  }
-  node[keys[keys.length - 1] as string] = value;
 }

@@ -14,7 +14,7 @@ import type { State } from '../state/index.ts';
 import type { NestorConfig } from '../config/index.ts';
 import type { CliContext } from './context.ts';
 import { CliFailure, UsageError } from './errors.ts';
-import { settingsFromOptions } from './settings-flags.ts';
+import { joinFromOptions, settingsFromOptions } from './settings-flags.ts';
 import { StopOrderedOutput } from './stop-order.ts';
 import { renderRows } from './table.ts';
 import type { Terminal } from './terminal.ts';
@@ -34,7 +34,7 @@ export interface UpFlags {
 
 /** What `up` checks before it starts anything: the config, a valid project file, no running instance. */
 export async function prepareUp(flags: UpFlags, ctx: CliContext): Promise<{ config: NestorConfig; project: PreparedProject }> {
-  const config = await loadConfig({ cwd: ctx.cwd, env: ctx.env, projectFile: flags.file, flags: settingsFromOptions(flags.settings ?? {}) });
+  const config = await loadConfig({ cwd: ctx.cwd, env: ctx.env, projectFile: flags.file, flags: settingsFromOptions(flags.settings ?? {}), join: joinFromOptions(flags.settings ?? {}) });
   if (config.projectFile === null) {
     throw new UsageError(`no nestor.yaml, nestor.yml or nestor.json in ${config.projectDir}; pass -f FILE`);
   }

@@ -3,6 +3,8 @@
 // every layer with the same schema, then fills in what depends on the project directory and
 // on test mode. It creates the data dir (the node id lives there) and does nothing else.
 import { mkdir, mkdtemp } from 'node:fs/promises';
+import { hostname, networkInterfaces } from 'node:os';
+import type { NetworkInterfaceInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from './errors.ts';
 import { readOrCreateNodeId } from './node-id.ts';
@@ -25,6 +27,8 @@ export interface LoadConfigOptions {
   testName?: string;
   /** Project file to read (`-f`); null reads none; by default the one in `cwd`, if any. */
   projectFile?: string | null;
+  /** `--join` URLs: cluster routes like `--cluster-route`, and a default cluster name and port. */
+  join?: string[];
 }
 
 /** Name of the folder holding test data dirs, under the project dir. */
@@ -37,19 +41,58 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<NestorCo
   const projectDir = projectFile === null ? cwd : dirname(projectFile);
   const fileLayer = projectFile === null ? {} : await readConfigBlock(projectFile);
   const flagLayer = validateLayer(opts.flags ?? {}, (path) => settingByPath(path)?.flag ?? 'flags');
-  const merged = mergeLayers(fileLayer, envLayer(opts.env ?? process.env), flagLayer);
+  const joinLayers = joinedCluster(opts.join ?? []);
+  const merged = mergeLayers(joinLayers.defaults, fileLayer, envLayer(opts.env ?? process.env), flagLayer);
+  addRoutes(merged, joinLayers.routes);
   const test = opts.test === true;
+  const nats = resolveNats(merged.nats ?? {}, test);
+  const routes = nats.mode === 'embedded' ? (nats.cluster?.routes.length ?? 0) : 0;
+  const node = typeof merged.node === 'object' ? merged.node : {};
   const settings = {
+    nodeTags: node.tags ?? [],
+    nodeAddress: node.address ?? defaultNodeAddress(routes > 0, networkInterfaces(), hostname()),
     logLevel: merged.logLevel ?? DEFAULTS.logLevel,
-    nats: resolveNats(merged.nats ?? {}, test),
-    events: { ...DEFAULTS.events, ...merged.events },
+    nats,
+    // Each route is one more server, so replicas follow the cluster's size up to R3 (the usual
+    // JetStream choice: it survives one server lost) unless a replica count is given.
+    events: { ...DEFAULTS.events, ...(routes > 0 ? { replicas: Math.min(3, routes + 1) } : {}), ...merged.events },
     api: { ...DEFAULTS.api, ...merged.api },
+    membership: { ...DEFAULTS.membership, ...merged.membership },
   };
-  checkCombinations(settings);
+  checkCombinations(settings, test);
   // Only a valid configuration touches the disk.
   const dataDir = await prepareDataDir(merged.dataDir, projectDir, test, opts.testName);
-  const node = merged.node ?? (await readOrCreateNodeId(dataDir));
-  return { projectDir, projectFile, dataDir, node, ...settings, test };
+  const id = node.id ?? (await readOrCreateNodeId(dataDir));
+  return { projectDir, projectFile, dataDir, node: id, ...settings, test };
+}
+
+/** Where other nodes reach this one: loopback for a lone node, else the machine's first external IPv4. */
+export function defaultNodeAddress(clustered: boolean, interfaces: NodeJS.Dict<NetworkInterfaceInfo[]>, host: string): string {
+  if (!clustered) return '127.0.0.1';
+  for (const infos of Object.values(interfaces)) {
+    const found = infos?.find((i) => i.family === 'IPv4' && !i.internal);
+    if (found !== undefined) return found.address;
+  }
+  return host;
+}
+
+// `--join` is `--cluster-route` plus defaults: a node told to join a cluster should not also
+// have to name it, and its route port must be fixed (not the random -1 of a lone cluster
+// setting) for the others to dial it back. The defaults sit below the file, so any layer that
+// names the cluster or its port wins.
+function joinedCluster(urls: string[]): { defaults: ConfigInput; routes: string[] } {
+  if (urls.length === 0) return { defaults: {}, routes: [] };
+  const routes = validateLayer({ nats: { cluster: { routes: urls } } }, () => '--join').nats?.cluster?.routes ?? [];
+  return { defaults: { nats: { cluster: { name: DEFAULTS.join.clusterName, port: DEFAULTS.join.clusterPort } } }, routes };
+}
+
+// Joined URLs add to the routes of the other layers instead of replacing them, as `--join`
+// and `--cluster-route` given together both count.
+function addRoutes(merged: ConfigInput, routes: string[]): void {
+  if (routes.length === 0) return;
+  const cluster = merged.nats?.cluster ?? {};
+  const all = [...(cluster.routes ?? []), ...routes.filter((r) => !(cluster.routes ?? []).includes(r))];
+  merged.nats = { ...merged.nats, cluster: { ...cluster, routes: all } };
 }
 
 async function readConfigBlock(path: string): Promise<ConfigInput> {
@@ -109,9 +152,16 @@ function problem(path: string, expected: string): ConfigError {
   return new ConfigError({ source: 'config', path, expected });
 }
 
+// Outside tests a fencing node needs this long, after it gives up, to stop its services before
+// its lease can expire and another node may start them: a lease that expired earlier would let
+// two copies of a service run at once. Tests stop small processes on one machine, so less will do.
+const FENCE_MARGIN_MS = 1000;
+const TEST_FENCE_MARGIN_MS = 100;
+const MIN_HEARTBEAT_MS = 50;
+
 // Settings that are each valid alone but contradict one another.
-function checkCombinations(c: Pick<NestorConfig, 'nats' | 'events'>): void {
-  const { nats, events } = c;
+function checkCombinations(c: Pick<NestorConfig, 'nats' | 'events' | 'membership'>, test: boolean): void {
+  const { nats, events, membership } = c;
   const auth = (['user', 'token', 'creds'] as const).filter((k) => nats[k] !== undefined);
   if (nats.mode === 'external') {
     if (nats.urls.length === 0) throw problem('nats.urls', 'at least one URL in external mode (NESTOR_NATS_URLS, --nats-url or config.nats.urls)');
@@ -130,6 +180,24 @@ function checkCombinations(c: Pick<NestorConfig, 'nats' | 'events'>): void {
   }
   if (events.maxAgeMs > 0 && events.duplicateWindowMs > events.maxAgeMs) {
     throw problem('events.duplicateWindowMs', `at most events.maxAgeMs (${events.maxAgeMs})`);
+  }
+  checkMembership(membership, test);
+}
+
+function checkMembership(m: NestorConfig['membership'], test: boolean): void {
+  if (!test && m.heartbeatMs < MIN_HEARTBEAT_MS) {
+    throw problem('membership.heartbeatMs', `at least ${MIN_HEARTBEAT_MS} milliseconds outside test mode (a faster heartbeat loads the bus for nothing)`);
+  }
+  // One missed heartbeat is a hiccup; fencing on it would stop services on every pause.
+  if (m.fenceAfterMs < 2 * m.heartbeatMs) {
+    throw problem('membership.fenceAfterMs', `at least twice membership.heartbeatMs (${2 * m.heartbeatMs}), so that one missed heartbeat does not fence the node`);
+  }
+  const margin = test ? TEST_FENCE_MARGIN_MS : FENCE_MARGIN_MS;
+  if (m.leaseTtlMs < m.fenceAfterMs + margin) {
+    throw problem(
+      'membership.leaseTtlMs',
+      `at least membership.fenceAfterMs + ${margin} (${m.fenceAfterMs + margin}): fencing must complete before the lease can expire, or another node could start a service this one still runs`,
+    );
   }
 }
 

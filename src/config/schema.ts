@@ -2,6 +2,7 @@
 // block, environment, flags) the same way; every field is optional in a layer, and defaults are
 // filled in only after the layers are merged (resolve.ts). Each error message is the "expected"
 // half of a ConfigError, so it is written for a person.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ID_PATTERN } from '../events/index.ts';
 import { LOG_LEVELS } from '../log/index.ts';
@@ -87,15 +88,57 @@ const apiLayer = z.strictObject(
   { error: 'a mapping of API settings' },
 );
 
+const NODE_ID = 'a node id of letters, digits, "-" or "_" (at most 64)';
+const nodeId = z.string({ error: 'a node id' }).regex(ID_PATTERN, { error: NODE_ID });
+
+/** Most tags a node may carry. */
+export const MAX_NODE_TAGS = 32;
+// "=" and ":" let a tag carry a value (`zone=eu-1`, `rack:3`) without a second setting.
+const TAG = 'tags of letters, digits, "-", "_", ".", ":" or "=" (such as gpu or zone=eu-1)';
+const TAG_PATTERN = /^[A-Za-z0-9_.:=-]+$/;
+// A bare host: other nodes dial it with a port of their own choosing, so none is accepted here.
+const ADDRESS = 'a host name or IP address without a port, such as 10.0.0.5 or node-1.lan';
+const HOST_LABELS = /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/;
+
+const nodeLayer = z.strictObject(
+  {
+    id: nodeId.optional(),
+    tags: z
+      .array(z.string({ error: TAG }).regex(TAG_PATTERN, { error: TAG }), { error: `a list of ${TAG}` })
+      // A refinement rather than .max(): zod lets a size check abort the union, which would
+      // hide this message behind the union's generic one.
+      .refine((tags) => tags.length <= MAX_NODE_TAGS, { error: `at most ${MAX_NODE_TAGS} tags` })
+      .optional(),
+    address: z
+      .string({ error: ADDRESS })
+      .refine((a) => isIP(a) !== 0 || HOST_LABELS.test(a), { error: ADDRESS })
+      .optional(),
+  },
+  { error: 'a mapping with id, tags and address' },
+);
+
+const HEARTBEAT = 'an integer number of milliseconds >= 50 (>= 10 in test mode)';
+const membershipLayer = z.strictObject(
+  {
+    // The floor here is the one of test mode; loadConfig raises it outside tests.
+    heartbeatMs: int(10, MAX_INT, HEARTBEAT).optional(),
+    leaseTtlMs: int(1, MAX_INT, 'a positive number of milliseconds').optional(),
+    fenceAfterMs: int(1, MAX_INT, 'a positive number of milliseconds').optional(),
+  },
+  { error: 'a mapping with heartbeatMs, leaseTtlMs and fenceAfterMs' },
+);
+
 /** Schema of one settings layer: every field optional, unknown keys refused. */
 export const configLayerSchema = z.strictObject(
   {
     dataDir: text('a directory path').optional(),
-    node: z.string({ error: 'a node id' }).regex(ID_PATTERN, { error: 'a node id of letters, digits, "-" or "_" (at most 64)' }).optional(),
+    // The id alone (the older spelling, still the usual one) or a mapping with tags and address.
+    node: z.union([nodeId, nodeLayer], { error: 'a node id, or a mapping with id, tags and address' }).optional(),
     logLevel: z.enum(LOG_LEVELS, { error: LOG_LEVELS.join(', ') }).optional(),
     nats: natsLayer.optional(),
     events: eventsLayer.optional(),
     api: apiLayer.optional(),
+    membership: membershipLayer.optional(),
   },
   { error: 'a mapping of Nestor settings' },
 );
@@ -166,6 +209,16 @@ export interface ApiConfig {
   allowedHosts: readonly string[];
 }
 
+/** Timings of cluster membership: how often a node says it is alive and when it loses its lease. */
+export interface MembershipConfig {
+  /** Interval between two heartbeats of this node. */
+  heartbeatMs: number;
+  /** How long a lease lives without a heartbeat renewing it. */
+  leaseTtlMs: number;
+  /** How long a node that cannot renew waits before it stops (fences) its own services. */
+  fenceAfterMs: number;
+}
+
 /** Fully resolved settings of one Nestor process. */
 export interface NestorConfig {
   projectDir: string;
@@ -174,10 +227,15 @@ export interface NestorConfig {
   dataDir: string;
   /** Stable id of this node (see node-id.ts); also the embedded server's name. */
   node: string;
+  /** Labels of this node (`gpu`, `zone=eu-1`) that placement may match. */
+  nodeTags: string[];
+  /** Where other nodes reach this node's services (a host name or IP, no port). */
+  nodeAddress: string;
   logLevel: LogLevel;
   nats: NatsConfig;
   events: EventsConfig;
   api: ApiConfig;
+  membership: MembershipConfig;
   /** True when loaded for tests (unique data dir, memory store). */
   test: boolean;
 }
@@ -197,4 +255,7 @@ export const DEFAULTS = {
     replicas: 1,
   },
   api: { host: '127.0.0.1', port: 0, readOnly: false, allowedHosts: [] as readonly string[] },
+  membership: { heartbeatMs: 1000, leaseTtlMs: 5000, fenceAfterMs: 3000 },
+  /** What `--join` implies when no cluster name or port is given anywhere. */
+  join: { clusterName: 'nestor', clusterPort: 6222 },
 } as const;

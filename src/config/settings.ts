@@ -2,6 +2,7 @@
 // CLI flag for each dotted path. It is the single place those names are spelled; the env layer
 // is read through it, the CLI may build its options from it, and docs/config.md lists it (a
 // test keeps the two in step).
+import type { z } from 'zod';
 import { ConfigError } from './errors.ts';
 import { configLayerSchema } from './schema.ts';
 import type { ConfigInput } from './schema.ts';
@@ -26,6 +27,8 @@ function s(path: string, kind: SettingKind, env: string, flag: string): Setting 
 export const SETTINGS: readonly Setting[] = [
   s('dataDir', 'string', 'NESTOR_DATA_DIR', '--data-dir'),
   s('node', 'string', 'NESTOR_NODE', '--node'),
+  s('node.tags', 'list', 'NESTOR_NODE_TAGS', '--tag'),
+  s('node.address', 'string', 'NESTOR_NODE_ADDRESS', '--address'),
   s('logLevel', 'string', 'NESTOR_LOG_LEVEL', '--log-level'),
   s('nats.mode', 'string', 'NESTOR_NATS_MODE', '--nats-mode'),
   s('nats.binary', 'string', 'NESTOR_NATS_SERVER', '--nats-server'),
@@ -55,6 +58,9 @@ export const SETTINGS: readonly Setting[] = [
   s('api.token', 'string', 'NESTOR_API_TOKEN', '--api-token'),
   s('api.readOnly', 'bool', 'NESTOR_API_READ_ONLY', '--read-only'),
   s('api.allowedHosts', 'list', 'NESTOR_API_ALLOWED_HOSTS', '--api-allowed-host'),
+  s('membership.heartbeatMs', 'int', 'NESTOR_HEARTBEAT_MS', '--heartbeat-ms'),
+  s('membership.leaseTtlMs', 'int', 'NESTOR_LEASE_TTL_MS', '--lease-ttl-ms'),
+  s('membership.fenceAfterMs', 'int', 'NESTOR_FENCE_AFTER_MS', '--fence-after-ms'),
 ];
 
 // Secrets are never echoed back in an error message.
@@ -91,7 +97,7 @@ export function envLayer(env: NodeJS.ProcessEnv): ConfigInput {
   for (const setting of SETTINGS) {
     const raw = env[setting.env];
     if (raw === undefined || raw.trim() === '') continue;
-    setPath(layer, setting.path, parseSettingValue(setting.kind, raw));
+    setSettingPath(layer, setting.path, parseSettingValue(setting.kind, raw));
   }
   return validateLayer(layer, (path) => settingByPath(path)?.env ?? 'environment');
 }
@@ -104,9 +110,10 @@ export function validateLayer(
   prefix: (string | number)[] = [],
 ): ConfigInput {
   const res = configLayerSchema.safeParse(layer);
-  if (res.success) return res.data;
-  const issue = res.error.issues[0];
-  if (issue === undefined) throw new Error('zod reported a failure without issues');
+  if (res.success) return withNodeMapping(res.data);
+  const first = res.error.issues[0];
+  if (first === undefined) throw new Error('zod reported a failure without issues');
+  const issue = innermost(first);
   let segments = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
   let expected = issue.message;
   let got: unknown = valueAt(layer, segments);
@@ -127,20 +134,48 @@ export function validateLayer(
   });
 }
 
-/** The setting at a dotted path (or the closest enclosing one), if any. */
-export function settingByPath(path: string): Setting | undefined {
-  return SETTINGS.find((s) => path === s.path || path.startsWith(`${s.path}.`));
+// A union reports only "none of the alternatives" when the value failed each of them; when
+// it failed one alternative below its top (a bad tag inside a `node:` mapping), that deeper
+// problem is what a person needs to read.
+function innermost(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== 'invalid_union') return issue;
+  for (const alternative of issue.errors) {
+    const deeper = alternative[0];
+    if (deeper !== undefined && (deeper.path.length > 0 || deeper.code === 'unrecognized_keys')) {
+      return innermost({ ...deeper, path: [...issue.path, ...deeper.path] } as z.core.$ZodIssue);
+    }
+  }
+  return issue;
 }
 
-function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+// `node` may be the id alone; later layers merge key by key, so every layer holds a mapping.
+function withNodeMapping(layer: ConfigInput): ConfigInput {
+  return typeof layer.node === 'string' ? { ...layer, node: { id: layer.node } } : layer;
+}
+
+/** The setting at a dotted path (or the closest enclosing one), if any. */
+export function settingByPath(path: string): Setting | undefined {
+  let best: Setting | undefined;
+  for (const s of SETTINGS) {
+    if ((path === s.path || path.startsWith(`${s.path}.`)) && (best === undefined || s.path.length > best.path.length)) best = s;
+  }
+  return best;
+}
+
+/** Sets a setting's value in a layer being built; the `node` id moves into a mapping when a
+ * tag or an address joins it. */
+export function setSettingPath(target: Record<string, unknown>, path: string, value: unknown): void {
   const keys = path.split('.');
   let node = target;
   for (const key of keys.slice(0, -1)) {
     const next = node[key];
     if (typeof next === 'object' && next !== null) node = next as Record<string, unknown>;
-    else node = node[key] = {};
+    else node = node[key] = typeof next === 'string' && key === 'node' ? { id: next } : {};
   }
-  node[keys[keys.length - 1] as string] = value;
+  const last = keys[keys.length - 1] as string;
+  const current = node[last];
+  if (last === 'node' && typeof value === 'string' && typeof current === 'object' && current !== null) (current as Record<string, unknown>).id = value;
+  else node[last] = value;
 }
 
 function valueAt(root: unknown, path: (string | number)[]): unknown {

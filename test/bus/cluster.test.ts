@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { connectBus, createEventFactory, readEvents } from '../../src/bus/index.ts';
 import type { Bus, ReadResult } from '../../src/bus/index.ts';
 import { allocatePort } from '../../src/process/index.ts';
+import { ensureSnapshotBucket } from '../../src/bus/streams.ts';
 import { testConfig } from './helpers.ts';
 
 test('two embedded servers with cluster settings form one cluster and share the event stream', async (t) => {
@@ -33,4 +34,14 @@ test('two embedded servers with cluster settings form one cluster and share the 
   const onB: ReadResult[] = [];
   for await (const r of readEvents(b)) onB.push(r);
   assert.deepEqual(onB, [{ ok: true, event: { ...event, seq: ack.seq } }]);
+
+  // One route means two servers: both the stream and the bucket keep a copy on each.
+  assert.equal(configA.events.replicas, 2);
+  assert.equal((await a.jsm.streams.info(configA.events.stream)).config.num_replicas, 2);
+  assert.equal((await a.snapshots.status()).replicas, 2);
+  // A bucket opened with another replica count is scaled to it, as the stream is.
+  await ensureSnapshotBucket(a.js, configA.nats.store, 1);
+  assert.equal((await a.snapshots.status()).replicas, 1);
+  await ensureSnapshotBucket(b.js, configB.nats.store, 2);
+  assert.equal((await a.snapshots.status()).replicas, 2);
 });
