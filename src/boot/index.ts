@@ -139,6 +139,8 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
       console: opts.console,
       onError,
       onWarning: warn,
+      address: config.nodeAddress,
+      peerEndpoints: () => clusterRole?.scheduler.endpoints() ?? {},
     });
     controller = started;
     await started.start();

@@ -18,7 +18,8 @@ import type { Controller } from '../controller/index.ts';
 import type { Input } from '../controller/core/index.ts';
 import { instanceName, instanceRef, parseInstance, typeFilter } from '../events/index.ts';
 import type { EventType, PayloadOf } from '../events/index.ts';
-import { validateService } from '../spec/index.ts';
+import { listPlaceholders, placeholderFields, validateService } from '../spec/index.ts';
+import type { ServiceSpec } from '../spec/index.ts';
 import type { State } from '../state/index.ts';
 import { schedule } from './core/index.ts';
 import type { Claim, Member, PlacedService, ScheduleAction } from './core/index.ts';
@@ -183,17 +184,46 @@ export class Scheduler {
     }
   }
 
-  // Dependencies hold across nodes: the controller hears what the instances elsewhere are doing.
+  /** Where other nodes' services listen (the first ready instance of each), for {services.<id>.*}. */
+  endpoints(): Record<string, { ports: Record<string, number>; host: string }> {
+    return this.peerEndpoints;
+  }
+
+  private peerEndpoints: Record<string, { ports: Record<string, number>; host: string }> = {};
+
+  // Dependencies hold across nodes: the controller hears what the instances elsewhere are doing,
+  // and an instance here whose spec names a service that moved restarts to follow it.
   private tellPeers(state: State): void {
     const phases: Record<string, State['services'][string]['state'][]> = {};
-    for (const s of Object.values(state.services)) {
+    const endpoints: Record<string, { ports: Record<string, number>; host: string }> = {};
+    const sorted = Object.values(state.services).sort((a, b) => a.instance - b.instance);
+    for (const s of sorted) {
       if (s.node === this.opts.node || s.node === '') continue;
       (phases[s.service] ??= []).push(s.state);
+      if (s.state === 'ready' && !Object.hasOwn(endpoints, s.service)) {
+        endpoints[s.service] = { ports: s.ports, host: state.nodes[s.node]?.address || '127.0.0.1' };
+      }
+    }
+    const previous = this.peerEndpoints;
+    this.peerEndpoints = endpoints;
+    for (const [service, before] of Object.entries(previous)) {
+      const now = endpoints[service];
+      if (now !== undefined && JSON.stringify(now) !== JSON.stringify(before)) this.follow(service);
     }
     const key = JSON.stringify(phases);
     if (key === this.peersKey) return;
     this.peersKey = key;
     this.opts.controller.dispatch({ kind: 'peers', phases });
+  }
+
+  // Restarts the running instances here whose spec refers to `service` by placeholder: their
+  // arguments or environment name its old address.
+  private follow(service: string): void {
+    for (const svc of Object.values(this.opts.controller.snapshot().services)) {
+      if (svc.phase !== 'ready' && svc.phase !== 'running') continue;
+      if (!referencedServices(svc.spec).has(service)) continue;
+      void this.opts.controller.command('restart', svc.id, { node: this.opts.node, component: 'scheduler' });
+    }
   }
 
   private async runPass(): Promise<void> {
@@ -282,4 +312,16 @@ export function claimKey(name: string): string {
 function nameOfClaimKey(key: string): string {
   const dot = key.lastIndexOf('.');
   return dot < 0 ? key : `${key.slice(0, dot)}@${key.slice(dot + 1)}`;
+}
+
+/** Services a spec names in {services.<id>.*} placeholders. */
+export function referencedServices(spec: ServiceSpec): Set<string> {
+  const out = new Set<string>();
+  for (const [, text] of placeholderFields(spec)) {
+    for (const name of listPlaceholders(text)) {
+      const parts = name.split('.');
+      if (parts[0] === 'services' && parts[1] !== undefined) out.add(parts[1]);
+    }
+  }
+  return out;
 }

@@ -24,6 +24,7 @@ export type { SpecOutline } from './outline.ts';
 export { parseDuration, parseSize, DURATION_PATTERN } from './duration.ts';
 export {
   listPlaceholders,
+  placeholderFields,
   checkPlaceholders,
   expand,
   expandSpec,

@@ -1,0 +1,189 @@
+// Several `nestor up` nodes on one machine, joined into one NATS cluster the way users join
+// machines (--cluster-port and --join), each in its own project folder and data dir with random
+// ports. What runs where is read from /proc (every service process carries a marker of its
+// test in its environment, and NESTOR_INSTANCE/NESTOR_NODE), independently of Nestor's events.
+import { mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { TestContext } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runCli, startCli } from '../../src/harness/index.ts';
+import type { CliResult, CliSession } from '../../src/harness/index.ts';
+import { allocatePort } from '../../src/process/index.ts';
+
+/** Lease timings short enough for tests, long enough for a loaded 2-core machine. */
+export const FAST_MEMBERSHIP = { NESTOR_HEARTBEAT_MS: '300', NESTOR_LEASE_TTL_MS: '2500', NESTOR_FENCE_AFTER_MS: '1200' };
+
+/** One node of a test cluster. */
+export interface TestNode {
+  id: string;
+  dir: string;
+  session: CliSession;
+  /** Runs a CLI verb from this node's project folder. */
+  cli(args: string[], timeoutMs?: number): Promise<CliResult>;
+  /** Pid of this node's embedded nats-server. */
+  natsPid(): Promise<number>;
+  /** Pid of this node's `nestor up`. */
+  upPid(): number;
+}
+
+/** A running test cluster. */
+export interface TestCluster {
+  run: string;
+  nodes: TestNode[];
+  node(id: string): TestNode;
+  /** The cluster (route) port of a node. */
+  clusterPort(id: string): number;
+  /** Live service processes of this test: instance name → [{ pid, node }]. */
+  processes(): Map<string, { pid: number; node: string }[]>;
+}
+
+/** Options of startCluster. */
+export interface ClusterOptions {
+  /** Node ids and tags, in start order; the first one registers `project`. */
+  nodes: NodeSpec[];
+  /** The project (YAML) of the first node; the others run `{ services: {} }`. */
+  project: (run: string) => string;
+  env?: Record<string, string>;
+}
+
+/** Starts the nodes together and waits until each says it is up; everything is killed after the test. */
+export async function startCluster(t: TestContext, opts: ClusterOptions): Promise<TestCluster & { addNode(spec: NodeSpec, project?: string): Promise<TestNode> }> {
+  const run = randomUUID();
+  const ports = new Map<string, number>();
+  for (const spec of opts.nodes) ports.set(spec.id, await allocatePort());
+  const nodes: TestNode[] = [];
+  t.after(async () => {
+    for (const n of nodes) killTree(n);
+    killMarked(run);
+    await sleep(200);
+    for (const n of nodes) await rm(n.dir, { recursive: true, force: true }).catch(() => {});
+  });
+  const env = { ...FAST_MEMBERSHIP, ...opts.env };
+  const launch = async (spec: NodeSpec, project: string): Promise<TestNode> => {
+    const dir = await mkdtemp(join(tmpdir(), `nestor-cluster-${spec.id}-`));
+    await writeFile(join(dir, 'nestor.yaml'), project);
+    const own = ports.get(spec.id) ?? (await allocatePort());
+    ports.set(spec.id, own);
+    const routes = [...ports].filter(([id]) => id !== spec.id).flatMap(([, p]) => ['--join', `nats://127.0.0.1:${p}`]);
+    const args = ['up', '--node', spec.id, '--cluster-name', 'test', '--cluster-port', String(own), ...routes, ...(spec.tags ?? []).flatMap((tag) => ['--tag', tag])];
+    const session = startCli(args, { cwd: dir, env, timeoutMs: 600_000 });
+    const node: TestNode = {
+      id: spec.id,
+      dir,
+      session,
+      cli: (a, timeoutMs = 30_000) => runCli(a, { cwd: dir, env, timeoutMs }),
+      natsPid: async () => Number(await readFile(join(dir, '.data', 'nats', 'nats-server.pid'), 'utf8')),
+      upPid: () => session.pid,
+    };
+    nodes.push(node);
+    return node;
+  };
+  const first = await Promise.all(opts.nodes.map((spec, i) => launch(spec, i === 0 ? opts.project(run) : 'services: {}\n')));
+  await Promise.all(first.map((n) => n.session.waitForLine(/node \S+ up, bus/, 90_000)));
+  return {
+    run,
+    nodes,
+    node: (id) => {
+      const n = nodes.find((x) => x.id === id);
+      if (n === undefined) throw new Error(`no test node ${id}`);
+      return n;
+    },
+    processes: () => markedProcesses(run),
+    clusterPort: (id) => ports.get(id) ?? 0,
+    async addNode(spec, project = 'services: {}\n') {
+      const node = await launch(spec, project);
+      await node.session.waitForLine(/node \S+ up, bus/, 90_000);
+      return node;
+    },
+  };
+}
+
+/** A node to start: its id and tags. */
+export interface NodeSpec {
+  id: string;
+  tags?: string[];
+}
+
+function environOf(pid: string): Map<string, string> | null {
+  try {
+    const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    return new Map(env.filter((e) => e.includes('=')).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+  } catch {
+    return null;
+  }
+}
+
+function isZombie(pid: string): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
+}
+
+/** Service processes whose environment carries CLUSTER_RUN=<run>, by instance name. */
+export function markedProcesses(run: string): Map<string, { pid: number; node: string }[]> {
+  const out = new Map<string, { pid: number; node: string }[]>();
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const env = environOf(pid);
+    if (env?.get('CLUSTER_RUN') !== run || isZombie(pid)) continue;
+    const instance = env.get('NESTOR_INSTANCE') ?? '?';
+    out.set(instance, [...(out.get(instance) ?? []), { pid: Number(pid), node: env.get('NESTOR_NODE') ?? '?' }]);
+  }
+  return out;
+}
+
+function killMarked(run: string): void {
+  for (const list of markedProcesses(run).values()) for (const p of list) kill(p.pid);
+}
+
+// `nestor up`, its guardian and its nats-server all name the node's folder on their command line.
+function killTree(node: TestNode): void {
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(node.dir)) {
+        kill(Number(pid), 'SIGCONT');
+        kill(Number(pid));
+      }
+    } catch {
+      // gone
+    }
+  }
+  kill(node.session.pid);
+}
+
+function kill(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** Polls `check` until it returns a value (not undefined) or the time is up. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await sleep(everyMs);
+  }
+}
+
+/** A service block that idles, carries the test's marker, and takes the given extra YAML lines. */
+export function idleService(run: string, extra = ''): string {
+  return `    process: { command: node, args: ["-e", "setInterval(() => {}, 1000)"], env: { CLUSTER_RUN: "${run}" }, stopTimeout: 2s }
+${extra}`;
+}
