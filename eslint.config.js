@@ -1,10 +1,11 @@
-// Lint rules that keep the architecture honest: the pure core (events, spec, state, views) may not
-// reach I/O, clocks or randomness, shells import modules only through their index, only the
-// bus and the SDK talk to the NATS client, and no promise is dropped on the floor.
+// Lint rules that keep the architecture honest: the pure core (events, spec, state, views, and the
+// core folders of the controller and the cluster) may not reach I/O, clocks or randomness, shells
+// import modules only through their index, only the bus and the SDK talk to the NATS client, and
+// no promise is dropped on the floor.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const coreDirs = ['src/events/**', 'src/spec/**', 'src/state/**', 'src/views/**', 'src/controller/core/**'];
+const coreDirs = ['src/events/**', 'src/spec/**', 'src/state/**', 'src/views/**', 'src/controller/core/**', 'src/cluster/core/**'];
 // The modules that may use the NATS client; every other shell goes through the bus's
 // BusReader/BusWriter, so the client library can change in one place.
 const natsDirs = ['src/bus/**', 'src/sdk/**'];
