@@ -51,6 +51,10 @@ export async function openLeases(js: JetStreamClient, store: StoreKind, replicas
       storage: store === 'memory' ? StorageType.Memory : StorageType.File,
       replicas,
       history: 1,
+      // Reads go to the stream leader: a lease read right after a refused compare-and-set must
+      // show the write that refused it, which a lagging replica answering a direct get may not
+      // (and in a cluster just formed, direct gets were seen to time out for seconds).
+      allow_direct: false,
     });
   } catch (err) {
     throw new StreamSetupError(`KV_${LEASE_BUCKET}`, 'Check the JetStream account limits of the server and events.replicas.', { cause: err });

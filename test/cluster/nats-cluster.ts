@@ -142,7 +142,10 @@ async function waitForMetaLeader(servers: Server[]): Promise<void> {
   for (;;) {
     const leaders = await Promise.all(servers.map((s) => metaLeader(s.monitorUrl)));
     if (leaders.every((l) => l !== null && l === leaders[0])) return;
-    if (Date.now() > deadline) throw new Error(`no JetStream meta leader after 30 s (seen: ${leaders.join(', ')})`);
+    if (Date.now() > deadline) {
+      const logs = servers.map((s, i) => `--- ${s.name} (leader seen: ${leaders[i] ?? 'none'}):\n${s.output().slice(-3_000)}`);
+      throw new Error(`no JetStream meta leader after 30 s\n${logs.join('\n')}`);
+    }
     await sleep(100);
   }
 }
