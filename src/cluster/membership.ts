@@ -81,7 +81,8 @@ export class Membership {
   /** Revision of this node's first renewal after a failure, and its stamp once seen. */
   private graceRevision = 0;
   private graceFromMs = -Infinity;
-  private renewing = false;
+  /** The renewal waiting for its answer, if any. */
+  private renewal: Promise<void> | null = null;
   private fenceReported = false;
   private failing = false;
   private stopped = false;
@@ -139,6 +140,8 @@ export class Membership {
   async leave(): Promise<void> {
     if (this.stopped) return;
     this.halt();
+    // A renewal in flight moves the revision on; the leave is written after it.
+    await this.renewal;
     const write = await this.leases.update(this.opts.node, { ...this.lease, state: 'left' }, this.revision);
     if (!write.ok) throw new Error(`node ${this.opts.node} could not leave: its lease was changed by someone else (${write.reason})`);
   }
@@ -245,10 +248,7 @@ export class Membership {
   private tick(): void {
     // A renewal still waiting for its answer (a frozen server) is not doubled; the fence timer
     // runs on its own meanwhile.
-    if (!this.renewing) {
-      this.renewing = true;
-      void this.renew().finally(() => (this.renewing = false));
-    }
+    this.renewal ??= this.renew().finally(() => (this.renewal = null));
     this.judge();
   }
 
@@ -256,9 +256,9 @@ export class Membership {
     const sentAt = this.now();
     try {
       const write = await this.leases.update(this.opts.node, this.lease, this.revision, 2 * this.timings.heartbeatMs);
+      if (write.ok) this.revision = write.revision;
       if (this.stopped) return;
       if (write.ok) {
-        this.revision = write.revision;
         if (this.failing) this.graceRevision = write.revision;
         this.failing = false;
         this.renewed(sentAt);
