@@ -7,6 +7,7 @@ import { Membership, NodeIdInUseError } from '../../src/cluster/index.ts';
 import type { MembershipHooks, MemberView } from '../../src/cluster/index.ts';
 import type { After } from '../bus/helpers.ts';
 import { clusterBus, metaLeader, startNatsCluster } from './nats-cluster.ts';
+import type { ClusterServer, NatsCluster } from './nats-cluster.ts';
 
 const TIMINGS = { heartbeatMs: 200, ttlMs: 1_000, fenceAfterMs: 600 };
 
@@ -27,8 +28,8 @@ function recorder(calls: Call[], member: string): MembershipHooks {
   return { onNodeDown: rec('onNodeDown'), onFence: rec('onFence'), onRecovered: rec('onRecovered'), onFenced: rec('onFenced'), onRejoined: rec('onRejoined') };
 }
 
-async function member(t: After, bus: Bus, node: string, calls: Call[], tags: string[] = []): Promise<Membership> {
-  const m = await Membership.start({ bus, node, tags, address: `${node}.test:7000`, api: `http://${node}.test:7000`, ...TIMINGS, hooks: recorder(calls, node) });
+async function member(t: After, bus: Bus, node: string, calls: Call[], tags: string[] = [], timings = TIMINGS): Promise<Membership> {
+  const m = await Membership.start({ bus, node, tags, address: `${node}.test:7000`, api: `http://${node}.test:7000`, ...timings, hooks: recorder(calls, node) });
   t.after(() => m.stop({ silent: true }));
   return m;
 }
@@ -39,6 +40,20 @@ async function waitFor(what: string, cond: () => boolean, timeoutMs = 15_000): P
     if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(20);
   }
+}
+
+/**
+ * A server that leads neither the lease stream nor the meta group, and the other servers' URLs:
+ * freezing it cuts off the nodes connected to it alone, while the others can still write.
+ */
+async function quietServer(t: After, cluster: NatsCluster): Promise<{ victimServer: ClusterServer; others: string[] }> {
+  const setup = await clusterBus(t, [cluster.urls[0]!], 'setup');
+  await setup.leases();
+  const streamLeader = (await setup.jsm.streams.info(`KV_${LEASE_BUCKET}`)).cluster?.leader;
+  const meta = await metaLeader(cluster.servers[0]!.monitorUrl);
+  const victimServer = cluster.servers.find((s) => s.name !== streamLeader && s.name !== meta);
+  assert.ok(victimServer !== undefined, `leaders: stream ${streamLeader}, meta ${meta}`);
+  return { victimServer, others: cluster.urls.filter((u) => u !== victimServer.url) };
 }
 
 const stateOf = (m: Membership, id: string): MemberView['state'] | undefined => m.nodes().find((n) => n.id === id)?.state;
@@ -115,16 +130,7 @@ test('a node that stops renewing is declared down by exactly one survivor, not b
 test('a node cut off by a frozen server fences before it is declared down, then rejoins as a new incarnation', async (t) => {
   const cluster = await startNatsCluster(t);
   const calls: Call[] = [];
-  // The victim's server must not lead the lease stream (the survivors could not write) nor the
-  // meta group: freezing it then cuts off the victim alone.
-  const setup = await clusterBus(t, [cluster.urls[0]!], 'setup');
-  await setup.leases();
-  const streamLeader = (await setup.jsm.streams.info(`KV_${LEASE_BUCKET}`)).cluster?.leader;
-  const meta = await metaLeader(cluster.servers[0]!.monitorUrl);
-  const victimServer = cluster.servers.find((s) => s.name !== streamLeader && s.name !== meta);
-  assert.ok(victimServer !== undefined, `leaders: stream ${streamLeader}, meta ${meta}`);
-  const others = cluster.urls.filter((u) => u !== victimServer.url);
-
+  const { victimServer, others } = await quietServer(t, cluster);
   const a = await member(t, await clusterBus(t, others, 'alpha'), 'alpha', calls);
   const b = await member(t, await clusterBus(t, others.toReversed(), 'beta'), 'beta', calls);
   const v = await member(t, await clusterBus(t, [victimServer.url], 'victim'), 'victim', calls);
@@ -153,6 +159,33 @@ test('a node cut off by a frozen server fences before it is declared down, then 
   await waitFor('the survivors seeing the new incarnation alive', () =>
     [a, b].every((m) => m.nodes().some((n) => n.id === 'victim' && n.state === 'alive' && n.incarnation === v.incarnation)),
   );
+});
+
+test('a node whose server freezes for less than the ttl fences, then recovers once its renewals get through', async (t) => {
+  const cluster = await startNatsCluster(t);
+  const calls: Call[] = [];
+  // A long ttl leaves room between fencing (0.6 s) and expiry (3 s) for the thaw to land.
+  const timings = { ...TIMINGS, ttlMs: 3_000 };
+  const { victimServer, others } = await quietServer(t, cluster);
+  const a = await member(t, await clusterBus(t, others, 'alpha'), 'alpha', calls, [], timings);
+  await member(t, await clusterBus(t, [victimServer.url], 'victim'), 'victim', calls, [], timings);
+  await waitFor('the victim alive', () => stateOf(a, 'victim') === 'alive');
+
+  victimServer.freeze();
+  try {
+    await waitFor('the victim fencing', () => calls.some((x) => x.hook === 'onFence'));
+  } finally {
+    victimServer.thaw();
+  }
+  await waitFor('the victim recovering', () => calls.some((x) => x.hook === 'onRecovered'));
+  assert.deepEqual(
+    calls.map((x) => [x.member, x.hook]),
+    [
+      ['victim', 'onFence'],
+      ['victim', 'onRecovered'],
+    ],
+  );
+  assert.match(String(calls[0]!.args[0]), /^no lease renewal for 600 ms \(last successful renewal sent \d+\.\d s ago\)$/);
 });
 
 test('a node that leaves shows as left and is never declared down', async (t) => {
