@@ -1,4 +1,4 @@
-// Membership: this node's lease in the shared bucket, and its view of everyone else's.
+// Membership: this node's lease in the cluster's lease bucket, and its view of everyone else's.
 //
 // In:  a bus, this node's id and descriptive fields, the lease timings, a monotonic clock.
 // Out: hooks. onNodeDown for a node this node declared down (exactly one survivor wins the
@@ -85,6 +85,10 @@ export class Membership {
   private renewal: Promise<void> | null = null;
   private fenceReported = false;
   private failing = false;
+  /** Revision of the write by which someone else took this node's lease, once reported. */
+  private reportedLoss = 0;
+  /** When the rejoin whose outcome is not known yet was sent. */
+  private rejoinSentAt: number | null = null;
   private stopped = false;
   private readonly declaring = new Set<string>();
   private lastView = '';
@@ -184,24 +188,27 @@ export class Membership {
     const node = this.opts.node;
     const deadline = this.now() + START_BUDGET_MS;
     let firstRevision: number | null = null;
-    let sentAt = this.now();
+    // Send time of the earliest write whose outcome is unknown: if one landed, it may be that one.
+    let unconfirmedSince: number | null = null;
     for (;;) {
       try {
         const current = await this.leases.get(node);
         if (current === null) {
-          sentAt = this.now();
+          const sentAt = this.now();
+          unconfirmedSince ??= sentAt;
           const write = await this.leases.create(node, this.lease);
           if (write.ok) return this.held(write.revision, sentAt);
           continue;
         }
         this.observe(current.serverTime.getTime());
         const holder = readNodeLease(current.value, node);
-        if (holder.incarnation === this.lease.incarnation) return this.held(current.revision, sentAt);
+        if (holder.incarnation === this.lease.incarnation) return this.held(current.revision, unconfirmedSince ?? this.now());
         const seen = { revision: current.revision, serverTimeMs: current.serverTime.getTime(), value: current.value };
         const serverNow = estimateServerNow(this.clock ?? { serverMs: 0, localMs: 0 }, this.now());
         const status = judgeLease(seen, serverNow, this.timings);
         if (status === 'left' || status === 'down' || status === 'expired') {
-          sentAt = this.now();
+          const sentAt = this.now();
+          unconfirmedSince ??= sentAt;
           const write = await this.leases.update(node, this.lease, current.revision);
           if (write.ok) return this.held(write.revision, sentAt);
           continue;
@@ -282,8 +289,11 @@ export class Membership {
     const current = await this.leases.get(node);
     if (current !== null && current.revision <= this.revision) return;
     const holder = current === null ? null : readNodeLease(current.value, node);
-    if (holder !== null && holder.incarnation === this.lease.incarnation && holder.state === 'alive') {
-      this.revision = current?.revision ?? this.revision;
+    if (current !== null && holder?.incarnation === this.lease.incarnation && holder.state === 'alive') {
+      // A rejoin whose answer was lost counts once it is seen.
+      // Its fence deadline counts from when it was sent, the earliest moment it can have landed.
+      if (this.rejoinSentAt !== null) return this.rejoined(current.revision, this.rejoinSentAt);
+      this.revision = current.revision;
       return;
     }
     clearTimeout(this.fenceTimer);
@@ -292,16 +302,27 @@ export class Membership {
       await this.call(() => this.hooks.onFenced?.(`lease taken over by pid ${holder.pid} on host ${holder.hostname}`));
       return;
     }
-    const by = holder?.declaredBy ?? (holder?.state === 'left' ? 'a leave written by another process' : 'unknown');
-    await this.call(() => this.hooks.onFenced?.(current === null ? 'lease deleted' : `declared down by ${by}`));
+    // Until the rejoin lands this node judges nobody, and a retry does not report the loss again.
+    this.failing = true;
+    const lost = current?.revision ?? -1;
+    if (lost !== this.reportedLoss) {
+      this.reportedLoss = lost;
+      const by = holder?.declaredBy ?? (holder?.state === 'left' ? 'a leave written by another process' : 'unknown');
+      await this.call(() => this.hooks.onFenced?.(current === null ? 'lease deleted' : `declared down by ${by}`));
+    }
     this.lease = this.freshLease();
     const sentAt = this.now();
+    this.rejoinSentAt = sentAt;
     const write = current === null ? await this.leases.create(node, this.lease) : await this.leases.update(node, this.lease, current.revision);
     // Refused: another writer got there first; the next heartbeat looks again.
-    if (!write.ok) return;
+    if (write.ok) await this.rejoined(write.revision, sentAt);
+  }
+
+  private async rejoined(revision: number, sentAt: number): Promise<void> {
+    this.rejoinSentAt = null;
     this.fenceReported = false;
     this.failing = false;
-    this.held(write.revision, sentAt);
+    this.held(revision, sentAt);
     await this.call(() => this.hooks.onRejoined?.(this.lease.incarnation));
   }
 
