@@ -91,16 +91,24 @@ test('three memberships on three servers see each other alive with their tags', 
   assert.deepEqual(calls, []);
 });
 
-test('a second membership with the same node id refuses to start and names the first', async (t) => {
+test('a second membership with the same node id refuses to start and names the first, and takes over once it crashed', async (t) => {
   const cluster = await startNatsCluster(t);
   const calls: Call[] = [];
-  await member(t, await clusterBus(t, [cluster.urls[0]!], 'first'), 'twin', calls);
-  await assert.rejects(member(t, await clusterBus(t, [cluster.urls[1]!], 'second'), 'twin', calls), (err: unknown) => {
+  const first = await member(t, await clusterBus(t, [cluster.urls[0]!], 'first'), 'twin', calls);
+  const secondBus = await clusterBus(t, [cluster.urls[1]!], 'second');
+  await assert.rejects(member(t, secondBus, 'twin', calls), (err: unknown) => {
     assert.ok(err instanceof NodeIdInUseError, String(err));
     assert.equal(err.pid, process.pid);
     assert.match(err.message, /^node id twin is already in use by pid \d+ on host \S+ \(lease renewed \d+\.\d s ago\)$/);
     return true;
   });
+
+  // Once the first has crashed, a start waits for its lease to expire and takes it over.
+  await first.stop({ silent: true });
+  const second = await member(t, secondBus, 'twin', calls);
+  assert.notEqual(second.incarnation, first.incarnation);
+  await waitFor('the new holder alive', () => second.nodes().some((n) => n.id === 'twin' && n.state === 'alive' && n.incarnation === second.incarnation));
+  assert.deepEqual(calls, []);
 });
 
 test('a node that stops renewing is declared down by exactly one survivor, not before its ttl', async (t) => {
