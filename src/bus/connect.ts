@@ -26,6 +26,8 @@ import type { PublishResult, PublishRetry } from './publish.ts';
 import { makeReader } from './reader.ts';
 import type { BusReader } from './reader.ts';
 import { ensureEventStream, ensureSnapshotBucket } from './streams.ts';
+import { openLeases } from './leases.ts';
+import type { Leases } from './leases.ts';
 import { BrokerSupervisor } from './supervise.ts';
 import { ensureCredentials, readCredentials } from './credentials.ts';
 import type { EmbeddedCredentials } from './credentials.ts';
@@ -42,6 +44,8 @@ export interface BusWriter extends BusReader {
   readonly credentials?: EmbeddedCredentials | null;
   /** Publishes an event on its subject (msgID = event id), retrying transient failures. */
   publish(event: NestorEvent): Promise<PublishResult>;
+  /** Opens the node lease bucket (created on first use); the same object on every call. */
+  leases(): Promise<Leases>;
   /** Drains the connection, then stops the embedded server; idempotent. */
   close(): Promise<void>;
 }
@@ -118,7 +122,8 @@ export async function connectBus(config: NestorConfig, opts: ConnectOptions = {}
       // server): ensure it again after every reconnect.
       if (server === null) void reensureOnReconnect(nc, ensure, opts.broker);
       const publishRetry = opts.publishRetry ?? (server === null ? DEFAULT_PUBLISH_RETRY : EMBEDDED_PUBLISH_RETRY);
-      return makeBus({ nc, js, jsm, supervisor, snapshots, streamName: config.events.stream, publishRetry, credentials });
+      const openLeaseBucket = (): Promise<Leases> => retryTransient(() => openLeases(js, config.nats.store, config.events.replicas), 15_000);
+      return makeBus({ nc, js, jsm, supervisor, snapshots, streamName: config.events.stream, publishRetry, credentials, openLeaseBucket });
     } catch (err) {
       await nc.close();
       throw err;
@@ -235,10 +240,12 @@ interface BusParts {
   snapshots: KV;
   streamName: string;
   publishRetry: PublishRetry;
+  openLeaseBucket: () => Promise<Leases>;
 }
 
 function makeBus(p: BusParts): Bus {
   let closing: Promise<void> | undefined;
+  let leases: Promise<Leases> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       try {
@@ -263,6 +270,12 @@ function makeBus(p: BusParts): Bus {
     credentials: p.credentials,
     snapshots: p.snapshots,
     publish: (event) => publishEvent(p.js, event, p.publishRetry),
+    // A failed open is forgotten so that the next call tries again.
+    leases: () =>
+      (leases ??= p.openLeaseBucket().catch((err: unknown) => {
+        leases = undefined;
+        throw err;
+      })),
   };
   return attachHandles(bus, handles);
 }

@@ -99,7 +99,7 @@ export class ReaderConnectError extends Error {
   }
 }
 
-/** The event stream or the snapshot bucket could not be created or brought up to date. */
+/** The event stream, the snapshot bucket or the lease bucket could not be created or brought up to date. */
 export class StreamSetupError extends Error {
   readonly stream: string;
 

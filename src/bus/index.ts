@@ -1,5 +1,5 @@
 // Public entry of the bus module (a shell): the embedded nats-server, the connection, the event
-// stream and snapshot bucket, publishing and reading events, the state those events reduce to,
+// stream, snapshot and lease buckets, publishing and reading events, the state those events reduce to,
 // and command requests. Shells see a BusReader or a BusWriter; only this module and the SDK
 // import the NATS client.
 export {
@@ -31,6 +31,8 @@ export type { BrokerHooks } from './supervise.ts';
 export type { Bus, BusWriter, ConnectOptions, ReaderOptions } from './connect.ts';
 export type { BusReader, BusLink, ReadResult, StreamBounds } from './reader.ts';
 export { SNAPSHOT_BUCKET, eventStreamConfig } from './streams.ts';
+export { LEASE_BUCKET } from './leases.ts';
+export type { Leases, LeaseEntry, LeaseRecord, LeaseWrite } from './leases.ts';
 export { DEFAULT_PUBLISH_RETRY, assertValidEvent, isNoResponders, isRetryable, isTimeout } from './publish.ts';
 export type { PublishResult, PublishRetry } from './publish.ts';
 export { createEventFactory } from './event-factory.ts';
