@@ -5,15 +5,14 @@
 import { hostname } from 'node:os';
 import type { LiveState } from '../api/live-state.ts';
 import { createEventFactory, serveNode } from '../bus/index.ts';
-import type { Bus, NodeRequestHandler } from '../bus/index.ts';
-import { Membership, NodeIdInUseError } from '../cluster/index.ts';
-import type { MemberView } from '../cluster/index.ts';
+import type { Bus, EventFactory, NodeRequestHandler } from '../bus/index.ts';
+import { Membership } from '../cluster/index.ts';
+import type { MemberView, MembershipHooks } from '../cluster/index.ts';
 import { Scheduler } from '../cluster/scheduler.ts';
 import { NESTOR_VERSION } from '../config/index.ts';
 import type { NestorConfig } from '../config/index.ts';
 import type { Controller } from '../controller/index.ts';
-import type { EventType, PayloadOf } from '../events/index.ts';
-import { isProcessAlive } from '../process/index.ts';
+import type { EventType, NestorEvent, PayloadOf } from '../events/index.ts';
 import { selectNodes } from '../views/index.ts';
 
 /** What the rest of the node sees of its cluster role. */
@@ -48,8 +47,8 @@ export async function startClusterRole(opts: ClusterRoleOptions): Promise<Cluste
   const node = config.node;
   const membershipEvents = createEventFactory({ node, component: 'membership' });
   const schedulerEvents = createEventFactory({ node, component: 'scheduler' });
-  const publish = <T extends EventType>(factory: typeof schedulerEvents, type: T, data: PayloadOf<T>): Promise<void> =>
-    bus.publish(factory(type, data)).then(() => undefined);
+  const publish = <T extends EventType>(factory: EventFactory, type: T, data: PayloadOf<T>): Promise<void> =>
+    bus.publish(factory(type, data) as NestorEvent).then(() => undefined);
   const timings = config.membership;
   let scheduler: Scheduler | null = null;
   const membership = await startMembership(opts, {
@@ -136,11 +135,11 @@ export async function startClusterRole(opts: ClusterRoleOptions): Promise<Cluste
   };
 }
 
-// A node restarted on the same data dir soon after a crash finds its own lease still fresh:
-// when its holder is a process of this host that is gone, the lease is this node's to take.
-async function startMembership(opts: ClusterRoleOptions, hooks: ConstructorParameters<typeof Membership>[0]['hooks']): Promise<Membership> {
+// The membership takes the lease by compare-and-set; a node restarted soon after a crash finds
+// its own lease still fresh and waits (at most one lease ttl) until it expires.
+function startMembership(opts: ClusterRoleOptions, hooks: MembershipHooks): Promise<Membership> {
   const { config } = opts;
-  const base = {
+  return Membership.start({
     bus: opts.bus,
     node: config.node,
     tags: config.nodeTags,
@@ -150,13 +149,7 @@ async function startMembership(opts: ClusterRoleOptions, hooks: ConstructorParam
     ttlMs: config.membership.leaseTtlMs,
     fenceAfterMs: config.membership.fenceAfterMs,
     hooks,
-  };
-  try {
-    return await Membership.start(base);
-  } catch (err) {
-    if (!(err instanceof NodeIdInUseError) || err.hostname !== hostname() || (await isProcessAlive(err.pid))) throw err;
-    return Membership.start({ ...base, takeOver: true });
-  }
+  });
 }
 
 async function republishUp(opts: ClusterRoleOptions): Promise<void> {

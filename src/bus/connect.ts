@@ -26,7 +26,7 @@ import type { PublishResult, PublishRetry } from './publish.ts';
 import { makeReader } from './reader.ts';
 import type { BusReader } from './reader.ts';
 import { ensureEventStream, ensureSnapshotBucket } from './streams.ts';
-import { openLeases } from './leases.ts';
+import { CLAIM_BUCKET, openLeases } from './leases.ts';
 import type { Leases } from './leases.ts';
 import { BrokerSupervisor } from './supervise.ts';
 import { ensureCredentials, readCredentials } from './credentials.ts';
@@ -46,6 +46,8 @@ export interface BusWriter extends BusReader {
   publish(event: NestorEvent): Promise<PublishResult>;
   /** Opens the node lease bucket (created on first use); the same object on every call. */
   leases(): Promise<Leases>;
+  /** Opens the instance claims bucket (created on first use); the same object on every call. */
+  claims(): Promise<Leases>;
   /** Drains the connection, then stops the embedded server; idempotent. */
   close(): Promise<void>;
 }
@@ -123,7 +125,8 @@ export async function connectBus(config: NestorConfig, opts: ConnectOptions = {}
       if (server === null) void reensureOnReconnect(nc, ensure, opts.broker);
       const publishRetry = opts.publishRetry ?? (server === null ? DEFAULT_PUBLISH_RETRY : EMBEDDED_PUBLISH_RETRY);
       const openLeaseBucket = (): Promise<Leases> => retryTransient(() => openLeases(js, config.nats.store, config.events.replicas), 15_000);
-      return makeBus({ nc, js, jsm, supervisor, snapshots, streamName: config.events.stream, publishRetry, credentials, openLeaseBucket });
+      const openClaimBucket = (): Promise<Leases> => retryTransient(() => openLeases(js, config.nats.store, config.events.replicas, CLAIM_BUCKET), 15_000);
+      return makeBus({ nc, js, jsm, supervisor, snapshots, streamName: config.events.stream, publishRetry, credentials, openLeaseBucket, openClaimBucket });
     } catch (err) {
       await nc.close();
       throw err;
@@ -241,11 +244,13 @@ interface BusParts {
   streamName: string;
   publishRetry: PublishRetry;
   openLeaseBucket: () => Promise<Leases>;
+  openClaimBucket: () => Promise<Leases>;
 }
 
 function makeBus(p: BusParts): Bus {
   let closing: Promise<void> | undefined;
   let leases: Promise<Leases> | undefined;
+  let claims: Promise<Leases> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       try {
@@ -274,6 +279,11 @@ function makeBus(p: BusParts): Bus {
     leases: () =>
       (leases ??= p.openLeaseBucket().catch((err: unknown) => {
         leases = undefined;
+        throw err;
+      })),
+    claims: () =>
+      (claims ??= p.openClaimBucket().catch((err: unknown) => {
+        claims = undefined;
         throw err;
       })),
   };

@@ -39,15 +39,18 @@ export interface Leases {
   get(key: string): Promise<LeaseRecord | null>;
   /** Delivers every current entry, then every later one, until the returned function is called. */
   watch(onEntry: (entry: LeaseEntry) => void, onError?: (err: unknown) => void): Promise<() => void>;
-  /** Deletes `key` (a delete marker; a later create succeeds). */
-  delete(key: string): Promise<void>;
+  /** Deletes `key` (a delete marker; a later create succeeds); with a revision, only if that is still the current one. */
+  delete(key: string, expectedRevision?: number): Promise<void>;
 }
 
-/** Opens the lease bucket, creating it on first use. */
-export async function openLeases(js: JetStreamClient, store: StoreKind, replicas: number): Promise<Leases> {
+/** Name of the KV bucket holding instance claims (which node may run each placed instance). */
+export const CLAIM_BUCKET = 'nestor-claims';
+
+/** Opens the lease bucket (or, by name, another compare-and-set bucket such as the claims), creating it on first use. */
+export async function openLeases(js: JetStreamClient, store: StoreKind, replicas: number, bucket = LEASE_BUCKET): Promise<Leases> {
   let kv: KV;
   try {
-    kv = await new Kvm(js).create(LEASE_BUCKET, {
+    kv = await new Kvm(js).create(bucket, {
       storage: store === 'memory' ? StorageType.Memory : StorageType.File,
       replicas,
       history: 1,
@@ -57,7 +60,7 @@ export async function openLeases(js: JetStreamClient, store: StoreKind, replicas
       allow_direct: false,
     });
   } catch (err) {
-    throw new StreamSetupError(`KV_${LEASE_BUCKET}`, 'Check the JetStream account limits of the server and events.replicas.', { cause: err });
+    throw new StreamSetupError(`KV_${bucket}`, 'Check the JetStream account limits of the server and events.replicas.', { cause: err });
   }
   return leasesOf(kv);
 }
@@ -73,7 +76,7 @@ function leasesOf(kv: KV): Leases {
       return { value: decode(e), revision: e.revision, serverTime: e.created };
     },
     watch: (onEntry, onError) => watchAll(kv, onEntry, onError),
-    delete: (key) => kv.delete(key),
+    delete: (key, expectedRevision) => kv.delete(key, expectedRevision === undefined ? undefined : { previousSeq: expectedRevision }),
   };
 }
 

@@ -84,12 +84,12 @@ export function schedule(input: ScheduleInput): ScheduleAction[] {
     const member = byId.get(claim.node);
     return member !== undefined && LIVE.has(member.state) ? claim.node : null;
   };
-  const wanted = new Map<string, { service: string; instance: number; scaledAway: boolean }>();
+  const wanted = new Map<string, { service: string; instance: number }>();
   const toPlace = input.services.flatMap((s) =>
     Array.from({ length: s.replicas }, (_, i) => {
       const instance = i + 1;
       const name = `${s.service}@${instance}`;
-      wanted.set(name, { service: s.service, instance, scaledAway: false });
+      wanted.set(name, { service: s.service, instance });
       return { service: s.service, instance, placement: s.placement, registeredBy: s.registeredBy, holder: holderOf(name) };
     }),
   );
