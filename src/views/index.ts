@@ -3,9 +3,13 @@
 export type { Tone } from './tone.ts';
 export { toneOf } from './tone.ts';
 export { formatDuration } from './duration.ts';
-export { selectServiceRows, selectCounts, selectService } from './rows.ts';
+export { selectServiceRows, selectCounts, selectService, recordKeyOf } from './rows.ts';
 export type { ServiceRow, ServiceDetail, ServiceCounts } from './rows.ts';
-export { selectStatusJson } from './status-json.ts';
+export { selectStatusJson, selectInstanceEntry } from './status-json.ts';
+export { groupInstances, groupOf, instanceEntry, resolveTarget, summaryState } from './instances.ts';
+export type { InstanceEntry, InstanceGroup, InstanceTarget } from './instances.ts';
+export { selectNodes } from './nodes.ts';
+export type { MemberRow, NodeRow, NodeRowState } from './nodes.ts';
 export type { StatusEntry, StatusJson } from './status-json.ts';
 export { selectHeader } from './header.ts';
 export type { HeaderView } from './header.ts';
