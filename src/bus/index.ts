@@ -1,7 +1,7 @@
 // Public entry of the bus module (a shell): the embedded nats-server, the connection, the event
 // stream and snapshot bucket, publishing and reading events, the state those events reduce to,
-// and command requests. Shells see a BusReader or a BusWriter; only this module and the SDK
-// import the NATS client.
+// command requests and requests to a node about itself. Shells see a BusReader or a BusWriter;
+// only this module and the SDK import the NATS client.
 export {
   NatsServerNotFoundError,
   NatsServerStartError,
@@ -39,6 +39,8 @@ export { readEvents, followEvents } from './read-events.ts';
 export type { ReadOptions, HistoryOptions } from './read-events.ts';
 export { requestCommand, serveCommands } from './commands.ts';
 export type { CommandRequest, CommandRequester, CommandResponse, CommandHandler, CommandService } from './commands.ts';
+export { NODE_ACTIONS, requestNode, serveNode } from './node-requests.ts';
+export type { NodeAction, NodeHandler, NodeRequestService, NodeResponse } from './node-requests.ts';
 export { followState, stateAt } from './read-state.ts';
 export type { FollowStateOptions } from './read-state.ts';
 export { brokerStats } from './broker-stats.ts';
