@@ -25,6 +25,10 @@ export {
   stateResponseSchema,
   eventsQuerySchema,
   logsQuerySchema,
+  nodesResponseSchema,
+  nodeRowSchema,
+  nodeActionResponseSchema,
+  serviceNameSchema,
 } from './schemas.ts';
 export type { CommandResult, CommandOutcome } from './commands.ts';
 export { matchesFilter } from './events-route.ts';

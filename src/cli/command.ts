@@ -11,14 +11,14 @@ import type { CommandVerb, InstanceRef, NestorEvent, Stored } from '../events/in
 import { followState } from '../bus/index.ts';
 import { parseDuration } from '../spec/index.ts';
 import { getService } from '../state/index.ts';
-import { resolveTarget, selectInstanceEntry, selectServiceRows, selectStatusJson } from '../views/index.ts';
+import { resolveTarget, selectInstanceEntry, selectServiceRows, selectStatusJson, silenceReason } from '../views/index.ts';
 import type { LifecycleState, ServiceState, State } from '../state/index.ts';
 import { closedSignal, connectInstance } from './connect.ts';
 import type { Connection } from './connect.ts';
 import type { CliContext } from './context.ts';
 import { CliFailure, CommandRefusedError, UsageError } from './errors.ts';
 import { stateAtPoint } from './history.ts';
-import { requester, silenceReason } from './nodes.ts';
+import { requester } from './nodes.ts';
 import { renderRows } from './table.ts';
 import type { Terminal } from './terminal.ts';
 

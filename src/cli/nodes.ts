@@ -7,7 +7,7 @@ import { isNoResponders, isTimeout, requestNode } from '../bus/index.ts';
 import type { BusReader } from '../bus/index.ts';
 import { getNode } from '../state/index.ts';
 import type { State } from '../state/index.ts';
-import { selectNodes } from '../views/index.ts';
+import { selectNodes, silenceReason } from '../views/index.ts';
 import type { MemberRow, NodeRow } from '../views/index.ts';
 import { connectInstance } from './connect.ts';
 import type { CliContext } from './context.ts';
@@ -99,14 +99,6 @@ export function requireNode(state: State, node: string): void {
 /** "node n2 does not answer (down since …)", from what the events say of it. */
 export function nodeSilent(state: State, node: string): string {
   return `node ${node} does not answer (${silenceReason(state, node)})`;
-}
-
-/** What the events say of a node that does not answer: "down since …", or that they say it is up. */
-export function silenceReason(state: State, node: string): string {
-  const n = getNode(state, node);
-  if (n === undefined) return 'it never announced itself on this bus';
-  if (n.status === 'down') return `down since ${n.since}${n.downReason === null ? '' : `: ${n.downReason}`}`;
-  return `up since ${n.since} by its events; it may have stopped without saying so`;
 }
 
 /** Who asks, as command and node requests record it. */

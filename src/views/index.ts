@@ -8,7 +8,7 @@ export type { ServiceRow, ServiceDetail, ServiceCounts } from './rows.ts';
 export { selectStatusJson, selectInstanceEntry } from './status-json.ts';
 export { groupInstances, groupOf, instanceEntry, resolveTarget, summaryState } from './instances.ts';
 export type { InstanceEntry, InstanceGroup, InstanceTarget } from './instances.ts';
-export { selectNodes } from './nodes.ts';
+export { selectNodes, silenceReason } from './nodes.ts';
 export { shutdownOrder } from './shutdown-order.ts';
 export type { MemberRow, NodeRow, NodeRowState } from './nodes.ts';
 export type { StatusEntry, StatusJson } from './status-json.ts';

@@ -3,6 +3,7 @@
 // (who answers heartbeats right now), else what the nodes' own events said, plus the instances
 // the state places on each node.
 import { instanceName } from '../events/index.ts';
+import { getNode } from '../state/index.ts';
 import type { State } from '../state/index.ts';
 
 /** One node as the membership judges it (what a node's 'nodes' request answers with). */
@@ -64,6 +65,14 @@ export function selectNodes(state: State, members: readonly MemberRow[] | null):
       downReason: base === 'down' ? (n?.downReason ?? null) : null,
     };
   });
+}
+
+/** What the events say of a node that does not answer: "down since …", or that they say it is up. */
+export function silenceReason(state: State, node: string): string {
+  const n = getNode(state, node);
+  if (n === undefined) return 'it never announced itself on this bus';
+  if (n.status === 'down') return `down since ${n.since}${n.downReason === null ? '' : `: ${n.downReason}`}`;
+  return `up since ${n.since} by its events; it may have stopped without saying so`;
 }
 
 // web@2 before web@10: names compare by service, then by instance number.
