@@ -8,6 +8,7 @@ import {
   errorResponseSchema,
   eventsQuerySchema,
   healthResponseSchema,
+  instanceEntrySchema,
   logsQuerySchema,
   logsResponseSchema,
   nodeActionResponseSchema,
@@ -27,6 +28,7 @@ import {
 type Json = Record<string, unknown>;
 
 const COMPONENTS = [
+  instanceEntrySchema,
   serviceEntrySchema,
   servicesResponseSchema,
   serviceDetailResponseSchema,

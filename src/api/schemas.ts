@@ -24,7 +24,8 @@ export const nodeActionSchema = z.enum(['drain', 'undrain']).meta({ description:
 
 const probeStatus = z.enum(['unknown', 'passing', 'failing']);
 
-const instanceEntrySchema = z
+/** One instance of a service, as its row lists it. */
+export const instanceEntrySchema = z
   .object({
     id: z.string().meta({ description: '`<service>@<n>`' }),
     node: z.string().meta({ description: "The node that runs it ('' while it waits for one)" }),
