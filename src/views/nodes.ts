@@ -5,6 +5,7 @@
 import { instanceName } from '../events/index.ts';
 import { getNode } from '../state/index.ts';
 import type { State } from '../state/index.ts';
+import type { Tone } from './tone.ts';
 
 /** One node as the membership judges it (what a node's 'nodes' request answers with). */
 export interface MemberRow {
@@ -33,6 +34,13 @@ export interface NodeRow {
   instances: string[];
   /** Why it went down, when it did (null when it said so itself or is up). */
   downReason: string | null;
+}
+
+/** The tone of a node's state, as both UIs colour it. */
+export function nodeTone(state: NodeRowState): Tone {
+  if (state === 'alive') return 'ok';
+  if (state === 'suspect' || state === 'draining') return 'warn';
+  return state === 'down' ? 'error' : 'muted';
 }
 
 /**
