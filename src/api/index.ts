@@ -33,6 +33,7 @@ export {
 export type { CommandResult, CommandOutcome } from './commands.ts';
 export { matchesFilter } from './events-route.ts';
 export type { EventFilter } from './events-route.ts';
+export { askNode } from './nodes-route.ts';
 export { ApiClient } from './client.ts';
 export type { ApiClientOptions, FollowItem, FollowOptions } from './client.ts';
 export { SseParser } from './sse-parse.ts';
