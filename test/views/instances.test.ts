@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { reduceAll } from '../../src/state/index.ts';
 import type { State } from '../../src/state/index.ts';
-import { resolveTarget, selectNodes, selectService, selectServiceRows, selectStatusJson, summaryState } from '../../src/views/index.ts';
+import { resolveTarget, selectNodes, selectService, selectServiceRows, selectStatusJson, shutdownOrder, summaryState } from '../../src/views/index.ts';
 import type { MemberRow } from '../../src/views/index.ts';
 import { sampleEvent, stored } from '../events/samples.ts';
 
@@ -112,4 +112,21 @@ test("the membership's judgement wins over the events, and names nodes the event
       ['n9', 'alive', [], new Date(T0 + 1000).toISOString(), '10.0.0.9', 0],
     ],
   );
+});
+
+test('down --all stops the nodes of dependents first and the given node last', () => {
+  // api (on n2) needs db (on n1); web (on n3) needs api; n0 runs nothing.
+  const state = reduceAll(
+    stored([
+      sampleEvent('orchestrator.service.register', { service: 'db', spec: { dependencies: [] } }, 0),
+      sampleEvent('orchestrator.service.register', { service: 'api', spec: { dependencies: ['db'] } }, 0),
+      sampleEvent('orchestrator.service.register', { service: 'web', spec: { dependencies: ['api'] } }, 0),
+      sampleEvent('orchestrator.service.placed', { service: 'db', node: 'n1' }, 1),
+      sampleEvent('orchestrator.service.placed', { service: 'api', node: 'n2' }, 1),
+      sampleEvent('orchestrator.service.placed', { service: 'web', node: 'n3' }, 1),
+    ]),
+  );
+  assert.deepEqual(shutdownOrder(state, ['n0', 'n1', 'n2', 'n3'], null), ['n0', 'n3', 'n2', 'n1']);
+  assert.deepEqual(shutdownOrder(state, ['n0', 'n1', 'n2', 'n3'], 'n3'), ['n0', 'n2', 'n1', 'n3']);
+  assert.deepEqual(shutdownOrder(state, ['n1'], 'n1'), ['n1']);
 });
