@@ -54,10 +54,11 @@ export async function runCommand(verb: CommandVerb, id: string, flags: CommandFl
   if (timeoutMs === null || timeoutMs <= 0) throw new UsageError(`--timeout ${JSON.stringify(flags.timeout)}: expected a duration such as 30s or 2m`);
   await using conn = await connectInstance(ctx, flags.file);
   const before = await conn.bus.lastSeq();
-  const targets = targetsOf(await stateAtPoint(conn.bus), id, conn.info.node);
+  const current = await stateAtPoint(conn.bus);
+  const targets = targetsOf(current, id, conn.info.node);
   const messages: string[] = [];
   for (const target of targets) {
-    const reply = await send(conn, verb, target, await stateAtPoint(conn.bus));
+    const reply = await send(conn, verb, target, current);
     if (!reply.ok) throw new CommandRefusedError(verb, id, reply.code, reply.message);
     term.info(reply.message);
     messages.push(reply.message);

@@ -1,11 +1,13 @@
 // A service with two instances on one node (no placement: both run locally): status shows both,
 // commands reach one instance by name or every instance by the service id, unknown names exit 2,
-// and `nestor nodes` lists the node with its instances.
+// `nestor nodes` lists the node with its instances, and a silent owner node is named.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createEventFactory } from '../../src/bus/index.ts';
 import { createHarness } from '../../src/harness/index.ts';
 import type { Harness } from '../../src/harness/index.ts';
 import type { NodeRow, StatusEntry } from '../../src/views/index.ts';
+import { samplePayloads } from '../events/samples.ts';
 import { demo } from '../supervision/support.ts';
 import { STACK_TRACE } from './helpers.ts';
 
@@ -89,4 +91,27 @@ test('nodes --json lists this node alive with its instances', async () => {
   const unknown = await h.cli(['drain', 'nowhere']);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /unknown node "nowhere"; known: /);
+});
+
+test("a command for an instance of a silent node names that node and what its events said", async () => {
+  // No node.up from far: a CLI found through NESTOR_URL takes the last node that announced itself as its own.
+  const far = createEventFactory({ node: 'far', component: 'test' });
+  await h.bus.publish(far('orchestrator.service.register', { ...samplePayloads['orchestrator.service.register'], service: 'remote', spec: { process: { command: 'x' } } }));
+  await h.waitUntil('remote registered on far', (s) => s.services.remote?.node === 'far');
+
+  const silent = await h.cli(['stop', 'remote']);
+  assert.equal(silent.code, 1);
+  assert.match(silent.stderr, /remote@1 runs on node far, which does not answer \(it never announced itself on this bus\)/);
+  const api = await fetch(`${h.node.api.url}/api/v1/services/remote/stop`, { method: 'POST' });
+  assert.equal(api.status, 503);
+  assert.match(((await api.json()) as { message: string }).message, /remote@1 runs on node far, which does not answer/);
+
+  await h.bus.publish(far('orchestrator.node.down', { node: 'far', reason: 'shutdown' }));
+  await h.waitUntil('far down', (s) => s.nodes.far?.status === 'down');
+  const down = await h.cli(['restart', 'remote']);
+  assert.equal(down.code, 1);
+  assert.match(down.stderr, /remote@1 runs on node far, which does not answer \(down since \S+/);
+  const drain = await h.cli(['drain', 'far']);
+  assert.equal(drain.code, 1);
+  assert.match(drain.stderr, /drain far: node far does not answer \(down since /);
 });
