@@ -3,7 +3,7 @@
 // Last-Event-ID, so a reader sees every event exactly once (docs/api.md, *The event stream*).
 import type { CommandVerb, NestorEvent, Stored } from '../events/index.ts';
 import type { State } from '../state/index.ts';
-import type { StatusJson } from '../views/index.ts';
+import type { NodeRow, StatusJson } from '../views/index.ts';
 import type { CommandResult } from './commands.ts';
 import { SseParser } from './sse-parse.ts';
 import type { SseMessage } from './sse-parse.ts';
@@ -78,6 +78,21 @@ export class ApiClient {
       signal: AbortSignal.timeout(15_000),
     });
     return { status: res.status, body: (await res.json()) as CommandResult };
+  }
+
+  /** The cluster's nodes. */
+  async nodes(): Promise<NodeRow[]> {
+    return (await this.getJson<{ nodes: NodeRow[] }>('/api/v1/nodes')).nodes;
+  }
+
+  /** Asks a node to drain or undrain; resolves with the HTTP status and the outcome (never throws on 4xx/5xx). */
+  async nodeAction(node: string, action: 'drain' | 'undrain'): Promise<{ status: number; body: { ok: boolean; node?: string; action?: string; message?: string; error?: { code: string; message: string } } }> {
+    const res = await fetch(`${this.url}/api/v1/nodes/${encodeURIComponent(node)}/${action}`, {
+      method: 'POST',
+      headers: this.#headers({ 'X-Nestor-Component': this.#component }),
+      signal: AbortSignal.timeout(15_000),
+    });
+    return { status: res.status, body: (await res.json()) as { ok: boolean; message?: string } };
   }
 
   /** Follows the event stream, reconnecting with Last-Event-ID until aborted. */

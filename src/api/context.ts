@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BusWriter } from '../bus/index.ts';
 import type { CommandVerb } from '../events/index.ts';
+import type { MemberRow } from '../views/index.ts';
 import type { CommandOutcome } from './commands.ts';
 import type { LiveState } from './live-state.ts';
 import type { ApiMetrics } from './metrics.ts';
@@ -26,6 +27,8 @@ export interface ApiContext {
   readonly linkHost: string;
   /** Sends a command to the service's controller; `component` names the asking UI. */
   command(verb: CommandVerb, service: string, component: string): Promise<CommandOutcome>;
+  /** The membership's judgement of the cluster's nodes, or null when this node has none. */
+  members(): MemberRow[] | null;
   /** The log file of a service of this node, or null for services of other nodes. */
   logFile(service: string): string | null;
   /** Opens an event stream on a response (bounded queue, keep-alive, tracked for shutdown). */

@@ -25,10 +25,15 @@ export {
   stateResponseSchema,
   eventsQuerySchema,
   logsQuerySchema,
+  nodesResponseSchema,
+  nodeRowSchema,
+  nodeActionResponseSchema,
+  serviceNameSchema,
 } from './schemas.ts';
 export type { CommandResult, CommandOutcome } from './commands.ts';
 export { matchesFilter } from './events-route.ts';
 export type { EventFilter } from './events-route.ts';
+export { askNode } from './nodes-route.ts';
 export { ApiClient } from './client.ts';
 export type { ApiClientOptions, FollowItem, FollowOptions } from './client.ts';
 export { SseParser } from './sse-parse.ts';

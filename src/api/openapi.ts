@@ -8,11 +8,17 @@ import {
   errorResponseSchema,
   eventsQuerySchema,
   healthResponseSchema,
+  instanceEntrySchema,
   logsQuerySchema,
   logsResponseSchema,
+  nodeActionResponseSchema,
+  nodeActionSchema,
+  nodeIdSchema,
+  nodeRowSchema,
+  nodesResponseSchema,
   serviceDetailResponseSchema,
   serviceEntrySchema,
-  serviceIdSchema,
+  serviceNameSchema,
   servicesResponseSchema,
   stateResponseSchema,
   storedEventSchema,
@@ -22,6 +28,7 @@ import {
 type Json = Record<string, unknown>;
 
 const COMPONENTS = [
+  instanceEntrySchema,
   serviceEntrySchema,
   servicesResponseSchema,
   serviceDetailResponseSchema,
@@ -31,6 +38,9 @@ const COMPONENTS = [
   healthResponseSchema,
   logsResponseSchema,
   stateResponseSchema,
+  nodeRowSchema,
+  nodesResponseSchema,
+  nodeActionResponseSchema,
 ];
 
 function components(): Record<string, Json> {
@@ -66,7 +76,9 @@ function queryParams(schema: z.ZodObject): Json[] {
   });
 }
 
-const idParam = { name: 'id', in: 'path', required: true, description: 'Service id', schema: inline(serviceIdSchema) };
+const idParam = { name: 'id', in: 'path', required: true, description: 'Service id (every instance), or one instance: `<service>@<n>`', schema: inline(serviceNameSchema) };
+const nodeParam = { name: 'id', in: 'path', required: true, description: 'Node id', schema: inline(nodeIdSchema) };
+const nodeActionParam = { name: 'action', in: 'path', required: true, description: 'drain or undrain', schema: inline(nodeActionSchema) };
 const verbParam = { name: 'verb', in: 'path', required: true, description: 'Command verb', schema: inline(verbSchema) };
 const unauthorized = errorOf('The API token is configured and the request does not present it');
 
@@ -111,7 +123,24 @@ export function openApiDocument(): Json {
             404: json(commandResponseSchema, 'Unknown service (or unknown verb, as an Error)'),
             409: json(commandResponseSchema, 'Not possible in the service’s current state'),
             415: errorOf('A request body that is not application/json'),
-            503: json(commandResponseSchema, 'Shutting down, or no controller answers'),
+            503: json(commandResponseSchema, "Shutting down, or the controller of the instance's node does not answer"),
+          },
+        },
+      },
+      '/api/v1/nodes': {
+        get: { summary: "The cluster's nodes: state (the membership's judgement, else the nodes' events), tags, last seen, instances", responses: { 200: json(nodesResponseSchema, 'The nodes, sorted by id'), 401: unauthorized } },
+      },
+      '/api/v1/nodes/{id}/{action}': {
+        post: {
+          summary: 'Ask a node to drain (move its movable instances away, take nothing new) or to stop draining',
+          parameters: [nodeParam, nodeActionParam],
+          responses: {
+            200: json(nodeActionResponseSchema, 'Accepted'),
+            401: unauthorized,
+            403: errorOf('Read-only mode, or a cross-site request'),
+            404: errorOf('Unknown node or action'),
+            409: json(nodeActionResponseSchema, 'The node refused'),
+            503: json(nodeActionResponseSchema, 'The node does not answer'),
           },
         },
       },

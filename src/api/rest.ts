@@ -4,21 +4,23 @@
 import { existsSync } from 'node:fs';
 import { tailLog } from '../process/index.ts';
 import { getService } from '../state/index.ts';
-import { selectService, selectStatusJson } from '../views/index.ts';
+import { recordKeyOf, selectInstanceEntry, selectService, selectStatusJson } from '../views/index.ts';
 import type { ApiContext, Route } from './context.ts';
 import { HttpError } from './errors.ts';
 import { handleEvents } from './events-route.ts';
 import { openApiDocument } from './openapi.ts';
 import { parseOr, sendJson } from './respond.ts';
-import { logsQuerySchema, serviceIdSchema, verbSchema } from './schemas.ts';
+import { logsQuerySchema, serviceNameSchema, verbSchema } from './schemas.ts';
 
 const COMPONENT = /^[a-z][a-z0-9-]{0,31}$/;
 const RECENT_EVENTS = 20;
 
-function serviceOr404(ctx: ApiContext, raw: string | undefined): string {
-  const id = parseOr(serviceIdSchema, raw, 'service id', 404, 'unknown-service');
-  if (getService(ctx.live.state, id) === undefined) throw new HttpError(404, 'unknown-service', `unknown service "${id}"`);
-  return id;
+// A service id or an instance name (`web@2`; `web@1` is the record `web`); the record key and the name.
+function serviceOr404(ctx: ApiContext, raw: string | undefined): { id: string; key: string } {
+  const id = parseOr(serviceNameSchema, raw, 'service id', 404, 'unknown-service');
+  const key = recordKeyOf(id) ?? id;
+  if (getService(ctx.live.state, key) === undefined) throw new HttpError(404, 'unknown-service', `unknown ${id.includes('@') ? 'instance' : 'service'} "${id}"`);
+  return { id, key };
 }
 
 /** The routes of the REST API and the event stream. */
@@ -41,12 +43,18 @@ export function restRoutes(): Route[] {
       method: 'GET',
       path: '/api/v1/services/:id',
       handle: ({ res, params }, ctx) => {
-        const id = serviceOr404(ctx, params.id);
+        const { id, key } = serviceOr404(ctx, params.id);
         const state = ctx.live.state;
-        const entry = selectStatusJson(state).services.find((s) => s.id === id);
-        const detail = selectService(state, id, new Date());
+        const record = getService(state, key);
+        // An instance name answers with that instance's fields; a service id with the service's row.
+        const entry = id.includes('@') && record !== undefined ? selectInstanceEntry(state, record) : selectStatusJson(state).services.find((s) => s.id === id);
+        const detail = selectService(state, key, new Date());
         if (entry === undefined || detail === null) throw new HttpError(404, 'unknown-service', `unknown service "${id}"`);
-        const events = ctx.live.recent.filter((e) => (e.data as { service?: unknown }).service === id).slice(-RECENT_EVENTS);
+        const about = (e: { data: unknown }): boolean => {
+          const d = e.data as { service?: unknown; instance?: unknown };
+          return d.service === detail.service && (!id.includes('@') || (d.instance ?? 1) === detail.instance);
+        };
+        const events = ctx.live.recent.filter(about).slice(-RECENT_EVENTS);
         sendJson(res, 200, {
           seq: state.seq,
           service: { ...entry, description: detail.description, profiles: detail.profiles, specVersion: detail.specVersion, uptimeMs: detail.uptimeMs },
@@ -58,9 +66,9 @@ export function restRoutes(): Route[] {
       method: 'GET',
       path: '/api/v1/services/:id/logs',
       handle: ({ res, params, url }, ctx) => {
-        const id = serviceOr404(ctx, params.id);
+        const { id, key } = serviceOr404(ctx, params.id);
         const { lines } = parseOr(logsQuerySchema, Object.fromEntries(url.searchParams), 'query');
-        const file = ctx.logFile(id);
+        const file = ctx.logFile(key);
         if (file === null) throw new HttpError(404, 'log-elsewhere', `${id} runs on another node; ask that node's API for its log`);
         sendJson(res, 200, { service: id, file, lines: existsSync(file) ? tailLog(file, lines) : [] });
       },
@@ -71,7 +79,7 @@ export function restRoutes(): Route[] {
       handle: async ({ req, res, params }, ctx) => {
         const verb = parseOr(verbSchema, params.verb, 'command', 404, 'not-found');
         if (ctx.readOnly) throw new HttpError(403, 'read-only', 'this API is read-only (api.readOnly); commands are refused');
-        const id = parseOr(serviceIdSchema, params.id, 'service id', 404, 'unknown-service');
+        const id = parseOr(serviceNameSchema, params.id, 'service id', 404, 'unknown-service');
         const asked = req.headers['x-nestor-component'];
         const component = typeof asked === 'string' && COMPONENT.test(asked) ? asked : 'api';
         const outcome = await ctx.command(verb, id, component);

@@ -2,17 +2,39 @@
 // the tests check responses against them, and openapi.ts turns the same objects into the
 // OpenAPI document, so the document cannot drift from the code.
 import { z } from 'zod';
-import { COMMAND_VERBS, EVENT_TYPES, ID_PATTERN } from '../events/index.ts';
+import { COMMAND_VERBS, EVENT_TYPES, ID_PATTERN, parseInstance } from '../events/index.ts';
 import type { EventType } from '../events/index.ts';
 import { LIFECYCLE_STATES } from '../state/index.ts';
-import type { StatusEntry } from '../views/index.ts';
+import type { NodeRow, StatusEntry } from '../views/index.ts';
 
 /** A service id in a path. */
 export const serviceIdSchema = z.string().regex(ID_PATTERN, 'a service id: letters, digits, "-" or "_" (at most 64)').meta({ description: 'Service id' });
 /** A command verb in a path. */
 export const verbSchema = z.enum(COMMAND_VERBS).meta({ description: 'Command verb' });
 
+/** A service id or an instance name (`web@2`) in a path. */
+export const serviceNameSchema = z
+  .string()
+  .refine((v) => parseInstance(v) !== null, 'a service id (letters, digits, "-" or "_", at most 64) or an instance name such as web@2')
+  .meta({ description: 'Service id, or an instance name `<service>@<n>`' });
+/** A node id in a path. */
+export const nodeIdSchema = z.string().regex(ID_PATTERN, 'a node id: letters, digits, "-" or "_" (at most 64)').meta({ description: 'Node id' });
+/** What a node is asked to do from the API. */
+export const nodeActionSchema = z.enum(['drain', 'undrain']).meta({ description: 'Node action' });
+
 const probeStatus = z.enum(['unknown', 'passing', 'failing']);
+
+/** One instance of a service, as its row lists it. */
+export const instanceEntrySchema = z
+  .object({
+    id: z.string().meta({ description: '`<service>@<n>`' }),
+    node: z.string().meta({ description: "The node that runs it ('' while it waits for one)" }),
+    state: z.enum(LIFECYCLE_STATES),
+    pid: z.number().int().nullable(),
+    ports: z.record(z.string(), z.number().int()),
+    restarts: z.number().int().min(0),
+  })
+  .meta({ id: 'Instance' });
 
 const serviceEntryShape = {
     id: z.string(),
@@ -38,6 +60,7 @@ const serviceEntryShape = {
     readyAt: z.string().nullable(),
     since: z.string(),
     log: z.object({ bytes: z.number().int().min(0), lines: z.number().int().min(0) }),
+    instances: z.array(instanceEntrySchema).meta({ description: 'Every instance of the service; with several, `state` above is their summary (ready only when all are)' }),
 };
 /** One service as listed by `GET /api/v1/services` (and `nestor status --json`). */
 export const serviceEntrySchema = z
@@ -88,6 +111,31 @@ export const commandResponseSchema = z
     code: z.string().optional().meta({ description: 'Why a command was refused: unknown-service, invalid-transition, shutting-down, ...' }),
   })
   .meta({ id: 'CommandResult' });
+
+const nodeRowShape = {
+  id: z.string(),
+  state: z.enum(['alive', 'suspect', 'down', 'left', 'draining']),
+  tags: z.array(z.string()),
+  lastSeen: z.string().nullable().meta({ description: 'When the membership last heard from it; null when no membership answered' }),
+  address: z.string(),
+  api: z.string().nullable(),
+  instances: z.array(z.string()).meta({ description: 'The instances placed on it, `<service>@<n>`' }),
+  downReason: z.string().nullable(),
+};
+/** One node of `GET /api/v1/nodes`. */
+export const nodeRowSchema = z.object(nodeRowShape).meta({ id: 'Node' });
+const _nodeSchemaCoversSelector: z.infer<typeof nodeRowSchema> = {} as NodeRow;
+const _nodeSelectorCoversSchema: NodeRow = {} as z.infer<typeof nodeRowSchema>;
+void _nodeSchemaCoversSelector;
+void _nodeSelectorCoversSchema;
+
+/** `GET /api/v1/nodes`. */
+export const nodesResponseSchema = z.object({ nodes: z.array(nodeRowSchema) }).meta({ id: 'NodeList' });
+
+/** Answer of `POST /api/v1/nodes/{id}/drain|undrain`. */
+export const nodeActionResponseSchema = z
+  .object({ ok: z.boolean(), node: z.string(), action: nodeActionSchema, message: z.string(), data: z.unknown().optional() })
+  .meta({ id: 'NodeActionResult' });
 
 /** Body of every error answer. */
 export const errorResponseSchema = z

@@ -16,6 +16,7 @@ import type { ApiConfig } from '../config/index.ts';
 import { logFileOf } from '../process/index.ts';
 import { getService } from '../state/index.ts';
 import type { State } from '../state/index.ts';
+import type { MemberRow } from '../views/index.ts';
 import { isAuthorized } from './auth.ts';
 import { sendCommand } from './commands.ts';
 import type { ApiContext, Route, RouteMount, StreamKind } from './context.ts';
@@ -24,6 +25,7 @@ import { RequestGuard } from './guard.ts';
 import { LiveState } from './live-state.ts';
 import { ApiMetrics } from './metrics.ts';
 import { sendError } from './respond.ts';
+import { nodeRoutes } from './nodes-route.ts';
 import { restRoutes } from './rest.ts';
 import { matchRoute } from './router.ts';
 import { SseConnection } from './sse-connection.ts';
@@ -37,6 +39,8 @@ export interface ApiServerOptions {
   api: Pick<ApiConfig, 'host' | 'port' | 'token' | 'readOnly'> & Partial<Pick<ApiConfig, 'allowedHosts'>>;
   /** Pids of this node's running services; derived from the state when absent. */
   runningPids?(): Record<string, number>;
+  /** The membership's judgement of the cluster's nodes (GET /api/v1/nodes); absent: the nodes' events alone. */
+  members?: () => MemberRow[] | null;
   /** More routes (the dashboard). */
   mounts?: RouteMount[];
   /** Frames a slow SSE client may have waiting before it is dropped (default 1000). */
@@ -82,6 +86,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     readOnly: opts.api.readOnly,
     linkHost: host === '0.0.0.0' || host === '::' ? hostname() : host,
     command: (verb, service, component) => sendCommand(opts.bus, live.state, verb, service, { node: opts.node, component }),
+    members: () => opts.members?.() ?? null,
     logFile: (service) => (getService(live.state, service)?.node === opts.node ? logFileOf(logsDir, service) : null),
     openStream: (req, res, kind, o) => openStream(req, res, kind, o),
   };
@@ -101,7 +106,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     streams.add(conn);
     return conn;
   };
-  const routes: Route[] = [...restRoutes(), metricsRoute(), ...(opts.mounts ?? []).flatMap((mount) => mount(ctx))];
+  const routes: Route[] = [...restRoutes(), ...nodeRoutes(), metricsRoute(), ...(opts.mounts ?? []).flatMap((mount) => mount(ctx))];
   const server = createServer();
   server.keepAliveTimeout = 5_000;
   try {

@@ -1,7 +1,7 @@
 // Public entry of the bus module (a shell): the embedded nats-server, the connection, the event
-// stream, snapshot and lease buckets, publishing and reading events, the state those events reduce to,
-// and command requests. Shells see a BusReader or a BusWriter; only this module and the SDK
-// import the NATS client.
+// stream, snapshot, lease and claim buckets, publishing and reading events, the state those
+// events reduce to, command requests and requests to a node about itself. Shells see a
+// BusReader or a BusWriter; only this module and the SDK import the NATS client.
 export {
   NatsServerNotFoundError,
   NatsServerStartError,
@@ -31,7 +31,7 @@ export type { BrokerHooks } from './supervise.ts';
 export type { Bus, BusWriter, ConnectOptions, ReaderOptions } from './connect.ts';
 export type { BusReader, BusLink, ReadResult, StreamBounds } from './reader.ts';
 export { SNAPSHOT_BUCKET, eventStreamConfig } from './streams.ts';
-export { LEASE_BUCKET } from './leases.ts';
+export { CLAIM_BUCKET, LEASE_BUCKET } from './leases.ts';
 export type { Leases, LeaseEntry, LeaseRecord, LeaseWrite } from './leases.ts';
 export { DEFAULT_PUBLISH_RETRY, assertValidEvent, isNoResponders, isRetryable, isTimeout } from './publish.ts';
 export type { PublishResult, PublishRetry } from './publish.ts';
@@ -41,6 +41,8 @@ export { readEvents, followEvents } from './read-events.ts';
 export type { ReadOptions, HistoryOptions } from './read-events.ts';
 export { requestCommand, serveCommands } from './commands.ts';
 export type { CommandRequest, CommandRequester, CommandResponse, CommandHandler, CommandService } from './commands.ts';
+export { NODE_ACTIONS, requestNode, serveNode } from './node-requests.ts';
+export type { NodeAction, NodeHandler, NodeRequestService, NodeResponse } from './node-requests.ts';
 export { followState, stateAt } from './read-state.ts';
 export type { FollowStateOptions } from './read-state.ts';
 export { brokerStats } from './broker-stats.ts';

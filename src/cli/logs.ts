@@ -10,6 +10,7 @@ import type { CliContext } from './context.ts';
 import { NotRunningError, UsageError } from './errors.ts';
 import { stateAtPoint } from './history.ts';
 import { requireService } from './status.ts';
+import { recordKeyOf } from '../views/index.ts';
 import type { Terminal } from './terminal.ts';
 
 /** Flags of `nestor logs`. */
@@ -24,7 +25,8 @@ export async function runLogs(id: string, flags: LogsFlags, ctx: CliContext, ter
   const n = flags.lines === undefined ? 100 : Number(flags.lines);
   if (!Number.isInteger(n) || n < 0) throw new UsageError(`-n ${JSON.stringify(flags.lines)}: expected a number of lines (0 or more)`);
   const dataDir = await findDataDir(id, flags.file, ctx);
-  const file = logFileOf(join(dataDir, 'logs'), id);
+  // `web@1` writes the log of the record `web`.
+  const file = logFileOf(join(dataDir, 'logs'), recordKeyOf(id) ?? id);
   if (!flags.follow) {
     if (!existsSync(file) && !existsSync(`${file}.1`)) {
       term.info(`${id} has written no output yet (${file})`);

@@ -16,6 +16,8 @@ const verbs = {
   up: () => import('./up.ts'),
   detach: () => import('./detach.ts'),
   down: () => import('./down.ts'),
+  downAll: () => import('./down-all.ts'),
+  nodes: () => import('./nodes.ts'),
   status: () => import('./status.ts'),
   watch: () => import('./watch.ts'),
   logs: () => import('./logs.ts'),
@@ -82,8 +84,17 @@ export function buildProgram(term: Terminal, ctx: CliContext, done: (code: numbe
     .description('stop the running stack and return once every process has exited')
     .option(...FILE)
     .option('--timeout <duration>', 'how long to wait for it to stop (default 60s)')
-    .option('--force', 'after the timeout, kill every process group');
-  down.action(run(async () => (await verbs.down()).runDown(down.opts(), ctx, term)));
+    .option('--force', 'after the timeout, kill every process group')
+    .option('--all', "stop every node of the cluster, dependents' nodes first, this one last")
+    .option('--json', 'with --all: print a summary of every node as JSON');
+  down.action(
+    run(async () => {
+      const opts = down.opts<{ file?: string; timeout?: string; force?: boolean; all?: boolean; json?: boolean }>();
+      if (opts.all === true) return (await verbs.downAll()).runDownAll(opts, ctx, term);
+      if (opts.json === true) throw new UsageError('--json needs --all: plain down prints only its progress');
+      return (await verbs.down()).runDown(opts, ctx, term);
+    }),
+  );
 
   const list = program.command('list').description('list the registered services').option(...FILE).option(...JSON_FLAG).option('-q, --quiet', 'print only the ids');
   list.action(run(async () => (await verbs.status()).runList(list.opts(), ctx, term)));
@@ -115,13 +126,25 @@ export function buildProgram(term: Terminal, ctx: CliContext, done: (code: numbe
   for (const verb of COMMAND_VERBS) {
     const cmd = program
       .command(verb)
-      .argument('<id>', 'the service')
-      .description(`${verb} a service and wait until it has taken effect`)
+      .argument('<id>', 'the service (every instance of it), or one instance: <service>@<n>')
+      .description(`${verb} a service or one instance and wait until it has taken effect`)
       .option(...FILE)
       .option(...JSON_FLAG)
       .option('--no-wait', 'return once the controller has accepted the command')
       .option('--timeout <duration>', 'how long to wait for the effect (default 60s)');
     cmd.action(run(async () => (await verbs.command()).runCommand(verb, cmd.args[0] as string, cmd.opts(), ctx, term)));
+  }
+
+  const nodes = program.command('nodes').description('list the nodes of the cluster: state, tags, last seen, instances').option(...FILE).option(...JSON_FLAG);
+  nodes.action(run(async () => (await verbs.nodes()).runNodes(nodes.opts(), ctx, term)));
+  for (const action of ['drain', 'undrain'] as const) {
+    const cmd = program
+      .command(action)
+      .argument('<node>', 'the node')
+      .description(action === 'drain' ? 'move the movable instances off a node and give it nothing new' : 'let a drained node take instances again')
+      .option(...FILE)
+      .option(...JSON_FLAG);
+    cmd.action(run(async () => (await verbs.nodes()).runDrain(action, cmd.args[0] as string, cmd.opts(), ctx, term)));
   }
 
   const events = program

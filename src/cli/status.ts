@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { readEvents } from '../bus/index.ts';
 import type { BusReader } from '../bus/index.ts';
 import { logFileOf, pathDirectories } from '../process/index.ts';
-import { getService, sortedServices } from '../state/index.ts';
-import { selectService, selectServiceRows, selectStatusJson } from '../views/index.ts';
-import type { State } from '../state/index.ts';
+import { getService } from '../state/index.ts';
+import { groupInstances, recordKeyOf, resolveTarget, selectInstanceEntry, selectService, selectServiceRows, selectStatusJson, summaryState } from '../views/index.ts';
+import type { ServiceState, State } from '../state/index.ts';
 import { connectInstance } from './connect.ts';
 import type { CliContext } from './context.ts';
 import { UsageError } from './errors.ts';
@@ -32,17 +32,20 @@ export async function runStatus(id: string | undefined, flags: StatusFlags, ctx:
   await using conn = await connectInstance(ctx, flags.file);
   const state = await stateAtPoint(conn.bus, point);
   if (id !== undefined) requireService(state, id);
+  const key = id === undefined ? null : recordKeyOf(id);
   if (flags.json) {
     const doc = selectStatusJson(state);
-    term.out(JSON.stringify(id === undefined ? doc : { ...doc, services: doc.services.filter((s) => s.id === id) }));
+    // An instance name shows that instance alone, under its own name.
+    const one = id?.includes('@') && key !== null ? [selectInstanceEntry(state, getService(state, key) as ServiceState)] : doc.services.filter((s) => s.id === id);
+    term.out(JSON.stringify(id === undefined ? doc : { ...doc, services: one }));
     return 0;
   }
   if (point !== undefined) term.info(`state as of ${point.kind === 'seq' ? `seq ${point.seq}` : point.iso} (through seq ${state.seq})`);
   const now = nowFor(state, point);
   if (id !== undefined) {
     const detail = selectService(state, id, now);
-    if (detail !== null) for (const line of serviceDetailLines(detail, logFileOf(join(conn.info.dataDir, 'logs'), id))) term.out(line);
-    if (flags.verbose) for (const line of await searchPathLines(conn.bus, id, state.seq)) term.out(line);
+    if (detail !== null) for (const line of serviceDetailLines(detail, logFileOf(join(conn.info.dataDir, 'logs'), detail.id))) term.out(line);
+    if (flags.verbose) for (const line of await searchPathLines(conn.bus, detail?.service ?? id, state.seq)) term.out(line);
     return 0;
   }
   if (Object.keys(state.services).length === 0) {
@@ -82,32 +85,38 @@ export async function runList(flags: ListFlags, ctx: CliContext, term: Terminal)
     term.out(JSON.stringify(selectStatusJson(state)));
     return 0;
   }
-  const services = sortedServices(state);
+  const groups = groupInstances(state);
   if (flags.quiet) {
-    for (const s of services) term.out(s.id);
+    for (const g of groups) term.out(g.service);
     return 0;
   }
-  if (services.length === 0) {
+  if (groups.length === 0) {
     term.out('no services registered');
     return 0;
   }
-  const rows = services.map((s) => [
-    s.id,
-    s.state,
-    s.enabled ? 'yes' : 'no',
-    s.kind,
-    s.node,
-    s.dependencies.map((d) => d.id).join(',') || '-',
-    s.description || s.displayName || '-',
-  ]);
+  const rows = groups.map(({ service, instances }) => {
+    const s = instances[0] as ServiceState;
+    const nodes = [...new Set(instances.map((i) => i.node || '-'))].join(',');
+    return [
+      instances.length > 1 ? `${service} (×${instances.length})` : service,
+      summaryState(instances.map((i) => i.state)),
+      instances.some((i) => i.enabled) ? 'yes' : 'no',
+      s.kind,
+      nodes,
+      s.dependencies.map((d) => d.id).join(',') || '-',
+      s.description || s.displayName || '-',
+    ];
+  });
   for (const line of renderTable(['SERVICE', 'STATE', 'ENABLED', 'KIND', 'NODE', 'DEPENDS ON', 'DESCRIPTION'], rows)) term.out(line);
   return 0;
 }
 
-/** Throws a usage error (exit 2) naming the known services when `id` is not one of them. */
+/** Throws a usage error (exit 2) naming the known services (or instances) when `id` names none. */
 export function requireService(state: State, id: string): void {
-  if (getService(state, id) !== undefined) return;
-  const known = sortedServices(state).map((s) => s.id);
+  const target = resolveTarget(state, id);
+  if (target.kind === 'unknown-instance') throw new UsageError(`unknown instance "${id}"; ${target.service} has ${target.known.join(', ')}`);
+  if (target.kind !== 'unknown-service') return;
+  const known = target.known;
   throw new UsageError(`unknown service "${id}"; ${known.length ? `registered: ${known.join(', ')}` : 'no services are registered'}`);
 }
 

@@ -9,12 +9,12 @@ export function renderTable(header: string[], rows: string[][]): string[] {
   return [line(header), ...rows.map(line)];
 }
 
-/** The services table shared by `up`, `list` and `status`. */
+/** The services table shared by `up`, `list` and `status`; instances are indented under their service. */
 export function renderRows(rows: ServiceRow[]): string[] {
   return renderTable(
-    ['SERVICE', 'STATE', 'PID', 'PORTS', 'RESTARTS', 'UPTIME', 'HEALTH'],
+    ['SERVICE', 'STATE', 'PID', 'PORTS', 'RESTARTS', 'UPTIME', 'HEALTH', 'NODE'],
     rows.map((r) => [
-      r.enabled ? r.id : `${r.id} (disabled)`,
+      `${r.instance === null ? '' : '  '}${r.enabled ? r.id : `${r.id} (disabled)`}`,
       r.state,
       r.pid === null ? '-' : String(r.pid),
       r.ports.join(',') || '-',
@@ -22,6 +22,7 @@ export function renderRows(rows: ServiceRow[]): string[] {
       r.uptime,
       // The UIs' word, not the probe's: a person reads one word for one status everywhere.
       selectHealth(r.health).text,
+      r.node || '-',
     ]),
   );
 }

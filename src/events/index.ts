@@ -54,6 +54,7 @@ export {
   nodeFilter,
   typeFilter,
   commandRequestSubject,
+  nodeRequestSubject,
   registerSubject,
 } from './subjects.ts';
 export { makeEventId } from './ids.ts';

@@ -52,3 +52,8 @@ export function registerSubject(node: string, service: string): string {
 export function commandRequestSubject(node: string, verb: string): string {
   return `nestor.rpc.${node}.command.${verb}`;
 }
+
+/** Subject on which a node answers requests about itself (`nodes`, `drain`, ...; core NATS, not stored). */
+export function nodeRequestSubject(node: string, action: string): string {
+  return `nestor.rpc.${node}.node.${action}`;
+}

@@ -2,6 +2,7 @@
 // and help and the TUI's key bar read this one list, so a key never means two things.
 import type { CommandVerb } from '../events/index.ts';
 import type { ServiceState } from '../state/index.ts';
+import type { NodeRow } from './nodes.ts';
 
 /** A command a person can give a service from either UI, with its key in the TUI. */
 export interface ServiceAction {
@@ -25,6 +26,7 @@ const FORGETTABLE: ReadonlySet<ServiceState['state']> = new Set(['stopped', 'com
 export const NAVIGATION_KEYS: readonly { key: string; label: string }[] = [
   { key: '↑/↓ j/k', label: 'select a service' },
   { key: 'l', label: 'show or hide log events in the feeds' },
+  { key: 'n', label: 'show or hide the nodes (j/k then select a node)' },
   { key: '?', label: 'show or hide help' },
   { key: 'q', label: 'quit' },
 ];
@@ -34,4 +36,23 @@ export function availableActions(service: Pick<ServiceState, 'enabled' | 'state'
   const forget: ServiceAction['verb'][] = FORGETTABLE.has(service.state) ? ['forget'] : [];
   if (!service.enabled) return ['enable', ...forget];
   return service.state === 'starting' ? ['disable'] : ['disable', 'restart', ...forget];
+}
+
+/** A request a person can send a node from either UI, with its key in the TUI's nodes pane. */
+export interface NodeUiAction {
+  action: 'drain' | 'undrain';
+  key: string;
+  label: string;
+}
+
+/** The node actions both UIs offer, in display order. */
+export const NODE_UI_ACTIONS: readonly NodeUiAction[] = [
+  { action: 'drain', key: 'd', label: 'Drain' },
+  { action: 'undrain', key: 'u', label: 'Undrain' },
+];
+
+/** Which node actions make sense now: drain a live node, undrain a draining one. */
+export function availableNodeActions(node: Pick<NodeRow, 'state'>): NodeUiAction['action'][] {
+  if (node.state === 'draining') return ['undrain'];
+  return node.state === 'alive' || node.state === 'suspect' ? ['drain'] : [];
 }

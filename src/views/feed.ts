@@ -56,7 +56,15 @@ export function appendRecent(recent: readonly Stored<NestorEvent>[], e: Stored<N
 
 /** The last `n` feed rows about one service that the filter shows, newest first. */
 export function recentFor(recent: readonly Stored<NestorEvent>[], service: string, n: number, filter: FeedFilter = DEFAULT_FEED_FILTER): FeedRow[] {
-  return lastRows(recent, n, (e) => (e.data as { service?: unknown }).service === service && feedShows(e, filter));
+  return lastRows(recent, n, (e) => isAbout(e, service) && feedShows(e, filter));
+}
+
+/** True when an event is about `name`: a service id (any of its instances) or `<service>@<n>` (that one). */
+export function isAbout(e: Pick<NestorEvent, 'data'>, name: string): boolean {
+  const d = e.data as { service?: unknown; instance?: unknown };
+  const at = name.indexOf('@');
+  if (at < 0) return d.service === name;
+  return d.service === name.slice(0, at) && String(d.instance ?? 1) === name.slice(at + 1);
 }
 
 /** The last `n` feed rows the filter shows, newest first. */

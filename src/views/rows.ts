@@ -1,14 +1,22 @@
 // Service rows, counts and the detail of one service, as the CLI tables, the dashboard and the
 // TUI show them. `now` is an argument wherever an uptime is shown, so the views stay pure.
-import { LIFECYCLE_STATES, blockedBy, getService, isSettled, sortedServices } from '../state/index.ts';
+import { instanceKey, instanceName, parseInstance } from '../events/index.ts';
+import { LIFECYCLE_STATES, blockedBy, getService, isSettled } from '../state/index.ts';
 import type { LifecycleState, ServiceState, State } from '../state/index.ts';
 import { formatDuration } from './duration.ts';
+import { groupInstances, summaryState } from './instances.ts';
 import { toneOf } from './tone.ts';
 import type { Tone } from './tone.ts';
 
-/** One line of a service table. */
+/** One line of a service table: a service, or one of its instances listed under it. */
 export interface ServiceRow {
+  /** The service id on a service's row; `<service>@<n>` on an instance's row. */
   id: string;
+  service: string;
+  /** null on a service's row; the instance number on an instance's row. */
+  instance: number | null;
+  /** How many instances the service has (on both kinds of rows). */
+  instanceCount: number;
   displayName: string;
   state: LifecycleState;
   tone: Tone;
@@ -43,9 +51,37 @@ export interface ServiceCounts {
 
 const HAS_PROCESS = new Set<LifecycleState>(['running', 'ready', 'stopping']);
 
-/** Table rows for every service, sorted by id. */
+/**
+ * Table rows, services sorted by id. A service with several instances gets its summary row
+ * (summaryState; pid, node and ports of its first instance, restarts summed) followed by one
+ * row per instance; a single-instance service is one row, exactly its instance's.
+ */
 export function selectServiceRows(state: State, now: Date): ServiceRow[] {
-  return sortedServices(state).map((s) => toRow(state, s, now));
+  return groupInstances(state).flatMap(({ service, instances }) => {
+    const first = instances[0] as ServiceState;
+    const count = instances.length;
+    if (count === 1) return [{ ...toRow(state, first, now), id: service, instance: null, instanceCount: 1 }];
+    const summary = summaryState(instances.map((s) => s.state));
+    const head: ServiceRow = {
+      ...toRow(state, first, now),
+      id: service,
+      instance: null,
+      instanceCount: count,
+      state: summary,
+      tone: toneOf(summary),
+      enabled: instances.some((s) => s.enabled),
+      restarts: instances.reduce((n, s) => n + s.restarts, 0),
+      blocked: instances.map((s) => blockedBy(state, s)?.reason ?? null).find((b) => b !== null) ?? null,
+    };
+    const rows = instances.map((s) => ({ ...toRow(state, s, now), id: instanceName(s.service, s.instance), instance: s.instance, instanceCount: count }));
+    return [head, ...rows];
+  });
+}
+
+/** The record key of a service id or instance name (`web@1` is the record `web`), or null. */
+export function recordKeyOf(name: string): string | null {
+  const parsed = parseInstance(name);
+  return parsed === null ? null : instanceKey(parsed.service, parsed.instance);
 }
 
 /** Counts by lifecycle state. */
@@ -62,18 +98,20 @@ export function selectCounts(state: State): ServiceCounts {
   return { total, byState, ok, notOk: total - ok, settled };
 }
 
-/** Detail of one service, or null when it is unknown; uptime is given only with `now`. */
+/** Detail of one service or instance (by key or `<service>@<n>`), or null when it is unknown; uptime is given only with `now`. */
 export function selectService(state: State, id: string, now?: Date): ServiceDetail | null {
-  const s = getService(state, id);
+  const key = recordKeyOf(id);
+  const s = key === null ? undefined : getService(state, key);
   if (s === undefined) return null;
   const uptimeMs = now === undefined ? null : uptimeOf(s, now);
   return { ...s, tone: toneOf(s.state), uptimeMs, uptime: uptimeText(uptimeMs), portList: portList(s.ports), blocked: blockedBy(state, s)?.reason ?? null };
 }
 
-function toRow(state: State, s: ServiceState, now: Date): ServiceRow {
+function toRow(state: State, s: ServiceState, now: Date): Omit<ServiceRow, 'instance' | 'instanceCount'> {
   const uptimeMs = uptimeOf(s, now);
   return {
     id: s.id,
+    service: s.service,
     displayName: s.displayName,
     state: s.state,
     tone: toneOf(s.state),

@@ -1,7 +1,9 @@
 // The machine-readable status document: `nestor status --json`, `list --json`, `watch --json`
 // and `GET /api/v1/services` all print this shape (documented in docs/cli.md).
-import { blockedBy, isSettled, sortedServices } from '../state/index.ts';
+import { blockedBy, isSettled } from '../state/index.ts';
 import type { LifecycleState, ServiceState, State } from '../state/index.ts';
+import { groupInstances, instanceEntry, summaryState } from './instances.ts';
+import type { InstanceEntry } from './instances.ts';
 
 /** One service in `nestor status --json` / `list --json` / `GET /api/v1/services`. */
 export interface StatusEntry {
@@ -32,6 +34,8 @@ export interface StatusEntry {
   readyAt: string | null;
   since: string;
   log: ServiceState['log'];
+  /** Every instance of the service, `<service>@<n>` in instance order (one entry for a single instance). */
+  instances: InstanceEntry[];
 }
 
 /** The `status --json` document, plus the stream sequence it reflects. */
@@ -40,34 +44,48 @@ export interface StatusJson {
   services: StatusEntry[];
 }
 
-/** The `status --json` document, services sorted by id. Independent of the clock, so replays compare exactly. */
+/**
+ * The `status --json` document: one entry per service, sorted by id. A single instance's entry is
+ * that instance's; with several, `state` is their summary (summaryState: ready only when all
+ * are), `settled` holds when all are, restarts are summed, and the rest is the first instance's.
+ * Independent of the clock, so replays compare exactly.
+ */
 export function selectStatusJson(state: State): StatusJson {
+  return { seq: state.seq, services: groupInstances(state).map(({ service, instances }) => entryOf(state, service, instances)) };
+}
+
+/** The entry of one instance alone, under its own name (`GET /api/v1/services/web@2`). */
+export function selectInstanceEntry(state: State, s: ServiceState): StatusEntry {
+  return { ...entryOf(state, s.service, [s]), id: instanceEntry(s).id };
+}
+
+function entryOf(state: State, service: string, instances: ServiceState[]): StatusEntry {
+  const s = instances[0] as ServiceState;
+  const many = instances.length > 1;
   return {
-    seq: state.seq,
-    services: sortedServices(state).map((s) => ({
-      id: s.id,
-      displayName: s.displayName,
-      state: s.state,
-      enabled: s.enabled,
-      kind: s.kind,
-      pid: s.pid,
-      ports: s.ports,
-      restarts: s.restarts,
-      restartsTotal: s.restartsTotal,
-      settled: isSettled(state, s),
-      blocked: blockedBy(state, s)?.reason ?? null,
-      attempt: s.attempt,
-      node: s.node,
-      health: s.health,
-      waitingFor: s.waitingFor,
-      dependencies: s.dependencies,
-      lastExit: s.lastExit,
-      lastError: s.lastError,
-      nextRestartAt: s.nextRestartAt,
-      startedAt: s.startedAt,
-      readyAt: s.readyAt,
-      since: s.since,
-      log: s.log,
-    })),
+    id: service,
+    displayName: s.displayName,
+    state: many ? summaryState(instances.map((i) => i.state)) : s.state,
+    enabled: instances.some((i) => i.enabled),
+    kind: s.kind,
+    pid: s.pid,
+    ports: s.ports,
+    restarts: instances.reduce((n, i) => n + i.restarts, 0),
+    restartsTotal: instances.reduce((n, i) => n + i.restartsTotal, 0),
+    settled: instances.every((i) => isSettled(state, i)),
+    blocked: instances.map((i) => blockedBy(state, i)?.reason ?? null).find((b) => b !== null) ?? null,
+    attempt: s.attempt,
+    node: s.node,
+    health: s.health,
+    waitingFor: s.waitingFor,
+    dependencies: s.dependencies,
+    lastExit: s.lastExit,
+    lastError: s.lastError,
+    nextRestartAt: s.nextRestartAt,
+    startedAt: s.startedAt,
+    readyAt: s.readyAt,
+    since: s.since,
+    log: s.log,
+    instances: instances.map(instanceEntry),
   };
 }

@@ -109,7 +109,7 @@ test('the OpenAPI document covers every route and is built from the validating s
   const doc = JSON.parse(res.body) as { openapi: string; paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, Record<string, unknown>> } };
   assert.deepEqual(doc, JSON.parse(JSON.stringify(openApiDocument())));
   assert.equal(doc.openapi, '3.1.0');
-  for (const path of ['/healthz', '/api/v1/services', '/api/v1/services/{id}', '/api/v1/services/{id}/logs', '/api/v1/services/{id}/{verb}', '/api/v1/events', '/api/v1/state', '/metrics', '/status']) {
+  for (const path of ['/healthz', '/api/v1/nodes', '/api/v1/nodes/{id}/{action}', '/api/v1/services', '/api/v1/services/{id}', '/api/v1/services/{id}/logs', '/api/v1/services/{id}/{verb}', '/api/v1/events', '/api/v1/state', '/metrics', '/status']) {
     assert.ok(doc.paths[path], `${path} is documented`);
   }
   const service = doc.components.schemas.Service as { properties: Record<string, unknown>; required: string[] };

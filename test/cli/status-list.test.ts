@@ -41,10 +41,10 @@ test('status prints a table with one row per service', async () => {
   const res = await h.cli(['status']);
   assert.equal(res.code, 0, res.stderr);
   const [header, ...rows] = res.stdout.trimEnd().split('\n');
-  assert.match(header ?? '', /^SERVICE\s+STATE\s+PID\s+PORTS\s+RESTARTS\s+UPTIME\s+HEALTH$/);
+  assert.match(header ?? '', /^SERVICE\s+STATE\s+PID\s+PORTS\s+RESTARTS\s+UPTIME\s+HEALTH\s+NODE$/);
   assert.equal(rows.length, 2);
   const alpha = h.service('alpha');
-  assert.match(rows[0] ?? '', new RegExp(`^alpha\\s+ready\\s+${alpha.pid}\\s+primary:${alpha.ports.primary}\\s+0\\s+\\S+\\s+healthy$`));
+  assert.match(rows[0] ?? '', new RegExp(`^alpha\\s+ready\\s+${alpha.pid}\\s+primary:${alpha.ports.primary}\\s+0\\s+\\S+\\s+healthy\\s+${h.config.node}$`));
   assert.match(rows[1] ?? '', /^beta\s+ready\s+\d+\s+primary:\d+\s+0\s/);
 });
 

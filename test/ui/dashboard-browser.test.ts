@@ -39,6 +39,10 @@ test('the dashboard shows the stack live and its buttons control it', async (t) 
   await page.waitForSelector('#row-beta[data-state=ready]', wait);
   assert.equal(await text(page, '#row-alpha [data-field=pid]'), String(h.service('alpha').pid));
   assert.equal(await page.locator('#graph svg g[data-node=beta]').count(), 1);
+  // The node column and the nodes panel: this node is alive and runs both services.
+  assert.equal(await text(page, '#row-alpha [data-field=node]'), h.config.node);
+  await page.waitForSelector(`[data-node-row="${h.config.node}"][data-state=alive]`, wait);
+  assert.equal(await text(page, `[data-node-row="${h.config.node}"] [data-field=instances]`), '2');
   // The log box opens at its newest line: made one line high, so any tail overflows it.
   await page.addStyleTag({ content: 'pre.log { max-height: 1.2em; }' });
   await until('alpha log box scrolled to the bottom', () => page.evaluate<boolean>(logAtBottom('#log-alpha')));

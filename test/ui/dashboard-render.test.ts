@@ -25,6 +25,13 @@ test('the page has every pane, rendered from the view models', () => {
   assert.match(html, /3 services · 2 ready · 1 disabled/);
   assert.match(html, /<li class="tone-ok" data-seq="14">/);
   assert.match(html, /&quot;selected&quot;:&quot;api&quot;/, 'the first service is selected');
+  // Which node runs each service, and the nodes with the same drain/undrain controls as the TUI's.
+  assert.match(html, /<th>Health<\/th><th>Node<\/th>/);
+  assert.match(html, /<td data-field="node">n1<\/td>/);
+  assert.match(html, /<tr id="node-n1" data-node-row="n1" data-state="alive">/);
+  assert.match(html, /<td data-field="instances" title="api@1 cache@1 db@1">3<\/td>/);
+  assert.match(html, /data-node-action="drain" title="Drain n1 [^"]*" data-on-click__stop="@post\(&#39;\/status\/nodes\/n1\/drain&#39;\)"/);
+  assert.match(html, /data-node-action="undrain" [^>]* disabled/);
 });
 
 test('text from events and logs is escaped', () => {

@@ -9,6 +9,7 @@ import { App, LiveTui } from '../../src/ui/tui/index.ts';
 import type { TuiView } from '../../src/ui/tui/index.ts';
 import { demoStack, isAlive, until } from '../api/helpers.ts';
 import type { NestorEvent, Stored } from '../../src/events/index.ts';
+import { selectNodes } from '../../src/views/index.ts';
 import { NODE, NOW, STORY, storyState } from './fixtures/story.ts';
 
 function view(over: Partial<TuiView> = {}): TuiView {
@@ -35,7 +36,24 @@ test('the screen has the header, services, dependencies, events, detail and key 
   assert.match(f, /Last exit\s+code 1 at 2025-03-14T09:00:05\.000Z/);
   assert.match(f, /api listening/);
   assert.match(f, /\[e\] Enable\s+\[d\] Disable\s+\[r\] Restart/);
-  assert.match(f, /e enable\s+d disable\s+r restart\s+x forget\s+j\/k select\s+l logs\s+\? help\s+q quit/);
+  assert.match(f, /e enable\s+d disable\s+r restart\s+x forget\s+j\/k select\s+l logs\s+n nodes\s+\? help\s+q quit/);
+  // The NODE column: which node runs each service.
+  assert.match(f, /SERVICE\s+STATE\s+PID\s+PORTS\s+RESTARTS\s+UPTIME\s+HEALTH\s+NODE/);
+  assert.match(f, /› api\s+ready\s+203\s+primary:8081\s+1\s+24s\s+healthy\s+n1/);
+});
+
+test('the nodes pane (n) lists each node with state, instance count and tags, and fits 80x24', () => {
+  const nodes = { rows: selectNodes(storyState(), null), selected: 'n1' };
+  const { lastFrame, unmount } = render(<App view={view({ nodes, columns: 80, rows: 24 })} />);
+  const f = text(lastFrame());
+  unmount();
+  const lines = f.split('\n');
+  assert.ok(lines.length <= 23, `${lines.length} lines`);
+  assert.ok(lines.every((l) => [...l].length <= 80));
+  assert.match(f, /Nodes \(n closes/);
+  assert.match(f, /› n1\s+alive\s+3\s+-/);
+  assert.match(f, /d drain\s+u undrain\s+j\/k select\s+l logs\s+n services/);
+  assert.match(f, /› api\s+ready\s+203/, 'the services table stays');
 });
 
 test('log events stay out of the feeds until l; at 80x24 the screen fits', () => {

@@ -5,14 +5,15 @@
 import { Box } from 'ink';
 import type { ReactElement } from 'react';
 import type { NestorEvent, Stored } from '../../events/index.ts';
-import { NAVIGATION_KEYS, SERVICE_ACTIONS, recentFor, selectFeed, selectGraph, selectHeader, selectService, selectServiceRows } from '../../views/index.ts';
+import { NAVIGATION_KEYS, NODE_UI_ACTIONS, SERVICE_ACTIONS, recentFor, selectFeed, selectGraph, selectHeader, selectService, selectServiceRows } from '../../views/index.ts';
 import type { State } from '../../state/index.ts';
-import type { HeaderView } from '../../views/index.ts';
+import type { HeaderView, NodeRow } from '../../views/index.ts';
 import { Detail, detailHeight } from './components/detail.tsx';
 import { Feed } from './components/feed.tsx';
 import { Graph } from './components/graph.tsx';
 import { Header } from './components/header.tsx';
 import { Help, KeyBar } from './components/help.tsx';
+import { NodesPane } from './components/nodes.tsx';
 import { ServicesTable } from './components/services-table.tsx';
 import { PANE_CHROME, layoutTui } from './layout.ts';
 
@@ -35,6 +36,8 @@ export interface TuiView {
   readOnly?: boolean;
   /** The feeds show `service.log` events too (key l). */
   showLogs?: boolean;
+  /** The nodes pane, open (key n) with its rows and selected node; null or absent when closed. */
+  nodes?: { rows: NodeRow[]; selected: string | null } | null;
 }
 
 const DETAIL_EVENTS = 6;
@@ -50,16 +53,19 @@ export function App({ view }: { view: TuiView }): ReactElement {
     columns: view.columns,
     rows: view.rows ?? 40,
     services: PANE_CHROME + 1 + Math.max(1, rows.length),
-    graph: PANE_CHROME + Math.max(1, graph.nodes.length),
+    // The nodes pane, when open, takes the dependency graph's place.
+    graph: view.nodes ? PANE_CHROME + 1 + Math.max(1, view.nodes.rows.length) : PANE_CHROME + Math.max(1, graph.nodes.length),
     feed: PANE_CHROME + Math.max(1, selectFeed(view.recent, 50, filter).length),
-    help: view.help ? PANE_CHROME + 1 + NAVIGATION_KEYS.length + SERVICE_ACTIONS.length : 0,
+    help: view.help ? PANE_CHROME + 1 + NAVIGATION_KEYS.length + SERVICE_ACTIONS.length + NODE_UI_ACTIONS.length : 0,
     detail: detailHeight(detail, view.logs.length, events.length),
+    nodesFirst: Boolean(view.nodes),
   });
   const leftWidth = layout.wide ? view.columns - layout.sideWidth : view.columns;
   const left = (
     <Box flexDirection="column" width={leftWidth}>
       <ServicesTable rows={rows} selected={view.selected} height={layout.services} width={leftWidth} />
-      {layout.graph > 0 ? <Graph layout={graph} height={layout.graph} /> : null}
+      {layout.graph > 0 && view.nodes ? <NodesPane rows={view.nodes.rows} selected={view.nodes.selected} height={layout.graph} /> : null}
+      {layout.graph > 0 && !view.nodes ? <Graph layout={graph} height={layout.graph} /> : null}
       {layout.feed > 0 ? <Feed rows={selectFeed(view.recent, layout.feed - PANE_CHROME, filter)} height={layout.feed} showLogs={filter.logs} /> : null}
     </Box>
   );
@@ -85,7 +91,7 @@ export function App({ view }: { view: TuiView }): ReactElement {
           {side}
         </Box>
       )}
-      <KeyBar toast={view.toast} readOnly={view.readOnly} showLogs={filter.logs} />
+      <KeyBar toast={view.toast} readOnly={view.readOnly} showLogs={filter.logs} nodes={Boolean(view.nodes)} />
     </Box>
   );
 }

@@ -36,6 +36,8 @@ export interface LayoutInput {
   feed: number;
   help: number;
   detail: number;
+  /** The graph's place holds the nodes pane, which a person opened to look at: it goes before the detail. */
+  nodesFirst?: boolean;
 }
 
 /** Pane borders (2) and a title line. */
@@ -86,9 +88,19 @@ export function layoutTui(input: LayoutInput): TuiLayout {
   }
   // One column: the help when asked for, then the selected service, then the rest.
   const rest = body - services;
+  const detailAsk = { natural: input.detail, min: PANE_CHROME + 1, cap: Math.max(PANE_CHROME + 5, Math.floor(rest * 0.55)) };
+  if (input.nodesFirst === true) {
+    const [help = 0, graph = 0, detail = 0, feed = 0] = allocate(rest, [
+      { natural: input.help, min: PANE_CHROME + 1 },
+      { natural: input.graph, min: PANE_CHROME + 2, cap: Math.max(PANE_CHROME + 2, Math.floor(rest * 0.5)) },
+      detailAsk,
+      { natural: input.feed, min: PANE_CHROME + 1 },
+    ]);
+    return { ...base, graph, feed, help, detail };
+  }
   const [help = 0, detail = 0, graph = 0, feed = 0] = allocate(rest, [
     { natural: input.help, min: PANE_CHROME + 1 },
-    { natural: input.detail, min: PANE_CHROME + 1, cap: Math.max(PANE_CHROME + 5, Math.floor(rest * 0.55)) },
+    detailAsk,
     { natural: input.graph, min: PANE_CHROME + 1 },
     { natural: input.feed, min: PANE_CHROME + 1 },
   ]);

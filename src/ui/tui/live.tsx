@@ -2,16 +2,17 @@
 // (`/api/v1/state`, with its seq), then applies the event stream from seq + 1 (the events just
 // before it only fill the feed), reconnecting with Last-Event-ID so that no event is missed or
 // applied twice (docs/api.md, *The event stream*). Keys send the same commands as the
-// dashboard's buttons, through the same REST route.
+// dashboard's buttons, through the same REST route; with the nodes pane open (n), j/k move among
+// the nodes and d/u drain or undrain the selected one.
 import { useApp, useInput } from 'ink';
 import { useEffect, useRef, useState } from 'react';
 import type { ReactElement } from 'react';
 import type { ApiClient } from '../../api/index.ts';
 import type { NestorEvent, Stored } from '../../events/index.ts';
-import { emptyState, getService, reduce, sortedServices } from '../../state/index.ts';
-import { SERVICE_ACTIONS, appendRecent, availableActions, initialSelection } from '../../views/index.ts';
+import { emptyState, reduce } from '../../state/index.ts';
+import { NODE_UI_ACTIONS, SERVICE_ACTIONS, appendRecent, availableActions, availableNodeActions, initialSelection, selectNodes, selectService, selectServiceRows } from '../../views/index.ts';
 import type { State } from '../../state/index.ts';
-import type { HeaderView } from '../../views/index.ts';
+import type { HeaderView, NodeRow } from '../../views/index.ts';
 import { App } from './app.tsx';
 import type { TuiView } from './app.tsx';
 import { useTerminalSize } from './terminal-size.ts';
@@ -45,6 +46,9 @@ export function LiveTui({ client, recentLimit = 200, healthEveryMs = 2_000 }: Li
   const [showLogs, setShowLogs] = useState(false);
   const [now, setNow] = useState(() => new Date());
   const [logTick, setLogTick] = useState(0);
+  const [nodesOpen, setNodesOpen] = useState(false);
+  const [nodeRows, setNodeRows] = useState<NodeRow[] | null>(null);
+  const [selectedNode, setSelectedNode] = useState<string | null>(null);
   // Key and stream handlers read the latest state through refs: a handler subscribed by an
   // earlier render must not act on the selection or state that render saw.
   const selectedRef = useRef<string | null>(null);
@@ -55,6 +59,14 @@ export function LiveTui({ client, recentLimit = 200, healthEveryMs = 2_000 }: Li
   readOnlyRef.current = health.readOnly;
   const toastRef = useRef<Toast>(toast);
   toastRef.current = toast;
+  const nodesOpenRef = useRef(false);
+  nodesOpenRef.current = nodesOpen;
+  const selectedNodeRef = useRef<string | null>(null);
+  selectedNodeRef.current = selectedNode;
+  // The API's rows carry the membership's judgement; the events alone stand in until they come.
+  const shownNodes = nodeRows ?? selectNodes(state, null);
+  const nodesRef = useRef<NodeRow[]>(shownNodes);
+  nodesRef.current = shownNodes;
 
   // Snapshot, then the live stream.
   useEffect(() => {
@@ -109,10 +121,25 @@ export function LiveTui({ client, recentLimit = 200, healthEveryMs = 2_000 }: Li
     return () => clearInterval(timer);
   }, [client, healthEveryMs]);
 
+  // The nodes, asked of the API while their pane is open.
+  useEffect(() => {
+    if (!nodesOpen) return;
+    const poll = (): void => {
+      client.nodes().then(setNodeRows, () => setNodeRows(null));
+    };
+    poll();
+    const timer = setInterval(poll, healthEveryMs);
+    return () => clearInterval(timer);
+  }, [client, nodesOpen, healthEveryMs]);
+
   // Select a service once there is one: the one that needs a look (the dashboard's rule).
   useEffect(() => {
-    if (selected === null || getService(state, selected) === undefined) setSelected(initialSelection(state));
+    if (selected === null || selectService(state, selected) === null) setSelected(initialSelection(state));
   }, [state, selected]);
+
+  useEffect(() => {
+    if (selectedNode === null || !shownNodes.some((n) => n.id === selectedNode)) setSelectedNode(shownNodes[0]?.id ?? null);
+  }, [shownNodes, selectedNode]);
 
   // The selected service's log tail, refreshed on its log events.
   useEffect(() => {
@@ -128,12 +155,15 @@ export function LiveTui({ client, recentLimit = 200, healthEveryMs = 2_000 }: Li
   useInput((input, key) => {
     const state = stateRef.current;
     const selected = selectedRef.current;
-    const ids = sortedServices(state).map((s) => s.id);
+    const rows = selectServiceRows(state, new Date());
+    const ids = rows.map((r) => r.id);
     const i = selected === null ? -1 : ids.indexOf(selected);
     if (input === 'q') return exit();
     if (input === '?') return setHelp((h) => !h);
     if (key.escape) return setHelp(false);
     if (input === 'l') return setShowLogs((s) => !s);
+    if (input === 'n') return setNodesOpen((open) => !open);
+    if (nodesOpenRef.current) return onNodeKey(input, key);
     const select = (id: string | null): void => {
       selectedRef.current = id;
       setSelected(id);
@@ -141,17 +171,39 @@ export function LiveTui({ client, recentLimit = 200, healthEveryMs = 2_000 }: Li
     if (input === 'j' || key.downArrow) return select(ids[Math.min(ids.length - 1, i + 1)] ?? null);
     if (input === 'k' || key.upArrow) return select(ids[Math.max(0, i - 1)] ?? null);
     const action = SERVICE_ACTIONS.find((a) => a.key === input);
-    const svc = selected === null ? undefined : getService(state, selected);
+    // A service's row acts on every instance of it, an instance's row on that one (as in the CLI).
+    const svc = rows.find((r) => r.id === selected);
     if (action === undefined || svc === undefined) return;
     if (readOnlyRef.current) return setToast({ ok: false, text: 'read-only: this API refuses commands' });
     if (!availableActions(svc).includes(action.verb)) return setToast({ ok: false, text: `${action.label.toLowerCase()} is not available for ${svc.id} (${svc.state})` });
     // A restart or an enable is under way until the service is ready again.
-    const clearOnReady = action.verb === 'disable' ? undefined : svc.id;
+    const clearOnReady = action.verb === 'disable' ? undefined : svc.service;
     client.command(action.verb, svc.id).then(
       ({ body }) => setToast('ok' in body ? { ok: body.ok, text: body.message, ...(body.ok ? { clearOnReady } : {}) } : { ok: false, text: body.error.message }),
       (err: unknown) => setToast({ ok: false, text: (err as Error).message }),
     );
   });
+
+  function onNodeKey(input: string, key: { downArrow: boolean; upArrow: boolean }): void {
+    const nodes = nodesRef.current;
+    const ids = nodes.map((n) => n.id);
+    const i = selectedNodeRef.current === null ? -1 : ids.indexOf(selectedNodeRef.current);
+    const select = (id: string | null): void => {
+      selectedNodeRef.current = id;
+      setSelectedNode(id);
+    };
+    if (input === 'j' || key.downArrow) return select(ids[Math.min(ids.length - 1, i + 1)] ?? null);
+    if (input === 'k' || key.upArrow) return select(ids[Math.max(0, i - 1)] ?? null);
+    const action = NODE_UI_ACTIONS.find((a) => a.key === input);
+    const node = nodes[i];
+    if (action === undefined || node === undefined) return;
+    if (readOnlyRef.current) return setToast({ ok: false, text: 'read-only: this API refuses node requests' });
+    if (!availableNodeActions(node).includes(action.action)) return setToast({ ok: false, text: `${action.label.toLowerCase()} is not available for ${node.id} (${node.state})` });
+    client.nodeAction(node.id, action.action).then(
+      ({ body }) => setToast({ ok: body.ok, text: body.message ?? body.error?.message ?? `${action.action} ${node.id}` }),
+      (err: unknown) => setToast({ ok: false, text: (err as Error).message }),
+    );
+  }
 
   const view: TuiView = {
     state,
@@ -168,6 +220,7 @@ export function LiveTui({ client, recentLimit = 200, healthEveryMs = 2_000 }: Li
     rows: size.rows,
     readOnly: health.readOnly,
     showLogs,
+    nodes: nodesOpen ? { rows: shownNodes, selected: selectedNode } : null,
   };
   return <App view={view} />;
 }

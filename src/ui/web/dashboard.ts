@@ -5,9 +5,11 @@
 //   GET  /status/assets/style.css
 //   GET  /status/assets/follow-log.js   keeps log boxes at their newest line
 //   POST /status/services/:id/:verb   enable/disable/restart (...), answered with a toast
-// Commands take the same path as REST and the CLI (the owning controller over NATS).
+//   POST /status/nodes/:id/:action    drain/undrain, answered with a toast
+// Commands take the same path as REST and the CLI (the owning controller over NATS), node
+// requests the same as REST's (the node itself over NATS).
 import type { ApiContext, Route, RouteMount } from '../../api/index.ts';
-import { SSE_HEADERS } from '../../api/index.ts';
+import { SSE_HEADERS, askNode } from '../../api/index.ts';
 import { COMMAND_VERBS } from '../../events/index.ts';
 import type { CommandVerb } from '../../events/index.ts';
 import { datastarBundle, mergeFragments } from './datastar.ts';
@@ -31,7 +33,7 @@ export const dashboardRoutes: RouteMount = (ctx: ApiContext): Route[] => {
       path: '/status',
       handle: ({ res }) => {
         const { state, recent, broker } = ctx.live;
-        const html = renderPage({ state, recent, node: ctx.node, broker, logs: (id) => live.logs(id), now: new Date() }, rc);
+        const html = renderPage({ state, recent, node: ctx.node, broker, logs: (id) => live.logs(id), now: new Date(), members: ctx.members() }, rc);
         res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
         res.end(html);
       },
@@ -89,6 +91,34 @@ export const dashboardRoutes: RouteMount = (ctx: ApiContext): Route[] => {
           status = outcome.status;
           ok = outcome.body.ok;
           text = outcome.body.message;
+        }
+        res.writeHead(status, SSE_HEADERS);
+        res.end(mergeFragments(renderToast(ok, text), { mergeMode: 'outer' }));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/status/nodes/:id/:action',
+      handle: async ({ res, params }) => {
+        const action = params.action;
+        const node = params.id ?? '';
+        let status = 200;
+        let ok = false;
+        let text: string;
+        if (action !== 'drain' && action !== 'undrain') {
+          status = 404;
+          text = `unknown node action "${action}"`;
+        } else if (ctx.readOnly) {
+          status = 403;
+          text = 'read-only: node requests are refused';
+        } else if (!(node in ctx.live.state.nodes) && !(ctx.members() ?? []).some((m) => m.id === node)) {
+          status = 404;
+          text = `unknown node "${node}"`;
+        } else {
+          const outcome = await askNode(ctx, node, action, 'web');
+          status = outcome.status;
+          ok = outcome.body.ok === true;
+          text = String(outcome.body.message);
         }
         res.writeHead(status, SSE_HEADERS);
         res.end(mergeFragments(renderToast(ok, text), { mergeMode: 'outer' }));

@@ -8,19 +8,19 @@ import { existsSync } from 'node:fs';
 import type { ApiContext, SseConnection } from '../../api/index.ts';
 import type { NestorEvent, Stored } from '../../events/index.ts';
 import { tailLog } from '../../process/index.ts';
-import { getService } from '../../state/index.ts';
-import { selectGraph, selectHeader, selectService, selectServiceRows } from '../../views/index.ts';
+import { instanceName } from '../../events/index.ts';
+import { groupOf, recordKeyOf, selectGraph, selectHeader, selectNodes, selectServiceRows } from '../../views/index.ts';
 import type { State } from '../../state/index.ts';
-import type { ServiceDetail } from '../../views/index.ts';
 import { mergeFragments, mergeSignals } from './datastar.ts';
 import { renderGraph } from './graph-svg.ts';
-import { LOG_LINES, renderDetail, renderDetails, renderFeed, renderHeader, renderServices } from './render.ts';
+import { LOG_LINES, detailFor, renderDetail, renderDetails, renderFeed, renderHeader, renderNodes, renderServices } from './render.ts';
 import type { RenderContext } from './render.ts';
 
 interface Dirty {
   header: boolean;
   services: boolean;
   graph: boolean;
+  nodes: boolean;
   feed: boolean;
   /** The set of services changed: re-render the whole details container. */
   paneSet: boolean;
@@ -53,7 +53,7 @@ export class DashboardLive {
   logs(id: string): string[] {
     let lines = this.#logCache.get(id);
     if (lines === undefined) {
-      const file = this.#ctx.logFile(id);
+      const file = this.#ctx.logFile(recordKeyOf(id) ?? id);
       lines = file !== null && existsSync(file) ? tailLog(file, LOG_LINES) : [];
       this.#logCache.set(id, lines);
     }
@@ -72,6 +72,7 @@ export class DashboardLive {
     conn.send(mergeSignals({ live: true }));
     conn.send(mergeFragments(renderHeader(selectHeader(state, this.#ctx.node, this.#ctx.live.broker), this.#render)));
     conn.send(mergeFragments(renderServices(selectServiceRows(state, now), this.#render)));
+    conn.send(mergeFragments(renderNodes(selectNodes(state, this.#ctx.members()), this.#render)));
     conn.send(mergeFragments(renderGraph(selectGraph(state))));
     conn.send(mergeFragments(renderFeed(recent)));
     conn.send(mergeFragments(renderDetails(state, recent, (id) => this.logs(id), now, this.#render)));
@@ -92,18 +93,22 @@ export class DashboardLive {
 
   #onEvent(e: Stored<NestorEvent>, state: State, previous: State): void {
     const service = (e.data as { service?: unknown }).service;
-    if (e.type === 'orchestrator.service.log' && typeof service === 'string') this.#logCache.delete(service);
+    // A service's pane and each of its instances' panes may show what the event changed.
+    const panes = typeof service === 'string' ? paneIds(state, service) : [];
+    if (e.type === 'orchestrator.service.log') for (const id of panes) this.#logCache.delete(id);
     this.#mark((d) => {
       d.header = true;
       d.feed = true;
       if (state.services !== previous.services) {
         d.services = true;
         d.graph = true;
+        d.nodes = true;
       }
+      if (state.nodes !== previous.nodes) d.nodes = true;
       if (Object.keys(state.services).length !== Object.keys(previous.services).length) d.paneSet = true;
-      if (typeof service === 'string') {
-        d.panes.add(service);
-        if (e.type === 'orchestrator.service.log') d.logs.add(service);
+      for (const id of panes) {
+        d.panes.add(id);
+        if (e.type === 'orchestrator.service.log') d.logs.add(id);
       }
       // A node event can move every service of the node.
       if (e.type === 'orchestrator.node.up' || e.type === 'orchestrator.node.down') d.paneSet = true;
@@ -130,14 +135,15 @@ export class DashboardLive {
     const frames: string[] = [];
     if (d.header) frames.push(mergeFragments(renderHeader(selectHeader(state, this.#ctx.node, this.#ctx.live.broker), this.#render)));
     if (d.services) frames.push(mergeFragments(renderServices(selectServiceRows(state, now), this.#render)));
+    if (d.nodes) frames.push(mergeFragments(renderNodes(selectNodes(state, this.#ctx.members()), this.#render)));
     if (d.graph) frames.push(mergeFragments(renderGraph(selectGraph(state))));
     if (d.feed) frames.push(mergeFragments(renderFeed(recent)));
     if (d.paneSet) {
       frames.push(mergeFragments(renderDetails(state, recent, (id) => this.logs(id), now, this.#render)));
     } else {
       for (const id of new Set([...d.panes, ...d.logs])) {
-        const detail = selectService(state, id, now);
-        if (detail !== null) frames.push(mergeFragments(renderDetail(detail as ServiceDetail, recent, this.logs(id), this.#render)));
+        const detail = detailFor(state, id, now);
+        if (detail !== null) frames.push(mergeFragments(renderDetail(detail, recent, this.logs(id), this.#render)));
       }
     }
     const batch = frames.join('');
@@ -151,7 +157,7 @@ export class DashboardLive {
       if (live.length === 0) return;
       this.#mark((d) => {
         d.services = true;
-        for (const s of live) if (getService(state, s.id) !== undefined) d.panes.add(s.id);
+        for (const s of live) for (const id of paneIds(state, s.service)) d.panes.add(id);
       });
     }, TICK_MS);
     this.#tick.unref();
@@ -164,5 +170,12 @@ export class DashboardLive {
 }
 
 function clean(): Dirty {
-  return { header: false, services: false, graph: false, feed: false, paneSet: false, panes: new Set(), logs: new Set() };
+  return { header: false, services: false, graph: false, nodes: false, feed: false, paneSet: false, panes: new Set(), logs: new Set() };
+}
+
+// The panes of a service: its own, plus one per instance when it has several (the rows' ids).
+function paneIds(state: State, service: string): string[] {
+  const group = groupOf(state, service);
+  if (group === null || group.instances.length < 2) return [service];
+  return [service, ...group.instances.map((s) => instanceName(s.service, s.instance))];
 }

@@ -2,12 +2,12 @@
 // before its event stream connects, plus the few Datastar expressions that keep it live: open
 // the stream, reopen it when it ends, track whether it is live, highlight the selection, and
 // the keys (the same as the terminal UI's).
-import { initialSelection, selectGraph, selectHeader, selectServiceRows } from '../../views/index.ts';
+import { initialSelection, selectGraph, selectHeader, selectNodes, selectServiceRows } from '../../views/index.ts';
 import type { NestorEvent, Stored } from '../../events/index.ts';
 import type { State } from '../../state/index.ts';
-import type { HeaderView } from '../../views/index.ts';
+import type { HeaderView, MemberRow } from '../../views/index.ts';
 import { renderGraph } from './graph-svg.ts';
-import { renderDetails, renderFeed, renderHeader, renderHelp, renderServices } from './render.ts';
+import { renderDetails, renderFeed, renderHeader, renderHelp, renderNodes, renderServices } from './render.ts';
 import type { RenderContext } from './render.ts';
 import { raw, render } from './templates.ts';
 
@@ -19,11 +19,15 @@ export interface PageInput {
   broker: HeaderView['broker'];
   logs(id: string): string[];
   now: Date;
+  /** The membership's judgement of the nodes, when the node has one. */
+  members?: MemberRow[] | null;
 }
 
 // Signals the page keeps: which service is selected, whether the stream is live, whether a
 // stream request is under way, whether the help is open, whether the feeds show log events. Nothing else lives in the browser.
-const SELECTION_CSS = "$selected ? '#row-' + $selected + '{background:var(--sel)} #detail-' + $selected + '{display:block} #detail-none{display:none}' : '#detail-none{display:block}'";
+// Instance names hold an `@`, which a CSS id selector takes only escaped.
+const SELECTION_CSS =
+  "$selected ? '#row-' + CSS.escape($selected) + '{background:var(--sel)} #detail-' + CSS.escape($selected) + '{display:block} #detail-none{display:none}' : '#detail-none{display:block}'";
 
 const TRACK = [
   "evt.detail.elId == 'stream' && evt.detail.type == 'started' && ($pending = true)",
@@ -40,7 +44,7 @@ const KEYS = [
   "if (evt.key == 'Escape') $help = false",
   "if (evt.key == 'l') $logs = !$logs",
   "const verb = { e: 'enable', d: 'disable', r: 'restart' }[evt.key]",
-  "verb && $selected && document.querySelector('#row-' + $selected + ' button[data-verb=' + verb + ']')?.click()",
+  "verb && $selected && document.querySelector('#row-' + CSS.escape($selected) + ' button[data-verb=' + verb + ']')?.click()",
 ].join('; ');
 
 /** The full HTML page. */
@@ -60,6 +64,7 @@ export function renderPage(p: PageInput, c: RenderContext): string {
     track: TRACK,
     header: raw(renderHeader(selectHeader(p.state, p.node, p.broker), c)),
     services: raw(renderServices(selectServiceRows(p.state, p.now), c)),
+    nodes: raw(renderNodes(selectNodes(p.state, p.members ?? null), c)),
     graph: raw(renderGraph(selectGraph(p.state))),
     feed: raw(renderFeed(p.recent)),
     details: raw(renderDetails(p.state, p.recent, p.logs, p.now, c)),

@@ -2,9 +2,22 @@
 // is one element with a stable id, so the page can be rendered whole (GET /status) or merged
 // piece by piece over SSE (Datastar morphs by id).
 import type { NestorEvent, Stored } from '../../events/index.ts';
-import { NAVIGATION_KEYS, SERVICE_ACTIONS, availableActions, detailFields, selectFeedEither, selectHealth, selectService } from '../../views/index.ts';
+import {
+  NAVIGATION_KEYS,
+  NODE_UI_ACTIONS,
+  SERVICE_ACTIONS,
+  availableActions,
+  availableNodeActions,
+  detailFields,
+  isAbout,
+  nodeTone,
+  selectFeedEither,
+  selectHealth,
+  selectService,
+  selectServiceRows,
+} from '../../views/index.ts';
 import type { State } from '../../state/index.ts';
-import type { FeedRow, HeaderView, ServiceDetail, ServiceRow } from '../../views/index.ts';
+import type { FeedRow, HeaderView, NodeRow, ServiceDetail, ServiceRow } from '../../views/index.ts';
 import { escapeHtml, raw, render } from './templates.ts';
 
 /** What rendering needs besides the view models. */
@@ -41,12 +54,14 @@ export function renderHeader(h: HeaderView, c: Pick<RenderContext, 'readOnly'>):
 export function renderServices(rows: ServiceRow[], c: RenderContext): string {
   const body =
     rows.length === 0
-      ? '<tr><td colspan="8" class="empty">No services registered yet.</td></tr>'
+      ? '<tr><td colspan="9" class="empty">No services registered yet.</td></tr>'
       : rows
           .map((r) => {
             const health = selectHealth(r.health);
             return render('service-row.html', {
               id: r.id,
+              rowClass: r.instance === null ? 'service' : 'instance',
+              node: r.node || '-',
               displayName: r.displayName,
               state: r.state,
               tone: r.tone,
@@ -71,12 +86,52 @@ export function renderServices(rows: ServiceRow[], c: RenderContext): string {
   return render('services.html', { rows: raw(body) });
 }
 
-/** The `#details` container with one (hidden until selected) pane per service. */
+/** The `#details` container with one (hidden until selected) pane per row: each service, and each instance of a replicated one. */
 export function renderDetails(state: State, recent: readonly Stored<NestorEvent>[], logs: (id: string) => string[], now: Date, c: RenderContext): string {
-  const panes = Object.keys(state.services)
-    .sort()
-    .map((id) => renderDetail(selectService(state, id, now) as ServiceDetail, recent, logs(id), c));
+  const panes = selectServiceRows(state, now).flatMap((r) => {
+    const detail = detailFor(state, r.id, now);
+    return detail === null ? [] : [renderDetail(detail, recent, logs(r.id), c)];
+  });
   return `<div id="details">${panes.join('\n')}</div>`;
+}
+
+/** The detail a row's pane shows, under the row's id (`web@1` shows the record `web` as web@1). */
+export function detailFor(state: State, id: string, now: Date): ServiceDetail | null {
+  const detail = selectService(state, id, now);
+  return detail === null ? null : { ...detail, id };
+}
+
+/** The `#nodes` table: each node with its state, tags, instances and the drain/undrain buttons. */
+export function renderNodes(rows: NodeRow[], c: RenderContext): string {
+  const body =
+    rows.length === 0
+      ? '<tr><td colspan="6" class="empty">No nodes known yet.</td></tr>'
+      : rows
+          .map((n) =>
+            render('node-row.html', {
+              id: n.id,
+              address: n.address,
+              state: n.state,
+              tone: nodeTone(n.state),
+              tags: n.tags.join(', ') || '-',
+              instanceCount: n.instances.length,
+              instanceList: n.instances.join(' '),
+              lastSeen: n.lastSeen ?? '-',
+              actions: raw(nodeButtons(n, c)),
+            }),
+          )
+          .join('\n');
+  return render('nodes.html', { rows: raw(body) });
+}
+
+function nodeButtons(n: NodeRow, c: RenderContext): string {
+  const available = new Set(availableNodeActions(n));
+  return NODE_UI_ACTIONS.map((a) => {
+    const enabled = available.has(a.action) && !c.readOnly;
+    const title = c.readOnly ? 'read-only' : `${a.label} ${n.id} (nodes pane of the TUI: n, then ${a.key})`;
+    const action = `@post('/status/nodes/${n.id}/${a.action}${c.query}')`;
+    return `<button type="button" data-node-action="${a.action}" title="${escapeHtml(title)}"${enabled ? '' : ' disabled'} data-on-click__stop="${escapeHtml(action)}">${escapeHtml(a.label)}</button>`;
+  }).join('');
 }
 
 /** One service's `#detail-<id>` pane: fields, actions, log tail, recent events. */
@@ -85,7 +140,7 @@ export function renderDetail(d: ServiceDetail, recent: readonly Stored<NestorEve
     .map((f) => `<dt>${escapeHtml(f.label)}</dt><dd data-field="${escapeHtml(f.label.toLowerCase().replace(/\s+/g, '-'))}">${escapeHtml(f.value)}</dd>`)
     .join('');
   // Both filters' rows: the page hides the log rows in the browser unless its toggle is on.
-  const events = selectFeedEither(recent, DETAIL_EVENTS, (e) => (e.data as { service?: unknown }).service === d.id);
+  const events = selectFeedEither(recent, DETAIL_EVENTS, (e) => isAbout(e, d.id));
   return render('detail.html', {
     id: d.id,
     displayName: d.displayName || d.id,
@@ -108,7 +163,11 @@ export function renderFeed(recent: readonly Stored<NestorEvent>[]): string {
 
 /** The `#help` overlay: the same keys as the terminal UI. */
 export function renderHelp(): string {
-  const rows = [...NAVIGATION_KEYS.map((k) => [k.key, k.label]), ...SERVICE_ACTIONS.map((a) => [a.key, `${a.label.toLowerCase()} the selected service`])]
+  const rows = [
+    ...NAVIGATION_KEYS.map((k) => [k.key, k.label]),
+    ...SERVICE_ACTIONS.map((a) => [a.key, `${a.label.toLowerCase()} the selected service`]),
+    ...NODE_UI_ACTIONS.map((a) => [`n ${a.key}`, `${a.label.toLowerCase()} the selected node (the Nodes panel's buttons here)`]),
+  ]
     .filter(([key]) => key !== 'q')
     .map(([key, label]) => `<tr><td><kbd>${escapeHtml(key)}</kbd></td><td>${escapeHtml(label)}</td></tr>`)
     .join('');

@@ -1,12 +1,16 @@
 // The help pane (web: templates/help.html): the keys, which are the same in both UIs.
 import { Box, Text } from 'ink';
 import type { ReactElement } from 'react';
-import { NAVIGATION_KEYS, SERVICE_ACTIONS } from '../../../views/index.ts';
+import { NAVIGATION_KEYS, NODE_UI_ACTIONS, SERVICE_ACTIONS } from '../../../views/index.ts';
 import { Pane } from './pane.tsx';
 
 /** The full help, cut to `height` rows. */
 export function Help({ height }: { height?: number }): ReactElement {
-  const rows = [...NAVIGATION_KEYS.map((k) => [k.key, k.label]), ...SERVICE_ACTIONS.map((a) => [a.key, `${a.label.toLowerCase()} the selected service`])];
+  const rows = [
+    ...NAVIGATION_KEYS.map((k) => [k.key, k.label]),
+    ...SERVICE_ACTIONS.map((a) => [a.key, `${a.label.toLowerCase()} the selected service`]),
+    ...NODE_UI_ACTIONS.map((a) => [`n ${a.key}`, `${a.label.toLowerCase()} the selected node (nodes pane)`]),
+  ];
   return (
     <Pane height={height} border="round" color="cyan">
       <Text bold>Keys</Text>
@@ -31,13 +35,16 @@ export interface KeyBarProps {
   readOnly?: boolean;
   /** The feeds show log events (key l). */
   showLogs?: boolean;
+  /** The nodes pane is open: d and u act on nodes. */
+  nodes?: boolean;
 }
 
 const KEYS: [string, string][] = [['j/k', 'select']];
 
 /** The one-line key bar at the bottom: read-only and the last command's outcome first, so a narrow terminal cuts keys, not news. */
-export function KeyBar({ toast, readOnly = false, showLogs = false }: KeyBarProps): ReactElement {
-  const keys: [string, string][] = [...SERVICE_ACTIONS.map((a): [string, string] => [a.key, a.label.toLowerCase()]), ...KEYS, ['l', showLogs ? 'hide logs' : 'logs'], ['?', 'help'], ['q', 'quit']];
+export function KeyBar({ toast, readOnly = false, showLogs = false, nodes = false }: KeyBarProps): ReactElement {
+  const actions = nodes ? NODE_UI_ACTIONS.map((a): [string, string] => [a.key, a.label.toLowerCase()]) : SERVICE_ACTIONS.map((a): [string, string] => [a.key, a.label.toLowerCase()]);
+  const keys: [string, string][] = [...actions, ...KEYS, ['l', showLogs ? 'hide logs' : 'logs'], ['n', nodes ? 'services' : 'nodes'], ['?', 'help'], ['q', 'quit']];
   return (
     <Box height={1} flexShrink={0}>
       <Text wrap="truncate-end">

@@ -1,5 +1,6 @@
 // The services pane (web: templates/service.html + service-row.html): one row per service with
-// state badge, pid, ports, restarts, uptime and health; the selected row is marked. Columns
+// state badge, pid, ports, restarts, uptime, health and node, the instances of a replicated
+// service indented under it; the selected row is marked. Columns
 // narrow, then drop, so a row never wraps; rows beyond the pane's height scroll with the
 // selection.
 import { Text } from 'ink';
@@ -19,7 +20,7 @@ export interface ServicesTableProps {
   width?: number;
 }
 
-type Column = 'service' | 'state' | 'pid' | 'ports' | 'restarts' | 'uptime' | 'health';
+type Column = 'service' | 'state' | 'pid' | 'ports' | 'restarts' | 'uptime' | 'health' | 'node';
 
 const COLUMNS: { key: Column; title: string; width: number; min: number }[] = [
   { key: 'service', title: 'SERVICE', width: 14, min: 10 },
@@ -29,19 +30,21 @@ const COLUMNS: { key: Column; title: string; width: number; min: number }[] = [
   { key: 'restarts', title: 'RESTARTS', width: 9, min: 9 },
   { key: 'uptime', title: 'UPTIME', width: 9, min: 9 },
   { key: 'health', title: 'HEALTH', width: 10, min: 10 },
+  { key: 'node', title: 'NODE', width: 10, min: 8 },
 ];
 // Dropped first when even the narrowest widths do not fit; SERVICE, STATE and HEALTH stay.
-const DROP_ORDER: Column[] = ['restarts', 'uptime', 'pid', 'ports'];
+const DROP_ORDER: Column[] = ['restarts', 'uptime', 'node', 'pid', 'ports'];
 const MARK = 2;
 // Border and padding on each side.
 const CHROME_X = 4;
 
-/** Column widths that fit `inner` columns: full, then narrowed, then without the least needed. */
+/** Column widths that fit `inner` columns: without the least needed while even their narrowest do not fit, then narrowed. */
 export function fitColumns(inner: number): { key: Column; title: string; width: number }[] {
   let cols = COLUMNS.map((c) => ({ ...c }));
-  const total = (): number => MARK + cols.reduce((n, c) => n + c.width, 0);
-  for (const c of cols) if (total() > inner) c.width = Math.max(c.min, c.width - (total() - inner));
-  for (const key of DROP_ORDER) if (total() > inner) cols = cols.filter((c) => c.key !== key);
+  const total = (key: 'width' | 'min'): number => MARK + cols.reduce((n, c) => n + c[key], 0);
+  // Dropping first keeps the remaining columns as wide as the room allows (a whole port, say).
+  for (const key of DROP_ORDER) if (total('min') > inner) cols = cols.filter((c) => c.key !== key);
+  for (const c of cols) if (total('width') > inner) c.width = Math.max(c.min, c.width - (total('width') - inner));
   return cols;
 }
 
@@ -51,13 +54,14 @@ function cell(text: string, width: number): string {
 
 function cells(r: ServiceRow): Record<Column, string> {
   return {
-    service: r.id,
+    service: r.instance === null ? r.id : `  ${r.id}`,
     state: r.state,
     pid: r.pid === null ? '-' : String(r.pid),
     ports: r.ports.join(' ') || '-',
     restarts: String(r.restarts),
     uptime: r.uptime,
     health: selectHealth(r.health).text,
+    node: r.node || '-',
   };
 }
 
