@@ -5,7 +5,7 @@
 import { hostname } from 'node:os';
 import type { LiveState } from '../api/live-state.ts';
 import { createEventFactory, serveNode } from '../bus/index.ts';
-import type { Bus, EventFactory, NodeRequestHandler } from '../bus/index.ts';
+import type { Bus, EventFactory, NodeHandler } from '../bus/index.ts';
 import { Membership } from '../cluster/index.ts';
 import type { MemberView, MembershipHooks } from '../cluster/index.ts';
 import { Scheduler } from '../cluster/scheduler.ts';
@@ -95,7 +95,7 @@ export async function startClusterRole(opts: ClusterRoleOptions): Promise<Cluste
   controller.onReleased((key) => sched.released(key));
   await sched.start();
 
-  const handler: NodeRequestHandler = async (action, body) => {
+  const handler: NodeHandler = async (action, body) => {
     const by = (body as { requestedBy?: { node: string; component: string } } | null)?.requestedBy ?? { node: 'unknown', component: 'cli' };
     switch (action) {
       case 'nodes':

@@ -153,6 +153,8 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
       dataDir: config.dataDir,
       api: config.api,
       runningPids: () => started.runningPids(),
+      // The membership starts after the API (its lease carries the API's URL).
+      members: () => clusterRole?.members() ?? null,
       mounts: [dashboardRoutes],
       onError,
     });
@@ -195,7 +197,6 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
       onShutdownRequest: (reason) => void shutdownRef.fn?.(reason).then(() => opts.onRemoteShutdown?.()),
     });
     clusterRole = cluster;
-    server.setMembers(() => cluster.members());
     await writeRuntimeInfo(config.dataDir, {
       node: config.node,
       pid: process.pid,
