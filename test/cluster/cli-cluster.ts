@@ -82,7 +82,7 @@ export async function startCluster(t: TestContext, opts: ClusterOptions): Promis
     return node;
   };
   const first = await Promise.all(opts.nodes.map((spec, i) => launch(spec, i === 0 ? opts.project(run) : 'services: {}\n')));
-  await Promise.all(first.map((n) => n.session.waitForLine(/node \S+ up, bus/, 90_000)));
+  await Promise.all(first.map((n) => waitUp(n)));
   return {
     run,
     nodes,
@@ -95,10 +95,15 @@ export async function startCluster(t: TestContext, opts: ClusterOptions): Promis
     clusterPort: (id) => ports.get(id) ?? 0,
     async addNode(spec, project = 'services: {}\n') {
       const node = await launch(spec, project);
-      await node.session.waitForLine(/node \S+ up, bus/, 90_000);
+      await waitUp(node);
       return node;
     },
   };
+}
+
+// `nestor up` says "node … up" on stderr; a node is up for the other verbs once `info` finds it.
+async function waitUp(node: TestNode): Promise<void> {
+  await eventually(`node ${node.id} up`, async () => ((await node.cli(['info', '--json'], 10_000)).code === 0 ? true : undefined), 120_000, 500);
 }
 
 /** A node to start: its id and tags. */

@@ -5,7 +5,9 @@
 //
 // Policy, in order of precedence:
 // - Sticky: an instance whose holder is still eligible stays there, so a node joining moves
-//   nothing and a node dying moves only what it held.
+//   nothing, except that spread evens out: a holder with two or more instances of a service
+//   more than the emptiest eligible node gives its highest-numbered ones up; a node dying
+//   moves only what it held.
 // - Pinned instances (no placement: the registering node; or a single node) never move. A
 //   draining node keeps the pinned instances it holds, because there is nowhere else they may
 //   run and drain is a request, not a failure; it does not take a pinned instance it does not
@@ -67,7 +69,8 @@ export function placeInstances(
   const decided = new Map<string, PlacementDecision>();
   const ledger = new Ledger();
   const scopes = new Map<string, Scope>();
-  const waiting: { inst: InstanceToPlace; name: string; scope: Scope }[] = [];
+  const waiting: { inst: InstanceToPlace; name: string; scope: Scope; rebalanced?: boolean }[] = [];
+  const sticky: { inst: InstanceToPlace; name: string; scope: Scope }[] = [];
 
   // Pinned and sticky instances first: they are not choices, and the counts the choices
   // balance against must already include them.
@@ -85,16 +88,20 @@ export function placeInstances(
     } else if (inst.holder !== null && scope.ids.has(inst.holder)) {
       decided.set(name, { kind: 'placed', node: inst.holder, moved: false, reason: `stays on its holder ${inst.holder}` });
       ledger.add(inst.service, inst.holder);
+      sticky.push({ inst, name, scope });
     } else {
       waiting.push({ inst, name, scope });
     }
   }
 
-  for (const { inst, name, scope } of waiting) {
+  waiting.push(...unbalanced(sticky, ledger).map((w) => ({ ...w, rebalanced: true })));
+  for (const w of waiting) if (w.rebalanced === true) decided.delete(w.name);
+
+  for (const { inst, name, scope, rebalanced } of waiting) {
     const pack = inst.placement !== 'any' && inst.placement?.strategy === 'pack';
     const node = pack ? choosePack(inst.service, scope.nodes, ledger) : chooseSpread(name, inst.service, scope.nodes, ledger);
     const how = pack ? `pack onto ${node} (most ${inst.service} instances)` : `spread to ${node} (fewest ${inst.service} instances)`;
-    const why = inst.holder === null ? '' : `${holderGone(inst.holder, members)}; `;
+    const why = inst.holder === null ? '' : rebalanced === true ? `rebalanced from ${inst.holder}; ` : `${holderGone(inst.holder, members)}; `;
     decided.set(name, { kind: 'placed', node, moved: inst.holder !== node, reason: why + how });
     ledger.add(inst.service, node);
   }
@@ -193,6 +200,41 @@ function holderGone(holder: string, members: ReadonlyMap<string, PlacementNode>)
   return `holder ${holder} does not match the placement`;
 }
 
+// Spread means spread: nodes that join after a service was placed (or that come back) would
+// otherwise stay empty while one node holds several instances. A holder keeps its instances
+// unless it has two or more instances of the service more than the emptiest eligible node;
+// then its highest-numbered ones move, one at a time, until the counts differ by at most one.
+// Taken out of the ledger here, they are placed again like any waiting instance.
+function unbalanced<T extends { inst: InstanceToPlace; name: string; scope: Scope }>(sticky: readonly T[], ledger: Ledger): T[] {
+  const moved: T[] = [];
+  const byService = new Map<string, T[]>();
+  for (const s of sticky) {
+    if (s.inst.placement !== 'any' && s.inst.placement?.strategy === 'pack') continue;
+    byService.set(s.inst.service, [...(byService.get(s.inst.service) ?? []), s]);
+  }
+  for (const [service, list] of byService) {
+    const scope = (list[0] as T).scope;
+    const left = [...list].sort((a, b) => b.inst.instance - a.inst.instance);
+    for (;;) {
+      const counts = scope.nodes.map((n) => ledger.serviceOn(service, n.id));
+      const min = Math.min(...counts);
+      let fullest: string | null = null;
+      let most = -1;
+      for (const n of scope.nodes) {
+        const c = ledger.serviceOn(service, n.id);
+        if (c > most || (c === most && fullest !== null && n.id < fullest)) [fullest, most] = [n.id, c];
+      }
+      if (fullest === null || most - min < 2) break;
+      const take = left.findIndex((s) => s.inst.holder === fullest);
+      if (take < 0) break;
+      const [s] = left.splice(take, 1) as [T];
+      ledger.remove(service, fullest);
+      moved.push(s);
+    }
+  }
+  return moved;
+}
+
 /** Instances decided so far, per node and per service and node. */
 class Ledger {
   private readonly total = new Map<string, number>();
@@ -203,6 +245,12 @@ class Ledger {
     let counts = this.byService.get(service);
     if (counts === undefined) this.byService.set(service, (counts = new Map()));
     counts.set(node, (counts.get(node) ?? 0) + 1);
+  }
+
+  remove(service: string, node: string): void {
+    this.total.set(node, this.totalOn(node) - 1);
+    const counts = this.byService.get(service);
+    counts?.set(node, (counts.get(node) ?? 1) - 1);
   }
 
   totalOn(node: string): number {
