@@ -34,7 +34,7 @@ const reporter = process.env.NESTOR_TEST_REPORTER || 'spec';
 const child = spawn(
   process.execPath,
   [
-    '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=120000',
+    '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=300000',
     `--test-reporter=${reporter}`, '--test-reporter-destination=stdout', ...files,
   ],
   { stdio: ['inherit', 'pipe', 'inherit'], env: process.stdout.isTTY && !process.env.NO_COLOR ? { FORCE_COLOR: '1', ...process.env } : process.env },

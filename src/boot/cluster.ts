@@ -7,19 +7,20 @@ import type { LiveState } from '../api/live-state.ts';
 import { createEventFactory, serveNode } from '../bus/index.ts';
 import type { Bus, EventFactory, NodeHandler } from '../bus/index.ts';
 import { Membership } from '../cluster/index.ts';
-import type { MemberView, MembershipHooks } from '../cluster/index.ts';
+import type { MembershipHooks } from '../cluster/index.ts';
 import { Scheduler } from '../cluster/scheduler.ts';
 import { NESTOR_VERSION } from '../config/index.ts';
 import type { NestorConfig } from '../config/index.ts';
 import type { Controller } from '../controller/index.ts';
 import type { EventType, NestorEvent, PayloadOf } from '../events/index.ts';
 import { selectNodes } from '../views/index.ts';
+import type { MemberRow } from '../views/index.ts';
 
 /** What the rest of the node sees of its cluster role. */
 export interface ClusterRole {
   scheduler: Scheduler;
   /** The membership's judgement of every node, as the nodes view takes it. */
-  members(): MemberView[];
+  members(): MemberRow[];
   /** Moves this node's movable instances away before it stops (bounded by `timeoutMs`). */
   drainSelf(timeoutMs: number): Promise<void>;
   /** Stops scheduling, gives back the claims of what no longer runs here, and leaves (or, on a crash path, stays silent). */
@@ -99,7 +100,7 @@ export async function startClusterRole(opts: ClusterRoleOptions): Promise<Cluste
     const by = (body as { requestedBy?: { node: string; component: string } } | null)?.requestedBy ?? { node: 'unknown', component: 'cli' };
     switch (action) {
       case 'nodes':
-        return { ok: true, data: { nodes: selectNodes(opts.live.state, membership.nodes()) } };
+        return { ok: true, data: { nodes: selectNodes(opts.live.state, rows()) } };
       case 'drain':
       case 'undrain':
         await publish(membershipEvents, 'orchestrator.node.draining', { node, draining: action === 'drain', requestedBy: by });
@@ -110,10 +111,15 @@ export async function startClusterRole(opts: ClusterRoleOptions): Promise<Cluste
     }
   };
   const requests = serveNode(bus, node, handler);
+  // The membership judges ages on the servers' clock; a row says when, on this node's clock.
+  const rows = (): MemberRow[] => {
+    const now = Date.now();
+    return membership.nodes().map((m) => ({ id: m.id, state: m.state, tags: m.tags, address: m.address, api: m.api, lastSeenAt: now - m.lastSeenMs }));
+  };
 
   return {
     scheduler: sched,
-    members: () => membership.nodes(),
+    members: rows,
     async drainSelf(timeoutMs) {
       const others = membership.nodes().filter((m) => m.id !== node && m.state === 'alive');
       if (others.length === 0 || sched.held().length === 0) return;

@@ -163,12 +163,14 @@ export async function connectReader(config: NestorConfig, opts: ReaderOptions): 
     throw new ReaderConnectError('connect', urls, { cause: err });
   }
   try {
-    const jsm = await jetstreamManager(nc).catch((err: unknown) => {
+    // In a cluster the stream answers nothing while it elects a new leader (a member just
+    // died): a few seconds of 503s and timeouts that a reader waits out rather than reports.
+    const jsm = await retryTransient(() => jetstreamManager(nc), READER_SETTLE_MS).catch((err: unknown) => {
       throw new ReaderConnectError('jetstream', urls, { cause: err });
     });
     const stream = config.events.stream;
-    await jsm.streams.info(stream).catch((err: unknown) => {
-      throw err instanceof JetStreamApiError ? new ReaderConnectError('stream', urls, { cause: err }) : err;
+    await retryTransient(() => jsm.streams.info(stream), READER_SETTLE_MS).catch((err: unknown) => {
+      throw err instanceof JetStreamApiError && err.status !== 503 ? new ReaderConnectError('stream', urls, { cause: err }) : err;
     });
     let closing: Promise<void> | undefined;
     const close = (): Promise<void> =>
@@ -176,7 +178,9 @@ export async function connectReader(config: NestorConfig, opts: ReaderOptions): 
         if (nc.isClosed()) return;
         await nc.drain().catch(() => nc.close());
       })());
-    return makeReader({ nc, js: jetstream(nc), jsm }, stream, urls[0] ?? '', close);
+    // A shorter API timeout than the client's 5 s: a consumer the cluster placed on a dead
+    // server is given up (and created again) sooner, and a reader answers a person.
+    return makeReader({ nc, js: jetstream(nc, { timeout: READER_API_TIMEOUT_MS }), jsm }, stream, urls[0] ?? '', close);
   } catch (err) {
     await nc.close().catch(() => {});
     throw err;
@@ -193,6 +197,12 @@ async function reensureOnReconnect(nc: NatsConnection, ensure: () => Promise<unk
     );
   }
 }
+
+/** JetStream API timeout of a reader's requests. */
+const READER_API_TIMEOUT_MS = 2_000;
+
+/** How long a reader waits for a cluster's stream to elect a leader before it reports the failure. */
+const READER_SETTLE_MS = 8_000;
 
 async function retryTransient<T>(fn: () => Promise<T>, budgetMs: number, wait: ClusterWaitReporter | null = null, signal?: AbortSignal): Promise<T> {
   let deadline = Date.now() + budgetMs;

@@ -39,8 +39,8 @@ export interface Leases {
   get(key: string): Promise<LeaseRecord | null>;
   /** Delivers every current entry, then every later one, until the returned function is called. */
   watch(onEntry: (entry: LeaseEntry) => void, onError?: (err: unknown) => void): Promise<() => void>;
-  /** Deletes `key` (a delete marker; a later create succeeds); with a revision, only if that is still the current one. */
-  delete(key: string, expectedRevision?: number): Promise<void>;
+  /** Deletes `key` (a delete marker; a later create succeeds); with a revision, only if that is still the current one (false when it is not). */
+  delete(key: string, expectedRevision?: number): Promise<boolean>;
 }
 
 /** Name of the KV bucket holding instance claims (which node may run each placed instance). */
@@ -76,7 +76,13 @@ function leasesOf(kv: KV): Leases {
       return { value: decode(e), revision: e.revision, serverTime: e.created };
     },
     watch: (onEntry, onError) => watchAll(kv, onEntry, onError),
-    delete: (key, expectedRevision) => kv.delete(key, expectedRevision === undefined ? undefined : { previousSeq: expectedRevision }),
+    delete: async (key, expectedRevision) => {
+      const write = await conflictAware(
+        kv.delete(key, expectedRevision === undefined ? undefined : { previousSeq: expectedRevision }).then(() => 0),
+        'wrong-revision',
+      );
+      return write.ok;
+    },
   };
 }
 

@@ -10,6 +10,7 @@ import { DeliverPolicy } from '@nats-io/jetstream';
 import type { Consumer, ConsumerMessages, OrderedConsumerOptions } from '@nats-io/jetstream';
 import { countDecoded, emptyDecodeStats } from '../events/index.ts';
 import type { DecodeStats } from '../events/index.ts';
+import { isTimeout } from './publish.ts';
 import { handlesOf } from './handles.ts';
 import type { NatsHandles } from './handles.ts';
 import { toReadResult } from './reader.ts';
@@ -52,19 +53,31 @@ async function* iterate(bus: BusReader, opts: ReadOptions, until: number | null)
   // The stream sequence to read next: where a fresh consumer starts when the client's own one
   // has to be replaced (see abandonRecreated).
   let next = opts.fromSeq ?? 1;
+  let openFailures = 0;
   for (;;) {
     if (opts.signal?.aborted) return;
     const consumerOpts: Partial<OrderedConsumerOptions> = { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: next };
     if (opts.filter !== undefined) consumerOpts.filter_subjects = opts.filter;
-    const consumer = await h.js.consumers.get(bus.streamName, consumerOpts);
+    let consumer: Consumer;
+    try {
+      consumer = await h.js.consumers.get(bus.streamName, consumerOpts);
+    } catch (err) {
+      // A cluster that lost a server may still place a new consumer on it (nats-server 2.9
+      // picks among the stream's peers, offline ones included): its creation times out, and
+      // another try lands elsewhere.
+      if (!isTimeout(err) || ++openFailures > MAX_OPEN_FAILURES || opts.signal?.aborted) throw err;
+      continue;
+    }
     let messages: ConsumerMessages | undefined;
     let replaced = false;
+    let opened = false;
     const stop = (): void => void messages?.stop();
     opts.signal?.addEventListener('abort', stop, { once: true });
     try {
       // Nothing to read at all: consume() would wait for the next publish.
       if (until !== null && (await consumer.info(true)).num_pending === 0) return;
       messages = await consumer.consume({ max_messages: 1000 });
+      opened = true;
       abandonRecreated(messages, () => (replaced = true));
       if (opts.signal?.aborted) return;
       for await (const msg of messages) {
@@ -79,6 +92,10 @@ async function* iterate(bus: BusReader, opts: ReadOptions, until: number | null)
         // pending counts matching messages after this one: zero means the history is read.
         if (until !== null && (seq >= until || info.pending === 0)) return;
       }
+    } catch (err) {
+      // The same, when the consumer is created by its first request.
+      if (opened || !isTimeout(err) || ++openFailures > MAX_OPEN_FAILURES || opts.signal?.aborted) throw err;
+      replaced = true;
     } finally {
       opts.signal?.removeEventListener('abort', stop);
       stop();
@@ -87,6 +104,9 @@ async function* iterate(bus: BusReader, opts: ReadOptions, until: number | null)
     if (!replaced) return;
   }
 }
+
+/** Consumer creations that may time out in a row before a read gives up. */
+const MAX_OPEN_FAILURES = 5;
 
 // When the server loses an ordered consumer (a broker restart: ordered consumers live in
 // memory) the client creates a new one at its cursor, but keeps the old pull request's

@@ -38,9 +38,9 @@ export async function askMembers(bus: BusReader, node: string): Promise<MemberRo
 // A node may answer with membership rows or with finished node rows; both carry what is needed.
 function toMember(raw: unknown): MemberRow {
   const r = raw as Partial<MemberRow> & { lastSeen?: string | null; state?: string };
-  const lastSeenMs = typeof r.lastSeenMs === 'number' ? r.lastSeenMs : typeof r.lastSeen === 'string' ? Date.parse(r.lastSeen) : 0;
+  const lastSeenAt = typeof r.lastSeenAt === 'number' ? r.lastSeenAt : typeof r.lastSeen === 'string' ? Date.parse(r.lastSeen) : 0;
   const state = r.state === 'suspect' || r.state === 'down' || r.state === 'left' ? r.state : 'alive';
-  return { id: String(r.id), state, tags: Array.isArray(r.tags) ? r.tags.map(String) : [], address: r.address ?? '', api: r.api ?? '', lastSeenMs };
+  return { id: String(r.id), state, tags: Array.isArray(r.tags) ? r.tags.map(String) : [], address: r.address ?? '', api: r.api ?? '', lastSeenAt };
 }
 
 /** Prints the nodes of the cluster. */

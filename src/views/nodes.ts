@@ -14,7 +14,8 @@ export interface MemberRow {
   tags: string[];
   address: string;
   api: string;
-  lastSeenMs: number;
+  /** When the membership last heard from it (epoch ms, by the answering node's clock). */
+  lastSeenAt: number;
 }
 
 /** The state a node row shows: the membership's, or `draining` for a live node asked to drain. */
@@ -61,7 +62,7 @@ export function selectNodes(state: State, members: readonly MemberRow[] | null):
     const m = byId.get(id);
     const n = Object.hasOwn(state.nodes, id) ? state.nodes[id] : undefined;
     const base: NodeRowState = m !== undefined ? m.state : n?.status === 'up' ? 'alive' : 'down';
-    const seen = m === undefined || !Number.isFinite(m.lastSeenMs) || m.lastSeenMs <= 0 ? null : new Date(m.lastSeenMs).toISOString();
+    const seen = m === undefined || !Number.isFinite(m.lastSeenAt) || m.lastSeenAt <= 0 ? null : new Date(m.lastSeenAt).toISOString();
     return {
       id,
       state: base === 'alive' && n?.draining === true ? 'draining' : base,

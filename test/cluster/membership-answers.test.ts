@@ -1,70 +1,86 @@
-// Membership against an in-memory lease bucket that can lose answers and serve stale reads:
-// the cases a real cluster produces only by bad luck.
+// Membership against the real lease bucket (one nats-server) seen through a fault injector
+// that can lose the answer of a write that landed and serve a read from before the latest
+// write: the cases a real cluster produces only by bad luck.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { connectBus } from '../../src/bus/index.ts';
 import type { LeaseEntry, LeaseRecord, Leases, LeaseWrite } from '../../src/bus/index.ts';
 import { Membership } from '../../src/cluster/index.ts';
+import { testConfig } from '../bus/helpers.ts';
 import type { After } from '../bus/helpers.ts';
 
 const TIMINGS = { heartbeatMs: 50, ttlMs: 400, fenceAfterMs: 200 };
 
-class MemoryLeases implements Leases {
-  private readonly data = new Map<string, LeaseRecord>();
-  private revision = 0;
-  private readonly watchers = new Set<(e: LeaseEntry) => void>();
+/** The real bucket, with answers that can be lost and reads that can be stale. */
+class FaultyLeases implements Leases {
   /** Updates still to apply and then fail as if their answer was lost. */
   loseAnswers = 0;
   /** Gets still to answer with the value before the latest write. */
   staleGets = 0;
-  private previous = new Map<string, LeaseRecord | null>();
+  private readonly previous = new Map<string, LeaseRecord | null>();
+  private readonly latest = new Map<string, LeaseRecord>();
 
-  create(key: string, value: unknown): Promise<LeaseWrite> {
-    if (this.data.has(key)) return Promise.resolve({ ok: false, reason: 'exists' });
-    return Promise.resolve(this.write(key, value));
+  constructor(private readonly real: Leases) {}
+
+  async create(key: string, value: unknown): Promise<LeaseWrite> {
+    const before = await this.real.get(key);
+    const w = await this.real.create(key, value);
+    if (w.ok) this.remember(key, before);
+    return w;
   }
 
-  update(key: string, value: unknown, expectedRevision: number): Promise<LeaseWrite> {
-    if (this.data.get(key)?.revision !== expectedRevision) return Promise.resolve({ ok: false, reason: 'wrong-revision' });
-    const result = this.write(key, value);
-    if (this.loseAnswers > 0) {
+  async update(key: string, value: unknown, expectedRevision: number): Promise<LeaseWrite> {
+    const before = await this.real.get(key);
+    const w = await this.real.update(key, value, expectedRevision);
+    if (w.ok) this.remember(key, before);
+    if (w.ok && this.loseAnswers > 0) {
       this.loseAnswers--;
-      return Promise.reject(new Error('TIMEOUT'));
+      throw new Error('TIMEOUT');
     }
-    return Promise.resolve(result);
+    return w;
   }
 
-  /** Writes without a check, as another node's declaration would. */
-  write(key: string, value: unknown): LeaseWrite {
-    this.previous.set(key, this.data.get(key) ?? null);
-    const record = { value: structuredClone(value), revision: ++this.revision, serverTime: new Date() };
-    this.data.set(key, record);
-    for (const w of this.watchers) w({ key, ...record, deleted: false });
-    return { ok: true, revision: record.revision };
+  /** Writes over whatever is there, as another node's declaration would. */
+  async overwrite(key: string, value: unknown): Promise<void> {
+    const current = await this.real.get(key);
+    if (current === null) throw new Error(`no ${key} to overwrite`);
+    const w = await this.update(key, value, current.revision);
+    assert.ok(w.ok);
   }
 
-  get(key: string): Promise<LeaseRecord | null> {
+  async get(key: string): Promise<LeaseRecord | null> {
     if (this.staleGets > 0 && this.previous.has(key)) {
       this.staleGets--;
-      return Promise.resolve(this.previous.get(key) ?? null);
+      return this.previous.get(key) ?? null;
     }
-    return Promise.resolve(this.data.get(key) ?? null);
+    return this.real.get(key);
   }
 
-  watch(onEntry: (e: LeaseEntry) => void): Promise<() => void> {
-    for (const [key, r] of this.data) onEntry({ key, ...r, deleted: false });
-    this.watchers.add(onEntry);
-    return Promise.resolve(() => this.watchers.delete(onEntry));
+  watch(onEntry: (entry: LeaseEntry) => void, onError?: (err: unknown) => void): Promise<() => void> {
+    return this.real.watch(onEntry, onError);
   }
 
-  delete(key: string): Promise<void> {
-    this.data.delete(key);
-    return Promise.resolve();
+  delete(key: string, expectedRevision?: number): Promise<boolean> {
+    return this.real.delete(key, expectedRevision);
   }
 
-  current(key: string): LeaseRecord | undefined {
-    return this.data.get(key);
+  async current(key: string): Promise<LeaseRecord> {
+    const r = await this.real.get(key);
+    if (r === null) throw new Error(`no ${key}`);
+    return r;
   }
+
+  private remember(key: string, before: LeaseRecord | null): void {
+    this.previous.set(key, before);
+  }
+}
+
+async function realLeases(t: After): Promise<FaultyLeases> {
+  const config = await testConfig(t, { node: 'solo' }, 'membership-answers');
+  const bus = await connectBus(config);
+  t.after(() => bus.close());
+  return new FaultyLeases(await bus.leases());
 }
 
 async function start(t: After, leases: Leases, hooks: string[]): Promise<Membership> {
@@ -82,28 +98,28 @@ async function start(t: After, leases: Leases, hooks: string[]): Promise<Members
 }
 
 test('a renewal that landed but whose answer was lost is taken as this node\'s own, not as a declaration', async (t) => {
-  const leases = new MemoryLeases();
+  const leases = await realLeases(t);
   const hooks: string[] = [];
   const m = await start(t, leases, hooks);
   leases.loseAnswers = 1;
-  const before = leases.current('solo')!.revision;
+  const before = (await leases.current('solo')).revision;
   const deadline = performance.now() + 5_000;
-  while (leases.current('solo')!.revision <= before + 3 && performance.now() < deadline) await sleep(10);
-  assert.ok(leases.current('solo')!.revision > before + 3, 'renewals went on');
-  assert.equal((leases.current('solo')!.value as { incarnation: string }).incarnation, m.incarnation);
+  while ((await leases.current('solo')).revision <= before + 3 && performance.now() < deadline) await sleep(10);
+  assert.ok((await leases.current('solo')).revision > before + 3, 'renewals went on');
+  assert.equal(((await leases.current('solo')).value as { incarnation: string }).incarnation, m.incarnation);
   assert.ok(!hooks.includes('onFenced'), hooks.join());
 });
 
 test('a stale read after a refused renewal is not taken as a declaration; the declaration is reported once', async (t) => {
-  const leases = new MemoryLeases();
+  const leases = await realLeases(t);
   const hooks: string[] = [];
   const m = await start(t, leases, hooks);
   const first = m.incarnation;
+  await leases.overwrite('solo', { ...((await leases.current('solo')).value as object), state: 'down', declaredBy: 'other' });
   leases.staleGets = 2;
-  leases.write('solo', { ...(leases.current('solo')!.value as object), state: 'down', declaredBy: 'other' });
   const deadline = performance.now() + 5_000;
   while (!hooks.includes('onRejoined') && performance.now() < deadline) await sleep(10);
   assert.deepEqual(hooks.filter((h) => h !== 'onFence' && h !== 'onRecovered'), ['onFenced', 'onRejoined']);
   assert.notEqual(m.incarnation, first);
-  assert.equal((leases.current('solo')!.value as { state: string }).state, 'alive');
+  assert.equal(((await leases.current('solo')).value as { state: string }).state, 'alive');
 });

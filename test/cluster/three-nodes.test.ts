@@ -99,7 +99,7 @@ test('three nodes: every instance runs once where placement says, every node see
     const m = await instancesOf(cluster);
     const moved = movable.every((id) => m.get(id)?.state === 'ready' && m.get(id)?.node !== 'n2');
     return moved && m.get('pinned@1')?.state === 'lost' ? m : undefined;
-  }, 30_000);
+  }, 60_000);
   const failoverMs = Date.now() - killedAt;
   await sleep(1_000);
   const report = await sampler.stop();

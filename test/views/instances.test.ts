@@ -101,8 +101,8 @@ test('nodes from events alone: alive or down, with the instances placed on them'
 
 test("the membership's judgement wins over the events, and names nodes the events never saw", () => {
   const members: MemberRow[] = [
-    { id: 'n1', state: 'suspect', tags: ['edge'], address: '10.0.0.1', api: 'http://10.0.0.1:7000', lastSeenMs: T0 },
-    { id: 'n9', state: 'alive', tags: [], address: '10.0.0.9', api: '', lastSeenMs: T0 + 1000 },
+    { id: 'n1', state: 'suspect', tags: ['edge'], address: '10.0.0.1', api: 'http://10.0.0.1:7000', lastSeenAt: T0 },
+    { id: 'n9', state: 'alive', tags: [], address: '10.0.0.9', api: '', lastSeenAt: T0 + 1000 },
   ];
   const rows = selectNodes(stack(), members);
   assert.deepEqual(
