@@ -37,6 +37,8 @@ export interface ClusterRoleOptions {
   /** A person should read this (fencing, a node declared down). */
   warn(line: string): void;
   progress(line: string): void;
+  /** A line for the node's log only. */
+  log(line: string): void;
   onError(err: unknown): void;
   /** Another node or `nestor down --all` asked this node to stop. */
   onShutdownRequest(reason: string): void;
@@ -90,7 +92,9 @@ export async function startClusterRole(opts: ClusterRoleOptions): Promise<Cluste
     // Fencing starts fenceAfterMs after the last renewal and the lease expires leaseTtlMs after
     // it; the stop must fit between the two, with a margin for the stop event itself.
     fenceStopMs: Math.max(100, timings.leaseTtlMs - timings.fenceAfterMs - 500),
+    settleMs: 2 * timings.heartbeatMs,
     onError: opts.onError,
+    log: opts.log,
   });
   const sched = scheduler;
   controller.onReleased((key) => sched.released(key));

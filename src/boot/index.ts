@@ -193,6 +193,7 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
       apiUrl: server.url,
       warn,
       progress,
+      log: (line) => log.info(line),
       onError,
       onShutdownRequest: (reason) => void shutdownRef.fn?.(reason).then(() => opts.onRemoteShutdown?.()),
     });

@@ -38,7 +38,14 @@ export interface SchedulerOptions {
   publish<T extends EventType>(type: T, data: PayloadOf<T>): Promise<void>;
   /** How long a released instance may take to stop while this node is fenced (its lease is running out). */
   fenceStopMs: number;
+  /**
+   * The first pass waits this long, so that the leases of nodes starting together are known
+   * before anything is placed (else the first node takes everything and spread moves it after).
+   */
+  settleMs: number;
   onError(err: unknown): void;
+  /** What the scheduler did, for the node's log. */
+  log?(line: string): void;
 }
 
 /** A claim's value in the bucket. */
@@ -62,6 +69,8 @@ export class Scheduler {
   private loop: Promise<void> | null = null;
   private peersKey = '';
   private stopped = false;
+  private settled = false;
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly opts: SchedulerOptions) {}
 
@@ -84,12 +93,29 @@ export class Scheduler {
       if (state.services !== previous.services || state.nodes !== previous.nodes) this.onLiveState(state);
     });
     this.onLiveState(this.opts.live.state);
-    this.kick();
+    this.later(this.opts.settleMs, () => {
+      this.settled = true;
+      this.kick();
+    });
+    // A pass is pure computation and cheap; one every few seconds catches what no change
+    // announced (a claim write that failed while the bucket elected a leader, say).
+    const sweep = setInterval(() => this.kick(), SWEEP_MS);
+    sweep.unref();
+    this.timers.add(sweep);
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, ms);
+    timer.unref();
+    this.timers.add(timer);
   }
 
   /** Membership or anything else changed: schedule again. */
   kick(): void {
-    if (this.stopped) return;
+    if (this.stopped || (!this.settled && !this.fenced)) return;
     if (this.queued) return;
     this.queued = true;
     this.pass = this.pass.then(async () => {
@@ -134,6 +160,8 @@ export class Scheduler {
   /** Stops scheduling (the controller's shutdown stops the instances). */
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
     this.abort.abort();
     this.stopWatch?.();
     this.stopLive?.();
@@ -234,6 +262,10 @@ export class Scheduler {
       registeredBy: s.registeredBy,
     }));
     const members = this.opts.members().map((m) => ({ ...m, draining: m.draining || (this.drains[m.id] ?? false) }));
+    // A node unsure of its own lease (between a failed renewal and the fence, or rejoining)
+    // moves nothing: fencing, not placement, decides what stops then.
+    const me = members.find((m) => m.id === this.opts.node);
+    if (!this.fenced && (me === undefined || (me.state !== 'alive' && me.state !== 'suspect'))) return;
     const running = new Set<string>();
     for (const svc of Object.values(this.opts.controller.snapshot().services)) {
       if (svc.spec.placement !== undefined) running.add(instanceName(svc.service, svc.instance));
@@ -247,10 +279,20 @@ export class Scheduler {
       releasing: new Set(this.releasing.keys()),
       fenced: this.fenced,
     });
-    for (const action of actions) await this.perform(action);
+    // One failed action (the bucket is unreachable for a moment) must not hold back the others,
+    // and the pass is tried again soon.
+    let failed = false;
+    for (const action of actions) {
+      await this.perform(action).catch((err: unknown) => {
+        failed = true;
+        this.opts.log?.(`scheduler: ${action.kind} ${action.name} failed (${(err as Error).message}); trying again`);
+      });
+    }
+    if (failed) this.later(RETRY_MS, () => this.kick());
   }
 
   private async perform(action: ScheduleAction): Promise<void> {
+    if (action.kind !== 'run' && action.kind !== 'report') this.opts.log?.(`scheduler: ${action.kind} ${action.name}${'reason' in action ? ` (${action.reason})` : ''}`);
     switch (action.kind) {
       case 'claim': {
         const value: ClaimValue = { node: this.opts.node, at: new Date().toISOString() };
@@ -303,6 +345,11 @@ export class Scheduler {
     this.opts.controller.dispatch({ ...spec.input, instance });
   }
 }
+
+/** How often a pass runs without any change announced. */
+const SWEEP_MS = 5_000;
+/** How soon a pass with a failed action is tried again. */
+const RETRY_MS = 500;
 
 /** The claims bucket's key of an instance (KV keys allow no `@`). */
 export function claimKey(name: string): string {

@@ -13,8 +13,11 @@ import { runCli, startCli } from '../../src/harness/index.ts';
 import type { CliResult, CliSession } from '../../src/harness/index.ts';
 import { allocatePort } from '../../src/process/index.ts';
 
-/** Lease timings short enough for tests, long enough for a loaded 2-core machine. */
-export const FAST_MEMBERSHIP = { NESTOR_HEARTBEAT_MS: '300', NESTOR_LEASE_TTL_MS: '2500', NESTOR_FENCE_AFTER_MS: '1200' };
+/**
+ * Lease timings short enough for tests, long enough for a loaded 2-core machine; and the address
+ * services are reached at, which is loopback here (the services of these tests listen there).
+ */
+export const FAST_MEMBERSHIP = { NESTOR_HEARTBEAT_MS: '300', NESTOR_LEASE_TTL_MS: '2500', NESTOR_FENCE_AFTER_MS: '1200', NESTOR_NODE_ADDRESS: '127.0.0.1' };
 
 /** One node of a test cluster. */
 export interface TestNode {

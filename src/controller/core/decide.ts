@@ -116,7 +116,9 @@ function onStarted(d: Draft, input: Of<'started'>): void {
   );
   // A stop, disable or shutdown that arrived while spawning applies now.
   if (!svc.enabled) return stopProcess(d, svc, 'disable', 'disable');
-  if (!svc.wanted || d.shutdown !== 'running') return stopProcess(d, svc, 'command', 'stay');
+  // A release asked for while spawning still ends in the release (the instance is given up).
+  const then = svc.afterStop === 'release' || svc.afterStop === 'retire' ? svc.afterStop : 'stay';
+  if (!svc.wanted || d.shutdown !== 'running') return stopProcess(d, svc, then === 'stay' ? 'command' : 'release', then);
   if (svc.spec.health === undefined && svc.spec.kind === 'daemon') {
     svc.phase = 'ready';
     d.emit(publish('orchestrator.service.ready', { ...refOf(svc), pid: input.pid, ports: input.ports, elapsedMs: 0, probe: null }));
@@ -136,6 +138,7 @@ function onStartFailed(d: Draft, input: Of<'startFailed'>, ctx: DecideContext): 
     ...(input.searchPath !== undefined ? { searchPath: input.searchPath } : {}),
   });
   d.emit(event);
+  if (svc.afterStop === 'release' || svc.afterStop === 'retire') return dropReleased(d, svc, svc.afterStop === 'retire');
   if (!svc.enabled) return disableIdle(d, svc, 'command');
   if (!svc.wanted || d.shutdown !== 'running') return;
   if (shouldRestart(svc.spec.process.restartPolicy, { code: null, signal: null })) {
