@@ -218,6 +218,7 @@ export class Scheduler {
   }
 
   private peerEndpoints: Record<string, { ports: Record<string, number>; host: string }> = {};
+  private readonly lastEndpoint = new Map<string, string>();
 
   // Dependencies hold across nodes: the controller hears what the instances elsewhere are doing,
   // and an instance here whose spec names a service that moved restarts to follow it.
@@ -232,11 +233,14 @@ export class Scheduler {
         endpoints[s.service] = { ports: s.ports, host: state.nodes[s.node]?.address || '127.0.0.1' };
       }
     }
-    const previous = this.peerEndpoints;
     this.peerEndpoints = endpoints;
-    for (const [service, before] of Object.entries(previous)) {
-      const now = endpoints[service];
-      if (now !== undefined && JSON.stringify(now) !== JSON.stringify(before)) this.follow(service);
+    // Compared with the last address known, not the last state: a service that moves is
+    // unready in between, and its new address must still count as a change.
+    for (const [service, now] of Object.entries(endpoints)) {
+      const key = JSON.stringify(now);
+      const before = this.lastEndpoint.get(service);
+      this.lastEndpoint.set(service, key);
+      if (before !== undefined && before !== key) this.follow(service);
     }
     const key = JSON.stringify(phases);
     if (key === this.peersKey) return;

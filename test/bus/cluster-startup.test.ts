@@ -12,11 +12,13 @@ import { testConfig } from './helpers.ts';
 type Ports = [number, number, number];
 
 // Three members whose cluster ports are known up front; `own` is this node's index.
-async function memberConfig(t: Parameters<typeof testConfig>[0], ports: Ports, own: number, name: string) {
+// Two copies of the stream: with three configured members the default would be three, and a
+// majority of two servers could not hold them (that case has its own test below).
+async function memberConfig(t: Parameters<typeof testConfig>[0], ports: Ports, own: number, name: string, replicas = 2) {
   const routes = ports.filter((_, i) => i !== own).map((p) => `nats://127.0.0.1:${p}`);
   return {
     routes,
-    config: await testConfig(t, { node: name, nats: { cluster: { name: 'nestor-wait', port: ports[own], routes } } }, name),
+    config: await testConfig(t, { node: name, nats: { cluster: { name: 'nestor-wait', port: ports[own], routes } }, events: { replicas } }, name),
   };
 }
 
