@@ -135,12 +135,16 @@ export async function startClusterRole(opts: ClusterRoleOptions): Promise<Cluste
     async stop(stopOpts = {}) {
       await requests.stop();
       await sched.stop();
-      if (stopOpts.leave !== false) {
-        // What stopped with this node's controller is free for the others at once, not only
-        // once the lease would have expired.
-        for (const name of sched.held()) await claims.delete(name.replace('@', '.')).catch(() => {});
-        await membership.leave().catch(opts.onError);
-      } else await membership.stop({ silent: true });
+      // Bounded: a stop must finish even when the buckets do not answer (the others then take
+      // this node's claims once its lease expires, as after a crash).
+      await within(STOP_BUDGET_MS, async () => {
+        if (stopOpts.leave !== false) {
+          // What stopped with this node's controller is free for the others at once, not only
+          // once the lease would have expired.
+          for (const name of sched.held()) await claims.delete(name.replace('@', '.')).catch(() => {});
+          await membership.leave().catch(opts.onError);
+        } else await membership.stop({ silent: true });
+      }).catch(() => membership.stop({ silent: true }).catch(() => {}));
     },
   };
 }
@@ -178,4 +182,13 @@ async function republishUp(opts: ClusterRoleOptions): Promise<void> {
       address: config.nodeAddress,
     }),
   );
+}
+
+/** How long a node's cluster role may take to leave on shutdown. */
+const STOP_BUDGET_MS = 5_000;
+
+function within(ms: number, work: () => Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((_, reject) => (timer = setTimeout(() => reject(new Error(`not done within ${ms} ms`)), ms)));
+  return Promise.race([work(), late]).finally(() => clearTimeout(timer));
 }
