@@ -89,6 +89,7 @@ test('three nodes: every instance runs once where placement says, every node see
 
   // Kill n2 outright: its `nestor up` and its nats-server.
   const sampler = sampleOverlaps(cluster);
+  t.after(() => sampler.stop());
   const victim = cluster.node('n2');
   const natsPid = await victim.natsPid();
   const killedAt = Date.now();

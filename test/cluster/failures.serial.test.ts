@@ -53,6 +53,7 @@ ${idleService(run, '    replicas: 3\n    placement: any')}
   assert.ok(frozenOne, 'one web instance runs on n3');
 
   const sampler = overlapSampler(cluster);
+  t.after(() => sampler.stop());
   const natsPid = await cluster.node('n3').natsPid();
   process.kill(natsPid, 'SIGSTOP');
   t.after(() => {
@@ -66,7 +67,7 @@ ${idleService(run, '    replicas: 3\n    placement: any')}
     const m = await instances(cluster);
     const i = m.get(frozenOne);
     return i?.state === 'ready' && i.node !== 'n3' ? m : undefined;
-  }, 30_000);
+  }, 60_000);
   process.kill(natsPid, 'SIGCONT');
   // n3 rejoins: alive again, and nothing runs twice for a while after.
   await eventually('n3 alive again', async () => {
