@@ -6,9 +6,8 @@ import { hostname } from 'node:os';
 import type { LiveState } from '../api/live-state.ts';
 import { createEventFactory, serveNode } from '../bus/index.ts';
 import type { Bus, EventFactory, NodeHandler } from '../bus/index.ts';
-import { Membership } from '../cluster/index.ts';
+import { Membership, Scheduler, claimKey } from '../cluster/index.ts';
 import type { MembershipHooks } from '../cluster/index.ts';
-import { Scheduler } from '../cluster/scheduler.ts';
 import { NESTOR_VERSION } from '../config/index.ts';
 import type { NestorConfig } from '../config/index.ts';
 import type { Controller } from '../controller/index.ts';
@@ -126,11 +125,11 @@ export async function startClusterRole(opts: ClusterRoleOptions): Promise<Cluste
     members: rows,
     async drainSelf(timeoutMs) {
       const others = membership.nodes().filter((m) => m.id !== node && m.state === 'alive');
-      if (others.length === 0 || sched.held().length === 0) return;
-      opts.progress(`moving ${sched.held().length} placed instance(s) to other nodes before stopping`);
+      if (others.length === 0 || sched.heldMovable().length === 0) return;
+      opts.progress(`moving ${sched.heldMovable().length} placed instance(s) to other nodes before stopping`);
       await publish(membershipEvents, 'orchestrator.node.draining', { node, draining: true, requestedBy: { node, component: 'down' } });
       const deadline = Date.now() + timeoutMs;
-      while (sched.held().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      while (sched.heldMovable().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     },
     async stop(stopOpts = {}) {
       await requests.stop();
@@ -141,7 +140,7 @@ export async function startClusterRole(opts: ClusterRoleOptions): Promise<Cluste
         if (stopOpts.leave !== false) {
           // What stopped with this node's controller is free for the others at once, not only
           // once the lease would have expired.
-          for (const name of sched.held()) await claims.delete(name.replace('@', '.')).catch(() => {});
+          for (const name of sched.held()) await claims.delete(claimKey(name)).catch(() => {});
           await membership.leave().catch(opts.onError);
         } else await membership.stop({ silent: true });
       }).catch(() => membership.stop({ silent: true }).catch(() => {}));

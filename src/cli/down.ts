@@ -48,7 +48,7 @@ export async function runDown(flags: DownFlags, ctx: CliContext, term: Terminal)
   }
   // Progress follows from this state's sequence on, so no transition after it is missed.
   const before = conn === null ? null : await stateAtPoint(conn.bus);
-  const pids = before === null ? [] : servicePids(before);
+  const pids = before === null ? [] : servicePids(before, info.node);
   const progress = conn === null || before === null ? null : showProgress(conn, before, term);
   try {
     term.info(`stopping nestor up (pid ${info.pid}, node ${info.node})`);
@@ -100,8 +100,10 @@ async function stopStarting(pid: number, timeoutMs: number, force: boolean, term
   return 0;
 }
 
-function servicePids(state: State): number[] {
-  return Object.values(state.services).flatMap((s) => (s.pid === null ? [] : [s.pid]));
+// Only this node's: in a cluster the state also lists the processes other nodes run (and a
+// drain moves some of this node's there, which keep running on purpose).
+function servicePids(state: State, node: string): number[] {
+  return Object.values(state.services).flatMap((s) => (s.pid === null || s.node !== node ? [] : [s.pid]));
 }
 
 // Transitions while stopping, from the current end of the stream on.

@@ -6,3 +6,6 @@ export { NodeIdInUseError, readNodeLease } from './lease-value.ts';
 export type { NodeLease } from './lease-value.ts';
 export { DEFAULT_LEASE_TIMINGS } from './core/index.ts';
 export type { LeaseTimings } from './core/index.ts';
+export { Scheduler } from './scheduler.ts';
+export type { SchedulerOptions } from './scheduler.ts';
+export { claimKey } from './references.ts';

@@ -56,6 +56,9 @@ export interface MembershipOptions extends Partial<LeaseTimings> {
   hooks?: MembershipHooks;
 }
 
+/** Heartbeats without this node's own renewal in the watch before the watch is opened again. */
+const WATCH_STALL_HEARTBEATS = 4;
+
 /** One node as this node judges it. */
 export interface MemberView {
   id: string;
@@ -76,6 +79,8 @@ export class Membership {
   private leases!: Leases;
   private lease: NodeLease;
   private revision = 0;
+  private ownSeenAt = 0;
+  private rewatching = false;
   private readonly seen = new Map<string, SeenLease>();
   private clock: ServerClock | null = null;
   /** Revision of this node's first renewal after a failure, and its stamp once seen. */
@@ -115,6 +120,7 @@ export class Membership {
     try {
       m.leases = await opts.bus.leases();
       m.stopWatch = await m.leases.watch((e) => m.onEntry(e), (err) => m.hooks.onError?.(err));
+      m.ownSeenAt = m.now();
       await m.take();
     } catch (err) {
       m.halt();
@@ -269,6 +275,7 @@ export class Membership {
         if (this.failing) this.graceRevision = write.revision;
         this.failing = false;
         this.renewed(sentAt);
+        this.checkWatch();
         if (this.fenceReported) {
           this.fenceReported = false;
           await this.call(() => this.hooks.onRecovered?.());
@@ -326,8 +333,28 @@ export class Membership {
     await this.call(() => this.hooks.onRejoined?.(this.lease.incarnation));
   }
 
+  // Every judgement comes from the watch. A watch whose consumer the cluster lost with a server
+  // can go quiet without ending; this node's own renewals, which land, must then still show up
+  // in it, so a watch that has not shown one for a few heartbeats is opened again.
+  private checkWatch(): void {
+    if (this.rewatching || this.now() - this.ownSeenAt < WATCH_STALL_HEARTBEATS * this.timings.heartbeatMs) return;
+    this.rewatching = true;
+    this.ownSeenAt = this.now();
+    const previous = this.stopWatch;
+    void this.leases
+      .watch((e) => this.onEntry(e), (err) => this.hooks.onError?.(err))
+      .then((stop) => {
+        previous?.();
+        if (this.stopped) stop();
+        else this.stopWatch = stop;
+      })
+      .catch((err: unknown) => this.hooks.onError?.(err))
+      .finally(() => (this.rewatching = false));
+  }
+
   private onEntry(e: LeaseEntry): void {
     if (this.stopped) return;
+    if (e.key === this.opts.node) this.ownSeenAt = this.now();
     const serverMs = e.serverTime.getTime();
     this.observe(serverMs);
     if (!isNodeKey(e.key)) return;

@@ -18,11 +18,11 @@ import type { Controller } from '../controller/index.ts';
 import type { Input } from '../controller/core/index.ts';
 import { instanceName, instanceRef, parseInstance, typeFilter } from '../events/index.ts';
 import type { EventType, PayloadOf } from '../events/index.ts';
-import { listPlaceholders, placeholderFields, validateService } from '../spec/index.ts';
-import type { ServiceSpec } from '../spec/index.ts';
+import { validateService } from '../spec/index.ts';
 import type { State } from '../state/index.ts';
-import { schedule } from './core/index.ts';
+import { movable, schedule } from './core/index.ts';
 import type { Claim, Member, PlacedService, ScheduleAction } from './core/index.ts';
+import { claimKey, nameOfClaimKey, referencedServices } from './references.ts';
 
 type Registered = Extract<Input, { kind: 'registered' }>;
 
@@ -70,21 +70,14 @@ export class Scheduler {
   private peersKey = '';
   private stopped = false;
   private settled = false;
+  private rewatch = false;
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly opts: SchedulerOptions) {}
 
   /** Starts following registrations and claims; resolves once the history of both is read. */
   async start(): Promise<void> {
-    this.stopWatch = await this.opts.claims.watch(
-      (e) => {
-        const name = nameOfClaimKey(e.key);
-        if (e.deleted) this.claims.delete(name);
-        else this.claims.set(name, { node: (e.value as ClaimValue | null)?.node ?? '', revision: e.revision });
-        this.kick();
-      },
-      (err) => this.opts.onError(err),
-    );
+    this.stopWatch = await this.watchClaims();
     const follow = followEvents(this.opts.bus, { fromSeq: 1, filter: typeFilter('orchestrator.service.register'), signal: this.abort.signal });
     this.loop = this.readRegistrations(follow).catch((err: unknown) => {
       if (!this.abort.signal.aborted) this.opts.onError(err);
@@ -99,9 +92,41 @@ export class Scheduler {
     });
     // A pass is pure computation and cheap; one every few seconds catches what no change
     // announced (a claim write that failed while the bucket elected a leader, say).
-    const sweep = setInterval(() => this.kick(), SWEEP_MS);
+    const sweep = setInterval(() => {
+      if (this.rewatch) void this.reopenClaims();
+      this.kick();
+    }, SWEEP_MS);
     sweep.unref();
     this.timers.add(sweep);
+  }
+
+  private watchClaims(): Promise<() => void> {
+    return this.opts.claims.watch(
+      (e) => {
+        const name = nameOfClaimKey(e.key);
+        if (e.deleted) this.claims.delete(name);
+        else this.claims.set(name, { node: (e.value as ClaimValue | null)?.node ?? '', revision: e.revision });
+        this.kick();
+      },
+      (err) => this.opts.onError(err),
+    );
+  }
+
+  // A claim write failed: the bucket had a bad moment, in which the watch's consumer may have
+  // been lost without the watch ending. A fresh watch replays every current claim; the map is
+  // rebuilt from it (a claim taken meanwhile shows up as a refused create, which is harmless).
+  private async reopenClaims(): Promise<void> {
+    this.rewatch = false;
+    this.claims.clear();
+    try {
+      const next = await this.watchClaims();
+      this.stopWatch?.();
+      if (this.stopped) return next();
+      this.stopWatch = next;
+    } catch (err) {
+      this.rewatch = true;
+      this.opts.onError(err);
+    }
   }
 
   private later(ms: number, fn: () => void): void {
@@ -155,6 +180,14 @@ export class Scheduler {
   /** Instance names whose claim this node holds. */
   held(): string[] {
     return [...this.claims].filter(([, c]) => c.node === this.opts.node).map(([name]) => name);
+  }
+
+  /** Held instances that a drain moves (the pinned ones stay). */
+  heldMovable(): string[] {
+    return this.held().filter((name) => {
+      const placement = this.specs.get(name.slice(0, name.lastIndexOf('@')))?.input.spec.placement;
+      return placement !== undefined && movable(placement);
+    });
   }
 
   /** Stops scheduling (the controller's shutdown stops the instances). */
@@ -292,7 +325,10 @@ export class Scheduler {
         this.opts.log?.(`scheduler: ${action.kind} ${action.name} failed (${(err as Error).message}); trying again`);
       });
     }
-    if (failed) this.later(RETRY_MS, () => this.kick());
+    if (failed) {
+      this.rewatch = true;
+      this.later(RETRY_MS, () => this.kick());
+    }
   }
 
   private async perform(action: ScheduleAction): Promise<void> {
@@ -354,25 +390,3 @@ export class Scheduler {
 const SWEEP_MS = 5_000;
 /** How soon a pass with a failed action is tried again. */
 const RETRY_MS = 500;
-
-/** The claims bucket's key of an instance (KV keys allow no `@`). */
-export function claimKey(name: string): string {
-  return name.replace('@', '.');
-}
-
-function nameOfClaimKey(key: string): string {
-  const dot = key.lastIndexOf('.');
-  return dot < 0 ? key : `${key.slice(0, dot)}@${key.slice(dot + 1)}`;
-}
-
-/** Services a spec names in {services.<id>.*} placeholders. */
-export function referencedServices(spec: ServiceSpec): Set<string> {
-  const out = new Set<string>();
-  for (const [, text] of placeholderFields(spec)) {
-    for (const name of listPlaceholders(text)) {
-      const parts = name.split('.');
-      if (parts[0] === 'services' && parts[1] !== undefined) out.add(parts[1]);
-    }
-  }
-  return out;
-}

@@ -207,7 +207,9 @@ export class Controller {
           if (effect.kind === 'publish') published = this.emit(effect.type, effect.data).catch(() => {});
           // Replies and the shutdown signal wait until the events before them are stored, so
           // whoever hears them can read those events back.
-          else if (effect.kind === 'reply' || effect.kind === 'shutdownComplete') void settledOrLate(published).then(() => this.perform(effect));
+          // A release is announced once the exit before it is stored too: the instance's claim
+          // goes to another node next, whose facts must come after this node's last ones.
+          else if (effect.kind === 'reply' || effect.kind === 'shutdownComplete' || effect.kind === 'released') void settledOrLate(published).then(() => this.perform(effect));
           else this.perform(effect);
         }
       }

@@ -108,7 +108,7 @@ export function isMovable(s: Pick<ServiceState, 'placement'>): boolean {
   if (p === null) return false;
   if (p === 'any') return true;
   if (p.node !== undefined) return false;
-  return p.nodes === undefined || p.nodes.length > 1;
+  return p.nodes === undefined || new Set(p.nodes).size > 1;
 }
 
 /** A node's broker connection changed. */

@@ -4,13 +4,19 @@ import type { ServiceLost, ServicePlaced, ServiceUnplaced } from '../events/inde
 import { cloneService } from './clone.ts';
 import type { ServiceState } from './types.ts';
 
+const LIVE = new Set<ServiceState['state']>(['starting', 'running', 'ready', 'stopping', 'backoff']);
+
 /** A node claimed the instance: it runs there from now on (its next start comes from that node). */
 export function placed(s: ServiceState, e: ServicePlaced): ServiceState {
   const n = cloneService(s);
   n.node = e.data.node;
-  if (s.state === 'lost') {
+  // A claim changes hands only once the old holder's process is gone (or its node is down):
+  // whatever the record still says of that process is over.
+  if (s.state === 'lost' || (s.node !== e.data.node && LIVE.has(s.state))) {
     n.state = 'pending';
     n.since = e.timestamp;
+    n.pid = null;
+    n.health = { readiness: 'unknown', liveness: 'unknown' };
   }
   n.waitingFor = [];
   n.lastError = s.state === 'lost' ? null : s.lastError;
