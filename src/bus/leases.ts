@@ -10,7 +10,7 @@ import type { KV, KvEntry } from '@nats-io/kv';
 import type { StoreKind } from '../config/index.ts';
 import { StreamSetupError } from './errors.ts';
 
-/** Name of the KV bucket holding node leases (and keys such as `drain.<node>`). */
+/** Name of the KV bucket holding node leases, one key per node id. */
 export const LEASE_BUCKET = 'nestor-nodes';
 
 /** Outcome of a compare-and-set write: the new revision, or the conflict that refused it. */

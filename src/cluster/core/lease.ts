@@ -92,7 +92,7 @@ export function leaseStateOf(value: unknown): LeaseState {
   return state === 'left' || state === 'down' ? state : 'alive';
 }
 
-/** Whether a lease bucket key names a node (other keys, such as `drain.<node>`, are requests). */
+/** Whether a lease bucket key names a node (a node id never holds a dot; other keys are ignored). */
 export function isNodeKey(key: string): boolean {
   return ID_PATTERN.test(key);
 }
