@@ -41,6 +41,8 @@ export interface ClusterRoleOptions {
   onError(err: unknown): void;
   /** Another node or `nestor down --all` asked this node to stop. */
   onShutdownRequest(reason: string): void;
+  /** Publishes node.up: called once the lease is this node's, before anything is placed. */
+  announce(): Promise<void>;
 }
 
 /** Takes this node's lease, then starts scheduling placed instances and answering node requests. */
@@ -79,7 +81,13 @@ export async function startClusterRole(opts: ClusterRoleOptions): Promise<Cluste
     onChange: () => scheduler?.kick(),
     onError: opts.onError,
   });
-  const claims = await bus.claims();
+  const claims = await opts
+    .announce()
+    .then(() => bus.claims())
+    .catch(async (err: unknown) => {
+      await membership.stop({ silent: true }).catch(() => {});
+      throw err;
+    });
   scheduler = new Scheduler({
     node,
     bus,

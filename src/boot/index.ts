@@ -170,21 +170,8 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
           .map((s) => s.service),
       ),
     ];
-    await bus.publish(
-      events('orchestrator.node.up', {
-        node: config.node,
-        pid: process.pid,
-        hostname: hostname(),
-        version: NESTOR_VERSION,
-        nats: bus.natsUrl,
-        api: server.url,
-        dataDir: config.dataDir,
-        tags: config.nodeTags,
-        address: config.nodeAddress,
-      }),
-    );
-    // The lease comes after node.up: the survivors' node.down of an earlier life must be in the
-    // stream before this life's first heartbeat can be judged.
+    // The lease comes first: a second process with this node id must be refused before it
+    // announces anything (its node.up would tell every view this node's processes are gone).
     const shutdownRef: { fn?: (reason: string) => Promise<void> } = {};
     const cluster = await startClusterRole({
       config,
@@ -197,6 +184,23 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
       log: (line) => log.info(line),
       onError,
       onShutdownRequest: (reason) => void shutdownRef.fn?.(reason).then(() => opts.onRemoteShutdown?.()),
+      // Between the lease and the first placement: what this node runs from here on comes
+      // after its node.up in the stream (node.up releases what an earlier life ran).
+      announce: async () => {
+        await bus.publish(
+          events('orchestrator.node.up', {
+            node: config.node,
+            pid: process.pid,
+            hostname: hostname(),
+            version: NESTOR_VERSION,
+            nats: bus.natsUrl,
+            api: server.url,
+            dataDir: config.dataDir,
+            tags: config.nodeTags,
+            address: config.nodeAddress,
+          }),
+        );
+      },
     });
     clusterRole = cluster;
     await writeRuntimeInfo(config.dataDir, {

@@ -190,6 +190,15 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
   }
 }
 
+/** `nestor status --json` from a node, tried again for a while when the CLI fails (a cluster electing a leader). */
+export async function statusOf<T>(node: TestNode, timeoutMs = 30_000): Promise<T> {
+  return eventually(`status from ${node.id}`, async () => {
+    const res = await node.cli(['status', '--json']);
+    if (res.code !== 0) throw new Error(`status exited ${res.code}: ${res.stderr.trim()}`);
+    return res.json<T>();
+  }, timeoutMs, 500);
+}
+
 /** A service block that idles, carries the test's marker, and takes the given extra YAML lines. */
 export function idleService(run: string, extra = ''): string {
   return `    process: { command: node, args: ["-e", "setInterval(() => {}, 1000)"], env: { CLUSTER_RUN: "${run}" }, stopTimeout: 2s }

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { eventually, idleService, startCluster } from './cli-cluster.ts';
+import { eventually, idleService, startCluster, statusOf } from './cli-cluster.ts';
 import type { TestCluster } from './cli-cluster.ts';
 
 interface Row {
@@ -16,8 +16,8 @@ interface Row {
 }
 
 async function instances(cluster: TestCluster, from = 'n1'): Promise<Map<string, Row['instances'][number]>> {
-  const res = await cluster.node(from).cli(['status', '--json']);
-  return new Map(res.json<{ services: Row[] }>().services.flatMap((r) => r.instances.map((i) => [i.id, i] as const)));
+  const res = await statusOf<{ services: Row[] }>(cluster.node(from));
+  return new Map(res.services.flatMap((r) => r.instances.map((i) => [i.id, i] as const)));
 }
 
 function overlapSampler(cluster: TestCluster): { stop(): Promise<string[]> } {

@@ -8,9 +8,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/harness/index.ts';
-import { allocatePort } from '../../src/process/index.ts';
 import { connectFromEnv, registerSpec } from '../../src/sdk/index.ts';
-import { FAST_MEMBERSHIP, eventually, idleService, startCluster } from './cli-cluster.ts';
+import { FAST_MEMBERSHIP, eventually, idleService, startCluster, statusOf } from './cli-cluster.ts';
 import type { TestCluster } from './cli-cluster.ts';
 
 interface Row {
@@ -21,8 +20,8 @@ interface Row {
 }
 
 async function rows(cluster: TestCluster, from = 'n1'): Promise<Map<string, Row>> {
-  const res = await cluster.node(from).cli(['status', '--json']);
-  return new Map(res.json<{ services: Row[] }>().services.map((r) => [r.id, r]));
+  const res = await statusOf<{ services: Row[] }>(cluster.node(from));
+  return new Map(res.services.map((r) => [r.id, r]));
 }
 
 async function instances(cluster: TestCluster, from = 'n1'): Promise<Map<string, { node: string; state: string }>> {
@@ -61,12 +60,14 @@ test('drain, undrain, scaling, a tag that arrives later, a taken node id, down o
   }, 60_000);
   assert.equal(trained.get('trainer@1')?.node, 'n3');
 
-  // A second node with a taken id refuses to start, naming the first.
+  // A second node with a taken id refuses to start, naming the first. It uses the cluster's
+  // bus as an external one (a server of its own joining would be a fourth JetStream member,
+  // which is not what this checks).
   const dupDir = await mkdtemp(join(tmpdir(), 'nestor-cluster-dup-'));
   t.after(() => rm(dupDir, { recursive: true, force: true }));
   await writeFile(join(dupDir, 'nestor.yaml'), 'services: {}\n');
-  const dupPort = await allocatePort();
-  const dup = await runCli(['up', '--node', 'n2', '--cluster-name', 'test', '--cluster-port', String(dupPort), '--join', `nats://127.0.0.1:${cluster.clusterPort('n1')}`], {
+  const n1Bus = (await cluster.node('n1').cli(['info', '--json'])).json<{ nats: string }>().nats;
+  const dup = await runCli(['up', '--node', 'n2', '--nats-mode', 'external', '--nats-url', n1Bus], {
     cwd: dupDir,
     env: { ...FAST_MEMBERSHIP, NESTOR_EVENTS_REPLICAS: '1' },
     timeoutMs: 90_000,

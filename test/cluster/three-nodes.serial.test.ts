@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { eventually, idleService, startCluster } from './cli-cluster.ts';
+import { eventually, idleService, startCluster, statusOf } from './cli-cluster.ts';
 import type { TestCluster } from './cli-cluster.ts';
 
 interface Row {
@@ -29,8 +29,7 @@ ${idleService(run, '    replicas: 3\n    placement: any')}
 `;
 
 async function instancesOf(cluster: TestCluster, from = 'n1'): Promise<Map<string, { node: string; state: string }>> {
-  const res = await cluster.node(from).cli(['status', '--json']);
-  const rows = res.json<{ services: Row[] }>().services;
+  const rows = (await statusOf<{ services: Row[] }>(cluster.node(from))).services;
   return new Map(rows.flatMap((r) => r.instances.map((i) => [i.id, { node: i.node, state: i.state }] as const)));
 }
 
