@@ -2,6 +2,7 @@
 // dependents before the nodes running what they depend on (shutdownOrder), each asked over the
 // bus to shut down and awaited until its node.down event; the node this CLI talks through goes
 // last, the way plain `nestor down` stops it, so the progress of the others stays visible.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { hostname } from 'node:os';
 import { followEvents, isNoResponders, isTimeout, requestNode } from '../bus/index.ts';
 import type { BusReader } from '../bus/index.ts';
@@ -97,15 +98,35 @@ async function stopRemote(bus: BusReader, node: string, timeoutMs: number, silen
   return { node, ok: false, message: `accepted the shutdown but was not down after ${timeoutMs / 1000}s` };
 }
 
+// Down is its node.down event, or the node no longer answering requests: once half the
+// servers of a cluster have stopped, the event stream has no quorum left and the last nodes'
+// node.down cannot be stored, while plain requests still reach whoever runs.
 async function waitDown(bus: BusReader, node: string, fromSeq: number, timeoutMs: number): Promise<boolean> {
-  const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), closedSignal({ bus })]);
-  try {
-    // Another node may declare it down (node.down from a survivor), so every node's down counts.
-    for await (const item of followEvents(bus, { fromSeq, filter: 'orchestrator.node.*.down', signal })) {
-      if (item.ok && item.event.type === 'orchestrator.node.down' && item.event.data.node === node) return true;
+  const done = new AbortController();
+  const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), closedSignal({ bus }), done.signal]);
+  const byEvent = (async () => {
+    try {
+      // Another node may declare it down (node.down from a survivor), so every node's down counts.
+      for await (const item of followEvents(bus, { fromSeq, filter: 'orchestrator.node.*.down', signal })) {
+        if (item.ok && item.event.type === 'orchestrator.node.down' && item.event.data.node === node) return true;
+      }
+    } catch {
+      // no stream to read (lost quorum): the requests below decide
     }
-  } catch (err) {
-    if (!signal.aborted) throw err;
-  }
-  return false;
+    return signal.aborted ? false : new Promise<boolean>((resolve) => signal.addEventListener('abort', () => resolve(false), { once: true }));
+  })();
+  const bySilence = (async () => {
+    while (!signal.aborted) {
+      await sleep(500);
+      try {
+        await requestNode(bus, node, 'nodes', {}, 1_000);
+      } catch (err) {
+        if (isNoResponders(err)) return true;
+      }
+    }
+    return false;
+  })();
+  const down = await Promise.race([byEvent, bySilence]);
+  done.abort();
+  return down;
 }

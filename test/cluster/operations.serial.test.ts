@@ -40,7 +40,7 @@ ${idleService(run, '    placement: { node: n9 }')}
 `;
 
 test('drain, undrain, scaling, a tag that arrives later, a taken node id, down of one node and down --all', { timeout: 300_000 }, async (t) => {
-  const cluster = await startCluster(t, { nodes: [{ id: 'n1' }, { id: 'n2' }], project, env: { NESTOR_EVENTS_REPLICAS: '1' } });
+  const cluster = await startCluster(t, { nodes: [{ id: 'n1' }, { id: 'n2' }, { id: 'n3' }], project });
   const ready = (m: Map<string, { node: string; state: string }>, ids: string[]): boolean => ids.every((id) => m.get(id)?.state === 'ready');
   await eventually('web and worker ready', async () => (ready(await instances(cluster), ['web@1', 'web@2', 'worker@1']) ? true : undefined), 90_000);
 
@@ -53,12 +53,12 @@ test('drain, undrain, scaling, a tag that arrives later, a taken node id, down o
   assert.match(waiting.get('ghost')?.waitingFor?.join() ?? '', /n9/);
 
   // A node with the tag joins: trainer starts there.
-  await cluster.addNode({ id: 'n3', tags: ['gpu'] });
-  const trained = await eventually('trainer ready on n3', async () => {
+  await cluster.addNode({ id: 'n4', tags: ['gpu'] });
+  const trained = await eventually('trainer ready on n4', async () => {
     const m = await instances(cluster);
     return m.get('trainer@1')?.state === 'ready' ? m : undefined;
   }, 60_000);
-  assert.equal(trained.get('trainer@1')?.node, 'n3');
+  assert.equal(trained.get('trainer@1')?.node, 'n4');
 
   // A second node with a taken id refuses to start, naming the first. It uses the cluster's
   // bus as an external one (a server of its own joining would be a fourth JetStream member,
@@ -69,7 +69,8 @@ test('drain, undrain, scaling, a tag that arrives later, a taken node id, down o
   const n1Bus = (await cluster.node('n1').cli(['info', '--json'])).json<{ nats: string }>().nats;
   const dup = await runCli(['up', '--node', 'n2', '--nats-mode', 'external', '--nats-url', n1Bus], {
     cwd: dupDir,
-    env: { ...FAST_MEMBERSHIP, NESTOR_EVENTS_REPLICAS: '1' },
+    // The stream's replica count as the cluster has it: a node resizes the stream to its own.
+    env: { ...FAST_MEMBERSHIP, NESTOR_EVENTS_REPLICAS: '3' },
     timeoutMs: 90_000,
   });
   assert.equal(dup.code, 1, `${dup.stdout}${dup.stderr}`);
@@ -110,7 +111,7 @@ test('drain, undrain, scaling, a tag that arrives later, a taken node id, down o
     const m = await instances(cluster);
     return ready(m, ['web@1', 'web@2', 'web@3']) ? m : undefined;
   });
-  assert.equal(new Set(['web@1', 'web@2', 'web@3'].map((id) => three.get(id)?.node)).size, 3, 'spread over the three nodes');
+  assert.equal(new Set(['web@1', 'web@2', 'web@3'].map((id) => three.get(id)?.node)).size, 3, 'spread over three nodes');
   await registerSpec(nc, webSpec(1), { node: 'n1', specVersion: 3, env: {} });
   await eventually('back to one web instance', async () => {
     const m = await instances(cluster);
