@@ -79,7 +79,9 @@ export async function startClusterRole(opts: ClusterRoleOptions): Promise<Cluste
         .catch(opts.onError);
     },
     onChange: () => scheduler?.kick(),
-    onError: opts.onError,
+    // A renewal or watch that failed is ridden out (fencing covers what matters): the log
+    // keeps it, the terminal does not call it an internal error.
+    onError: (err) => opts.log(`membership: ${(err as Error).message}`),
   });
   const claims = await opts
     .announce()
@@ -100,7 +102,7 @@ export async function startClusterRole(opts: ClusterRoleOptions): Promise<Cluste
     // it; the stop must fit between the two, with a margin for the stop event itself.
     fenceStopMs: Math.max(100, timings.leaseTtlMs - timings.fenceAfterMs - 500),
     settleMs: 2 * timings.heartbeatMs,
-    onError: opts.onError,
+    onError: (err) => opts.log(`scheduler: ${(err as Error).message}`),
     log: opts.log,
   });
   const sched = scheduler;

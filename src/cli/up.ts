@@ -58,6 +58,9 @@ export async function runUp(flags: UpFlags, ctx: CliContext, term: Terminal): Pr
     console: { write: (line, service) => output.write(line, service), colour: term.colour },
     onProgress: (line) => term.info(line),
     onError: (err) => term.error(`internal error: ${(err as Error).message}`),
+    // `nestor down --all` from another node stopped this one: end as a signal would (the
+    // shutdown it runs is the one already done).
+    onRemoteShutdown: () => process.kill(process.pid, 'SIGTERM'),
   });
   if (node === null) return 0;
   const following = new AbortController();
