@@ -349,8 +349,21 @@ export class Scheduler {
         this.reported.delete(action.name);
         return this.run(action.service, action.instance);
       }
-      case 'run':
+      case 'run': {
+        // The map of claims may be stale (a watch that missed changes while this node was cut
+        // off): a start is made only on a claim this node has just rewritten by compare-and-set.
+        const claim = this.claims.get(action.name);
+        if (claim === undefined || claim.node !== this.opts.node) return;
+        const value: ClaimValue = { node: this.opts.node, at: new Date().toISOString() };
+        const write = await this.opts.claims.update(claimKey(action.name), value, claim.revision);
+        if (!write.ok) {
+          this.claims.delete(action.name);
+          this.rewatch = true;
+          return;
+        }
+        this.claims.set(action.name, { node: this.opts.node, revision: write.revision });
         return this.run(action.service, action.instance);
+      }
       case 'release':
         this.releasing.set(action.name, this.claims.get(action.name)?.revision ?? null);
         this.opts.controller.dispatch({

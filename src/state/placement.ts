@@ -10,9 +10,10 @@ const LIVE = new Set<ServiceState['state']>(['starting', 'running', 'ready', 'st
 export function placed(s: ServiceState, e: ServicePlaced): ServiceState {
   const n = cloneService(s);
   n.node = e.data.node;
-  // A claim changes hands only once the old holder's process is gone (or its node is down):
-  // whatever the record still says of that process is over.
-  if (s.state === 'lost' || (s.node !== e.data.node && LIVE.has(s.state))) {
+  // A claim is taken only once the previous holder's process is gone (or its node is down), on
+  // another node or on this one again: whatever the record still says of that process is over
+  // (its exit may have been held back by an outage and arrive after the new start).
+  if (s.state === 'lost' || LIVE.has(s.state)) {
     n.state = 'pending';
     n.since = e.timestamp;
     n.pid = null;

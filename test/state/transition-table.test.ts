@@ -40,7 +40,7 @@ const TABLE: Record<EventType, Row> = {
   'orchestrator.service.retries.exhausted':  ['-',       '-',       '-',       '-',       '-',       'failed',  'failed',  'failed',  '=',       '-',       'failed',  '-'],
   'orchestrator.service.disabled':           ['disabled','disabled','-',       '-',       '-',       'disabled','disabled','disabled','disabled','=',       'disabled','-'],
   'orchestrator.service.retired':            ['none',    '-',       '-',       '-',       '-',       'none',    'none',    'none',    'none',    'none',    'none',    '-'],
-  'orchestrator.service.placed':             ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       'pending', '-'],
+  'orchestrator.service.placed':             ['=',       'pending', 'pending', 'pending', 'pending', '=',       '=',       'pending', '=',       '=',       'pending', '-'],
   'orchestrator.service.lost':               ['lost',    '-',       '-',       '-',       '-',       'lost',    'lost',    'lost',    'lost',    'lost',    '=',       '-'],
   'orchestrator.service.unplaced':           ['=',       '-',       '-',       '-',       '-',       'pending', 'pending', 'pending', 'pending', 'pending', 'pending', '-'],
   'orchestrator.service.log':                ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '-'],
