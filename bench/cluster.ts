@@ -130,7 +130,14 @@ ${idle(run, '    placement: any')}
     for (let round = 1; round <= rounds; round++) {
       // Let spread settle (a restarted node takes instances back) before picking the victim.
       await sleep(8_000);
-      const before = await eventually('stack ready', () => allReady(cluster.node('n1')), 120_000);
+      const before = await eventually('stack ready', () => allReady(cluster.node('n1')), 60_000).catch(() => undefined);
+      if (before === undefined) {
+        // An instance that never settles again is a finding of its own: say which, keep the rounds so far.
+        const m = await instances(cluster.node('n1')).catch(() => new Map<string, Instance>());
+        const procs = markedProcesses(cluster.run);
+        console.log(`  round ${round}: the stack did not settle within 60 s, stopping here: ${names.map((n) => `${n} ${m.get(n)?.state ?? '?'}@${m.get(n)?.node ?? '?'} (${procs.get(n)?.length ?? 0} processes)`).join(', ')}`);
+        break;
+      }
       const counts = new Map<string, string[]>();
       for (const n of names) counts.set(before.get(n)?.node ?? '?', [...(counts.get(before.get(n)?.node ?? '?') ?? []), n]);
       const [victimId, moved] = [...counts].sort((a, b) => b[1].length - a[1].length)[0] as [string, string[]];
@@ -160,7 +167,7 @@ ${idle(run, '    placement: any')}
   });
   const line = (k: keyof typeof parts): string => `${k} p50 ${sec(pct(parts[k], 50))} p99 ${sec(pct(parts[k], 99))}`;
   const p99 = pct(parts.total, 99);
-  console.log(`cluster failover (${rounds} kills, default leases): ${line('total')} (target p99 <= 10 s, aim 5 s) ${mark(p99 <= 10_000)}`);
+  console.log(`cluster failover (${parts.total.length} kills, default leases): ${line('total')} (target p99 <= 10 s, aim 5 s) ${mark(p99 <= 10_000)}`);
   console.log(`  ${line('detection')}; ${line('decision')}; ${line('start')}`);
   return { p50: pct(parts.total, 50), p99 };
 }
