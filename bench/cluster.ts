@@ -198,6 +198,7 @@ export async function benchClusterPlacement(count = Number(process.env.BENCH_CLU
   };
   // One node: a plain `nestor up`, no cluster flags.
   const one = await withPlainNode(project, measure);
+  console.log(`  one node: ${sec(one)}`);
   // Three nodes: n2 and n3 first, then n1 joins with the project, so it is placed over all three.
   const three = await withCluster(['n2', 'n3'], () => 'services: {}\n', async (cluster) => {
     const node = await cluster.addNode({ id: 'n1' }, project(cluster.run, true));
