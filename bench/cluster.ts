@@ -155,7 +155,11 @@ ${idle(run, '    placement: any')}
         const readyAfter = new Set(evs.filter((e) => e.type === 'orchestrator.service.ready' && Date.parse(e.timestamp) >= killedAt).map(nameOf));
         const procs = markedProcesses(cluster.run);
         return moved.every((n) => readyAfter.has(n) && procs.get(n)?.length === 1 && procs.get(n)?.[0]?.node !== victimId) ? evs : undefined;
-      }, 120_000, 500);
+      }, 120_000, 500).catch(() => undefined);
+      if (events === undefined) {
+        console.log(`  round ${round}: killed ${victimId} holding ${moved.join(', ')}: not all ready again within 120 s, stopping here`);
+        break;
+      }
       const at = (e: Event | undefined): number => (e === undefined ? NaN : Date.parse(e.timestamp));
       const down = at(events.find((e) => e.type === 'orchestrator.node.down' && e.data.node === victimId && Date.parse(e.timestamp) >= killedAt));
       const placed = moved.map((n) => at(events.find((e) => e.type === 'orchestrator.service.placed' && nameOf(e) === n && Date.parse(e.timestamp) >= killedAt)));
