@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark in turn, figures printed. Never part of `npm test`.
-// Select some with arguments: npm run bench -- reducer bus stack placement sse
+// Select some with arguments: npm run bench -- reducer bus stack placement sse cluster-failover
+// cluster-placement cluster-traffic
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -10,6 +11,9 @@ const benches: Bench[] = [
   { name: 'bus', run: async () => (await import('./bus.ts')).benchBus(1_000_000) },
   { name: 'stack', run: async () => (await import('./stack.ts')).benchStack() },
   { name: 'placement', run: async () => (await import('./placement.ts')).benchPlacement() },
+  { name: 'cluster-failover', run: async () => (await import('./cluster.ts')).benchFailover() },
+  { name: 'cluster-placement', run: async () => (await import('./cluster.ts')).benchClusterPlacement() },
+  { name: 'cluster-traffic', run: async () => (await import('./cluster.ts')).benchTraffic() },
 ];
 // The SSE benchmark arrives with the HTTP API.
 const ssePath = join(import.meta.dirname, 'sse.ts');

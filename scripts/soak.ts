@@ -1,4 +1,5 @@
 // npm run soak [-- --minutes N --interval S --crash-after MS --max-msgs N --looper alpha|false]
+// npm run soak -- cluster [--rounds N --seed S --nodes 3|4]: the cluster chaos run (soak-cluster.ts)
 //
 // Runs a crash-looping alpha (unlimited restarts, 10 ms → 100 ms backoff) under one Nestor node
 // for 10 minutes by default, and samples every 10 s: this process's RSS, heap and CPU (the
@@ -236,6 +237,10 @@ function verdict(samples: Sample[], opts: Options): boolean {
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'cluster') {
+    process.exitCode = await (await import('./soak-cluster.ts')).soakCluster(process.argv.slice(3));
+    return;
+  }
   const opts = parseOptions(process.argv.slice(2));
   const config = await loadConfig({
     test: true,

@@ -23,6 +23,7 @@ export const FAST_MEMBERSHIP = { NESTOR_HEARTBEAT_MS: '300', NESTOR_LEASE_TTL_MS
 export interface TestNode {
   id: string;
   dir: string;
+  /** The running `nestor up`; replaced when the node is restarted. */
   session: CliSession;
   /** Runs a CLI verb from this node's project folder. */
   cli(args: string[], timeoutMs?: number): Promise<CliResult>;
@@ -50,10 +51,17 @@ export interface ClusterOptions {
   /** The project (YAML) of the first node; the others run `{ services: {} }`. */
   project: (run: string) => string;
   env?: Record<string, string>;
+  /** false: the default lease timings instead of FAST_MEMBERSHIP (benchmarks measure those). */
+  fast?: boolean;
+  /** How long a `nestor up` may run before the harness kills it (long soaks outlive the default). */
+  upTimeoutMs?: number;
 }
 
 /** Starts the nodes together and waits until each says it is up; everything is killed after the test. */
-export async function startCluster(t: TestContext, opts: ClusterOptions): Promise<TestCluster & { addNode(spec: NodeSpec, project?: string): Promise<TestNode> }> {
+export async function startCluster(
+  t: Pick<TestContext, 'after'>,
+  opts: ClusterOptions,
+): Promise<TestCluster & { addNode(spec: NodeSpec, project?: string): Promise<TestNode>; restart(id: string): Promise<TestNode> }> {
   const run = randomUUID();
   const ports = new Map<string, number>();
   for (const spec of opts.nodes) ports.set(spec.id, await allocatePort());
@@ -64,7 +72,8 @@ export async function startCluster(t: TestContext, opts: ClusterOptions): Promis
     await sleep(200);
     for (const n of nodes) await rm(n.dir, { recursive: true, force: true }).catch(() => {});
   });
-  const env = { ...FAST_MEMBERSHIP, ...opts.env };
+  const env = { ...(opts.fast === false ? { NESTOR_NODE_ADDRESS: FAST_MEMBERSHIP.NESTOR_NODE_ADDRESS } : FAST_MEMBERSHIP), ...opts.env };
+  const argsOf = new Map<string, string[]>();
   const launch = async (spec: NodeSpec, project: string): Promise<TestNode> => {
     const dir = await mkdtemp(join(tmpdir(), `nestor-cluster-${spec.id}-`));
     await writeFile(join(dir, 'nestor.yaml'), project);
@@ -72,14 +81,15 @@ export async function startCluster(t: TestContext, opts: ClusterOptions): Promis
     ports.set(spec.id, own);
     const routes = [...ports].filter(([id]) => id !== spec.id).flatMap(([, p]) => ['--join', `nats://127.0.0.1:${p}`]);
     const args = ['up', '--node', spec.id, '--cluster-name', 'test', '--cluster-port', String(own), ...routes, ...(spec.tags ?? []).flatMap((tag) => ['--tag', tag])];
-    const session = startCli(args, { cwd: dir, env, timeoutMs: 600_000 });
+    argsOf.set(spec.id, args);
+    const session = startCli(args, { cwd: dir, env, timeoutMs: opts.upTimeoutMs ?? 600_000 });
     const node: TestNode = {
       id: spec.id,
       dir,
       session,
       cli: (a, timeoutMs = 30_000) => runCli(a, { cwd: dir, env, timeoutMs }),
       natsPid: async () => Number(await readFile(join(dir, '.data', 'nats', 'nats-server.pid'), 'utf8')),
-      upPid: () => session.pid,
+      upPid: () => node.session.pid,
     };
     nodes.push(node);
     return node;
@@ -98,6 +108,17 @@ export async function startCluster(t: TestContext, opts: ClusterOptions): Promis
     clusterPort: (id) => ports.get(id) ?? 0,
     async addNode(spec, project = 'services: {}\n') {
       const node = await launch(spec, project);
+      await waitUp(node);
+      return node;
+    },
+    // A node brought back after a kill: a new `nestor up` in the same folder (same data dir, so
+    // the same JetStream store) with the arguments it was first started with.
+    async restart(id) {
+      const node = nodes.find((x) => x.id === id);
+      const args = argsOf.get(id);
+      if (node === undefined || args === undefined) throw new Error(`no test node ${id}`);
+      killTree(node);
+      node.session = startCli(args, { cwd: node.dir, env, timeoutMs: opts.upTimeoutMs ?? 600_000 });
       await waitUp(node);
       return node;
     },
