@@ -96,7 +96,11 @@ export async function startClusterRole(opts: ClusterRoleOptions): Promise<Cluste
     claims,
     controller,
     live: opts.live,
-    members: () => membership.nodes().map((m) => ({ id: m.id, state: m.state, tags: m.tags, draining: false })),
+    // A claim is taken over only from a node whose lease says it is down or left: that was
+    // written by compare-and-set on its current revision. A judgement of this node alone (its
+    // watch may lag behind renewals the holder did make) leaves the node suspect meanwhile.
+    members: () =>
+      membership.nodes().map((m) => ({ id: m.id, state: m.state === 'down' && !m.declared ? 'suspect' : m.state, tags: m.tags, draining: false })),
     publish: (type, data) => publish(schedulerEvents, type, data),
     // Fencing starts fenceAfterMs after the last renewal and the lease expires leaseTtlMs after
     // it; the stop must fit between the two, with a margin for the stop event itself.

@@ -68,6 +68,8 @@ export interface MemberView {
   api: string;
   /** Server-time age of its latest renewal seen. */
   lastSeenMs: number;
+  /** Whether its lease itself says it is down or left (written by compare-and-set), not only judged so from here. */
+  declared: boolean;
   incarnation: string;
 }
 
@@ -142,7 +144,16 @@ export class Membership {
     return judgeLeases(this.seen, serverNow, this.timings, this.graceFromMs).map((v) => {
       const lease = readNodeLease(this.seen.get(v.node)?.value, v.node);
       const state = v.status === 'expired' ? 'down' : v.status;
-      return { id: v.node, state, tags: lease.tags, address: lease.address, api: lease.api, lastSeenMs: v.ageMs, incarnation: lease.incarnation };
+      return {
+        id: v.node,
+        state,
+        tags: lease.tags,
+        address: lease.address,
+        api: lease.api,
+        lastSeenMs: v.ageMs,
+        incarnation: lease.incarnation,
+        declared: lease.state === 'down' || lease.state === 'left',
+      };
     });
   }
 
