@@ -1,6 +1,6 @@
 // npm run soak -- cluster [--rounds N] [--seed S] [--nodes 3|4]
 //
-// The long form of the cluster chaos test (test/chaos/cluster-chaos.serial.test.ts): 30 rounds of node
+// The long form of the cluster chaos test (test/chaos/cluster-chaos.soak.ts): 30 rounds of node
 // kills and broker freezes by default, where `npm test` runs a few. The test prints its seed;
 // --seed replays a run's choices. Exit code: the test's.
 import { spawn } from 'node:child_process';
@@ -14,7 +14,7 @@ export async function soakCluster(argv: string[]): Promise<number> {
   });
   const env: NodeJS.ProcessEnv = { ...process.env, NESTOR_CHAOS_ROUNDS: values.rounds, NESTOR_CHAOS_NODES: values.nodes };
   if (values.seed !== undefined) env.NESTOR_CHAOS_SEED = values.seed;
-  const file = join(import.meta.dirname, '..', 'test', 'chaos', 'cluster-chaos.serial.test.ts');
+  const file = join(import.meta.dirname, '..', 'test', 'chaos', 'cluster-chaos.soak.ts');
   // No runner-wide timeout: the test sets its own from the number of rounds.
   const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', file], { stdio: 'inherit', env });
   return await new Promise<number>((resolve) => child.once('close', (code) => resolve(code ?? 1)));
