@@ -2,13 +2,11 @@
 // the node requests other nodes and the CLI send it (nodes, drain, undrain, shutdown). Every
 // node runs this, a lone one too: one node is a cluster of one, so `nestor nodes`, placement and
 // drain work the same everywhere and nothing has a second code path.
-import { hostname } from 'node:os';
 import type { LiveState } from '../api/live-state.ts';
 import { createEventFactory, serveNode } from '../bus/index.ts';
 import type { Bus, EventFactory, NodeHandler } from '../bus/index.ts';
 import { Membership, Scheduler, claimKey } from '../cluster/index.ts';
 import type { MembershipHooks } from '../cluster/index.ts';
-import { NESTOR_VERSION } from '../config/index.ts';
 import type { NestorConfig } from '../config/index.ts';
 import type { Controller } from '../controller/index.ts';
 import type { EventType, NestorEvent, PayloadOf } from '../events/index.ts';
@@ -41,7 +39,7 @@ export interface ClusterRoleOptions {
   onError(err: unknown): void;
   /** Another node or `nestor down --all` asked this node to stop. */
   onShutdownRequest(reason: string): void;
-  /** Publishes node.up: called once the lease is this node's, before anything is placed. */
+  /** Publishes node.up: called once the lease is this node's, before anything is placed, and again after a rejoin. */
   announce(): Promise<void>;
 }
 
@@ -74,7 +72,8 @@ export async function startClusterRole(opts: ClusterRoleOptions): Promise<Cluste
       scheduler?.unfence();
       // The survivors reported this node's instances lost; restarting the local ones makes the
       // history say again what runs here, through the usual facts.
-      void republishUp(opts)
+      void opts
+        .announce()
         .then(() => Promise.all(controller.localInstances().map((key) => controller.command('restart', key, { node, component: 'membership' }))))
         .catch(opts.onError);
     },
@@ -177,24 +176,6 @@ function startMembership(opts: ClusterRoleOptions, hooks: MembershipHooks): Prom
     fenceAfterMs: config.membership.fenceAfterMs,
     hooks,
   });
-}
-
-async function republishUp(opts: ClusterRoleOptions): Promise<void> {
-  const { config, bus } = opts;
-  const events = createEventFactory({ node: config.node, component: 'node' });
-  await bus.publish(
-    events('orchestrator.node.up', {
-      node: config.node,
-      pid: process.pid,
-      hostname: hostname(),
-      version: NESTOR_VERSION,
-      nats: bus.natsUrl,
-      api: opts.apiUrl,
-      dataDir: config.dataDir,
-      tags: config.nodeTags,
-      address: config.nodeAddress,
-    }),
-  );
 }
 
 /** How long a node's cluster role may take to leave on shutdown. */

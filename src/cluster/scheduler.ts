@@ -14,11 +14,11 @@
 import type { LiveState } from '../api/live-state.ts';
 import { followEvents } from '../bus/index.ts';
 import type { BusReader, Leases, ReadResult } from '../bus/index.ts';
+import { registrationOf } from '../controller/index.ts';
 import type { Controller } from '../controller/index.ts';
 import type { Input } from '../controller/core/index.ts';
 import { instanceName, instanceRef, parseInstance, typeFilter } from '../events/index.ts';
 import type { EventType, PayloadOf } from '../events/index.ts';
-import { validateService } from '../spec/index.ts';
 import type { State } from '../state/index.ts';
 import { movable, schedule } from './core/index.ts';
 import type { Claim, Member, PlacedService, ScheduleAction } from './core/index.ts';
@@ -205,22 +205,14 @@ export class Scheduler {
   private async readRegistrations(results: AsyncIterable<ReadResult>): Promise<void> {
     for await (const r of results) {
       if (!r.ok || r.event.type !== 'orchestrator.service.register') continue;
-      const { service, spec, specVersion, specHash, enabled, ignoreDependencies } = r.event.data;
-      const result = validateService(service, spec);
-      if (!result.ok || result.spec.placement === undefined) {
+      const service = r.event.data.service;
+      const result = registrationOf(r.event);
+      if (!result.ok || result.input.spec.placement === undefined) {
         // A registration without placement makes the service local to its node again.
         if (this.specs.delete(service)) this.kick();
         continue;
       }
-      const input: Registered = {
-        kind: 'registered',
-        spec: result.spec,
-        specVersion,
-        specHash,
-        enabled: enabled ?? true,
-        ignoreDependencies: ignoreDependencies ?? false,
-      };
-      this.specs.set(service, { input, registeredBy: r.event.origin.node });
+      this.specs.set(service, { input: result.input, registeredBy: r.event.origin.node });
       this.kick();
     }
   }

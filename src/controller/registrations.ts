@@ -4,6 +4,7 @@
 import { followEvents } from '../bus/index.ts';
 import type { BusReader, ReadResult } from '../bus/index.ts';
 import { registerSubject } from '../events/index.ts';
+import type { ServiceRegistered } from '../events/index.ts';
 import { validateService } from '../spec/index.ts';
 import type { Input } from './core/index.ts';
 
@@ -43,21 +44,13 @@ export class RegistrationWatcher {
   private async run(results: AsyncIterable<ReadResult>): Promise<void> {
     for await (const r of results) {
       if (!r.ok || r.event.type !== 'orchestrator.service.register') continue;
-      const { service, spec, specVersion, specHash, enabled, ignoreDependencies } = r.event.data;
       try {
-        const result = validateService(service, spec);
+        const result = registrationOf(r.event);
         if (!result.ok) {
-          this.hooks.onRejected(service, result.errors);
+          this.hooks.onRejected(r.event.data.service, result.errors);
           continue;
         }
-        this.hooks.onRegistered({
-          kind: 'registered',
-          spec: result.spec,
-          specVersion,
-          specHash,
-          enabled: enabled ?? true,
-          ignoreDependencies: ignoreDependencies ?? false,
-        }, r.event.origin.node);
+        this.hooks.onRegistered(result.input, r.event.origin.node);
       } catch (err) {
         this.hooks.onError(err);
       }
@@ -69,4 +62,17 @@ export class RegistrationWatcher {
     this.abort.abort();
     await this.loop;
   }
+}
+
+/** A register event as the controller's input, or the problems of its spec. */
+export function registrationOf(
+  e: ServiceRegistered,
+): { ok: true; input: Extract<Input, { kind: 'registered' }> } | { ok: false; errors: { path: string; expected: string; got?: unknown }[] } {
+  const { service, spec, specVersion, specHash, enabled, ignoreDependencies } = e.data;
+  const result = validateService(service, spec);
+  if (!result.ok) return { ok: false, errors: result.errors };
+  return {
+    ok: true,
+    input: { kind: 'registered', spec: result.spec, specVersion, specHash, enabled: enabled ?? true, ignoreDependencies: ignoreDependencies ?? false },
+  };
 }
