@@ -47,7 +47,14 @@ export async function runDown(flags: DownFlags, ctx: CliContext, term: Terminal)
     throw new CliFailure(`the instance at ${info.nats} runs on host ${info.hostname}, not here; run \`nestor down\` there`);
   }
   // Progress follows from this state's sequence on, so no transition after it is missed.
-  const before = conn === null ? null : await stateAtPoint(conn.bus);
+  // The last node of a cluster may have no stream quorum left to read: it stops without progress.
+  const before =
+    conn === null
+      ? null
+      : await stateAtPoint(conn.bus).catch((err: unknown) => {
+          term.info(`the event stream does not answer (${(err as Error).message}); stopping without progress`);
+          return null;
+        });
   const pids = before === null ? [] : servicePids(before, info.node);
   const progress = conn === null || before === null ? null : showProgress(conn, before, term);
   try {
