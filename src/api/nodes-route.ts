@@ -6,10 +6,9 @@ import { getNode } from '../state/index.ts';
 import { selectNodes, silenceReason } from '../views/index.ts';
 import type { ApiContext, Route } from './context.ts';
 import { HttpError } from './errors.ts';
-import { parseOr, sendJson } from './respond.ts';
+import { parseOr, requesterComponent, sendJson } from './respond.ts';
 import { nodeActionSchema, nodeIdSchema } from './schemas.ts';
 
-const COMPONENT = /^[a-z][a-z0-9-]{0,31}$/;
 
 /** `GET /api/v1/nodes` and `POST /api/v1/nodes/{id}/drain|undrain`. */
 export function nodeRoutes(): Route[] {
@@ -23,8 +22,7 @@ export function nodeRoutes(): Route[] {
         if (ctx.readOnly) throw new HttpError(403, 'read-only', 'this API is read-only (api.readOnly); node requests are refused');
         const node = parseOr(nodeIdSchema, params.id, 'node id', 404, 'unknown-node');
         requireNode(ctx, node);
-        const asked = req.headers['x-nestor-component'];
-        const component = typeof asked === 'string' && COMPONENT.test(asked) ? asked : 'api';
+        const component = requesterComponent(req);
         const outcome = await askNode(ctx, node, action, component);
         sendJson(res, outcome.status, outcome.body);
       },

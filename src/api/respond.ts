@@ -1,5 +1,5 @@
 // Writing JSON answers and reading validated parameters, shared by the REST handlers.
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import { HttpError } from './errors.ts';
 
@@ -20,4 +20,12 @@ export function parseOr<T extends z.ZodType>(schema: T, value: unknown, what: st
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   throw new HttpError(status, code, `${what}: ${r.error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ')}`);
+}
+
+const COMPONENT = /^[a-z][a-z0-9-]{0,31}$/;
+
+/** The component a request names in `X-Nestor-Component` (the dashboard, the TUI), else `api`. */
+export function requesterComponent(req: IncomingMessage): string {
+  const asked = req.headers['x-nestor-component'];
+  return typeof asked === 'string' && COMPONENT.test(asked) ? asked : 'api';
 }

@@ -9,10 +9,9 @@ import type { ApiContext, Route } from './context.ts';
 import { HttpError } from './errors.ts';
 import { handleEvents } from './events-route.ts';
 import { openApiDocument } from './openapi.ts';
-import { parseOr, sendJson } from './respond.ts';
+import { parseOr, requesterComponent, sendJson } from './respond.ts';
 import { logsQuerySchema, serviceNameSchema, verbSchema } from './schemas.ts';
 
-const COMPONENT = /^[a-z][a-z0-9-]{0,31}$/;
 const RECENT_EVENTS = 20;
 
 // A service id or an instance name (`web@2`; `web@1` is the record `web`); the record key and the name.
@@ -80,8 +79,7 @@ export function restRoutes(): Route[] {
         const verb = parseOr(verbSchema, params.verb, 'command', 404, 'not-found');
         if (ctx.readOnly) throw new HttpError(403, 'read-only', 'this API is read-only (api.readOnly); commands are refused');
         const id = parseOr(serviceNameSchema, params.id, 'service id', 404, 'unknown-service');
-        const asked = req.headers['x-nestor-component'];
-        const component = typeof asked === 'string' && COMPONENT.test(asked) ? asked : 'api';
+        const component = requesterComponent(req);
         const outcome = await ctx.command(verb, id, component);
         sendJson(res, outcome.status, outcome.body);
       },

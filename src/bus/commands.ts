@@ -2,7 +2,6 @@
 // stored: JetStream would answer a stored subject with its own ack). A command is a request,
 // not an event, so a read-only client (the CLI) sends it too. The controller decides what a
 // command means; this file only carries it.
-import type { Subscription } from '@nats-io/transport-node';
 import { commandRequestSubject } from '../events/index.ts';
 import type { CommandVerb } from '../events/index.ts';
 import { handlesOf } from './handles.ts';
@@ -28,10 +27,7 @@ export type CommandResponse = { ok: true; message: string } | { ok: false; code:
 export type CommandHandler = (verb: string, body: Uint8Array) => Promise<CommandResponse>;
 
 /** A running command responder. */
-export interface CommandService {
-  /** Stops answering once the request in hand is answered. */
-  stop(): Promise<void>;
-}
+export type CommandService = RequestService;
 
 /** Sends one command to a node's controller and returns its answer. */
 export async function requestCommand(
@@ -47,26 +43,43 @@ export async function requestCommand(
 
 /** Answers the command requests of every verb for `node` with `handle`. */
 export function serveCommands(bus: BusReader, node: string, handle: CommandHandler): CommandService {
-  const sub = handlesOf(bus).nc.subscribe(commandRequestSubject(node, '*'));
-  const loop = answer(sub, handle);
+  return serveRequests(bus, commandRequestSubject(node, '*'), handle, (err) => ({ ok: false, code: 'internal', message: err.message }));
+}
+
+/** A running request/reply responder. */
+export interface RequestService {
+  /** Stops answering once the request in hand is answered. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Answers every request on `subject` (one wildcard token: the verb or action) with `handle`'s
+ * JSON answer, one at a time. A failing handler still answers, through `failed`, so the
+ * requester hears why instead of timing out.
+ */
+export function serveRequests<R>(
+  bus: BusReader,
+  subject: string,
+  handle: (last: string, body: Uint8Array) => Promise<R>,
+  failed: (err: Error) => R,
+): RequestService {
+  const sub = handlesOf(bus).nc.subscribe(subject);
+  const loop = (async () => {
+    for await (const m of sub) {
+      const last = m.subject.split('.').pop() as string;
+      let response: R;
+      try {
+        response = await handle(last, m.data);
+      } catch (err) {
+        response = failed(err as Error);
+      }
+      m.respond(JSON.stringify(response));
+    }
+  })();
   return {
     async stop() {
       sub.unsubscribe();
       await loop;
     },
   };
-}
-
-async function answer(sub: Subscription, handle: CommandHandler): Promise<void> {
-  for await (const m of sub) {
-    const verb = m.subject.split('.').pop() as string;
-    let response: CommandResponse;
-    try {
-      response = await handle(verb, m.data);
-    } catch (err) {
-      // A failing handler still answers, so the requester hears why instead of timing out.
-      response = { ok: false, code: 'internal', message: (err as Error).message };
-    }
-    m.respond(JSON.stringify(response));
-  }
 }

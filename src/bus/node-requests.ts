@@ -1,8 +1,9 @@
 // Requests to a node about itself travel as core NATS request/reply on
 // nestor.rpc.<node>.node.<action>, like commands (not stored: they ask, they do not record).
 // The node decides what an action means; this file only carries it and its JSON answer.
-import type { Subscription } from '@nats-io/transport-node';
 import { nodeRequestSubject } from '../events/index.ts';
+import { serveRequests } from './commands.ts';
+import type { RequestService } from './commands.ts';
 import { handlesOf } from './handles.ts';
 import type { BusReader } from './reader.ts';
 
@@ -18,10 +19,7 @@ export type NodeResponse<T = unknown> = { ok: true; data: T } | { ok: false; mes
 export type NodeHandler = (action: NodeAction, body: unknown) => Promise<NodeResponse>;
 
 /** A running node-request responder. */
-export interface NodeRequestService {
-  /** Stops answering once the request in hand is answered. */
-  stop(): Promise<void>;
-}
+export type NodeRequestService = RequestService;
 
 /** Sends one request to a node and returns its answer; throws on no responders and on timeout. */
 export async function requestNode<T = unknown>(bus: BusReader, node: string, action: NodeAction, body: unknown = {}, timeoutMs = 10_000): Promise<NodeResponse<T>> {
@@ -31,35 +29,18 @@ export async function requestNode<T = unknown>(bus: BusReader, node: string, act
 
 /** Answers the requests of every action for `node` with `handle`. */
 export function serveNode(bus: BusReader, node: string, handle: NodeHandler): NodeRequestService {
-  const sub = handlesOf(bus).nc.subscribe(nodeRequestSubject(node, '*'));
-  const loop = answer(sub, handle);
-  return {
-    async stop() {
-      sub.unsubscribe();
-      await loop;
-    },
-  };
+  return serveRequests<NodeResponse>(
+    bus,
+    nodeRequestSubject(node, '*'),
+    (action, data) =>
+      ACTIONS.has(action)
+        ? handle(action as NodeAction, parseBody(data))
+        : Promise.resolve({ ok: false, message: `unknown node action "${action}"; known: ${NODE_ACTIONS.join(', ')}` }),
+    (err) => ({ ok: false, message: err.message }),
+  );
 }
 
 const ACTIONS: ReadonlySet<string> = new Set(NODE_ACTIONS);
-
-async function answer(sub: Subscription, handle: NodeHandler): Promise<void> {
-  for await (const m of sub) {
-    const action = m.subject.split('.').pop() as string;
-    let response: NodeResponse;
-    if (!ACTIONS.has(action)) {
-      response = { ok: false, message: `unknown node action "${action}"; known: ${NODE_ACTIONS.join(', ')}` };
-    } else {
-      try {
-        response = await handle(action as NodeAction, parseBody(m.data));
-      } catch (err) {
-        // A failing handler still answers, so the requester hears why instead of timing out.
-        response = { ok: false, message: (err as Error).message };
-      }
-    }
-    m.respond(JSON.stringify(response));
-  }
-}
 
 function parseBody(data: Uint8Array): unknown {
   if (data.length === 0) return null;

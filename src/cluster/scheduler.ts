@@ -70,6 +70,7 @@ export class Scheduler {
   private peersKey = '';
   private stopped = false;
   private settled = false;
+  private liveDue = false;
   private rewatch = false;
   private readonly timers = new Set<NodeJS.Timeout>();
 
@@ -82,8 +83,16 @@ export class Scheduler {
     this.loop = this.readRegistrations(follow).catch((err: unknown) => {
       if (!this.abort.signal.aborted) this.opts.onError(err);
     });
+    // Every stream event (log metadata included) changes the state: the scans below run once
+    // per burst of events rather than once per event.
     this.stopLive = this.opts.live.subscribe((_item, state, previous) => {
-      if (state.services !== previous.services || state.nodes !== previous.nodes) this.onLiveState(state);
+      if (state.services === previous.services && state.nodes === previous.nodes) return;
+      if (this.liveDue) return;
+      this.liveDue = true;
+      this.later(LIVE_COALESCE_MS, () => {
+        this.liveDue = false;
+        this.onLiveState(this.opts.live.state);
+      });
     });
     this.onLiveState(this.opts.live.state);
     this.later(this.opts.settleMs, () => {
@@ -229,8 +238,9 @@ export class Scheduler {
     this.tellPeers(state);
     if (drainsChanged) this.kick();
     // A retired service leaves the state: the scheduler stops placing it.
+    const present = new Set(Object.values(state.services).map((s) => s.service));
     for (const service of this.specs.keys()) {
-      if (!Object.values(state.services).some((s) => s.service === service)) {
+      if (!present.has(service)) {
         this.specs.delete(service);
         this.kick();
       }
@@ -391,6 +401,8 @@ export class Scheduler {
   }
 }
 
+/** How long a burst of stream events is gathered before the scheduler looks at the state. */
+const LIVE_COALESCE_MS = 20;
 /** How often a pass runs without any change announced. */
 const SWEEP_MS = 5_000;
 /** How soon a pass with a failed action is tried again. */
