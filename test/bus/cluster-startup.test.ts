@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { connectBus, serverPaths } from '../../src/bus/index.ts';
 import type { Bus } from '../../src/bus/index.ts';
-import { allocatePort, isProcessAlive } from '../../src/process/index.ts';
+import { isProcessAlive } from '../../src/process/index.ts';
+import { allocateRoutePort } from '../cluster/route-port.ts';
 import { testConfig } from './helpers.ts';
 
 type Ports = [number, number, number];
@@ -47,7 +48,7 @@ async function serverPid(dataDir: string): Promise<number> {
 }
 
 test('a node waits for its cluster, reports what it sees, and completes once a second member makes the majority', async (t) => {
-  const ports = [await allocatePort(), await allocatePort(), await allocatePort()] as Ports;
+  const ports = [await allocateRoutePort(), await allocateRoutePort(), await allocateRoutePort()] as Ports;
   const a = await memberConfig(t, ports, 0, 'wait-a');
   const b = await memberConfig(t, ports, 1, 'wait-b');
   const heard = lineCollector();
@@ -68,7 +69,7 @@ test('a node waits for its cluster, reports what it sees, and completes once a s
 });
 
 test('a node waiting for its cluster stops its server when the startup is called off', async (t) => {
-  const ports = [await allocatePort(), await allocatePort(), await allocatePort()] as Ports;
+  const ports = [await allocateRoutePort(), await allocateRoutePort(), await allocateRoutePort()] as Ports;
   const a = await memberConfig(t, ports, 0, 'wait-off');
   const heard = lineCollector();
   const stop = new AbortController();
@@ -85,7 +86,7 @@ test('a node waiting for its cluster stops its server when the startup is called
 });
 
 test('a cluster with a majority but too few servers for the stream replicas waits and says so', async (t) => {
-  const ports = [await allocatePort(), await allocatePort(), await allocatePort()] as Ports;
+  const ports = [await allocateRoutePort(), await allocateRoutePort(), await allocateRoutePort()] as Ports;
   const members = [await memberConfig(t, ports, 0, 'rep-a'), await memberConfig(t, ports, 1, 'rep-b')];
   const stop = new AbortController();
   t.after(() => stop.abort());

@@ -2,13 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connectBus, createEventFactory, readEvents } from '../../src/bus/index.ts';
 import type { Bus, ReadResult } from '../../src/bus/index.ts';
-import { allocatePort } from '../../src/process/index.ts';
+import { allocateRoutePort } from '../cluster/route-port.ts';
 import { ensureSnapshotBucket } from '../../src/bus/streams.ts';
 import { testConfig } from './helpers.ts';
 
 test('two embedded servers with cluster settings form one cluster and share the event stream', async (t) => {
   // Routes need ports known up front, so both cluster ports are picked first.
-  const [portA, portB] = [await allocatePort(), await allocatePort()];
+  const [portA, portB] = [await allocateRoutePort(), await allocateRoutePort()];
   const cluster = (own: number, other: number) => ({ name: 'nestor-test', port: own, routes: [`nats://127.0.0.1:${other}`] });
   const configA = await testConfig(t, { node: 'node-a', nats: { cluster: cluster(portA, portB) } }, 'cluster-a');
   const configB = await testConfig(t, { node: 'node-b', nats: { cluster: cluster(portB, portA) } }, 'cluster-b');

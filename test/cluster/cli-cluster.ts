@@ -11,7 +11,7 @@ import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runCli, startCli } from '../../src/harness/index.ts';
 import type { CliResult, CliSession } from '../../src/harness/index.ts';
-import { allocatePort } from '../../src/process/index.ts';
+import { allocateRoutePort } from './route-port.ts';
 
 /**
  * Lease timings short enough for tests, long enough for a loaded 2-core machine; and the address
@@ -64,9 +64,11 @@ export async function startCluster(
 ): Promise<TestCluster & { addNode(spec: NodeSpec, project?: string): Promise<TestNode>; restart(id: string): Promise<TestNode> }> {
   const run = randomUUID();
   const ports = new Map<string, number>();
-  for (const spec of opts.nodes) ports.set(spec.id, await allocatePort());
+  for (const spec of opts.nodes) ports.set(spec.id, await allocateRoutePort());
   const nodes: TestNode[] = [];
+  diagnose = () => diagnoseCluster(nodes, run);
   t.after(async () => {
+    diagnose = undefined;
     for (const n of nodes) killTree(n);
     killMarked(run);
     await sleep(200);
@@ -77,7 +79,7 @@ export async function startCluster(
   const launch = async (spec: NodeSpec, project: string): Promise<TestNode> => {
     const dir = await mkdtemp(join(tmpdir(), `nestor-cluster-${spec.id}-`));
     await writeFile(join(dir, 'nestor.yaml'), project);
-    const own = ports.get(spec.id) ?? (await allocatePort());
+    const own = ports.get(spec.id) ?? (await allocateRoutePort());
     ports.set(spec.id, own);
     const routes = [...ports].filter(([id]) => id !== spec.id).flatMap(([, p]) => ['--join', `nats://127.0.0.1:${p}`]);
     const args = ['up', '--node', spec.id, '--cluster-name', 'test', '--cluster-port', String(own), ...routes, ...(spec.tags ?? []).flatMap((tag) => ['--tag', tag])];
@@ -195,6 +197,39 @@ function kill(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
   }
 }
 
+// What a running test cluster looks like, printed when a wait times out: CI keeps only the
+// output, and a cluster that did not converge is understood from every node's view of it.
+let diagnose: (() => Promise<void>) | undefined;
+
+async function diagnoseCluster(nodes: TestNode[], run: string): Promise<void> {
+  const out: string[] = ['--- cluster diagnosis ---'];
+  const procs = [...markedProcesses(run)].map(([id, l]) => `${id}:${l.map((p) => `${p.node}/${p.pid}`).join(',')}`);
+  out.push(`processes: ${procs.join(' ') || 'none'}`);
+  for (const n of nodes) {
+    const [status, members] = await Promise.all([n.cli(['status'], 15_000), n.cli(['nodes'], 15_000)]);
+    out.push(`== ${n.id} status (exit ${status.code})`, status.stdout.trim(), status.stderr.trim());
+    out.push(`== ${n.id} nodes (exit ${members.code})`, members.stdout.trim(), members.stderr.trim());
+    // The node's own live state (what its scheduler and controller act on), beside what the
+    // CLI reduced from the stream just now.
+    const info = await n.cli(['info', '--json'], 15_000);
+    const api = info.code === 0 ? info.json<{ api?: string }>().api : undefined;
+    try {
+      const res = api === undefined ? null : await fetch(`${api}/api/v1/state`, { signal: AbortSignal.timeout(10_000) });
+      const live = res?.ok === true ? ((await res.json()) as { seq: number; services: Record<string, { state: string; node: string }> }) : null;
+      const svcs = Object.entries(live?.services ?? {}).map(([k, v]) => `${k}=${v.state}@${v.node}`).join(' ');
+      out.push(`== ${n.id} live state (HTTP ${res?.status ?? '-'}) at seq ${live?.seq ?? '?'}: ${svcs}`);
+    } catch (err) {
+      out.push(`== ${n.id} live state: ${(err as Error).message}`);
+    }
+    const log = await readFile(join(n.dir, '.data', 'nestor.log'), 'utf8').catch(() => '');
+    const lines = log.trim().split('\n');
+    out.push(`== ${n.id} nestor.log (last 40 of ${lines.length} lines)`, ...lines.slice(-40));
+  }
+  const events = await nodes[0]?.cli(['events'], 30_000);
+  out.push('== last 150 events', ...(events?.stdout.trim().split('\n').slice(-150) ?? []));
+  process.stderr.write(`${out.join('\n')}\n--- end of diagnosis ---\n`);
+}
+
 /** Polls `check` until it returns a value (not undefined) or the time is up. */
 export async function eventually<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000, everyMs = 1_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -206,7 +241,10 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline) {
+      await diagnose?.().catch((err: unknown) => process.stderr.write(`cluster diagnosis failed: ${String(err)}\n`));
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    }
     await sleep(everyMs);
   }
 }

@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { connectBus, findNatsServer } from '../../src/bus/index.ts';
 import type { Bus } from '../../src/bus/index.ts';
 import { allocatePort } from '../../src/process/index.ts';
+import { allocateRoutePort } from './route-port.ts';
 import { testConfig } from '../bus/helpers.ts';
 import type { After } from '../bus/helpers.ts';
 
@@ -50,7 +51,7 @@ export async function startNatsCluster(t: After, size = 3): Promise<NatsCluster>
     await rm(dir, { recursive: true, force: true });
   });
   const ports = [];
-  for (let i = 0; i < size; i++) ports.push({ client: await allocatePort(), cluster: await allocatePort(), monitor: await allocatePort() });
+  for (let i = 0; i < size; i++) ports.push({ client: await allocatePort(), cluster: await allocateRoutePort(), monitor: await allocatePort() });
   for (const [i, p] of ports.entries()) {
     const name = `n${i + 1}`;
     const routes = ports.filter((_, j) => j !== i).map((o) => `nats://127.0.0.1:${o.cluster}`);
