@@ -88,6 +88,13 @@ export class Membership {
   /** Revision of this node's first renewal after a failure, and its stamp once seen. */
   private graceRevision = 0;
   private graceFromMs = -Infinity;
+  /**
+   * Whether the watch has shown that renewal yet. Until it has, the grace's start is unknown
+   * and nobody is judged: with the old start, a node back from an outage (a lease bucket
+   * electing a new leader, say) would declare down peers whose leases aged only through the
+   * same outage, before they had a chance to renew.
+   */
+  private graceSeen = true;
   /** The renewal waiting for its answer, if any. */
   private renewal: Promise<void> | null = null;
   private fenceReported = false;
@@ -244,8 +251,13 @@ export class Membership {
   private held(revision: number, sentAt: number): void {
     this.revision = revision;
     // Others' leases may have aged while this node was away from the bucket; it gives them a ttl.
-    this.graceRevision = revision;
+    this.startGrace(revision);
     this.renewed(sentAt);
+  }
+
+  private startGrace(revision: number): void {
+    this.graceRevision = revision;
+    this.graceSeen = false;
   }
 
   private renewed(sentAt: number): void {
@@ -283,7 +295,7 @@ export class Membership {
       if (write.ok) this.revision = write.revision;
       if (this.stopped) return;
       if (write.ok) {
-        if (this.failing) this.graceRevision = write.revision;
+        if (this.failing) this.startGrace(write.revision);
         this.failing = false;
         this.renewed(sentAt);
         this.checkWatch();
@@ -371,7 +383,12 @@ export class Membership {
     if (!isNodeKey(e.key)) return;
     if (e.deleted) this.seen.delete(e.key);
     else recordLease(this.seen, e.key, { revision: e.revision, serverTimeMs: serverMs, value: e.value });
-    if (e.key === this.opts.node && e.revision === this.graceRevision) this.graceFromMs = serverMs;
+    // A later revision of our own lease than the grace's first renewal implies that one landed
+    // before it (its own entry may have been missed by a watch opened again meanwhile).
+    if (e.key === this.opts.node && !this.graceSeen && e.revision >= this.graceRevision) {
+      this.graceFromMs = serverMs;
+      this.graceSeen = true;
+    }
     this.notifyChange();
   }
 
@@ -382,7 +399,7 @@ export class Membership {
   private judge(): void {
     this.notifyChange();
     // A node whose own renewals fail sees the others through a stale bucket: it judges nobody.
-    if (this.clock === null || this.failing || this.fenceReported) return;
+    if (this.clock === null || this.failing || this.fenceReported || !this.graceSeen) return;
     const serverNow = estimateServerNow(this.clock, this.now());
     for (const v of judgeLeases(this.seen, serverNow, this.timings, this.graceFromMs)) {
       if (v.status !== 'expired' || v.node === this.opts.node || this.declaring.has(v.node)) continue;

@@ -275,7 +275,7 @@ export class Scheduler {
       const key = JSON.stringify(now);
       const before = this.lastEndpoint.get(service);
       this.lastEndpoint.set(service, key);
-      if (before !== undefined && before !== key) this.follow(service);
+      if (before !== undefined && before !== key) this.follow(service, now);
     }
     const key = JSON.stringify(phases);
     if (key === this.peersKey) return;
@@ -285,11 +285,19 @@ export class Scheduler {
 
   // Restarts the running instances here whose spec refers to `service` by placeholder: their
   // arguments or environment name its old address.
-  private follow(service: string): void {
+  private follow(service: string, to: { ports: Record<string, number>; host: string }): void {
     for (const svc of Object.values(this.opts.controller.snapshot().services)) {
-      if (svc.phase !== 'ready' && svc.phase !== 'running') continue;
       if (!referencedServices(svc.spec).has(service)) continue;
-      void this.opts.controller.command('restart', svc.id, { node: this.opts.node, component: 'scheduler' });
+      const where = `${to.host}:${Object.values(to.ports).join(',')}`;
+      if (svc.phase !== 'ready' && svc.phase !== 'running') {
+        // Not running: its next start renders the new address anyway.
+        this.opts.log?.(`scheduler: ${service} now listens on ${where}; ${svc.id} is ${svc.phase} and picks it up when it starts`);
+        continue;
+      }
+      this.opts.log?.(`scheduler: restart ${svc.id} to follow ${service} to ${where}`);
+      void this.opts.controller
+        .command('restart', svc.id, { node: this.opts.node, component: 'scheduler' })
+        .then((reply) => (reply.ok ? undefined : this.opts.log?.(`scheduler: restart of ${svc.id} refused: ${reply.message}`)));
     }
   }
 
