@@ -18,6 +18,8 @@ export interface Pm2App {
   interpreter?: string;
   out_file?: string;
   error_file?: string;
+  /** false: a script that exits stays stopped (a one-shot). */
+  autorestart?: boolean;
 }
 
 /** What PM2 reports for one of its processes. */

@@ -3,7 +3,7 @@
 //   in:  raw chunks tagged stdout/stderr, in arrival order
 //   out: <dir>/<service>.log (both streams, raw bytes, whole lines in arrival order) rotated to
 //        .1 … .<keep>;
-//        console lines `name | text`; onMetadata at most once per interval per stream, sooner
+//        console lines `name | text`, one console write per chunk; onMetadata at most once per interval per stream, sooner
 //        (ROTATION_NOTICE_MS after the previous one) once the file has rotated, and at close
 //   never: a file above maxBytes, more than keep+1 files, one metadata call per line.
 // Each stream's partial last line is held back until its newline arrives (or it grows past
@@ -11,7 +11,10 @@
 // never splice into each other in the shared file.
 // Writes are synchronous on purpose: rotation and size accounting stay exact, and a child that
 // floods its pipe is slowed down by the pipe filling up while we write, not buffered in memory.
-import { closeSync, constants, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+// They cost little as long as they are per chunk, never per line: a chunk's complete lines go to
+// the file in one write (writev beside the held partial line, without copying the chunk) and to
+// the console in one write; the pipe is read again as soon as they return.
+import { closeSync, constants, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
 import { LineSplitter, MAX_LINE_CHARS, consolePrefix } from './log-lines.ts';
 import type { OutputStream } from './spawn.ts';
@@ -35,8 +38,11 @@ export interface LogMetadata {
 
 /** Where console lines go. */
 export interface LogConsole {
-  /** One prefixed line; `service` says whose, for a console that orders lines by service. */
-  write(line: string, service: string): void;
+  /**
+   * One or more prefixed lines, joined by `\n` (no trailing newline): every line a chunk of the
+   * service's output completed. `service` says whose, for a console that orders lines by service.
+   */
+  write(lines: string, service: string): void;
   colour: boolean;
   /** Pad service names to this width so columns line up across services (default: name length). */
   width?: number;
@@ -77,6 +83,8 @@ export function logFileOf(dir: string, service: string): string {
  * rotation would flood the stream instead; the counts and the rotated flag accumulate meanwhile.
  */
 export const ROTATION_NOTICE_MS = 1000;
+
+const EMPTY = Buffer.alloc(0);
 
 /** How long a partial line waits for its newline before it is written to the file anyway. */
 const PARTIAL_FLUSH_MS = 500;
@@ -122,8 +130,10 @@ export function createLogSink(options: LogSinkOptions): LogSink {
     options.onMetadata?.(out);
   };
 
-  const toFile = (buf: Buffer): void => {
-    if (buf.length > 0 && rotator.write(buf)) {
+  // parts: consecutive pieces of one stream's output, written as one (one syscall when no
+  // rotation falls inside them).
+  const toFile = (...parts: Buffer[]): void => {
+    if (rotator.write(parts)) {
       meta.stdout.rotated = true;
       meta.stderr.rotated = true;
     }
@@ -134,26 +144,32 @@ export function createLogSink(options: LogSinkOptions): LogSink {
     clearTimeout(m.heldTimer);
     m.heldTimer = undefined;
     const held = m.held;
-    m.held = Buffer.alloc(0);
+    m.held = EMPTY;
     toFile(held);
   };
 
+  // The chunk itself is never copied: the held partial line and the chunk's complete lines go to
+  // the file side by side; only the chunk's own partial tail (shorter than a line) is copied.
   const hold = (stream: OutputStream, buf: Buffer): void => {
     const m = meta[stream];
-    const data = m.held.length > 0 ? Buffer.concat([m.held, buf]) : buf;
-    const cut = data.lastIndexOf(10);
-    if (data.length - (cut + 1) > MAX_LINE_CHARS) {
-      m.held = Buffer.alloc(0);
-      toFile(data);
+    const cut = buf.lastIndexOf(10);
+    const tail = cut < 0 ? m.held.length + buf.length : buf.length - (cut + 1);
+    if (tail > MAX_LINE_CHARS) {
+      toFile(m.held, buf);
+      m.held = EMPTY;
+    } else if (cut < 0) {
+      m.held = Buffer.concat([m.held, buf]);
     } else {
-      m.held = Buffer.from(data.subarray(cut + 1));
-      toFile(data.subarray(0, cut + 1));
+      toFile(m.held, buf.subarray(0, cut + 1));
+      m.held = cut + 1 === buf.length ? EMPTY : Buffer.from(buf.subarray(cut + 1));
     }
-    clearTimeout(m.heldTimer);
-    m.heldTimer = undefined;
-    if (m.held.length > 0) {
+    if (m.held.length === 0) return;
+    // One timer per stream, pushed back on every write: the partial line waits for quiet.
+    if (m.heldTimer === undefined) {
       m.heldTimer = setTimeout(() => flushHeld(stream), PARTIAL_FLUSH_MS);
       m.heldTimer.unref();
+    } else {
+      m.heldTimer.refresh();
     }
   };
 
@@ -185,7 +201,10 @@ export function createLogSink(options: LogSinkOptions): LogSink {
       m.totalBytes += buf.length;
       m.lines += countNewlines(buf);
       if (options.console) {
-        for (const line of m.splitter.push(buf)) options.console.write(prefix + line, options.service);
+        // One console write per chunk, not per line: a write per line is a syscall per line on
+        // the thread that reads the service's pipe, and the service waits while it happens.
+        const lines = m.splitter.push(buf);
+        if (lines.length > 0) options.console.write(prefix + lines.join(`\n${prefix}`), options.service);
       }
       schedule(stream);
     },
@@ -204,7 +223,7 @@ export function createLogSink(options: LogSinkOptions): LogSink {
 }
 
 function newMeta(): StreamMeta {
-  return { held: Buffer.alloc(0), heldTimer: undefined, bytes: 0, lines: 0, totalBytes: 0, rotated: false, lastEmit: -Infinity, timer: undefined, due: Infinity, splitter: new LineSplitter() };
+  return { held: EMPTY, heldTimer: undefined, bytes: 0, lines: 0, totalBytes: 0, rotated: false, lastEmit: -Infinity, timer: undefined, due: Infinity, splitter: new LineSplitter() };
 }
 
 function countNewlines(buf: Buffer): number {
@@ -227,24 +246,32 @@ class RotatingFile {
     this.size = fstatSync(this.fd).size;
   }
 
-  /** Appends buf, rotating as often as needed; returns whether a rotation happened. */
-  write(buf: Buffer): boolean {
-    let rest = buf;
+  /** Appends the parts in order, rotating as often as needed; returns whether a rotation happened. */
+  write(parts: Buffer[]): boolean {
+    let total = 0;
+    for (const part of parts) total += part.length;
+    if (total === 0) return false;
+    if (total <= this.maxBytes - this.size) {
+      this.append(parts, total);
+      return false;
+    }
+    // A rotation falls inside: rare enough that joining the parts costs nothing that matters.
+    let rest = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
     let rotated = false;
     while (rest.length > 0) {
       const room = this.maxBytes - this.size;
       if (rest.length <= room) {
-        this.append(rest);
+        this.append([rest], rest.length);
         break;
       }
       // Prefer cutting after the last newline that fits, so files hold whole lines.
       const cut = room > 0 ? rest.lastIndexOf(10, room - 1) : -1;
       if (cut >= 0) {
-        this.append(rest.subarray(0, cut + 1));
+        this.append([rest.subarray(0, cut + 1)], cut + 1);
         rest = rest.subarray(cut + 1);
       } else if (this.size === 0) {
         // One line longer than a whole file: it has to be split.
-        this.append(rest.subarray(0, room));
+        this.append([rest.subarray(0, room)], room);
         rest = rest.subarray(room);
       }
       this.rotate();
@@ -257,10 +284,15 @@ class RotatingFile {
     closeSync(this.fd);
   }
 
-  private append(buf: Buffer): void {
-    let off = 0;
-    while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
-    this.size += buf.length;
+  private append(parts: Buffer[], total: number): void {
+    const nonEmpty = parts.filter((p) => p.length > 0);
+    const done = nonEmpty.length === 1 ? writeSync(this.fd, nonEmpty[0] as Buffer) : writevSync(this.fd, nonEmpty);
+    if (done < total) {
+      // A short write (a full disk, a signal): finish the rest piece by piece.
+      const rest = Buffer.concat(nonEmpty).subarray(done);
+      for (let off = 0; off < rest.length; ) off += writeSync(this.fd, rest, off, rest.length - off);
+    }
+    this.size += total;
   }
 
   private rotate(): void {

@@ -106,3 +106,22 @@ test('a restarted service appends to its log and rotates by the size already on 
   assert.equal(readFileSync(join(dir, 's.log.1'), 'utf8'), 'a'.repeat(39) + '\n');
   assert.equal(readFileSync(join(dir, 's.log'), 'utf8'), 'b'.repeat(39) + '\n');
 });
+
+test('a partial line is written once its stream stays quiet, and the rest of the line follows it', async (t) => {
+  const dir = await tempDir(t);
+  const sink = createLogSink({ service: 'p', dir, maxBytes: 1 << 20, keep: 1, metadataIntervalMs: 1000 });
+  t.after(() => sink.close());
+  const file = join(dir, 'p.log');
+  // A prompt, in two pieces: it must reach the file without waiting for a newline.
+  sink.write('stdout', 'Pass');
+  sink.write('stdout', 'word: ');
+  sink.write('stderr', 'warn\n');
+  assert.equal(readFileSync(file, 'utf8'), 'warn\n', 'the partial line is held while it may still grow');
+  // The sink's timers are unref'd; this one keeps the test alive while it waits.
+  const alive = setInterval(() => {}, 1000);
+  t.after(() => clearInterval(alive));
+  for (let i = 0; i < 100 && readFileSync(file, 'utf8') === 'warn\n'; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(readFileSync(file, 'utf8'), 'warn\nPassword: ');
+  sink.write('stdout', 'ok\n');
+  assert.equal(readFileSync(file, 'utf8'), 'warn\nPassword: ok\n');
+});
