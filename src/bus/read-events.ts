@@ -122,10 +122,15 @@ const MAX_OPEN_FAILURES = 5;
 // two idle heartbeats are missed (30 s at the default expiry). A follower then sits silent
 // while the stream grows. So once the client has recreated its consumer we stop that one and
 // open a fresh consumer at our own cursor, whose pull accounting starts clean.
+//
+// Missed heartbeats are handled the same way. The client's own answer to them is to ask for
+// the consumer's info until the server says it is gone; a consumer that lived on a server that
+// died is neither there nor gone (its assignment outlives the server), so that loop never ends
+// and the follower stood still for as long as the server stayed down.
 function abandonRecreated(messages: ConsumerMessages, onReplaced: () => void): void {
   void (async () => {
     for await (const s of messages.status()) {
-      if (s.type !== 'ordered_consumer_recreated') continue;
+      if (s.type !== 'ordered_consumer_recreated' && s.type !== 'heartbeats_missed') continue;
       onReplaced();
       // Messages the recreated consumer already delivered are still yielded before the
       // iteration ends; the cursor then starts the next consumer after them.
