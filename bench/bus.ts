@@ -5,6 +5,7 @@ import { rm } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { connectBus, readEvents } from '../src/bus/index.ts';
+import type { Bus } from '../src/bus/index.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { encode, subjectFor } from '../src/events/index.ts';
 import { emptyState, reduce } from '../src/state/index.ts';
@@ -23,25 +24,7 @@ export async function benchBus(n = 1_000_000): Promise<{ publishPerSec: number; 
   });
   const bus = await connectBus(config, { component: 'bench' });
   try {
-    let published = 0;
-    const t0 = performance.now();
-    let lastReport = t0;
-    for (const batch of chunks(n)) {
-      for (let i = 0; i < batch.length; i += IN_FLIGHT) {
-        const acks = batch.slice(i, i + IN_FLIGHT).map(({ seq: _seq, ...event }) =>
-          bus.js.publish(subjectFor(event), encode(event), { msgID: event.id }),
-        );
-        await Promise.all(acks);
-        published += acks.length;
-      }
-      if (performance.now() - lastReport > 5000) {
-        lastReport = performance.now();
-        console.log(`  published ${published.toLocaleString('en-US')} / ${n.toLocaleString('en-US')}`);
-      }
-    }
-    const publishMs = performance.now() - t0;
-    const publishPerSec = Math.round(published / (publishMs / 1000));
-    console.log(`bus publish (${IN_FLIGHT} acks in flight): ${publishPerSec.toLocaleString('en-US')} events/s (${published.toLocaleString('en-US')} in ${(publishMs / 1000).toFixed(1)} s)`);
+    const { publishPerSec } = await publishGenerated(bus, n);
 
     const t1 = performance.now();
     let state = emptyState();
@@ -59,6 +42,28 @@ export async function benchBus(n = 1_000_000): Promise<{ publishPerSec: number; 
     await bus.close();
     await rm(config.dataDir, { recursive: true, force: true });
   }
+}
+
+/** Publishes n generated events (bench/reducer.ts's mix) with acks in flight; prints and returns the rate. */
+export async function publishGenerated(bus: Bus, n: number): Promise<{ publishPerSec: number }> {
+  let published = 0;
+  const t0 = performance.now();
+  let lastReport = t0;
+  for (const batch of chunks(n)) {
+    for (let i = 0; i < batch.length; i += IN_FLIGHT) {
+      const acks = batch.slice(i, i + IN_FLIGHT).map(({ seq: _seq, ...event }) => bus.js.publish(subjectFor(event), encode(event), { msgID: event.id }));
+      await Promise.all(acks);
+      published += acks.length;
+    }
+    if (performance.now() - lastReport > 5000) {
+      lastReport = performance.now();
+      console.log(`  published ${published.toLocaleString('en-US')} / ${n.toLocaleString('en-US')}`);
+    }
+  }
+  const publishMs = performance.now() - t0;
+  const publishPerSec = Math.round(published / (publishMs / 1000));
+  console.log(`bus publish (${IN_FLIGHT} acks in flight): ${publishPerSec.toLocaleString('en-US')} events/s (${published.toLocaleString('en-US')} in ${(publishMs / 1000).toFixed(1)} s)`);
+  return { publishPerSec };
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -1,6 +1,5 @@
 // `npm run bench`: every benchmark in turn, figures printed. Never part of `npm test`.
-// Select some with arguments: npm run bench -- reducer bus stack logs placement sse cluster-failover
-// cluster-placement cluster-traffic
+// Select some by name: npm run bench -- reducer snapshot (the names are in the list below).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -9,6 +8,7 @@ type Bench = { name: string; run(): Promise<unknown> };
 const benches: Bench[] = [
   { name: 'reducer', run: async () => (await import('./reducer.ts')).benchReducer(1_000_000) },
   { name: 'bus', run: async () => (await import('./bus.ts')).benchBus(1_000_000) },
+  { name: 'snapshot', run: async () => (await import('./snapshot.ts')).benchSnapshot(1_000_000) },
   { name: 'stack', run: async () => (await import('./stack.ts')).benchStack() },
   { name: 'logs', run: async () => (await import('./logs.ts')).benchLogs() },
   { name: 'placement', run: async () => (await import('./placement.ts')).benchPlacement() },

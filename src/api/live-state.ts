@@ -1,8 +1,9 @@
 // The node's live view of the event stream, shared by every HTTP client: the reduced state, a
 // ring of recent events, and synchronous listeners (SSE clients, the dashboard, metrics) that
 // get each new event once, already serialized. Snapshot-then-live with the stream sequence as
-// the cursor: the history up to the stream's last sequence is reduced with stateAt,
-// then followState continues from the next sequence, so no event is missed or applied twice.
+// the cursor: the newest usable snapshot plus the history after it, up to the stream's last
+// sequence, is reduced with stateAt, then followState continues from the next sequence, so no
+// event is missed or applied twice.
 //
 // Listeners must not block: they copy what they need into their own bounded queues. LiveState
 // never waits for a client, so a slow client cannot slow the orchestrator.
@@ -84,8 +85,9 @@ export class LiveState {
 
   /** Reduces the history, loads the recent events, then follows the stream in the background. */
   async start(): Promise<void> {
-    const { firstSeq, lastSeq: last } = await this.#bus.streamBounds();
-    this.#state = await stateAt(this.#bus, { until: last, stats: this.#stats });
+    const bounds = await this.#bus.streamBounds();
+    const { firstSeq, lastSeq: last } = bounds;
+    this.#state = await stateAt(this.#bus, { until: last, stats: this.#stats, bounds });
     this.#cursor = last;
     const from = Math.max(firstSeq, last - this.#recentLimit + 1, 1);
     for await (const r of readEvents(this.#bus, { fromSeq: from, until: last })) {

@@ -18,6 +18,7 @@ import { dashboardRoutes } from '../ui/web/index.ts';
 import { startClusterRole } from './cluster.ts';
 import type { ClusterRole } from './cluster.ts';
 import { startGuardian, takeCrashReport } from './guardian.ts';
+import { SnapshotSaver } from './snapshot-saver.ts';
 import { PreparedProject, prepareProject, registerProject } from './register-project.ts';
 import type { RegisterOptions, RegisterResult, SelectionOptions } from './register-project.ts';
 
@@ -125,6 +126,7 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
   let api: ApiServer | undefined;
   let controller: Controller | undefined;
   let clusterRole: ClusterRole | undefined;
+  let saver: SnapshotSaver | undefined;
   // The steps after the bus are short: a stop asked for meanwhile is honoured between them.
   const checkpoint = (): void => opts.signal?.throwIfAborted();
   try {
@@ -160,6 +162,16 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
       onError,
     });
     const server = api;
+    const snapshots = (saver = new SnapshotSaver({
+      bus,
+      live: server.live,
+      node: config.node,
+      events,
+      config: config.events,
+      onError: (err) => log.warn({ err }, 'snapshot not saved'),
+      onSaved: (outcome, throughSeq) => log.debug({ key: outcome.key, bytes: outcome.bytes, throughSeq }, 'snapshot saved'),
+    }));
+    snapshots.start();
     checkpoint();
     // What earlier runs of this node registered, as the stream says before this run registers
     // anything: the first registration retires those its project no longer has.
@@ -225,7 +237,9 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
           await cluster.stop();
           await started.close();
           // Bounded: the last nodes of a cluster stopping together may have no quorum left.
-          await Promise.race([bus.publish(events('orchestrator.node.down', { node: config.node, reason })).catch(() => {}), sleep(3_000)]);
+          const down = await Promise.race([bus.publish(events('orchestrator.node.down', { node: config.node, reason })).catch(() => null), sleep(3_000).then(() => null)]);
+          // The last snapshot includes this node's node.down, so the next start reads no tail.
+          await Promise.race([snapshots.stop(down?.seq), sleep(5_000)]);
           await server.close();
           await removeRuntimeInfo(config.dataDir, process.pid).catch(() => {});
           await bus.close();
@@ -256,6 +270,7 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
       [Symbol.asyncDispose]: () => shutdown(),
     };
   } catch (err) {
+    saver?.cancel();
     await clusterRole?.stop({ leave: true }).catch(() => {});
     await api?.close().catch(() => {});
     await controller?.close().catch(() => {});

@@ -44,6 +44,8 @@ export type { CommandRequest, CommandRequester, CommandResponse, CommandHandler,
 export { NODE_ACTIONS, requestNode, serveNode } from './node-requests.ts';
 export type { NodeAction, NodeHandler, NodeRequestService, NodeResponse } from './node-requests.ts';
 export { followState, stateAt } from './read-state.ts';
-export type { FollowStateOptions } from './read-state.ts';
+export type { FollowStateOptions, StateAtOptions } from './read-state.ts';
+export { deleteSnapshot, loadSnapshot, putSnapshotRecord, saveSnapshot, snapshotKey } from './snapshots.ts';
+export type { LoadedSnapshot, SaveOutcome, SnapshotLimit, StoredSnapshot } from './snapshots.ts';
 export { brokerStats } from './broker-stats.ts';
 export type { BrokerStats } from './broker-stats.ts';

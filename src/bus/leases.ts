@@ -96,7 +96,7 @@ async function conflictAware(write: Promise<number>, reason: 'exists' | 'wrong-r
 }
 
 /** Whether the server refused a write because the key's revision was not the expected one. */
-function isWrongLastSequence(err: unknown): boolean {
+export function isWrongLastSequence(err: unknown): boolean {
   return (
     err instanceof JetStreamApiError &&
     (err.code === JetStreamApiCodes.StreamWrongLastSequence || err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)

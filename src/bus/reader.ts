@@ -19,6 +19,8 @@ export type BusLink = 'connected' | 'reconnecting' | 'disconnected';
 export interface StreamBounds {
   firstSeq: number;
   lastSeq: number;
+  /** When the stream was created: a stream made again under the same name is another history. */
+  created: string;
 }
 
 /** A read-only view of the event stream; readEvents/followEvents consume it. */
@@ -56,8 +58,8 @@ export function toReadResult(data: Uint8Array, seq: number, subject: string): Re
 /** A reader over `h`; `close` is how its owner ends the connection. */
 export function makeReader(h: NatsHandles, streamName: string, natsUrl: string, close: () => Promise<void>): BusReader {
   const bounds = async (): Promise<StreamBounds> => {
-    const { state } = await h.jsm.streams.info(streamName);
-    return { firstSeq: state.first_seq, lastSeq: state.last_seq };
+    const { state, created } = await h.jsm.streams.info(streamName);
+    return { firstSeq: state.first_seq, lastSeq: state.last_seq, created };
   };
   const reader: BusReader = {
     streamName,

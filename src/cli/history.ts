@@ -1,7 +1,8 @@
 // Points in the event history as users write them (`--at 42`, `--since 2025-03-14T09:30:00Z`,
-// `--since 10m`) and the state of the stream at such a point: the stream is reduced from its
-// first event up to that sequence or that time (the envelope's timestamp).
-import { readEvents, stateAt } from '../bus/index.ts';
+// `--since 10m`) and the state of the stream at such a point: the stream is reduced up to that
+// sequence or that time (the envelope's timestamp), from a snapshot that precedes the point
+// when there is one.
+import { loadSnapshot, readEvents, stateAt } from '../bus/index.ts';
 import type { BusReader } from '../bus/index.ts';
 import { parseDuration } from '../spec/index.ts';
 import { emptyState, reduce } from '../state/index.ts';
@@ -36,15 +37,19 @@ export function isAtOrBefore(timestamp: string, ms: number): boolean {
   return !Number.isNaN(t) && t <= ms;
 }
 
-/** The state of the stream at `point` (everything, without one). */
+/**
+ * The state of the stream at `point` (everything, without one): from the newest usable snapshot
+ * that includes nothing after the point, then the events after it up to the point.
+ */
 export async function stateAtPoint(bus: BusReader, point?: Point): Promise<State> {
   if (point === undefined) return stateAt(bus);
   if (point.kind === 'seq') return point.seq === 0 ? emptyState() : stateAt(bus, { until: point.seq });
+  const snap = await loadSnapshot(bus, { bounds: await bus.streamBounds(), atOrBeforeMs: point.ms });
   // Reading stops at the first event stamped after the point: timestamps grow along the stream
   // (nodes sharing one stream are assumed to have synchronised clocks).
   const ac = new AbortController();
-  let state = emptyState();
-  for await (const item of readEvents(bus, { signal: ac.signal })) {
+  let state = snap?.state ?? emptyState();
+  for await (const item of readEvents(bus, { fromSeq: state.seq + 1, signal: ac.signal })) {
     if (!item.ok) continue;
     if (!isAtOrBefore(item.event.timestamp, point.ms)) {
       ac.abort();

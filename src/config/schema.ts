@@ -67,6 +67,8 @@ const eventsLayer = z.strictObject(
     maxMsgs: int(-1, MAX_INT, 'a message count, or -1 for no limit').optional(),
     duplicateWindowMs: int(1, MAX_INT, 'a positive number of milliseconds').optional(),
     replicas: int(1, 5, 'a replica count from 1 to 5').optional(),
+    snapshotEvery: int(0, MAX_INT, 'an event count, or 0 for no snapshot by count').optional(),
+    snapshotIntervalMs: int(0, MAX_INT, 'milliseconds, or 0 for no snapshot by time').optional(),
   },
   { error: 'a mapping of event stream settings' },
 );
@@ -196,6 +198,10 @@ export interface EventsConfig {
   maxMsgs: number;
   duplicateWindowMs: number;
   replicas: number;
+  /** A node saves a snapshot of the state after this many new events (0: not by count). */
+  snapshotEvery: number;
+  /** It also saves one after this long when any event came in since the last (0: not by time). */
+  snapshotIntervalMs: number;
 }
 
 /** HTTP API settings. */
@@ -253,6 +259,8 @@ export const DEFAULTS = {
     maxMsgs: 1_000_000,
     duplicateWindowMs: 2 * 60 * 1000,
     replicas: 1,
+    snapshotEvery: 10_000,
+    snapshotIntervalMs: 60_000,
   },
   api: { host: '127.0.0.1', port: 0, readOnly: false, allowedHosts: [] as readonly string[] },
   membership: { heartbeatMs: 1000, leaseTtlMs: 5000, fenceAfterMs: 3000 },

@@ -53,6 +53,8 @@ export const SETTINGS: readonly Setting[] = [
   s('events.maxMsgs', 'int', 'NESTOR_EVENTS_MAX_MSGS', '--events-max-msgs'),
   s('events.duplicateWindowMs', 'int', 'NESTOR_EVENTS_DUPLICATE_WINDOW_MS', '--events-duplicate-window-ms'),
   s('events.replicas', 'int', 'NESTOR_EVENTS_REPLICAS', '--events-replicas'),
+  s('events.snapshotEvery', 'int', 'NESTOR_EVENTS_SNAPSHOT_EVERY', '--events-snapshot-every'),
+  s('events.snapshotIntervalMs', 'int', 'NESTOR_EVENTS_SNAPSHOT_INTERVAL_MS', '--events-snapshot-interval-ms'),
   s('api.host', 'string', 'NESTOR_API_HOST', '--api-host'),
   s('api.port', 'int', 'NESTOR_API_PORT', '--api-port'),
   s('api.token', 'string', 'NESTOR_API_TOKEN', '--api-token'),

@@ -1,6 +1,6 @@
 // Public entry of the state module (pure): reducers, snapshots, log replay and lookups. What the
 // UIs show of the state is derived in src/views.
-export { LIFECYCLE_STATES } from './types.ts';
+export { LIFECYCLE_STATES, REDUCER_VERSION } from './types.ts';
 export type { LifecycleState, ProbeStatus, ServiceState, NodeState, State, Snapshot } from './types.ts';
 export { emptyState, reduce, reduceAll, seqOf } from './reduce.ts';
 export { getService, getNode, sortedServices } from './lookup.ts';

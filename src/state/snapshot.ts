@@ -5,18 +5,21 @@
 import type { Stored } from '../events/index.ts';
 import { SnapshotError } from './errors.ts';
 import { reduceAll } from './reduce.ts';
+import { REDUCER_VERSION } from './types.ts';
 import type { Snapshot, State } from './types.ts';
 
 /** Captures a state. States are never mutated, so the snapshot shares structure with it. */
 export function takeSnapshot(state: State): Snapshot {
-  return { version: 1, throughSeq: state.seq, state };
+  return { version: REDUCER_VERSION, throughSeq: state.seq, state };
 }
 
 /** The state held by a snapshot (for example one parsed from the KV store); throws SnapshotError if it is not one. */
 export function restoreSnapshot(snap: unknown): State {
   if (typeof snap !== 'object' || snap === null) throw new SnapshotError('shape', 'not an object');
   const { version, throughSeq, state } = snap as Partial<Snapshot>;
-  if (version !== 1) throw new SnapshotError('version', `version ${String(version)} is not 1`);
+  if (version !== REDUCER_VERSION) {
+    throw new SnapshotError('version', `reducer version ${String(version)} is not this reducer's ${REDUCER_VERSION}`);
+  }
   if (typeof throughSeq !== 'number' || !Number.isInteger(throughSeq) || throughSeq < 0) {
     throw new SnapshotError('shape', 'throughSeq must be a non-negative integer');
   }

@@ -104,9 +104,17 @@ export interface State {
   counters: { applied: number; ignored: number; ignoredByType: Record<string, number> };
 }
 
+/**
+ * Version of what the reducer makes of the events. A snapshot records the version that built it
+ * and is restored only by the same one: bump this whenever reduce() or the State shape changes
+ * meaning, so that stored snapshots of the old reducer are ignored rather than trusted.
+ */
+export const REDUCER_VERSION = 1;
+
 /** A state plus the last stream sequence it includes: snapshot + events after seq = full replay. */
 export interface Snapshot {
-  version: 1;
+  /** The REDUCER_VERSION that built the state. */
+  version: number;
   throughSeq: number;
   state: State;
 }

@@ -30,6 +30,8 @@ test('defaults apply when nothing is set', async (t) => {
     maxMsgs: 1_000_000,
     duplicateWindowMs: 120_000,
     replicas: 1,
+    snapshotEvery: 10_000,
+    snapshotIntervalMs: 60_000,
   });
   assert.deepEqual(c.api, { host: '127.0.0.1', port: 0, readOnly: false, allowedHosts: [] });
 });

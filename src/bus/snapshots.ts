@@ -1,0 +1,147 @@
+// Snapshots of the reduced state in the snapshot bucket, so that a view restores one and reads
+// only the stream's tail instead of its whole history.
+//
+// One key per stream and reducer version (`<stream>.v<REDUCER_VERSION>`): every node of a
+// cluster reduces the same stream to the same state, so one newest snapshot serves them all,
+// and a reader finds it with one direct get instead of listing keys. Writers never move it
+// back: a write goes through only when it is newer than the stored one, as a compare-and-set
+// on the entry's revision; a node that loses the race skips the round (another node has just
+// saved). Nodes of different reducer versions write different keys, so a rolling upgrade never
+// has the old reducer overwrite the new one's snapshot. The record also names the stream and
+// its creation time: a stream deleted and made again is another history, and its snapshot is
+// not used.
+import { Kvm } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
+import { REDUCER_VERSION, restoreSnapshot } from '../state/index.ts';
+import type { Snapshot, State } from '../state/index.ts';
+import { handlesOf } from './handles.ts';
+import type { NatsHandles } from './handles.ts';
+import { isWrongLastSequence } from './leases.ts';
+import type { BusReader, StreamBounds } from './reader.ts';
+import { SNAPSHOT_BUCKET } from './streams.ts';
+
+/** A snapshot as the bucket holds it: the pure Snapshot plus what tells whether it applies. */
+export interface StoredSnapshot extends Snapshot {
+  /** The event stream it was reduced from, and that stream's creation time. */
+  stream: string;
+  streamCreated: string;
+  /** The node that saved it. */
+  node: string;
+  /** Timestamp of the event at throughSeq (null when unknown): lets `--since`-style points use it. */
+  throughTimestamp: string | null;
+  savedAt: string;
+}
+
+/** A usable snapshot read back: its restored state and where it came from. */
+export interface LoadedSnapshot {
+  state: State;
+  throughSeq: number;
+  node: string;
+  throughTimestamp: string | null;
+}
+
+/** Which snapshot a reader may start from. */
+export interface SnapshotLimit {
+  /** The stream as it is now (from streamBounds). */
+  bounds: StreamBounds;
+  /** The snapshot must not include anything after this sequence (default: the stream's last). */
+  until?: number;
+  /** The snapshot's last event must be stamped at or before this time (epoch ms). */
+  atOrBeforeMs?: number;
+}
+
+/** The outcome of a save: written, or skipped because the stored one is as new or a writer raced us. */
+export type SaveOutcome = { saved: true; key: string; bytes: number } | { saved: false; key: string; reason: 'older' | 'raced' };
+
+/** The bucket key of a stream's snapshots made by this reducer version. */
+export function snapshotKey(stream: string, version: number = REDUCER_VERSION): string {
+  return `${stream}.v${version}`;
+}
+
+/**
+ * The newest usable snapshot of the reader's stream, or null: none saved, another reducer
+ * version, another incarnation of the stream, or one past the limit. Failures to read it are
+ * null too; the caller then replays the whole stream, which is always correct.
+ */
+export async function loadSnapshot(bus: BusReader, limit: SnapshotLimit): Promise<LoadedSnapshot | null> {
+  const h = handlesOf(bus);
+  let record: unknown;
+  try {
+    const msg = await h.jsm.streams.getMessage(`KV_${SNAPSHOT_BUCKET}`, { last_by_subj: `$KV.${SNAPSHOT_BUCKET}.${snapshotKey(bus.streamName)}` });
+    // A deleted or purged key leaves a marker without data.
+    if (msg === null || msg.data.length === 0) return null;
+    record = msg.json();
+  } catch {
+    return null;
+  }
+  return usable(record, bus.streamName, limit);
+}
+
+/** Checks a stored record against the stream and the limit; null when it must not be used. */
+export function usable(record: unknown, stream: string, limit: SnapshotLimit): LoadedSnapshot | null {
+  let state: State;
+  try {
+    state = restoreSnapshot(record);
+  } catch {
+    return null;
+  }
+  const r = record as Partial<StoredSnapshot>;
+  if (r.stream !== stream || r.streamCreated !== limit.bounds.created) return null;
+  const until = Math.min(limit.until ?? limit.bounds.lastSeq, limit.bounds.lastSeq);
+  if (state.seq > until) return null;
+  const throughTimestamp = typeof r.throughTimestamp === 'string' ? r.throughTimestamp : null;
+  if (limit.atOrBeforeMs !== undefined) {
+    const t = throughTimestamp === null ? Number.NaN : Date.parse(throughTimestamp);
+    if (Number.isNaN(t) || t > limit.atOrBeforeMs) return null;
+  }
+  return { state, throughSeq: state.seq, node: typeof r.node === 'string' ? r.node : '', throughTimestamp };
+}
+
+/** Stores `record` unless the bucket already holds a snapshot of the same stream at least as new. */
+export async function saveSnapshot(bus: BusReader, record: StoredSnapshot): Promise<SaveOutcome> {
+  const h = handlesOf(bus);
+  const kv = await bucket(h);
+  const key = snapshotKey(record.stream, record.version);
+  const bytes = new TextEncoder().encode(JSON.stringify(record));
+  const limit = h.nc.info?.max_payload ?? Number.POSITIVE_INFINITY;
+  if (bytes.length > limit) {
+    throw new Error(`a snapshot of ${bytes.length} bytes exceeds the server's max_payload of ${limit} bytes; views replay the whole stream`);
+  }
+  const current = await kv.get(key);
+  const stored = current === null || current.operation !== 'PUT' ? null : (current.json() as Partial<StoredSnapshot>);
+  const sameStream = stored !== null && stored.stream === record.stream && stored.streamCreated === record.streamCreated;
+  if (sameStream && typeof stored.throughSeq === 'number' && stored.throughSeq >= record.throughSeq) return { saved: false, key, reason: 'older' };
+  try {
+    if (current === null) await kv.create(key, bytes);
+    else await kv.update(key, bytes, current.revision);
+  } catch (err) {
+    if (isWrongLastSequence(err)) return { saved: false, key, reason: 'raced' };
+    throw err;
+  }
+  return { saved: true, key, bytes: bytes.length };
+}
+
+/** Removes a stream's snapshot of this reducer version (tests and tools). */
+export async function deleteSnapshot(bus: BusReader, version: number = REDUCER_VERSION): Promise<void> {
+  const kv = await bucket(handlesOf(bus));
+  await kv.purge(snapshotKey(bus.streamName, version));
+}
+
+/** Writes a record as is, without the newer-only rule (tests and tools). */
+export async function putSnapshotRecord(bus: BusReader, key: string, record: unknown): Promise<void> {
+  const kv = await bucket(handlesOf(bus));
+  await kv.put(key, JSON.stringify(record));
+}
+
+const buckets = new WeakMap<NatsHandles, Promise<KV>>();
+
+// Opening a bucket asks the server about its stream: once per connection is enough.
+function bucket(h: NatsHandles): Promise<KV> {
+  let kv = buckets.get(h);
+  if (kv === undefined) {
+    kv = new Kvm(h.js).open(SNAPSHOT_BUCKET);
+    kv.catch(() => buckets.delete(h));
+    buckets.set(h, kv);
+  }
+  return kv;
+}
