@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark in turn, figures printed. Never part of `npm test`.
 // Select some with arguments: npm run bench -- reducer bus stack placement sse cluster-failover
-// cluster-placement cluster-traffic
+// cluster-placement cluster-traffic cli
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -14,6 +14,7 @@ const benches: Bench[] = [
   { name: 'cluster-failover', run: async () => (await import('./cluster.ts')).benchFailover() },
   { name: 'cluster-placement', run: async () => (await import('./cluster.ts')).benchClusterPlacement() },
   { name: 'cluster-traffic', run: async () => (await import('./cluster.ts')).benchTraffic() },
+  { name: 'cli', run: async () => (await import('./cli.ts')).benchCli() },
 ];
 // The SSE benchmark arrives with the HTTP API.
 const ssePath = join(import.meta.dirname, 'sse.ts');

@@ -64,6 +64,18 @@ for (const file of walk(src)) {
 // modules do, so `new URL('../../package.json', import.meta.url)` still finds package.json; the
 // files a module reads beside itself are copied beside the chunks.
 const bundle = join(dist, 'cli-bundle');
+// A package's JavaScript is mapped to itself: some (the NATS client) name source maps whose
+// TypeScript sources they do not ship, and esbuild would follow them into maps without text.
+const ownSourcesOnly = {
+  name: 'own-sources-only',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/].*\.[cm]?js$/ }, (args) => ({
+      contents: readFileSync(args.path, 'utf8').replace(/^\/\/# sourceMappingURL=.*$/gm, ''),
+      loader: 'js',
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
 const { build } = await import('esbuild');
 await build({
   entryPoints: [join(dist, 'cli', 'main.js')],
@@ -76,6 +88,7 @@ await build({
   sourcemap: true,
   external: ['ink', 'react', 'react/*', 'pino', '@starfederation/datastar', 'esbuild'],
   // The bundled CommonJS packages (the NATS client) require Node's built-ins.
+  plugins: [ownSourcesOnly],
   banner: { js: "import { createRequire as __nestorCreateRequire } from 'node:module'; const require = __nestorCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
