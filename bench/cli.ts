@@ -4,7 +4,9 @@
 // compiled command (`npm run build`, which this benchmark runs first; NESTOR_USE_DIST=1) is
 // what the package ships; the dev path (tsx compiling src/ on each call) is shown beside it.
 // PM2's column: `pm2 --version`, `pm2 jlist` and `pm2 ls` with 50 apps on a private daemon. The
-// floor is Node starting and exiting (`node -e 0`), which every one of these pays.
+// floor is Node starting and exiting (`node -e 0`), which every one of these pays. Beside the
+// wall time, the CPU time of the command (user + system, from this process's children's
+// account in /proc/self/stat, 10 ms ticks): on a loaded machine it moves far less than the wall.
 // Run: npm run bench -- cli   (BENCH_CLI_RUNS changes the 10)
 import { execFile, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
@@ -34,18 +36,31 @@ function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env, 
   });
 }
 
-/** Median wall time of `runs` sequential runs of `fn`; `expect` checks each run's exit code. */
-async function median(fn: () => Promise<Run>, expect: number): Promise<number> {
-  const times: number[] = [];
+/** CPU time (ms) of the children this process has waited for: cutime + cstime. */
+function childrenCpuMs(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[13]) + Number(fields[14])) * 10;
+}
+
+function mid(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/** Medians of wall and CPU time over RUNS sequential runs of `fn`; `expect` checks each exit code. */
+async function median(fn: () => Promise<Run>, expect: number): Promise<{ wall: number; cpu: number }> {
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < RUNS; i++) {
+    const c0 = childrenCpuMs();
     const t0 = performance.now();
     const r = await fn();
-    times.push(performance.now() - t0);
+    wall.push(performance.now() - t0);
+    cpu.push(childrenCpuMs() - c0);
     if (r.code !== expect) throw new Error(`exited ${r.code}, expected ${expect}\n${r.stdout}\n${r.stderr}`);
   }
-  times.sort((a, b) => a - b);
-  const mid = times.length >> 1;
-  return times.length % 2 === 1 ? (times[mid] as number) : ((times[mid - 1] as number) + (times[mid] as number)) / 2;
+  return { wall: mid(wall), cpu: mid(cpu) };
 }
 
 const compiled = { ...process.env, NESTOR_USE_DIST: '1' };
@@ -73,13 +88,14 @@ function killUnder(dir: string): void {
   }
 }
 
-const fmt = (x: number | undefined): string => (x === undefined ? '–' : `${x.toFixed(0)} ms`);
+type Figure = { wall: number; cpu: number };
+const fmt = (x: Figure | undefined): string => (x === undefined ? '–' : `${x.wall.toFixed(0)} ms (CPU ${x.cpu.toFixed(0)})`);
 
 /** Builds dist/, then times the CLI verbs compiled and through tsx, and PM2's. */
-export async function benchCli(): Promise<Record<string, number>> {
+export async function benchCli(): Promise<Record<string, Figure>> {
   const built = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   if (built.status !== 0) throw new Error('npm run build failed');
-  const r: Record<string, number> = {};
+  const r: Record<string, Figure> = {};
   const dir = await mkdtemp(join(tmpdir(), 'nestor-bench-cli-'));
   try {
     await writeFile(join(dir, 'nestor.yaml'), projectYaml(SERVICES));
@@ -115,12 +131,12 @@ export async function benchCli(): Promise<Record<string, number>> {
     r.pm2Ls = await median(pm2Run(['ls']), 0);
   });
 
-  const rows: [string, number | undefined, number | undefined, string, string][] = [
+  const rows: [string, Figure | undefined, Figure | undefined, string, string][] = [
     ['--version', r.versionCompiled, r.versionDev, `pm2 --version ${fmt(r.pm2Version)}`, '≤ 100 ms'],
     ['status, nothing running', r.statusNoneCompiled, r.statusNoneDev, '–', '–'],
     [`status, ${SERVICES} services running`, r.status50Compiled, r.status50Dev, `pm2 jlist ${fmt(r.pm2Jlist)}, pm2 ls ${fmt(r.pm2Ls)}`, '≤ 250 ms'],
   ];
-  console.log(`median of ${RUNS} runs, start to exit; floor (node -e 0) ${fmt(r.floor)}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(`median of ${RUNS} runs, start to exit (CPU: user + system of the command); floor (node -e 0) ${fmt(r.floor)}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   console.log('| command | compiled | dev (tsx) | PM2 | target |');
   console.log('| --- | --- | --- | --- | --- |');
   for (const [what, c, d, p, target] of rows) console.log(`| ${what} | ${fmt(c)} | ${fmt(d)} | ${p} | ${target} |`);
