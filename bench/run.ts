@@ -15,6 +15,7 @@ const benches: Bench[] = [
   { name: 'cluster-failover', run: async () => (await import('./cluster.ts')).benchFailover() },
   { name: 'cluster-placement', run: async () => (await import('./cluster.ts')).benchClusterPlacement() },
   { name: 'cluster-traffic', run: async () => (await import('./cluster.ts')).benchTraffic() },
+  { name: 'cli', run: async () => (await import('./cli.ts')).benchCli() },
 ];
 // The SSE benchmark arrives with the HTTP API.
 const ssePath = join(import.meta.dirname, 'sse.ts');

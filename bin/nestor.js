@@ -16,8 +16,9 @@ if (checkout && process.env.NESTOR_USE_DIST !== '1') {
   const { register } = await import('tsx/esm/api');
   register({ tsconfig: path('../tsconfig.json') });
   ({ main } = await import('../src/cli/main.ts'));
-} else if (existsSync(path('../dist/cli/main.js'))) {
-  ({ main } = await import('../dist/cli/main.js'));
+} else if (existsSync(path('../dist/cli-bundle/main.js'))) {
+  // The bundled CLI (scripts/build.mjs says why it is bundled).
+  ({ main } = await import('../dist/cli-bundle/main.js'));
 } else {
   console.error('nestor: dist/ is missing; run `npm run build` in the package folder');
   process.exit(1);

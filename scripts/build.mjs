@@ -6,6 +6,14 @@
 //      TypeScript resolves them without `allowImportingTsExtensions`.
 //   3. Every file under src/ that is not TypeScript (guardian.mjs, the dashboard's templates, ...)
 //      is copied beside the compiled modules that load it through import.meta.url/dirname.
+//   4. The command (bin/nestor.js) runs dist/cli-bundle/: the compiled CLI bundled by esbuild with
+//      its dependencies, one chunk per lazily imported verb. A CLI is started for every command,
+//      and Node 20 spends most of a short verb resolving and reading files: the unbundled CLI
+//      loads ~360 modules for `nestor status` (zod alone is 95), the bundle a dozen chunks. The
+//      packages that are large and needed by one verb only (ink and react for the terminal UI),
+//      that find their own files (pino's workers, datastar's script, esbuild's binary) stay
+//      external and load from node_modules. dist/<module>/ stays for the package's exports (SDK,
+//      harness, ...), which a program imports once.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -52,4 +60,39 @@ for (const file of walk(src)) {
   cpSync(file, target);
   assets++;
 }
-console.log(`build: dist/ written (${declarations} declaration files, ${assets} assets copied from src/)`);
+// The bundle's chunks all sit in one folder two levels below the package, as the compiled
+// modules do, so `new URL('../../package.json', import.meta.url)` still finds package.json; the
+// files a module reads beside itself are copied beside the chunks.
+const bundle = join(dist, 'cli-bundle');
+// A package's JavaScript is mapped to itself: some (the NATS client) name source maps whose
+// TypeScript sources they do not ship, and esbuild would follow them into maps without text.
+const ownSourcesOnly = {
+  name: 'own-sources-only',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/].*\.[cm]?js$/ }, (args) => ({
+      contents: readFileSync(args.path, 'utf8').replace(/^\/\/# sourceMappingURL=.*$/gm, ''),
+      loader: 'js',
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
+const { build } = await import('esbuild');
+await build({
+  entryPoints: [join(dist, 'cli', 'main.js')],
+  outdir: bundle,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  external: ['ink', 'react', 'react/*', 'pino', '@starfederation/datastar', 'esbuild'],
+  // The bundled CommonJS packages (the NATS client) require Node's built-ins.
+  plugins: [ownSourcesOnly],
+  banner: { js: "import { createRequire as __nestorCreateRequire } from 'node:module'; const require = __nestorCreateRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
+const BESIDE_CHUNKS = { 'boot/guardian.mjs': 'guardian.mjs', 'ui/web/templates': 'templates' };
+for (const [from, to] of Object.entries(BESIDE_CHUNKS)) cpSync(join(src, from), join(bundle, to), { recursive: true });
+const chunks = readdirSync(bundle).filter((f) => f.endsWith('.js')).length;
+console.log(`build: dist/ written (${declarations} declaration files, ${assets} assets copied from src/; the CLI in ${chunks} chunks)`);

@@ -1,7 +1,8 @@
 // The only place errors become exit codes, so every verb exits alike: 2 for usage and invalid
 // input, 1 otherwise.
-import { ConfigError } from '../config/index.ts';
-import { SpecError } from '../spec/index.ts';
+// Light entries: every invocation loads this file, and the errors need no schema.
+import { ConfigError } from '../config/light.ts';
+import { SpecError } from '../spec/light.ts';
 
 /** Exit codes of every verb. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;

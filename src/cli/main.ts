@@ -1,8 +1,10 @@
 // The nestor command line. Each verb lives in its own file; this one wires them into commander
 // and turns errors into one clear sentence and an exit code (0 ok, 1 failure, 2 usage/input).
 import { Command, CommanderError } from 'commander';
-import { NESTOR_VERSION } from '../config/index.ts';
-import { COMMAND_VERBS } from '../events/index.ts';
+// The light entries of config and events: this file is loaded by every invocation, and their
+// index.ts would bring zod and yaml into `nestor --version` (see docs/architecture.md).
+import { NESTOR_VERSION } from '../config/light.ts';
+import { COMMAND_VERBS } from '../events/light.ts';
 import { processContext } from './context.ts';
 import type { CliContext } from './context.ts';
 import { EXIT, UsageError, describeError, exitCodeOf } from './errors.ts';

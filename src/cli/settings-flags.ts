@@ -2,8 +2,10 @@
 // the config module's SETTINGS table so that every setting reachable by an environment variable
 // is reachable by its flag too, spelled in one place (docs/config.md lists them).
 import type { Command } from 'commander';
-import { SETTINGS, parseSettingValue, setSettingPath } from '../config/index.ts';
-import type { ConfigInput, Setting } from '../config/index.ts';
+// The light entry: every invocation builds `up`'s flags from the table, schema or not.
+import { SETTINGS, parseSettingValue, setSettingPath } from '../config/light.ts';
+import type { Setting } from '../config/light.ts';
+import type { ConfigInput } from '../config/index.ts';
 
 const collectValues = (value: string, previous: string[] = []): string[] => [...previous, value];
 

@@ -11,7 +11,8 @@ import { readOrCreateNodeId } from './node-id.ts';
 import { findProjectFile, readProjectFile } from './project-file.ts';
 import { DEFAULTS } from './schema.ts';
 import type { ClusterConfig, ConfigInput, NatsConfig, NestorConfig } from './schema.ts';
-import { envLayer, settingByPath, validateLayer } from './settings.ts';
+import { envLayer, validateLayer } from './settings.ts';
+import { settingByPath } from './settings-table.ts';
 
 /** Options of {@link loadConfig}. */
 export interface LoadConfigOptions {

@@ -1,7 +1,12 @@
 // Structured logging: a thin pino wrapper so every shell logs the same JSON lines, to a file
 // under the data dir (`nestor up`) or to stderr (short-lived CLI verbs, tests).
-import { pino } from 'pino';
-import type { Logger } from 'pino';
+import { createRequire } from 'node:module';
+import type { Logger, pino as Pino } from 'pino';
+
+// pino (a CommonJS package) is required when the first logger is made, not when this module is
+// imported: the config's schema imports LOG_LEVELS from here, and every short-lived CLI verb
+// loads the config without ever logging.
+const loadPino = (): { pino: typeof Pino } => createRequire(import.meta.url)('pino') as { pino: typeof Pino };
 
 /** Log levels, most verbose first; `silent` turns logging off. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -27,6 +32,7 @@ export interface OwnedLogger {
 
 /** A logger writing JSON lines to `file` or stderr. */
 export function createLogger(opts: LoggerOptions): OwnedLogger {
+  const { pino } = loadPino();
   // Synchronous writes: a supervisor that crashes or is killed must not lose its last lines,
   // and Nestor logs lifecycle transitions, not a firehose.
   const dest = opts.file === undefined ? pino.destination({ fd: 2, sync: true }) : pino.destination({ dest: opts.file, mkdir: true, sync: true });

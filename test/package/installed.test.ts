@@ -1,6 +1,8 @@
 // The published package as a user meets it: `npm pack` (whose prepack builds dist/), then
 // `npm install <tarball>` in an empty project, then `npx nestor` from there: --version,
-// validate, up --detach, status --json, down. The pack runs in a copy of the checkout (its
+// validate, up --detach, status --json, the dashboard, down. What is installed is checked as a
+// user's tools would meet it: every source map a module names is there with its sources
+// inlined, and the SDK's and the harness's types compile in a TypeScript program. The pack runs in a copy of the checkout (its
 // node_modules linked), so the build never touches this checkout's dist/ while other tests run.
 // Everything lives in temp dirs and is removed afterwards; whatever a failed run leaves running
 // (the detached node, its nats-server, the service) is stopped with `down --force` and then
@@ -12,15 +14,17 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { copyCheckout } from '../cli/helpers.ts';
 
 const PROJECT_DIR = fileURLToPath(new URL('../../', import.meta.url));
 /** What `npm pack` needs from the checkout: the build's inputs and what `files` ships. */
 const PACK_INPUTS = ['package.json', 'README.md', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build.mjs', 'bin/', 'src/', 'schema/'];
-/** Everything the tarball may hold (npm adds package.json and README.md itself). */
-const SHIPPED = /^(dist\/|bin\/|schema\/|package\.json$|README\.md$)/;
+/** Everything the tarball may hold (npm adds package.json, README.md and LICENSE itself). */
+const SHIPPED = /^(dist\/|bin\/|schema\/|package\.json$|README\.md$|LICENSE$)/;
+const TSC = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url));
+const NODE_TYPES = fileURLToPath(new URL('../../node_modules/@types', import.meta.url));
 
 interface Run {
   code: number;
@@ -80,6 +84,37 @@ function alive(pid: number): boolean {
   }
 }
 
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+}
+
+/** Problems of the source maps under `dir`: a module naming a map that is missing, a map
+ * without the text of its sources (the package ships no src/ to read them from). */
+function sourceMapProblems(dir: string): string[] {
+  const problems: string[] = [];
+  for (const file of filesUnder(dir).filter((f) => f.endsWith('.js'))) {
+    const url = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(readFileSync(file, 'utf8'))?.[1];
+    if (url === undefined) continue;
+    const mapFile = join(dirname(file), url);
+    if (!existsSync(mapFile)) {
+      problems.push(`${file} names the missing map ${url}`);
+      continue;
+    }
+    const map = JSON.parse(readFileSync(mapFile, 'utf8')) as { sources: string[]; sourcesContent?: (string | null)[] };
+    if (map.sources.some((_s, i) => typeof map.sourcesContent?.[i] !== 'string')) problems.push(`${mapFile} lacks the text of some of its sources`);
+  }
+  return problems;
+}
+
+/** A consumer's program that uses the types of nestor/sdk and nestor/harness. */
+const CONSUMER = `import { readServiceEnv } from 'nestor/sdk';
+import { createHarness } from 'nestor/harness';
+export const env: ReturnType<typeof readServiceEnv> = readServiceEnv();
+export type Harness = Awaited<ReturnType<typeof createHarness>>;
+`;
+
 const SERVER = `import { createServer } from 'node:http';
 createServer((_req, res) => res.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');
 `;
@@ -135,6 +170,8 @@ test('the packed package installs in an empty project and runs: --version, valid
   ok(await run('npm', ['install', '--no-audit', '--no-fund', join(out, info.filename)], project, 300_000), 'npm install <tarball>');
   lap('installed');
   assert.equal(existsSync(join(project, 'node_modules', 'tsx')), false, 'the installed package does not need tsx');
+  const installed = join(project, 'node_modules', 'nestor');
+  assert.deepEqual(sourceMapProblems(installed), [], 'every source map a module names is shipped, with its sources inlined');
 
   const v = ok(await nestor(['--version']), 'nestor --version');
   assert.equal(v.stdout.trim(), version);
@@ -144,6 +181,11 @@ test('the packed package installs in an empty project and runs: --version, valid
     'importing nestor/sdk and nestor/harness',
   );
   assert.equal(imported.stdout.trim(), 'function function', 'the package exports the SDK and the harness');
+  await writeFile(join(project, 'consumer.ts'), CONSUMER);
+  ok(
+    await run(process.execPath, [TSC, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--typeRoots', NODE_TYPES, '--types', 'node', 'consumer.ts'], project),
+    'tsc on a program importing the types of nestor/sdk and nestor/harness',
+  );
 
   await writeFile(join(project, 'server.mjs'), SERVER);
   await writeFile(join(project, 'nestor.yaml'), PROJECT);
@@ -155,6 +197,14 @@ test('the packed package installs in an empty project and runs: --version, valid
   assert.deepEqual(status.services.map((s) => [s.id, s.state]), [['web', 'ready']]);
   const web = status.services[0];
   assert.equal(await (await fetch(`http://127.0.0.1:${web?.ports.primary}/`)).text(), 'ok', 'the service answers on its random port');
+  // The dashboard reads its templates and scripts from files beside the compiled code.
+  const { api } = JSON.parse(ok(await nestor(['info', '--json']), 'nestor info --json').stdout) as { api: string };
+  const page = await fetch(`${api}/status`);
+  assert.equal(page.status, 200);
+  assert.match(await page.text(), /<title>Nestor/);
+  for (const asset of ['datastar.js', 'follow-log.js', 'style.css']) {
+    assert.equal((await fetch(`${api}/status/assets/${asset}`)).status, 200, `the dashboard serves ${asset}`);
+  }
 
   ok(await nestor(['down'], 60_000), 'nestor down');
   lap('down');
