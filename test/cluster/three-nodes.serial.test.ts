@@ -116,7 +116,13 @@ test('three nodes: every instance runs once where placement says, every node see
   assert.equal(down.find((n) => n.id === 'n2')?.state, 'down');
 
   // The stream holds every node's events in one order: n3 reads the same history as n1.
-  const [e1, e3] = await Promise.all(['n1', 'n3'].map(async (id) => (await cluster.node(id).cli(['events', '--json'], 60_000)).jsonLines<{ seq: number; id: string; origin: { node: string } }>()));
+  const [e1, e3] = await Promise.all(
+    ['n1', 'n3'].map(async (id) => {
+      const res = await cluster.node(id).cli(['events', '--json'], 60_000);
+      assert.equal(res.code, 0, `events from ${id}: ${res.stderr}`);
+      return res.jsonLines<{ seq: number; id: string; origin: { node: string } }>();
+    }),
+  );
   assert.deepEqual(e3?.map((e) => e.id).slice(0, e1?.length ?? 0), e1?.map((e) => e.id));
   assert.deepEqual(new Set(e1?.map((e) => e.origin.node)), new Set(['n1', 'n2', 'n3']));
   const declared = e1?.filter((e) => (e as unknown as { type: string }).type === 'orchestrator.node.down') ?? [];
