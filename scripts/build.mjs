@@ -4,7 +4,7 @@
 //      ships no src/) and .d.ts; TypeScript rewrites the `./x.ts` imports of the .js to `./x.js`.
 //   2. The .d.ts keep `./x.ts` specifiers; they are rewritten to `./x.js` too, so a consumer's
 //      TypeScript resolves them without `allowImportingTsExtensions`.
-//   3. Every file under src/ that is not TypeScript (guardian.mjs, the dashboard's templates, ...)
+//   3. Every file under src/ that is not TypeScript (guardian.sh, the dashboard's templates, ...)
 //      is copied beside the compiled modules that load it through import.meta.url/dirname.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
