@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark in turn, figures printed. Never part of `npm test`.
 // Select some with arguments: npm run bench -- reducer bus stack placement sse cluster-failover
-// cluster-placement cluster-traffic
+// cluster-placement cluster-traffic footprint scale
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -14,6 +14,8 @@ const benches: Bench[] = [
   { name: 'cluster-failover', run: async () => (await import('./cluster.ts')).benchFailover() },
   { name: 'cluster-placement', run: async () => (await import('./cluster.ts')).benchClusterPlacement() },
   { name: 'cluster-traffic', run: async () => (await import('./cluster.ts')).benchTraffic() },
+  { name: 'footprint', run: async () => (await import('./footprint.ts')).benchFootprint() },
+  { name: 'scale', run: async () => (await import('./scale.ts')).benchScale() },
 ];
 // The SSE benchmark arrives with the HTTP API.
 const ssePath = join(import.meta.dirname, 'sse.ts');
