@@ -75,12 +75,15 @@ export const APP = "require('http').createServer((q, s) => s.end('ok')).listen(N
 
 // The floor: spawns every app in its own group, polls each port every PROBE ms until it answers
 // (then keeps polling all, as a supervisor's probes do), and on SIGTERM stops them all at once.
+// Each poll opens a new connection (agent: false), as Nestor's probes do: Node's global agent
+// keeps connections alive, which halves the cost of a poll but proves less.
+
 const FLOOR = `
 const { spawn } = require('child_process'); const http = require('http');
 const [app, portsArg, probeMs] = process.argv.slice(2); const ports = portsArg.split(',').map(Number);
 const t0 = Date.now();
 const kids = ports.map((port) => spawn(process.execPath, [app], { env: { ...process.env, PORT: String(port) }, stdio: 'ignore', detached: true }));
-const probe = (port) => new Promise((res) => { const r = http.get({ host: '127.0.0.1', port, path: '/', timeout: 1000 }, (m) => { m.resume(); res(m.statusCode === 200); }); r.on('error', () => res(false)); r.on('timeout', () => { r.destroy(); res(false); }); });
+const probe = (port) => new Promise((res) => { const r = http.get({ host: '127.0.0.1', port, path: '/', timeout: 1000, agent: false }, (m) => { m.resume(); res(m.statusCode === 200); }); r.on('error', () => res(false)); r.on('timeout', () => { r.destroy(); res(false); }); });
 const pending = new Set(ports); let told = false;
 const round = async () => { await Promise.all(ports.map(async (p) => { if (await probe(p)) pending.delete(p); }));
   if (!told && pending.size === 0) { told = true; console.log('ready ' + (Date.now() - t0)); }
@@ -160,6 +163,18 @@ export function nestor(args: string[], cwd: string): Promise<{ code: number; out
       resolve({ code: err === null ? 0 : Number((err as { code?: number }).code ?? 1), out: stdout + stderr, ms: performance.now() - t0 }),
     );
   });
+}
+
+/** Like nestor(), with each output line's arrival time (ms since the launch). */
+export function nestorTimed(args: string[], cwd: string): Promise<{ code: number; lines: { ms: number; line: string }[]; ms: number }> {
+  const env = { ...process.env, ...(process.env.BENCH_NESTOR_SRC === '1' ? {} : { NESTOR_USE_DIST: '1' }) };
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [NESTOR_BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: { ms: number; line: string }[] = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => lines.push({ ms: performance.now() - t0, line }));
+  }
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code: code ?? 1, lines, ms: performance.now() - t0 })));
 }
 
 /** Builds dist/ once, so the benchmark runs what the package ships (not the tsx loader of a checkout). */
