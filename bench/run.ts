@@ -16,6 +16,8 @@ const benches: Bench[] = [
   { name: 'cluster-placement', run: async () => (await import('./cluster.ts')).benchClusterPlacement() },
   { name: 'cluster-traffic', run: async () => (await import('./cluster.ts')).benchTraffic() },
   { name: 'cli', run: async () => (await import('./cli.ts')).benchCli() },
+  { name: 'footprint', run: async () => (await import('./footprint.ts')).benchFootprint() },
+  { name: 'scale', run: async () => (await import('./scale.ts')).benchScale() },
 ];
 // The SSE benchmark arrives with the HTTP API.
 const ssePath = join(import.meta.dirname, 'sse.ts');

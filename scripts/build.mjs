@@ -4,7 +4,7 @@
 //      ships no src/) and .d.ts; TypeScript rewrites the `./x.ts` imports of the .js to `./x.js`.
 //   2. The .d.ts keep `./x.ts` specifiers; they are rewritten to `./x.js` too, so a consumer's
 //      TypeScript resolves them without `allowImportingTsExtensions`.
-//   3. Every file under src/ that is not TypeScript (guardian.mjs, the dashboard's templates, ...)
+//   3. Every file under src/ that is not TypeScript (guardian.sh, the dashboard's templates, ...)
 //      is copied beside the compiled modules that load it through import.meta.url/dirname.
 //   4. The command (bin/nestor.js) runs dist/cli-bundle/: the compiled CLI bundled by esbuild with
 //      its dependencies, one chunk per lazily imported verb. A CLI is started for every command,
@@ -92,7 +92,7 @@ await build({
   banner: { js: "import { createRequire as __nestorCreateRequire } from 'node:module'; const require = __nestorCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
-const BESIDE_CHUNKS = { 'boot/guardian.mjs': 'guardian.mjs', 'ui/web/templates': 'templates' };
+const BESIDE_CHUNKS = { 'boot/guardian.sh': 'guardian.sh', 'ui/web/templates': 'templates' };
 for (const [from, to] of Object.entries(BESIDE_CHUNKS)) cpSync(join(src, from), join(bundle, to), { recursive: true });
 const chunks = readdirSync(bundle).filter((f) => f.endsWith('.js')).length;
 console.log(`build: dist/ written (${declarations} declaration files, ${assets} assets copied from src/; the CLI in ${chunks} chunks)`);

@@ -1,4 +1,4 @@
-// Launches the guardian (guardian.mjs) beside a node, and reads what it did after a crash.
+// Launches the guardian (guardian.sh) beside a node, and reads what it did after a crash.
 // Why a separate process: nothing inside the orchestrator runs after a SIGKILL, and Node has
 // no parent-death signal for children; a pipe closing is the one thing that always happens.
 import { spawn } from 'node:child_process';
@@ -27,8 +27,9 @@ export function crashReportPath(dataDir: string): string {
 
 /** Starts the guardian of a data dir's processes. */
 export function startGuardian(dataDir: string): Guardian {
-  const script = join(import.meta.dirname, 'guardian.mjs');
-  const child = spawn(process.execPath, [script, PidRegistry.pathIn(dataDir), serverPaths(dataDir).pidFile, crashReportPath(dataDir)], {
+  const script = join(import.meta.dirname, 'guardian.sh');
+  // A shell, not a second Node process: it only waits on a pipe, and Node would idle at ~40 MB.
+  const child = spawn('/bin/sh', [script, PidRegistry.pathIn(dataDir), serverPaths(dataDir).pidFile, crashReportPath(dataDir)], {
     detached: true,
     stdio: ['pipe', 'ignore', 'ignore'],
   });

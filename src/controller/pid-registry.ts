@@ -55,11 +55,20 @@ export class PidRegistry {
     this.flush();
   }
 
+  /**
+   * JSON with one record per line, pid and startTime first: the guardian (a POSIX sh script)
+   * reads it line by line with sed.
+   */
+  static format(records: Record<string, PidRecord>): string {
+    const lines = Object.entries(records).map(([service, r]) => `${JSON.stringify(service)}:${JSON.stringify({ pid: r.pid, startTime: r.startTime, ports: r.ports })}`);
+    return `{\n${lines.join(',\n')}\n}\n`;
+  }
+
   private flush(): void {
     // Write then rename, so a crash never leaves half a file for the next run to misread.
     mkdirSync(dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.records, null, 2));
+    writeFileSync(tmp, PidRegistry.format(this.records));
     renameSync(tmp, this.file);
   }
 }

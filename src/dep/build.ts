@@ -1,11 +1,13 @@
 // Bundles one TypeScript entry into a single executable ESM file with esbuild. The output
 // needs nothing from node_modules at run time.
 import { chmod } from 'node:fs/promises';
-import { build, stop as stopEsbuild, version as esbuildVersion } from 'esbuild';
+import { createRequire } from 'node:module';
 import { writeAtomic } from './manifest.ts';
 
 /** The esbuild version, part of every build hash. */
-export const ESBUILD_VERSION: string = esbuildVersion;
+// Read from its package.json: loading esbuild's JS API costs a node ~5 MB that `up` only needs
+// when a binary is actually rebuilt.
+export const ESBUILD_VERSION: string = (createRequire(import.meta.url)('esbuild/package.json') as { version: string }).version;
 
 // Bundled CommonJS dependencies call require() for node built-ins; an ESM file has no
 // require, so the banner provides one.
@@ -32,11 +34,12 @@ export async function bundle(projectDir: string, entryAbs: string, outFile: stri
   try {
     return await bundleOnce(projectDir, entryAbs, outFile);
   } finally {
-    if (--inFlight === 0) await stopEsbuild();
+    if (--inFlight === 0) await (await import('esbuild')).stop();
   }
 }
 
 async function bundleOnce(projectDir: string, entryAbs: string, outFile: string): Promise<BundleResult> {
+  const { build } = await import('esbuild');
   const result = await build({
     absWorkingDir: projectDir,
     entryPoints: [entryAbs],

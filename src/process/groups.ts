@@ -2,7 +2,7 @@
 // -pgid reaches the service and everything it forked (unless a descendant left with setsid).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errnoCode } from './errors.ts';
-import { listGroupPids, ownProcessGroup } from './proc-table.ts';
+import { listGroupPids, liveGroupsSince, ownProcessGroup } from './proc-table.ts';
 
 const POLL_MS = 20;
 
@@ -36,10 +36,13 @@ export function isGroupAlive(pgid: number): boolean {
 
 /** Resolves true once no live process of the group remains, or false after timeoutMs. */
 export async function waitGroupGone(pgid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = performance.now() + timeoutMs;
-  // Polling is the only option: Linux offers no notification for a group emptying out.
+  const since = performance.now();
+  const deadline = since + timeoutMs;
+  // Polling is the only option: Linux offers no notification for a group emptying out. A scan
+  // taken after the wait began is as good as our own: once a group has no live member, nothing
+  // can join it again.
   for (;;) {
-    if (!isGroupAlive(pgid)) return true;
+    if (!killGroup(pgid, 0) || !liveGroupsSince(since, POLL_MS).has(pgid)) return true;
     const left = deadline - performance.now();
     if (left <= 0) return false;
     await sleep(Math.min(POLL_MS, left));

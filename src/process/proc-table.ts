@@ -66,6 +66,26 @@ export function listGroupPids(pgid: number, options: { includeZombies?: boolean 
   return out.sort((a, b) => a - b);
 }
 
+let lastScan: { at: number; groups: Set<number> } | null = null;
+
+/**
+ * The groups with at least one live (non-zombie) process, from one scan of /proc started at or
+ * after `notBefore` and at most `maxAgeMs` ago (performance.now() times). Waiters polling at the
+ * same pace share one scan: stopping 500 services at once otherwise read all of /proc 500 times
+ * per poll, which saturated the event loop for tens of seconds.
+ */
+export function liveGroupsSince(notBefore: number, maxAgeMs: number): Set<number> {
+  const now = performance.now();
+  if (lastScan !== null && lastScan.at >= notBefore && now - lastScan.at <= maxAgeMs) return lastScan.groups;
+  const groups = new Set<number>();
+  for (const pid of numericEntries(readdirSync('/proc'))) {
+    const st = readProcStat(pid);
+    if (st !== null && st.state !== 'Z') groups.add(st.pgid);
+  }
+  lastScan = { at: now, groups };
+  return groups;
+}
+
 /** The process group of this Node process, so group kills can refuse to hit it. */
 export function ownProcessGroup(): number {
   return readProcStat(process.pid)?.pgid ?? process.pid;

@@ -149,7 +149,7 @@ test('the packed package installs in an empty project and runs: --version, valid
   assert.ok(info, packed.stdout);
   const paths = info.files.map((f) => f.path);
   assert.deepEqual(paths.filter((p) => !SHIPPED.test(p)), [], 'the tarball ships only dist/, bin/, schema/, package.json and README.md');
-  for (const p of ['bin/nestor.js', 'dist/cli/main.js', 'dist/boot/guardian.mjs', 'dist/ui/web/templates/page.html', 'dist/sdk/index.d.ts', 'dist/harness/index.d.ts']) {
+  for (const p of ['bin/nestor.js', 'dist/cli/main.js', 'dist/boot/guardian.sh', 'dist/ui/web/templates/page.html', 'dist/sdk/index.d.ts', 'dist/harness/index.d.ts']) {
     assert.ok(paths.includes(p), `the tarball holds ${p}`);
   }
   lap('packed');
