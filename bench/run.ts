@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark in turn, figures printed. Never part of `npm test`.
-// Select some with arguments: npm run bench -- reducer bus stack placement sse cluster-failover
+// Select some with arguments: npm run bench -- reducer bus stack restart placement sse cluster-failover
 // cluster-placement cluster-traffic
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ const benches: Bench[] = [
   { name: 'reducer', run: async () => (await import('./reducer.ts')).benchReducer(1_000_000) },
   { name: 'bus', run: async () => (await import('./bus.ts')).benchBus(1_000_000) },
   { name: 'stack', run: async () => (await import('./stack.ts')).benchStack() },
+  { name: 'restart', run: async () => (await import('./restart.ts')).benchRestart() },
   { name: 'placement', run: async () => (await import('./placement.ts')).benchPlacement() },
   { name: 'cluster-failover', run: async () => (await import('./cluster.ts')).benchFailover() },
   { name: 'cluster-placement', run: async () => (await import('./cluster.ts')).benchClusterPlacement() },
