@@ -179,7 +179,9 @@ async function crashLoop(dir: string): Promise<CrashLoop> {
       if (next !== undefined) gaps.push(at(next) - at(e));
     });
     const delays = events.flatMap((e) => (e.type === 'orchestrator.service.restart.scheduled' ? [e.data.delayMs as number] : []));
-    return { delays, gaps, end: (await nestorCli(dir, ['status', 'crasher'])).trim().split('\n').slice(-1)[0] ?? '' };
+    const status = JSON.parse(await nestorCli(dir, ['status', 'crasher', '--json'])) as { services: { state: string; restarts: number }[] };
+    const svc = status.services[0];
+    return { delays, gaps, end: `ended ${svc?.state ?? '?'} after ${svc?.restarts ?? '?'} restarts` };
   }
   throw new Error('the crash looper did not give up within 60 s');
 }
