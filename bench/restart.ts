@@ -31,6 +31,7 @@ const SERVICES = 16;
 const KILLS = Number(process.env.BENCH_RESTART_KILLS ?? 48);
 /** Nestor's default resetAfter plus a margin: the least time between two kills of one service. */
 const STABLE_MS = 32_000;
+const SETTLE_MS = 3_000;
 
 const pct = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -73,6 +74,9 @@ async function servicePid(supervisor: number, port: number, timeoutMs = 30_000):
 
 /** Kills services round-robin, `gapMs` apart; returns kill → new child pid, in ms, per kill. */
 async function killRounds(supervisor: number, ports: number[], gapMs: number): Promise<number[]> {
+  // The services have exec'd, but 16 Node processes booting at once keep both cores busy for a
+  // while: the first kills would measure that, not the supervisor.
+  await sleep(SETTLE_MS);
   const out: number[] = [];
   for (let i = 0; i < KILLS; i++) {
     const port = ports[i % ports.length] as number;
