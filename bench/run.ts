@@ -11,6 +11,7 @@ const benches: Bench[] = [
   { name: 'snapshot', run: async () => (await import('./snapshot.ts')).benchSnapshot(1_000_000) },
   { name: 'stack', run: async () => (await import('./stack.ts')).benchStack() },
   { name: 'logs', run: async () => (await import('./logs.ts')).benchLogs() },
+  { name: 'restart', run: async () => (await import('./restart.ts')).benchRestart() },
   { name: 'placement', run: async () => (await import('./placement.ts')).benchPlacement() },
   { name: 'cluster-failover', run: async () => (await import('./cluster.ts')).benchFailover() },
   { name: 'cluster-placement', run: async () => (await import('./cluster.ts')).benchClusterPlacement() },

@@ -1,9 +1,8 @@
 // Supervision figures (issue 3), with real alpha processes:
 // - 50 alphas to all-ready under Nestor vs a plain script that spawns the same 50 and polls
 //   their ports (ratio; target <= 1.2), with the same 50 ms probe/poll interval on both sides;
-// - restart latency after kill -9 with zero backoff, p50/p99, against the floor: a plain parent
-//   that respawns on 'exit' (target: p99 <= 50 ms above the floor);
 // - CPU and RSS of the orchestrator and of nats-server while 50 services idle.
+// Restart after kill -9 has its own benchmark, at default settings and beside PM2: bench/restart.ts.
 // Run: node --import tsx bench/stack.ts   (BENCH_IDLE_MS shortens the idle phase)
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -29,10 +28,6 @@ function alphaSpec(extra: Record<string, unknown> = {}): Record<string, unknown>
   };
 }
 
-const pct = (xs: number[], p: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] as number;
-};
 const ms = (x: number): string => `${x.toFixed(1)} ms`;
 
 /** The floor: spawn 50 alphas directly and poll /health every POLL_MS until all answer 200. */
@@ -102,45 +97,6 @@ async function measureIdle(natsPid: number | null): Promise<{ cpuPct: number; rs
   };
 }
 
-/** kill -9 → the replacement's start event (Nestor), vs kill -9 → 'spawn' of a plain respawn loop. */
-async function restartLatency(rounds = 30): Promise<{ nestor: number[]; floor: number[] }> {
-  const nestor: number[] = [];
-  {
-    await using h = await createHarness({
-      name: 'bench-restart',
-      specs: { alpha: alphaSpec({ backoff: { initial: '0ms', max: '0ms' }, maxRestarts: 'unlimited' }) },
-      register: { skipDeps: true },
-    });
-    let ready = await h.waitForEvent('orchestrator.service.ready');
-    for (let i = 0; i < rounds; i++) {
-      const since = h.lastSeq();
-      const t0 = performance.now();
-      process.kill(ready.data.pid, 'SIGKILL');
-      await h.waitForEvent('orchestrator.service.start', (e) => e.seq > since && e.data.pid !== ready.data.pid, { timeoutMs: 10_000 });
-      nestor.push(performance.now() - t0);
-      ready = await h.waitForEvent('orchestrator.service.ready', (e) => e.seq > since, { timeoutMs: 10_000 });
-    }
-  }
-  const floor: number[] = [];
-  const port = await allocatePort();
-  let child = spawn(alphaBin, ['--port', String(port)], { stdio: 'ignore' });
-  await new Promise((r) => child.once('spawn', r));
-  for (let i = 0; i < rounds; i++) {
-    const t0 = performance.now();
-    const respawned = new Promise<void>((resolve) => {
-      child.once('exit', () => {
-        child = spawn(alphaBin, ['--port', String(port)], { stdio: 'ignore' });
-        child.once('spawn', () => resolve());
-      });
-    });
-    child.kill('SIGKILL');
-    await respawned;
-    floor.push(performance.now() - t0);
-  }
-  child.kill('SIGKILL');
-  return { nestor, floor };
-}
-
 /** Runs the supervision benchmarks and prints the figures. */
 export async function benchStack(): Promise<Record<string, number>> {
   await ensureDeps([{ name: 'alpha', source: 'local', entry: 'demo/alpha/main.ts' }], { projectDir: root });
@@ -151,15 +107,8 @@ export async function benchStack(): Promise<Record<string, number>> {
   console.log(
     `idle with 50 services: orchestrator ${idle.cpuPct.toFixed(1)}% CPU, ${idle.rssMb.toFixed(0)} MB RSS; nats-server ${idle.natsCpuPct.toFixed(1)}% CPU, ${idle.natsRssMb.toFixed(0)} MB RSS`,
   );
-  const { nestor, floor } = await restartLatency();
-  console.log(
-    `restart after kill -9 (zero backoff, to the new process): nestor p50 ${ms(pct(nestor, 50))} p99 ${ms(pct(nestor, 99))}; floor p50 ${ms(pct(floor, 50))} p99 ${ms(pct(floor, 99))}; p99 above floor ${ms(pct(nestor, 99) - pct(floor, 99))} (target <= 50 ms)`,
-  );
   return {
     startRatio: elapsed / plain,
-    restartP50: pct(nestor, 50),
-    restartP99: pct(nestor, 99),
-    floorP99: pct(floor, 99),
     idleCpuPct: idle.cpuPct,
     idleRssMb: idle.rssMb,
   };

@@ -65,6 +65,7 @@ export class Controller {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly replies = new Map<string, (reply: CommandReply) => void>();
   private readonly runner: ServiceRunner;
+  private readonly pids: PidRegistry;
   private readonly registrations: RegistrationWatcher;
   private readonly commands: CommandServer;
   private readonly emit: (type: EventType, data: unknown) => Promise<void>;
@@ -90,13 +91,14 @@ export class Controller {
     this.emit = async (type, data) => {
       await this.outbox.enqueue(events(type as never, data as never));
     };
+    this.pids = new PidRegistry(PidRegistry.pathIn(opts.dataDir));
     this.runner = new ServiceRunner({
       node: opts.node,
       projectDir: opts.projectDir,
       dataDir: opts.dataDir,
       natsUrl: opts.bus.natsUrl,
       natsEnv: natsEnvOf(opts.bus.credentials ?? null),
-      pids: new PidRegistry(PidRegistry.pathIn(opts.dataDir)),
+      pids: this.pids,
       console: opts.console,
       baseEnv: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)),
       dispatch: (input) => this.dispatch(input),
@@ -191,6 +193,7 @@ export class Controller {
   async close(): Promise<void> {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+    this.pids.settle();
     await this.outbox.close();
     await this.commands.stop();
     await this.registrations.stop();

@@ -3,6 +3,9 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
+/** How long a clear may wait for its write (a record() in between writes it sooner). */
+const CLEAR_FLUSH_MS = 100;
+
 /** One recorded process: the group leader's pid and its /proc start time (guards pid reuse). */
 export interface PidRecord {
   pid: number;
@@ -13,6 +16,7 @@ export interface PidRecord {
 /** The recorded pids of one data dir. */
 export class PidRegistry {
   private records: Record<string, PidRecord>;
+  private pendingFlush: NodeJS.Timeout | undefined;
 
   constructor(private readonly file: string) {
     this.records = PidRegistry.read(file);
@@ -41,18 +45,28 @@ export class PidRegistry {
     return Object.values(this.records).map((r) => r.pid);
   }
 
-  /** Records a started process. */
+  /** Records a started process (on disk at once: a crash right after must still find it). */
   record(service: string, rec: PidRecord): void {
     this.records = { ...this.records, [service]: rec };
     this.flush();
   }
 
-  /** Forgets a service's process once it (and its group) is gone. */
+  /**
+   * Forgets a service's process once it (and its group) is gone. Written to disk a moment
+   * later, not at once: the write sits between an exit and the restart that follows (a
+   * millisecond, ten on a busy disk), the restart's record() writes it anyway, and a record
+   * outliving its process is harmless (readers compare its start time with /proc).
+   */
   clear(service: string, pid: number): void {
     if (this.records[service]?.pid !== pid) return;
     const { [service]: _gone, ...rest } = this.records;
     this.records = rest;
-    this.flush();
+    this.pendingFlush ??= setTimeout(() => this.flush(), CLEAR_FLUSH_MS).unref();
+  }
+
+  /** Writes a clear still waiting for its write (at shutdown). */
+  settle(): void {
+    if (this.pendingFlush !== undefined) this.flush();
   }
 
   /**
@@ -65,6 +79,8 @@ export class PidRegistry {
   }
 
   private flush(): void {
+    clearTimeout(this.pendingFlush);
+    this.pendingFlush = undefined;
     // Write then rename, so a crash never leaves half a file for the next run to misread.
     mkdirSync(dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;

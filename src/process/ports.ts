@@ -34,6 +34,22 @@ export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
+/**
+ * Whether a listener could bind the port on every local address: a test bind on the IPv6
+ * wildcard (dual-stack, so it covers IPv4 too), or on 0.0.0.0 where IPv6 is off. False also
+ * when the answer is unclear; callers then look closer.
+ */
+async function isPortFreeEverywhere(port: number): Promise<boolean> {
+  for (const host of ['::', '0.0.0.0']) {
+    try {
+      return await isPortFree(port, host);
+    } catch {
+      // No IPv6 on this machine (EAFNOSUPPORT, EADDRNOTAVAIL): try the IPv4 wildcard.
+    }
+  }
+  return false;
+}
+
 /** A process holding a listening socket. */
 export interface PortOwner {
   pid: number;
@@ -78,6 +94,10 @@ export interface FixedPortOptions {
  * address counts as taken, since the service may bind a wider address than the check.
  */
 export async function checkFixedPort(port: number, options: FixedPortOptions): Promise<FixedPortStatus> {
+  // Reading /proc/net/tcp takes milliseconds (tens on a busy machine) and sits on the path of
+  // every restart, while a test bind takes microseconds: when the port binds on the wildcard
+  // address, which any listener on any local address would prevent, there are no holders to find.
+  if (await isPortFreeEverywhere(port)) return { status: 'free' };
   const holders = await findPortHolders(port);
   if (holders.length === 0) {
     if (await isPortFree(port, options.host)) return { status: 'free' };

@@ -11,6 +11,7 @@ import type { PortSpec, ProbeSpec, RestartTuning, ServiceSpec } from './types.ts
 
 /** Defaults applied by normalization (schema defaults are in schema.ts and the JSON Schema). */
 export const SPEC_DEFAULTS = {
+  backoffImmediateFirst: true,
   backoffInitialMs: 500,
   backoffMultiplier: 2,
   backoffMaxMs: 10_000,
@@ -129,6 +130,7 @@ function normalizeRestart(p: ParsedService, at: (...rest: PathSegment[]) => stri
     issues.push({ path: at('maxBackoff'), expected: 'only one of maxBackoff and backoff.max', got: summarize(p.maxBackoff) });
   }
   const tuning: RestartTuning = {
+    immediateFirst: ('immediateFirst' in obj ? obj.immediateFirst : undefined) ?? SPEC_DEFAULTS.backoffImmediateFirst,
     initialMs: obj.initial !== undefined ? ms(obj.initial) : SPEC_DEFAULTS.backoffInitialMs,
     multiplier: ('multiplier' in obj ? obj.multiplier : undefined) ?? SPEC_DEFAULTS.backoffMultiplier,
     maxMs: ms(p.maxBackoff ?? ('max' in obj ? obj.max : undefined) ?? SPEC_DEFAULTS.backoffMaxMs),

@@ -170,13 +170,17 @@ export const probeSchema = z.discriminatedUnion(
   { error: 'probe with type "http", "tcp" or "exec"' },
 );
 
-const BACKOFF_EXPECTED = 'duration or { initial, multiplier, max, jitter, resetAfter }';
+const BACKOFF_EXPECTED = 'duration or { immediateFirst, initial, multiplier, max, jitter, resetAfter }';
 const backoffSchema = z
   .union(
     [
       durationSchema,
       z.strictObject({
-        initial: duration('First restart delay. Default 500ms.').optional(),
+        immediateFirst: z
+          .boolean()
+          .optional()
+          .describe('Restart at once after a stable run; the delays apply from the second consecutive restart on. Default true.'),
+        initial: duration('Delay of the first restart that backs off. Default 500ms.').optional(),
         multiplier: z.number().min(1).optional().describe('Growth per consecutive restart. Default 2.'),
         max: duration('Upper bound of the delay. Default 10s.').optional(),
         jitter: z.number().min(0).max(1).optional().describe('Fraction 0..1 of the delay randomized either way. Default 0.'),

@@ -38,6 +38,8 @@ export type EnsureAction =
 
 /** Restart tuning: exponential backoff with jitter, reset after a stable run. */
 export interface RestartTuning {
+  /** The first restart of a failure streak happens at once; the backoff starts with the second. */
+  immediateFirst: boolean;
   initialMs: number;
   multiplier: number;
   maxMs: number;

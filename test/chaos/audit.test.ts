@@ -7,7 +7,7 @@ import type { EventType, NestorEvent, PayloadOf, Stored } from '../../src/events
 import { auditLog } from './audit.ts';
 import type { Tuning } from './audit.ts';
 
-const tuning: Tuning = { initialMs: 5, multiplier: 2, maxMs: 20, resetAfterMs: 200, maxRestarts: 3 };
+const tuning: Tuning = { immediateFirst: false, initialMs: 5, multiplier: 2, maxMs: 20, resetAfterMs: 200, maxRestarts: 3 };
 
 function logOf(...steps: [EventType, Record<string, unknown>][]): Stored<NestorEvent>[] {
   return steps.map(([type, data], i) => {
@@ -49,6 +49,19 @@ test('a wrong delay, an early give-up and a late give-up are each reported', () 
 
   const late = logOf(...fullLoop.slice(0, 10).map((e) => [e.type, e.data] as [EventType, Record<string, unknown>]), scheduled(4, 20));
   assert.match(auditLog(late, { svc: tuning }).problems.join('\n'), /restart 4 scheduled although maxRestarts is 3/);
+});
+
+test('with immediateFirst the first restart of a streak waits 0 and the backoff starts with the second', () => {
+  const immediate: Tuning = { ...tuning, immediateFirst: true };
+  const loop = logOf(
+    start(1, 0), crash(1), scheduled(1, 0),
+    start(2, 1), crash(2), scheduled(2, 5),
+    start(3, 2), crash(3, 250), scheduled(1, 0),
+    start(4, 1),
+  );
+  assert.deepEqual(auditLog(loop, { svc: immediate }).problems, []);
+  const delayed = logOf(start(1, 0), crash(1), scheduled(1, 5), start(2, 1));
+  assert.match(auditLog(delayed, { svc: immediate }).problems.join('\n'), /delay 5 ms for attempt 1, the formula gives 0 ms/);
 });
 
 test('a stable run resets the count; forgetting to reset is reported', () => {

@@ -4,7 +4,8 @@
 //   - starts and exits alternate: a start never comes while the previous pid has no exit;
 //   - every unexpected exit (and every start.failed) is followed, as the service's very next
 //     lifecycle event, by exactly one decision: restart.scheduled or retries.exhausted;
-//   - restart n waits min(max, initial × multiplier^(n−1)) (jitter 0, so exactly that);
+//   - restart n waits min(max, initial × multiplier^(n−1)) (jitter 0, so exactly that); with
+//     immediateFirst, restart 1 waits 0 and restart n ≥ 2 waits min(max, initial × multiplier^(n−2));
 //   - n counts consecutive restarts: an exit after a run of at least resetAfter resets it to 0,
 //     and so does an accepted start/restart/enable command;
 //   - retries.exhausted comes exactly when n = maxRestarts, never before, and restart.scheduled
@@ -22,6 +23,7 @@ import type { NestorEvent, Stored } from '../../src/events/index.ts';
 
 /** The restart tuning of one service, as configured in its spec. */
 export interface Tuning {
+  immediateFirst: boolean;
   initialMs: number;
   multiplier: number;
   maxMs: number;
@@ -55,7 +57,8 @@ export interface Audit {
 
 /** Delay of restart number `attempt` (1-based) with jitter 0. */
 export function expectedDelay(attempt: number, t: Tuning): number {
-  return Math.round(Math.min(t.maxMs, t.initialMs * t.multiplier ** (attempt - 1)));
+  if (t.immediateFirst && attempt === 1) return 0;
+  return Math.round(Math.min(t.maxMs, t.initialMs * t.multiplier ** (attempt - (t.immediateFirst ? 2 : 1))));
 }
 
 const RESETTING_COMMANDS = new Set(['orchestrator.command.start', 'orchestrator.command.restart', 'orchestrator.command.enable']);

@@ -19,12 +19,12 @@ import { isLiveChild, killChild, liveServiceChildren } from './procs.ts';
 import { sampleProcesses } from './sampler.ts';
 
 // Restart tuning with jitter 0, so every delay is exactly the formula's.
-const steady: Tuning = { initialMs: 5, multiplier: 2, maxMs: 20, resetAfterMs: 200, maxRestarts: null };
-const looping: Tuning = { initialMs: 5, multiplier: 2, maxMs: 20, resetAfterMs: 60_000, maxRestarts: 3 };
+const steady: Tuning = { immediateFirst: true, initialMs: 5, multiplier: 2, maxMs: 20, resetAfterMs: 200, maxRestarts: null };
+const looping: Tuning = { immediateFirst: true, initialMs: 5, multiplier: 2, maxMs: 20, resetAfterMs: 60_000, maxRestarts: 3 };
 
 function backoff(t: Tuning): Record<string, unknown> {
   return {
-    backoff: { initial: t.initialMs, multiplier: t.multiplier, max: t.maxMs, jitter: 0, resetAfter: t.resetAfterMs },
+    backoff: { immediateFirst: t.immediateFirst, initial: t.initialMs, multiplier: t.multiplier, max: t.maxMs, jitter: 0, resetAfter: t.resetAfterMs },
     maxRestarts: t.maxRestarts ?? 'unlimited',
   };
 }

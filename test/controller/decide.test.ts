@@ -24,7 +24,7 @@ function spec(id: string, over: Partial<ServiceSpec> = {}): ServiceSpec {
       stopSignal: 'SIGTERM',
       stopTimeoutMs: 1000,
     },
-    restart: { initialMs: 100, multiplier: 2, maxMs: 1000, jitter: 0, resetAfterMs: 60_000, maxRestarts: 3 },
+    restart: { immediateFirst: true, initialMs: 100, multiplier: 2, maxMs: 1000, jitter: 0, resetAfterMs: 60_000, maxRestarts: 3 },
     replicas: 1,
     portStrategy: 'random',
     ports: { additional: [] },
@@ -68,6 +68,9 @@ const exited = (service: string, pid: number, code: number | null, signal: strin
 const cmd = (verb: CommandVerb, service: string, requestId = 'r1'): Input => ({
   kind: 'command', verb, service, requestId, requestedBy: { node: 'n1', component: 'test' },
 });
+/** The delays of the restart.scheduled events among these effects, as the stream shows them. */
+const scheduledDelays = (effects: Effect[]): number[] =>
+  effects.flatMap((e) => (e.kind === 'publish' && e.type === 'orchestrator.service.restart.scheduled' ? [e.data.delayMs] : []));
 const types = (effects: Effect[]): string[] => effects.map((e) => (e.kind === 'publish' ? e.type.replace('orchestrator.', '') : e.kind));
 
 test('a dependent waits for its dependency to be ready, then starts', () => {
@@ -96,7 +99,24 @@ test('a service without a readiness probe is ready as soon as it has started', (
   assert.equal(r.phase('alpha'), 'ready');
 });
 
-test('a crash loop backs off with growing delays and gives up after maxRestarts', () => {
+test('a stable service that is killed restarts at once: delay 0, spawned in the same decision', () => {
+  const r = new Run();
+  r.register(spec('alpha'));
+  r.feed(started('alpha', 100), ready('alpha', 100));
+  const out = r.feed(exited('alpha', 100, null, 'SIGKILL', 120_000));
+  assert.deepEqual(types(out), ['service.exit', 'service.restart.scheduled', 'service.starting', 'spawn']);
+  assert.deepEqual(scheduledDelays(out), [0]);
+  const exit = out[0];
+  assert.ok(exit?.kind === 'publish' && exit.type === 'orchestrator.service.exit');
+  assert.equal(exit.data.restart, true, 'the exit says a restart follows');
+  assert.equal(r.phase('alpha'), 'starting');
+  assert.deepEqual(types(r.feed(started('alpha', 101, 1))), ['service.start']);
+  // Killed again after another stable run: again at once, the streak never grew.
+  assert.deepEqual(scheduledDelays(r.feed(ready('alpha', 101), exited('alpha', 101, null, 'SIGKILL', 120_000))), [0]);
+  assert.equal(r.state.services.alpha?.attempt, 1);
+});
+
+test('a crash loop restarts once at once, then backs off with growing delays and gives up after maxRestarts', () => {
   const r = new Run();
   r.register(spec('alpha'));
   const delays: number[] = [];
@@ -104,17 +124,31 @@ test('a crash loop backs off with growing delays and gives up after maxRestarts'
   r.feed(started('alpha', pid));
   for (let i = 0; i < 3; i++) {
     const out = r.feed(exited('alpha', pid, 1));
-    const scheduled = out.find((e) => e.kind === 'scheduleRestart');
-    assert.ok(scheduled && scheduled.kind === 'scheduleRestart', `restart ${i + 1} scheduled`);
-    delays.push(scheduled.delayMs);
-    assert.equal(r.phase('alpha'), 'backoff');
-    assert.deepEqual(types(r.feed({ kind: 'restartDue', service: 'alpha' })), ['service.starting', 'spawn']);
+    delays.push(...scheduledDelays(out));
+    if (i === 0) {
+      assert.equal(r.phase('alpha'), 'starting', 'the first restart of the streak does not wait');
+    } else {
+      assert.equal(r.phase('alpha'), 'backoff');
+      assert.ok(out.some((e) => e.kind === 'scheduleRestart'), `restart ${i + 1} waits on a timer`);
+      assert.deepEqual(types(r.feed({ kind: 'restartDue', service: 'alpha' })), ['service.starting', 'spawn']);
+    }
     r.feed(started('alpha', ++pid, i + 1));
   }
-  assert.deepEqual(delays, [100, 200, 400]);
+  assert.deepEqual(delays, [0, 100, 200]);
   const last = r.feed(exited('alpha', pid, 1));
   assert.deepEqual(types(last), ['service.exit', 'service.retries.exhausted']);
   assert.equal(r.phase('alpha'), 'failed');
+});
+
+test('immediateFirst: false waits initial before the first restart too', () => {
+  const r = new Run();
+  const s = spec('alpha');
+  r.register({ ...s, restart: { ...s.restart, immediateFirst: false } });
+  r.feed(started('alpha', 1));
+  const out = r.feed(exited('alpha', 1, 1, null, 120_000));
+  assert.deepEqual(types(out), ['service.exit', 'service.restart.scheduled', 'scheduleRestart']);
+  assert.deepEqual(scheduledDelays(out), [100]);
+  assert.equal(r.phase('alpha'), 'backoff');
 });
 
 test('restart policies: never stays down, on-failure ignores exit 0, always restarts after exit 0', () => {
@@ -128,9 +162,9 @@ test('restart policies: never stays down, on-failure ignores exit 0, always rest
     r.register(spec('a', { process: { ...spec('a').process, restartPolicy: policy } }));
     r.feed(started('a', 1));
     const out = r.feed(exited('a', 1, code));
-    assert.equal(out.some((e) => e.kind === 'scheduleRestart'), expectRestart, `${policy} with exit ${code}`);
+    assert.equal(out.some((e) => e.kind === 'spawn'), expectRestart, `${policy} with exit ${code}`);
     // An error exit that the policy does not restart is a failure; a clean one rests in stopped.
-    assert.equal(r.phase('a'), expectRestart ? 'backoff' : code === 0 ? 'stopped' : 'failed');
+    assert.equal(r.phase('a'), expectRestart ? 'starting' : code === 0 ? 'stopped' : 'failed');
   }
 });
 
@@ -138,13 +172,13 @@ test('a run that stayed up past resetAfter starts a fresh backoff sequence', () 
   const r = new Run();
   r.register(spec('a'));
   r.feed(started('a', 1));
-  r.feed(exited('a', 1, 1), { kind: 'restartDue', service: 'a' }, started('a', 2, 1));
+  r.feed(exited('a', 1, 1), started('a', 2, 1));
   r.feed(exited('a', 2, 1), { kind: 'restartDue', service: 'a' }, started('a', 3, 2));
   const out = r.feed(exited('a', 3, 1, null, 120_000));
-  const scheduled = out.find((e) => e.kind === 'scheduleRestart');
-  assert.ok(scheduled?.kind === 'scheduleRestart');
-  assert.equal(scheduled.delayMs, 100);
+  assert.deepEqual(scheduledDelays(out), [0]);
   assert.equal(r.state.services.a?.attempt, 1);
+  r.feed(started('a', 4, 1));
+  assert.deepEqual(scheduledDelays(r.feed(exited('a', 4, 1))), [100], 'a quick failure after it backs off from initial');
 });
 
 test('a oneshot that exits 0 completes and releases dependents waiting for completion', () => {
@@ -160,7 +194,12 @@ test('a failed start follows the restart policy', () => {
   const r = new Run();
   r.register(spec('a'));
   const out = r.feed({ kind: 'startFailed', service: 'a', attempt: 0, reason: 'port-conflict', error: 'port 80 is taken' });
-  assert.deepEqual(types(out), ['service.start.failed', 'service.restart.scheduled', 'scheduleRestart']);
+  assert.deepEqual(types(out), ['service.start.failed', 'service.restart.scheduled', 'service.starting', 'spawn']);
+  const failed = out[0];
+  assert.ok(failed?.kind === 'publish' && failed.type === 'orchestrator.service.start.failed');
+  assert.equal(failed.data.restart, true);
+  const again = r.feed({ kind: 'startFailed', service: 'a', attempt: 1, reason: 'port-conflict', error: 'port 80 is taken' });
+  assert.deepEqual(types(again), ['service.start.failed', 'service.restart.scheduled', 'scheduleRestart']);
   const r2 = new Run();
   r2.register(spec('a', { process: { ...spec('a').process, restartPolicy: 'never' } }));
   r2.feed({ kind: 'startFailed', service: 'a', attempt: 0, reason: 'spawn', error: 'ENOENT' });
@@ -209,7 +248,7 @@ test('a liveness failure restarts the service through its restart policy', () =>
   r.register(spec('a'));
   r.feed(started('a', 7), ready('a', 7));
   assert.deepEqual(types(r.feed({ kind: 'health', service: 'a', pid: 7, probe: 'liveness', status: 'failing', consecutiveFailures: 3, latencyMs: null, detail: 'timeout' })), ['service.health', 'service.stop', 'signal']);
-  assert.deepEqual(types(r.feed(exited('a', 7, null, 'SIGTERM'))), ['service.exit', 'service.restart.scheduled', 'scheduleRestart']);
+  assert.deepEqual(types(r.feed(exited('a', 7, null, 'SIGTERM'))), ['service.exit', 'service.restart.scheduled', 'service.starting', 'spawn']);
 });
 
 test('shutdown stops dependents before their dependencies, then reports completion', () => {
@@ -228,7 +267,7 @@ test('shutdown stops dependents before their dependencies, then reports completi
 test('shutdown during a backoff cancels the pending restart', () => {
   const r = new Run();
   r.register(spec('a'));
-  r.feed(started('a', 1), exited('a', 1, 1));
+  r.feed(started('a', 1), exited('a', 1, 1), started('a', 2, 1), exited('a', 2, 1));
   assert.equal(r.phase('a'), 'backoff');
   assert.deepEqual(types(r.feed({ kind: 'shutdown' })), ['cancelRestart', 'service.stop', 'shutdownComplete']);
 });
@@ -251,12 +290,19 @@ test('a service registered disabled stays down', () => {
 });
 
 test('nextDelay grows exponentially, caps at max and spreads by jitter', () => {
-  const tuning = { initialMs: 100, multiplier: 2, maxMs: 1000, jitter: 0.5, resetAfterMs: 0, maxRestarts: null };
+  const tuning = { immediateFirst: false, initialMs: 100, multiplier: 2, maxMs: 1000, jitter: 0.5, resetAfterMs: 0, maxRestarts: null };
   assert.equal(nextDelay(1, tuning, 0.5), 100);
   assert.equal(nextDelay(3, tuning, 0.5), 400);
   assert.equal(nextDelay(10, tuning, 0.5), 1000);
   assert.equal(nextDelay(1, tuning, 0), 75);
   assert.equal(nextDelay(1, tuning, 0.999), 125);
+  // With immediateFirst the same sequence starts one restart later, after an immediate one.
+  const immediate = { ...tuning, immediateFirst: true };
+  assert.equal(nextDelay(1, immediate, 0), 0, 'no jitter on an immediate restart');
+  assert.equal(nextDelay(2, immediate, 0.5), 100);
+  assert.equal(nextDelay(4, immediate, 0.5), 400);
+  assert.equal(nextDelay(2, immediate, 0), 75);
+  assert.equal(nextDelay(11, immediate, 0.5), 1000);
 });
 
 test('service ids named like Object.prototype members are ordinary services', () => {

@@ -79,6 +79,7 @@ test('defaults of a minimal daemon and a minimal oneshot', () => {
     stopTimeoutMs: 10_000,
   });
   assert.deepEqual(web.restart, {
+    immediateFirst: true,
     initialMs: SPEC_DEFAULTS.backoffInitialMs,
     multiplier: 2,
     maxMs: 10_000,
@@ -132,7 +133,7 @@ test('YAML shorthands: numbers and booleans in args and env, durations, unlimite
   const api = service(project, 'api');
   assert.equal(api.process.stopSignal, 'SIGINT');
   assert.equal(api.process.stopTimeoutMs, 3000);
-  assert.deepEqual(api.restart, { initialMs: 250, multiplier: 3, maxMs: 60_000, jitter: 0.2, resetAfterMs: 120_000, maxRestarts: null });
+  assert.deepEqual(api.restart, { immediateFirst: true, initialMs: 250, multiplier: 3, maxMs: 60_000, jitter: 0.2, resetAfterMs: 120_000, maxRestarts: null });
   assert.deepEqual(api.dependencies, [
     { id: 'migrate', condition: 'completed' },
     { id: 'db', condition: 'started' },
@@ -150,6 +151,8 @@ test('backoff as a bare duration sets the initial delay; a larger one lifts the 
   assert.equal(spec(100, { maxBackoff: '1m' }).restart.maxMs, 60_000);
   assert.equal(spec('1.5s').restart.initialMs, 1500);
   assert.equal(spec({ jitter: 0.5 }).restart.initialMs, 500);
+  assert.equal(spec('2s').restart.immediateFirst, true, 'the shorthand keeps the immediate first restart');
+  assert.equal(spec({ immediateFirst: false }).restart.immediateFirst, false);
 });
 
 test('validateService accepts one spec, with or without an id inside', () => {

@@ -1,11 +1,13 @@
-// Restart policies with real crashing processes: growing backoff delays visible in events,
+// Restart policies with real crashing processes: an immediate first restart, then growing
+// backoff delays visible in events,
 // retries exhausted exactly after maxRestarts, and the differences between the policies.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createHarness } from '../../src/harness/index.ts';
 import { demo, fastRestarts } from './support.ts';
 
-test('a crash loop restarts with growing delays, then gives up after maxRestarts', async () => {
+test('a crash loop restarts once at once, then with growing delays, then gives up after maxRestarts', async () => {
   await using h = await createHarness({
     name: 'crash-loop',
     specs: { alpha: demo('alpha', { args: ['--crash-after', '30'], spec: fastRestarts }) },
@@ -16,9 +18,9 @@ test('a crash loop restarts with growing delays, then gives up after maxRestarts
   assert.deepEqual(
     scheduled.map((s) => [s.attempt, s.delayMs]),
     [
-      [1, 20],
-      [2, 40],
-      [3, 80],
+      [1, 0],
+      [2, 20],
+      [3, 40],
     ],
   );
   const exits = h.events().flatMap((e) => (e.type === 'orchestrator.service.exit' ? [e.data] : []));
@@ -60,13 +62,24 @@ test('always restarts after a clean exit; on-failure does not', async () => {
   assert.equal(h.events().some((e) => e.type === 'orchestrator.service.restart.scheduled' && e.data.service === 'onfailure'), false);
 });
 
-test('a SIGKILLed process is restarted, and its exit reports the signal', async () => {
-  await using h = await createHarness({ name: 'sigkill', specs: { alpha: demo('alpha', { spec: fastRestarts }) } });
-  const ready = await h.waitForEvent('orchestrator.service.ready');
-  process.kill(ready.data.pid, 'SIGKILL');
-  const exit = await h.waitForEvent('orchestrator.service.exit', (e) => e.data.pid === ready.data.pid);
-  assert.deepEqual([exit.data.code, exit.data.signal, exit.data.expected], [null, 'SIGKILL', false]);
-  const again = await h.waitForEvent('orchestrator.service.ready', (e) => e.seq > exit.seq);
-  assert.notEqual(again.data.pid, ready.data.pid);
-  assert.equal(h.service('alpha').restarts, 1);
+test('a SIGKILLed process is restarted at once, and its exit reports the signal', async () => {
+  const resetAfter = 300;
+  const spec = { ...fastRestarts, backoff: { initial: '20ms', multiplier: 2, max: '1s', resetAfter: `${resetAfter}ms` } };
+  await using h = await createHarness({ name: 'sigkill', specs: { alpha: demo('alpha', { spec }) } });
+  let ready = await h.waitForEvent('orchestrator.service.ready');
+  const pids = [ready.data.pid];
+  // Each kill lands on a run that lasted past resetAfter: a stable service, so never a backoff.
+  for (let kill = 1; kill <= 2; kill++) {
+    await sleep(resetAfter + 100);
+    process.kill(ready.data.pid, 'SIGKILL');
+    const exit = await h.waitForEvent('orchestrator.service.exit', (e) => e.data.pid === ready.data.pid);
+    assert.deepEqual([exit.data.code, exit.data.signal, exit.data.expected, exit.data.restart], [null, 'SIGKILL', false, true]);
+    const scheduled = await h.waitForEvent('orchestrator.service.restart.scheduled', (e) => e.seq > exit.seq);
+    assert.deepEqual([scheduled.data.attempt, scheduled.data.delayMs], [1, 0], `kill ${kill}: restart 1 of a fresh streak, no delay`);
+    ready = await h.waitForEvent('orchestrator.service.ready', (e) => e.seq > exit.seq);
+    pids.push(ready.data.pid);
+  }
+  assert.equal(new Set(pids).size, 3, 'each restart is a new process');
+  assert.equal(h.service('alpha').restarts, 2);
+  assert.equal(h.service('alpha').state, 'ready');
 });

@@ -21,11 +21,16 @@ export function shouldRestart(policy: RestartPolicy, exit: ExitFacts): boolean {
 }
 
 /**
- * Delay before restart number `attempt` (1-based): initial * multiplier^(attempt-1), capped at
- * max, then spread by ±jitter/2 of itself so a crash-looping stack does not restart in lockstep.
+ * Delay before restart number `attempt` (1-based) of a failure streak. With immediateFirst the
+ * first restart after a stable run is at once (a one-off crash costs no wait) and only the
+ * quick failures after it back off: restart n ≥ 2 waits initial * multiplier^(n-2). Without it,
+ * restart n waits initial * multiplier^(n-1). Capped at max, then spread by ±jitter/2 of itself
+ * so a crash-looping stack does not restart in lockstep.
  */
 export function nextDelay(attempt: number, tuning: RestartTuning, jitter: number): number {
-  const base = Math.min(tuning.maxMs, tuning.initialMs * tuning.multiplier ** Math.max(0, attempt - 1));
+  if (tuning.immediateFirst && attempt <= 1) return 0;
+  const step = Math.max(0, attempt - (tuning.immediateFirst ? 2 : 1));
+  const base = Math.min(tuning.maxMs, tuning.initialMs * tuning.multiplier ** step);
   const spread = base * tuning.jitter * (jitter - 0.5);
   return Math.max(0, Math.round(base + spread));
 }

@@ -5,7 +5,7 @@ import { shouldRestart } from './backoff.ts';
 import { onCommand } from './commands.ts';
 import { Draft } from './draft.ts';
 import { dependentsDown, isAlive, unmetDependencies } from './gating.ts';
-import { beginStart, disableIdle, enterPending, restartOrGiveUp, stopIdle, stopProcess } from './lifecycle.ts';
+import { beginStart, disableIdle, enterPending, restartOrGiveUp, restartUnderway, stopIdle, stopProcess } from './lifecycle.ts';
 import { publish, refOf } from './model.ts';
 import type { ControllerState, DecideContext, Decision, Input, Supervised } from './model.ts';
 
@@ -146,7 +146,7 @@ function onStartFailed(d: Draft, input: Of<'startFailed'>, ctx: DecideContext): 
   }
   // Said in the event itself, so a view never takes this failure for the end (settled) while the
   // restart that follows is still on its way.
-  (event.data as { restart?: boolean }).restart = d.get(svc.id)?.phase === 'backoff';
+  (event.data as { restart?: boolean }).restart = restartUnderway(d.get(svc.id));
 }
 
 function onReady(d: Draft, input: Of<'ready'>): void {
@@ -215,7 +215,7 @@ function onExited(d: Draft, input: Of<'exited'>, ctx: DecideContext): void {
   // service rests (and so has settled) or a restart follows, and that an error exit its policy
   // does not restart is a failure. Retries running out stay the retries.exhausted event's to say.
   const data = event.data as { restart?: boolean; failed?: boolean };
-  data.restart = svc.phase === 'backoff' || svc.phase === 'pending';
+  data.restart = restartUnderway(svc) || svc.phase === 'pending';
   data.failed = failedByExit;
 }
 

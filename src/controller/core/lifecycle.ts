@@ -68,8 +68,17 @@ export function restartOrGiveUp(d: Draft, svc: Supervised, reason: string, ctx: 
   svc.attempt += 1;
   const delayMs = nextDelay(svc.attempt, tuning, ctx.jitter);
   svc.phase = 'backoff';
-  d.emit(
-    publish('orchestrator.service.restart.scheduled', { ...refOf(svc), attempt: svc.attempt, delayMs, reason }),
-    { kind: 'scheduleRestart', service: svc.id, delayMs },
-  );
+  const scheduled = publish('orchestrator.service.restart.scheduled', { ...refOf(svc), attempt: svc.attempt, delayMs, reason });
+  // No delay: start in this same decision. A timer of 0 would still cost an event-loop turn (at
+  // least 1 ms in Node) and a second pass through the input queue before the spawn.
+  if (delayMs === 0) {
+    d.emit(scheduled);
+    return beginStart(d, svc);
+  }
+  d.emit(scheduled, { kind: 'scheduleRestart', service: svc.id, delayMs });
+}
+
+/** True while a restart is on its way: waiting out its delay, or (an immediate one) already starting. */
+export function restartUnderway(svc: Supervised | undefined): boolean {
+  return svc?.phase === 'backoff' || svc?.phase === 'starting';
 }
