@@ -5,8 +5,9 @@
 // with two live processes is an overlap, which must never happen. At the end every movable
 // instance must be ready and run exactly once.
 //
-// `npm test` runs a short form (NESTOR_CHAOS_ROUNDS, default 4); `npm run soak -- cluster` runs
-// the long one. NESTOR_CHAOS_SEED (or CHAOS_SEED) replays a run's choices; timing still varies.
+// It runs only as `npm run soak -- cluster` (NESTOR_CHAOS_ROUNDS rounds, default 4; the soak
+// script passes --rounds), never in `npm test`. NESTOR_CHAOS_SEED (or CHAOS_SEED) replays a
+// run's choices; timing still varies.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
