@@ -14,10 +14,15 @@ const tags = z.array(z.string());
 /** Who asked for a command, kept for the audit trail. */
 const requester = z.object({ node: z.string(), component: z.string(), user: z.string().optional() });
 
+// The spec as the registering client sent it, every own key kept: the spec validator judges it
+// later, field by field. A record schema rebuilds the object and silently drops a `__proto__`
+// key, so the controller would judge a different spec than the one the client validated.
+const specObject = z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), { message: 'expected an object' });
+
 export const payloadSchemas = {
   'orchestrator.service.register': z.object({
     ...service,
-    spec: z.record(z.string(), z.unknown()),
+    spec: specObject,
     specVersion: z.number().int().min(1),
     specHash: z.string(),
     source: z.string(),

@@ -67,6 +67,16 @@ test('unknown fields in the envelope and the payload are tolerated', () => {
   );
 });
 
+test('a registered spec decodes with every key it was sent with, __proto__ included, so the validator judges what the client sent', () => {
+  const event = sampleEvent('orchestrator.service.register');
+  const json = JSON.stringify(event).replace('"spec":{', '"spec":{"__proto__":[],');
+  const decoded = decodeOk(json);
+  assert.equal(decoded.type, 'orchestrator.service.register');
+  const spec = (decoded.data as { spec: Record<string, unknown> }).spec;
+  assert.ok(Object.hasOwn(spec, '__proto__'), 'the __proto__ key is still an own key');
+  assert.deepEqual(Object.getPrototypeOf(spec), Object.prototype, 'and did not become the prototype');
+});
+
 test('a newer major version is skipped with reason "version"; a minor-looking version is not', () => {
   const event = sampleEvent('orchestrator.service.ready');
   const res = decode(JSON.stringify({ ...event, version: ENVELOPE_VERSION + 1 }));
