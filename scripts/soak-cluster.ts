@@ -1,7 +1,7 @@
 // npm run soak -- cluster [--rounds N] [--seed S] [--nodes 3|4]
 //
 // The long form of the cluster chaos test (test/chaos/cluster-chaos.soak.ts): 30 rounds of node
-// kills and broker freezes by default, where `npm test` runs a few. The test prints its seed;
+// kills and broker freezes by default (the test alone runs 4). The test prints its seed;
 // --seed replays a run's choices. Exit code: the test's.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
