@@ -10,25 +10,21 @@
 //      declare anyone down while its own renewals fail; take a lease that is alive and renewing.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { isRetryable } from '../bus/index.ts';
 import type { BusWriter, LeaseEntry, Leases } from '../bus/index.ts';
 import {
   DEFAULT_LEASE_TIMINGS,
   estimateServerNow,
   fenceDeadline,
   isNodeKey,
-  judgeLease,
   judgeLeases,
   leaseTimingsProblem,
   observeServerTime,
   recordLease,
 } from './core/index.ts';
 import type { LeaseTimings, SeenLease, ServerClock } from './core/index.ts';
-import { NodeIdInUseError, readNodeLease } from './lease-value.ts';
+import { takeLease } from './lease-take.ts';
+import { readNodeLease } from './lease-value.ts';
 import type { NodeLease } from './lease-value.ts';
-
-/** How long a start keeps retrying a bucket that answers with timeouts (a cluster just formed). */
-const START_BUDGET_MS = 30_000;
 
 /** What a membership reports; a hook that returns a promise is awaited before it goes on. */
 export interface MembershipHooks {
@@ -203,49 +199,19 @@ export class Membership {
     };
   }
 
-  // Waits while the key's holder might still be alive: a holder that renews is refused, one
-  // whose lease expires (or that left or was declared down) is taken over by compare-and-set.
-  // A cluster that has just created the bucket may answer with timeouts until its stream has a
-  // leader; those are retried for a while, and a write that timed out but landed is recognised
-  // by this run's incarnation.
   private async take(): Promise<void> {
-    const node = this.opts.node;
-    const deadline = this.now() + START_BUDGET_MS;
-    let firstRevision: number | null = null;
-    // Send time of the earliest write whose outcome is unknown: if one landed, it may be that one.
-    let unconfirmedSince: number | null = null;
-    for (;;) {
-      try {
-        const current = await this.leases.get(node);
-        if (current === null) {
-          const sentAt = this.now();
-          unconfirmedSince ??= sentAt;
-          const write = await this.leases.create(node, this.lease);
-          if (write.ok) return this.held(write.revision, sentAt);
-          continue;
-        }
-        this.observe(current.serverTime.getTime());
-        const holder = readNodeLease(current.value, node);
-        if (holder.incarnation === this.lease.incarnation) return this.held(current.revision, unconfirmedSince ?? this.now());
-        const seen = { revision: current.revision, serverTimeMs: current.serverTime.getTime(), value: current.value };
-        const serverNow = estimateServerNow(this.clock ?? { serverMs: 0, localMs: 0 }, this.now());
-        const status = judgeLease(seen, serverNow, this.timings);
-        if (status === 'left' || status === 'down' || status === 'expired') {
-          const sentAt = this.now();
-          unconfirmedSince ??= sentAt;
-          const write = await this.leases.update(node, this.lease, current.revision);
-          if (write.ok) return this.held(write.revision, sentAt);
-          continue;
-        }
-        if (firstRevision !== null && current.revision !== firstRevision) throw new NodeIdInUseError(node, holder, serverNow - seen.serverTimeMs);
-        firstRevision ??= current.revision;
-      } catch (err) {
-        if (!isRetryable(err) || this.now() > deadline) throw err;
-        this.hooks.onError?.(err);
-      }
-      await new Promise((resolve) => setTimeout(resolve, this.timings.heartbeatMs / 2));
-      if (this.stopped) throw new Error('membership stopped while starting');
-    }
+    const taken = await takeLease({
+      leases: this.leases,
+      node: this.opts.node,
+      lease: this.lease,
+      timings: this.timings,
+      now: this.now,
+      observe: (serverMs) => this.observe(serverMs),
+      serverNow: () => estimateServerNow(this.clock ?? { serverMs: 0, localMs: 0 }, this.now()),
+      onError: (err) => this.hooks.onError?.(err),
+      stopped: () => this.stopped,
+    });
+    this.held(taken.revision, taken.sentAt);
   }
 
   private held(revision: number, sentAt: number): void {
