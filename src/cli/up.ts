@@ -165,8 +165,10 @@ function watchProgress(node: NodeHandle, term: Terminal, signal: AbortSignal, ou
         const lines = sortedServices(state).map((svc) => `  ${svc.id.padEnd(width)}  ${svc.state}${detail(state, svc.id)}`);
         if (lines.join('\n') !== shown) term.status(lines);
         shown = lines.join('\n');
-      } else {
+      } else if (state.services !== previous.services) {
+        // An unchanged record is the same object, so most of the comparisons are one pointer.
         for (const svc of Object.values(state.services)) {
+          if (svc === previous.services[svc.id]) continue;
           const before = getService(previous, svc.id)?.state;
           if (before !== svc.state) term.info(`${svc.id.padEnd(12)} ${before ?? 'registered'} → ${svc.state}${detail(state, svc.id)}`);
         }

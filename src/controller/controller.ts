@@ -69,6 +69,7 @@ export class Controller {
   private readonly commands: CommandServer;
   private readonly emit: (type: EventType, data: unknown) => Promise<void>;
   private readonly outbox: Outbox;
+  private readonly pids: PidRegistry;
   private shutdownDone: Promise<void> | null = null;
   private resolveShutdown: () => void = () => {};
   private nextRequest = 0;
@@ -90,13 +91,14 @@ export class Controller {
     this.emit = async (type, data) => {
       await this.outbox.enqueue(events(type as never, data as never));
     };
+    this.pids = new PidRegistry(PidRegistry.pathIn(opts.dataDir));
     this.runner = new ServiceRunner({
       node: opts.node,
       projectDir: opts.projectDir,
       dataDir: opts.dataDir,
       natsUrl: opts.bus.natsUrl,
       natsEnv: natsEnvOf(opts.bus.credentials ?? null),
-      pids: new PidRegistry(PidRegistry.pathIn(opts.dataDir)),
+      pids: this.pids,
       console: opts.console,
       baseEnv: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)),
       dispatch: (input) => this.dispatch(input),
@@ -194,6 +196,7 @@ export class Controller {
     await this.outbox.close();
     await this.commands.stop();
     await this.registrations.stop();
+    this.pids.close();
   }
 
   private drain(): void {
