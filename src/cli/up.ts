@@ -155,6 +155,7 @@ function watchProgress(node: NodeHandle, term: Terminal, signal: AbortSignal, ou
   let shown = '';
   let resolveSettled: () => void = () => {};
   const settled = new Promise<void>((resolve) => (resolveSettled = resolve));
+  const allSettled = settledCheck();
   void followState(node.bus, {
     fromSeq: node.bootSeq + 1,
     signal,
@@ -194,9 +195,20 @@ function watchProgress(node: NodeHandle, term: Terminal, signal: AbortSignal, ou
   return { settled, quiet };
 }
 
-function allSettled(state: State): boolean {
-  const services = Object.values(state.services);
-  return services.length > 0 && services.every((s) => isSettled(state, s));
+/**
+ * Whether every service has settled. The service found unsettled last time is looked at first:
+ * while hundreds start, it is usually still unsettled, which answers without a pass over all.
+ */
+function settledCheck(): (state: State) => boolean {
+  let hint: string | null = null;
+  return (state) => {
+    const held = hint === null ? undefined : getService(state, hint);
+    if (held !== undefined && !isSettled(state, held)) return false;
+    const services = Object.values(state.services);
+    const open = services.find((s) => !isSettled(state, s));
+    hint = open?.id ?? null;
+    return services.length > 0 && open === undefined;
+  };
 }
 
 function detail(state: State, id: string): string {
