@@ -16,7 +16,7 @@ import { emptyState } from '../state/index.ts';
 import { appendRecent } from '../views/index.ts';
 import type { State } from '../state/index.ts';
 
-/** One event as handed to listeners; `json` is the stored event (envelope + seq) serialized once. */
+/** One event as handed to listeners; `json` is the stored event (envelope + seq), serialized once on first read. */
 export interface LiveEvent {
   event: Stored<NestorEvent>;
   json: string;
@@ -142,7 +142,15 @@ export class LiveState {
     this.#state = state;
     this.#cursor = event.seq;
     this.#recent = appendRecent(this.#recent, event, this.#recentLimit);
-    const item: LiveEvent = { event, json: JSON.stringify(event) };
+    // Serialised on first use: only SSE clients read it, and with none open a start of
+    // hundreds of services would stringify every event for nobody.
+    let json: string | undefined;
+    const item: LiveEvent = {
+      event,
+      get json(): string {
+        return (json ??= JSON.stringify(event));
+      },
+    };
     for (const listener of this.#listeners) {
       try {
         listener(item, state, previous);

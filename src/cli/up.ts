@@ -155,6 +155,7 @@ function watchProgress(node: NodeHandle, term: Terminal, signal: AbortSignal, ou
   let shown = '';
   let resolveSettled: () => void = () => {};
   const settled = new Promise<void>((resolve) => (resolveSettled = resolve));
+  const allSettled = settledCheck();
   void followState(node.bus, {
     fromSeq: node.bootSeq + 1,
     signal,
@@ -165,8 +166,10 @@ function watchProgress(node: NodeHandle, term: Terminal, signal: AbortSignal, ou
         const lines = sortedServices(state).map((svc) => `  ${svc.id.padEnd(width)}  ${svc.state}${detail(state, svc.id)}`);
         if (lines.join('\n') !== shown) term.status(lines);
         shown = lines.join('\n');
-      } else {
+      } else if (state.services !== previous.services) {
+        // An unchanged record is the same object, so most of the comparisons are one pointer.
         for (const svc of Object.values(state.services)) {
+          if (svc === previous.services[svc.id]) continue;
           const before = getService(previous, svc.id)?.state;
           if (before !== svc.state) term.info(`${svc.id.padEnd(12)} ${before ?? 'registered'} → ${svc.state}${detail(state, svc.id)}`);
         }
@@ -192,9 +195,20 @@ function watchProgress(node: NodeHandle, term: Terminal, signal: AbortSignal, ou
   return { settled, quiet };
 }
 
-function allSettled(state: State): boolean {
-  const services = Object.values(state.services);
-  return services.length > 0 && services.every((s) => isSettled(state, s));
+/**
+ * Whether every service has settled. The service found unsettled last time is looked at first:
+ * while hundreds start, it is usually still unsettled, which answers without a pass over all.
+ */
+function settledCheck(): (state: State) => boolean {
+  let hint: string | null = null;
+  return (state) => {
+    const held = hint === null ? undefined : getService(state, hint);
+    if (held !== undefined && !isSettled(state, held)) return false;
+    const services = Object.values(state.services);
+    const open = services.find((s) => !isSettled(state, s));
+    hint = open?.id ?? null;
+    return services.length > 0 && open === undefined;
+  };
 }
 
 function detail(state: State, id: string): string {

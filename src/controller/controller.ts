@@ -70,6 +70,7 @@ export class Controller {
   private readonly commands: CommandServer;
   private readonly emit: (type: EventType, data: unknown) => Promise<void>;
   private readonly outbox: Outbox;
+  private readonly pids: PidRegistry;
   private shutdownDone: Promise<void> | null = null;
   private resolveShutdown: () => void = () => {};
   private nextRequest = 0;
@@ -197,6 +198,7 @@ export class Controller {
     await this.outbox.close();
     await this.commands.stop();
     await this.registrations.stop();
+    this.pids.close();
   }
 
   private drain(): void {

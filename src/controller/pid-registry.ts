@@ -1,6 +1,6 @@
 // Pids of the service processes this data dir's controller started, kept on disk so a later run
 // can tell its own leftovers (stale processes to reclaim) from someone else's (a conflict).
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** How long a clear may wait for its write (a record() in between writes it sooner). */
@@ -17,6 +17,8 @@ export interface PidRecord {
 export class PidRegistry {
   private records: Record<string, PidRecord>;
   private pendingFlush: NodeJS.Timeout | undefined;
+  /** The open registry file and the bytes it holds, once the first flush opened it. */
+  private out: { fd: number; size: number } | null = null;
 
   constructor(private readonly file: string) {
     this.records = PidRegistry.read(file);
@@ -28,10 +30,26 @@ export class PidRegistry {
   }
 
   private static read(file: string): Record<string, PidRecord> {
+    let text: string;
     try {
-      return JSON.parse(readFileSync(file, 'utf8')) as Record<string, PidRecord>;
+      text = readFileSync(file, 'utf8');
     } catch {
       return {};
+    }
+    try {
+      return JSON.parse(text) as Record<string, PidRecord>;
+    } catch {
+      // A write cut short by a crash (see flush) mixes whole lines of two versions: every whole
+      // record line is still worth reclaiming, as the guardian does.
+      const records: Record<string, PidRecord> = {};
+      for (const line of text.split('\n')) {
+        try {
+          Object.assign(records, JSON.parse(`{${line.trim().replace(/,$/, '')}}`) as Record<string, PidRecord>);
+        } catch {
+          // not a whole record
+        }
+      }
+      return records;
     }
   }
 
@@ -78,13 +96,31 @@ export class PidRegistry {
     return `{\n${lines.join(',\n')}\n}\n`;
   }
 
+  /** Closes the registry file (its content stays for the guardian and the next run). */
+  close(): void {
+    this.settle();
+    if (this.out !== null) closeSync(this.out.fd);
+    this.out = null;
+  }
+
+  // Rewritten in place, in one write at offset 0, padded with spaces to the old length (JSON and
+  // the guardian's sed both skip them) and only then cut to size, so a crash leaves a whole file.
+  // (A SIGKILL inside the write may stop it at a page boundary; read() then keeps every whole
+  // line, and the guardian checks each pid's start time.) Write-then-rename was atomic too, but
+  // the rename over the old file costs several ms on ext4 (it starts the new file's writeback)
+  // and ran synchronously for every spawn and exit, on the loop starting hundreds of services.
   private flush(): void {
     clearTimeout(this.pendingFlush);
     this.pendingFlush = undefined;
-    // Write then rename, so a crash never leaves half a file for the next run to misread.
-    mkdirSync(dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, PidRegistry.format(this.records));
-    renameSync(tmp, this.file);
+    if (this.out === null) {
+      mkdirSync(dirname(this.file), { recursive: true });
+      const fd = openSync(this.file, constants.O_RDWR | constants.O_CREAT, 0o644);
+      this.out = { fd, size: fstatSync(fd).size };
+    }
+    const text = Buffer.from(PidRegistry.format(this.records));
+    const padded = text.length >= this.out.size ? text : Buffer.concat([text, Buffer.alloc(this.out.size - text.length, 0x20)]);
+    for (let done = 0; done < padded.length; ) done += writeSync(this.out.fd, padded, done, padded.length - done, done);
+    if (padded.length > text.length) ftruncateSync(this.out.fd, text.length);
+    this.out.size = text.length;
   }
 }

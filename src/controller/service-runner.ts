@@ -12,7 +12,7 @@ import type { EventType, PayloadOf } from '../events/index.ts';
 import {
   allocatePort,
   checkFixedPort,
-  createLogSink,
+  openLogSink,
   processStartTime,
   reclaimPort,
   runEnsure,
@@ -114,7 +114,7 @@ export class ServiceRunner {
   }
 
   private async launch(spec: ServiceSpec, plan: RunPlan, attempt: number): Promise<void> {
-    const sink = createLogSink({
+    const sink = await openLogSink({
       service: spec.id,
       dir: plan.logs.dir,
       maxBytes: plan.logs.maxBytes,

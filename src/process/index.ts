@@ -11,7 +11,7 @@ export { spawnService } from './spawn.ts';
 export type { ServiceProcess, ExitInfo, SpawnHooks, SpawnOptions, OutputStream } from './spawn.ts';
 export { killGroup, isGroupAlive, waitGroupGone, stopGroup } from './groups.ts';
 export type { StopResult } from './groups.ts';
-export { ROTATION_NOTICE_MS, createLogSink, logFileOf } from './log-sink.ts';
+export { ROTATION_NOTICE_MS, createLogSink, logFileOf, openLogSink } from './log-sink.ts';
 export type { LogSink, LogSinkOptions, LogMetadata, LogConsole } from './log-sink.ts';
 export { tailLog, followLog } from './log-read.ts';
 export type { FollowOptions } from './log-read.ts';

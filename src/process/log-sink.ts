@@ -14,7 +14,8 @@
 // They cost little as long as they are per chunk, never per line: a chunk's complete lines go to
 // the file in one write (writev beside the held partial line, without copying the chunk) and to
 // the console in one write; the pipe is read again as soon as they return.
-import { closeSync, constants, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync, writevSync } from 'node:fs';
+import { closeSync, constants, fstat, fstatSync, mkdirSync, open, openSync, renameSync, rmSync, writeSync, writevSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LineSplitter, MAX_LINE_CHARS, consolePrefix } from './log-lines.ts';
 import type { OutputStream } from './spawn.ts';
@@ -104,13 +105,38 @@ interface StreamMeta {
   splitter: LineSplitter;
 }
 
-/** Opens (appending) the log file of a service and returns its sink. */
-export function createLogSink(options: LogSinkOptions): LogSink {
+/**
+ * createLogSink with the file opened off the event loop: opening a file took a few ms of the
+ * loop per spawn on a loaded machine, where a start of hundreds of services spends its time.
+ */
+export async function openLogSink(options: LogSinkOptions): Promise<LogSink> {
+  checkLogOptions(options);
+  await mkdir(options.dir, { recursive: true });
+  const file = logFileOf(options.dir, options.service);
+  const fd = await new Promise<number>((resolve, reject) => open(file, APPEND_NO_FOLLOW, 0o644, (err, fd) => (err ? reject(err) : resolve(fd))));
+  try {
+    const size = await new Promise<number>((resolve, reject) => fstat(fd, (err, st) => (err ? reject(err) : resolve(st.size))));
+    return sinkOn(options, file, new RotatingFile(file, options.maxBytes, options.keep, { fd, size }));
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+}
+
+function checkLogOptions(options: LogSinkOptions): void {
   if (!(options.maxBytes >= 1)) throw new RangeError(`maxBytes must be at least 1, got ${options.maxBytes}`);
   if (!Number.isInteger(options.keep) || options.keep < 0) throw new RangeError(`keep must be a whole number, got ${options.keep}`);
+}
+
+/** Opens (appending) the log file of a service and returns its sink. */
+export function createLogSink(options: LogSinkOptions): LogSink {
+  checkLogOptions(options);
   mkdirSync(options.dir, { recursive: true });
   const file = logFileOf(options.dir, options.service);
-  const rotator = new RotatingFile(file, options.maxBytes, options.keep);
+  return sinkOn(options, file, new RotatingFile(file, options.maxBytes, options.keep));
+}
+
+function sinkOn(options: LogSinkOptions, file: string, rotator: RotatingFile): LogSink {
   const prefix = options.console
     ? consolePrefix(options.service, options.console.width ?? options.service.length, options.console.colour)
     : '';
@@ -241,9 +267,10 @@ class RotatingFile {
     private readonly path: string,
     private readonly maxBytes: number,
     private readonly keep: number,
+    opened?: { fd: number; size: number },
   ) {
-    this.fd = openSync(path, APPEND_NO_FOLLOW, 0o644);
-    this.size = fstatSync(this.fd).size;
+    this.fd = opened?.fd ?? openSync(path, APPEND_NO_FOLLOW, 0o644);
+    this.size = opened?.size ?? fstatSync(this.fd).size;
   }
 
   /** Appends the parts in order, rotating as often as needed; returns whether a rotation happened. */

@@ -61,7 +61,13 @@ export function groupInstances(state: State): InstanceGroup[] {
 
 /** The group of one service, or null when no instance of it is registered. */
 export function groupOf(state: State, service: string): InstanceGroup | null {
-  return groupInstances(state).find((g) => g.service === service) ?? null;
+  // One pass without grouping and sorting every service: the dashboard asks this per event.
+  const instances: ServiceState[] = [];
+  for (const id in state.services) {
+    const s = state.services[id] as ServiceState;
+    if (s.service === service) instances.push(s);
+  }
+  return instances.length === 0 ? null : { service, instances: instances.sort((a, b) => a.instance - b.instance) };
 }
 
 /** An instance as a row lists it. */

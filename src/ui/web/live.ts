@@ -92,6 +92,13 @@ export class DashboardLive {
   }
 
   #onEvent(e: Stored<NestorEvent>, state: State, previous: State): void {
+    if (this.#clients.size === 0) {
+      // Nobody watches (#mark would drop the marks anyway), so none of the per-event work below,
+      // which is O(services), runs while hundreds of services start; a dashboard that connects
+      // later renders everything, with log tails read afresh.
+      this.#logCache.clear();
+      return;
+    }
     const service = (e.data as { service?: unknown }).service;
     // A service's pane and each of its instances' panes may show what the event changed.
     const panes = typeof service === 'string' ? paneIds(state, service) : [];
