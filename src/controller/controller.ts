@@ -70,7 +70,6 @@ export class Controller {
   private readonly commands: CommandServer;
   private readonly emit: (type: EventType, data: unknown) => Promise<void>;
   private readonly outbox: Outbox;
-  private readonly pids: PidRegistry;
   private shutdownDone: Promise<void> | null = null;
   private resolveShutdown: () => void = () => {};
   private nextRequest = 0;
@@ -194,7 +193,6 @@ export class Controller {
   async close(): Promise<void> {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
-    this.pids.settle();
     await this.outbox.close();
     await this.commands.stop();
     await this.registrations.stop();
