@@ -58,6 +58,8 @@ interface ClaimValue {
 export class Scheduler {
   private readonly specs = new Map<string, { input: Registered; registeredBy: string }>();
   private readonly claims = new Map<string, Claim>();
+  /** The latest revision known of each claim key, deletions included. */
+  private readonly claimRevisions = new Map<string, number>();
   private readonly releasing = new Map<string, number | null>();
   private readonly reported = new Map<string, string>();
   private readonly abort = new AbortController();
@@ -112,21 +114,40 @@ export class Scheduler {
   private watchClaims(): Promise<() => void> {
     return this.opts.claims.watch(
       (e) => {
-        const name = nameOfClaimKey(e.key);
-        if (e.deleted) this.claims.delete(name);
-        else this.claims.set(name, { node: (e.value as ClaimValue | null)?.node ?? '', revision: e.revision });
+        this.applyClaim(nameOfClaimKey(e.key), e.revision, e.deleted ? null : ((e.value as ClaimValue | null)?.node ?? ''));
         this.kick();
       },
       (err) => this.opts.onError(err),
     );
   }
 
+  // A claim's latest revision wins: a watch opened again, or served by a replica that lags,
+  // may deliver an older one after a read from the stream leader brought a newer one.
+  private applyClaim(name: string, revision: number, node: string | null): void {
+    if (revision < (this.claimRevisions.get(name) ?? 0)) return;
+    this.claimRevisions.set(name, revision);
+    if (node === null) this.claims.delete(name);
+    else this.claims.set(name, { node, revision });
+  }
+
+  // A compare-and-set was refused: this node's view of the claim is stale (its watch lags, or
+  // another node wrote first). The claim is read from the stream leader, so the next pass acts
+  // on what the bucket holds, even when the watch never catches up.
+  private async refreshClaim(name: string): Promise<void> {
+    const current = await this.opts.claims.get(claimKey(name));
+    if (current === null) {
+      this.claims.delete(name);
+    } else {
+      this.applyClaim(name, current.revision, (current.value as ClaimValue | null)?.node ?? '');
+    }
+    this.later(RETRY_MS, () => this.kick());
+  }
+
   // A claim write failed: the bucket had a bad moment, in which the watch's consumer may have
-  // been lost without the watch ending. A fresh watch replays every current claim; the map is
-  // rebuilt from it (a claim taken meanwhile shows up as a refused create, which is harmless).
+  // been lost without the watch ending. A fresh watch replays every current claim (deleted ones
+  // as deletions) over the map.
   private async reopenClaims(): Promise<void> {
     this.rewatch = false;
-    this.claims.clear();
     try {
       const next = await this.watchClaims();
       this.stopWatch?.();
@@ -181,6 +202,7 @@ export class Scheduler {
     if (claim?.node === this.opts.node) {
       void this.opts.claims
         .delete(claimKey(name), claim.revision)
+        .then((deleted) => (deleted ? undefined : this.refreshClaim(name)))
         .catch((err: unknown) => this.opts.onError(err))
         .finally(() => this.kick());
     } else this.kick();
@@ -348,8 +370,8 @@ export class Scheduler {
         const value: ClaimValue = { node: this.opts.node, at: new Date().toISOString() };
         const key = claimKey(action.name);
         const write = action.revision === null ? await this.opts.claims.create(key, value) : await this.opts.claims.update(key, value, action.revision);
-        if (!write.ok) return; // another node was first; the watch brings its claim
-        this.claims.set(action.name, { node: this.opts.node, revision: write.revision });
+        if (!write.ok) return this.refreshClaim(action.name);
+        this.applyClaim(action.name, write.revision, this.opts.node);
         await this.opts.publish('orchestrator.service.placed', {
           ...instanceRef(action.service, action.instance),
           node: this.opts.node,
@@ -367,11 +389,10 @@ export class Scheduler {
         const value: ClaimValue = { node: this.opts.node, at: new Date().toISOString() };
         const write = await this.opts.claims.update(claimKey(action.name), value, claim.revision);
         if (!write.ok) {
-          this.claims.delete(action.name);
           this.rewatch = true;
-          return;
+          return this.refreshClaim(action.name);
         }
-        this.claims.set(action.name, { node: this.opts.node, revision: write.revision });
+        this.applyClaim(action.name, write.revision, this.opts.node);
         return this.run(action.service, action.instance);
       }
       case 'release':
@@ -385,7 +406,7 @@ export class Scheduler {
         });
         return;
       case 'unclaim':
-        await this.opts.claims.delete(claimKey(action.name), action.revision);
+        if (!(await this.opts.claims.delete(claimKey(action.name), action.revision))) return this.refreshClaim(action.name);
         return;
       case 'report': {
         const d = action.decision;
