@@ -9,8 +9,8 @@
 //             is deleted (compare-and-set on our revision), and only then may another node take it
 //   unclaim → a claim of ours we do not use is deleted
 //   report  → `service.lost` / `service.unplaced`, by the coordinator only, once per change
-// It also tells the controller what other nodes' instances are doing (dependencies across
-// nodes) and where they listen ({services.<id>.*} placeholders).
+// It also keeps peers.ts informed, which tells the controller what other nodes' instances are
+// doing (dependencies across nodes) and where they listen ({services.<id>.*} placeholders).
 import type { LiveState } from '../api/live-state.ts';
 import { followEvents } from '../bus/index.ts';
 import type { BusReader, Leases, ReadResult } from '../bus/index.ts';
@@ -22,7 +22,9 @@ import type { EventType, PayloadOf } from '../events/index.ts';
 import type { State } from '../state/index.ts';
 import { movable, schedule } from './core/index.ts';
 import type { Claim, Member, PlacedService, ScheduleAction } from './core/index.ts';
-import { claimKey, nameOfClaimKey, referencedServices } from './references.ts';
+import { PeerTracker } from './peers.ts';
+import type { PeerEndpoint } from './peers.ts';
+import { claimKey, nameOfClaimKey } from './references.ts';
 
 type Registered = Extract<Input, { kind: 'registered' }>;
 
@@ -69,14 +71,17 @@ export class Scheduler {
   private stopWatch: (() => void) | null = null;
   private stopLive: (() => void) | null = null;
   private loop: Promise<void> | null = null;
-  private peersKey = '';
   private stopped = false;
   private settled = false;
   private liveDue = false;
   private rewatch = false;
   private readonly timers = new Set<NodeJS.Timeout>();
 
-  constructor(private readonly opts: SchedulerOptions) {}
+  private readonly peers: PeerTracker;
+
+  constructor(private readonly opts: SchedulerOptions) {
+    this.peers = new PeerTracker(opts.node, opts.controller, opts.log);
+  }
 
   /** Starts following registrations and claims; resolves once the history of both is read. */
   async start(): Promise<void> {
@@ -257,7 +262,7 @@ export class Scheduler {
     for (const [id, n] of Object.entries(state.nodes)) drains[id] = n.draining;
     const drainsChanged = JSON.stringify(drains) !== JSON.stringify(this.drains);
     this.drains = drains;
-    this.tellPeers(state);
+    this.peers.update(state);
     if (drainsChanged) this.kick();
     // A retired service leaves the state: the scheduler stops placing it.
     const present = new Set(Object.values(state.services).map((s) => s.service));
@@ -270,57 +275,8 @@ export class Scheduler {
   }
 
   /** Where other nodes' services listen (the first ready instance of each), for {services.<id>.*}. */
-  endpoints(): Record<string, { ports: Record<string, number>; host: string }> {
-    return this.peerEndpoints;
-  }
-
-  private peerEndpoints: Record<string, { ports: Record<string, number>; host: string }> = {};
-  private readonly lastEndpoint = new Map<string, string>();
-
-  // Dependencies hold across nodes: the controller hears what the instances elsewhere are doing,
-  // and an instance here whose spec names a service that moved restarts to follow it.
-  private tellPeers(state: State): void {
-    const phases: Record<string, State['services'][string]['state'][]> = {};
-    const endpoints: Record<string, { ports: Record<string, number>; host: string }> = {};
-    const sorted = Object.values(state.services).sort((a, b) => a.instance - b.instance);
-    for (const s of sorted) {
-      if (s.node === this.opts.node || s.node === '') continue;
-      (phases[s.service] ??= []).push(s.state);
-      if (s.state === 'ready' && !Object.hasOwn(endpoints, s.service)) {
-        endpoints[s.service] = { ports: s.ports, host: state.nodes[s.node]?.address || '127.0.0.1' };
-      }
-    }
-    this.peerEndpoints = endpoints;
-    // Compared with the last address known, not the last state: a service that moves is
-    // unready in between, and its new address must still count as a change.
-    for (const [service, now] of Object.entries(endpoints)) {
-      const key = JSON.stringify(now);
-      const before = this.lastEndpoint.get(service);
-      this.lastEndpoint.set(service, key);
-      if (before !== undefined && before !== key) this.follow(service, now);
-    }
-    const key = JSON.stringify(phases);
-    if (key === this.peersKey) return;
-    this.peersKey = key;
-    this.opts.controller.dispatch({ kind: 'peers', phases });
-  }
-
-  // Restarts the running instances here whose spec refers to `service` by placeholder: their
-  // arguments or environment name its old address.
-  private follow(service: string, to: { ports: Record<string, number>; host: string }): void {
-    for (const svc of Object.values(this.opts.controller.snapshot().services)) {
-      if (!referencedServices(svc.spec).has(service)) continue;
-      const where = `${to.host}:${Object.values(to.ports).join(',')}`;
-      if (svc.phase !== 'ready' && svc.phase !== 'running') {
-        // Not running: its next start renders the new address anyway.
-        this.opts.log?.(`scheduler: ${service} now listens on ${where}; ${svc.id} is ${svc.phase} and picks it up when it starts`);
-        continue;
-      }
-      this.opts.log?.(`scheduler: restart ${svc.id} to follow ${service} to ${where}`);
-      void this.opts.controller
-        .command('restart', svc.id, { node: this.opts.node, component: 'scheduler' })
-        .then((reply) => (reply.ok ? undefined : this.opts.log?.(`scheduler: restart of ${svc.id} refused: ${reply.message}`)));
-    }
+  endpoints(): Record<string, PeerEndpoint> {
+    return this.peers.endpoints();
   }
 
   private async runPass(): Promise<void> {
