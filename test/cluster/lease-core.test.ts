@@ -25,8 +25,13 @@ test('ages are judged alive, then suspect after two heartbeats, then expired aft
   assert.equal(judgeLease(lease, 15_001, t), 'expired');
   assert.equal(judgeLease({ ...lease, value: { state: 'left' } }, 99_000, t), 'left');
   assert.equal(judgeLease({ ...lease, value: { state: 'down' } }, 10_000, t), 'down');
-  // After an outage of the store, ages count from the first stamp after it.
+  // After an outage of the store (this node's first renewal after it stamped 14 s), nobody is
+  // expired for three heartbeats, however old their lease: they get to renew first.
   assert.equal(judgeLease(lease, 16_000, t, 14_000), 'alive');
+  assert.equal(judgeLease(lease, 17_000, t, 14_000), 'suspect');
+  assert.equal(judgeLease(lease, 17_001, t, 14_000), 'expired');
+  // The grace never makes a lease expire sooner than its ttl.
+  assert.equal(judgeLease({ ...lease, serverTimeMs: 13_000 }, 17_001, t, 14_000), 'suspect');
 });
 
 test('the server clock estimate keeps the observation that bounds the server clock highest', () => {

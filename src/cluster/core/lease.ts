@@ -19,9 +19,14 @@
 //     age <= ttl                              suspect
 //     age >  ttl                              expired
 // A lease written 'left' or 'down' is that, whatever its age. After an outage of the store
-// (this node's renewals failed, so nobody's could land), ages count from `graceFromMs`, the stamp
-// of this node's first renewal after it: a node that could not renew because the store was
-// down gets a full ttl once it is back instead of being declared down at once.
+// (this node's renewals failed, so nobody's could land), nobody is judged expired until the
+// recovery grace (three heartbeats, at most the ttl) has passed since `graceFromMs`, the stamp of
+// this node's first renewal after it: a live node that could not renew while the store was down
+// renews at its next heartbeat once it is back, and is seen doing so, instead of being declared
+// down at once. The grace is about needless rejoins, not about safety: a node that could not
+// renew fenced itself before its own stamp + ttl, whatever the grace (see Fencing below). It is
+// short because a node that really died with the store's leader (the server it ran beside) is
+// declared down only once it has passed.
 //
 // Why a renewing node is never judged expired. Say node A renews every heartbeat h, a request
 // reaches the server within R, and an entry reaches an observer within D. Consecutive stamps of
@@ -123,13 +128,19 @@ export interface LeaseVerdict {
   revision: number;
 }
 
-/** Judges one lease at estimated server time `serverNowMs`; ages count from `graceFromMs` at the earliest. */
+/** How long after its recovery from an outage of the store a node judges nobody expired. */
+export function recoveryGraceMs(timings: LeaseTimings): number {
+  return Math.min(timings.ttlMs, (SUSPECT_AFTER_MISSED + 1) * timings.heartbeatMs);
+}
+
+/** Judges one lease at estimated server time `serverNowMs`; `graceFromMs` stamps the judging node's recovery from an outage. */
 export function judgeLease(lease: SeenLease, serverNowMs: number, timings: LeaseTimings, graceFromMs = -Infinity): LeaseStatus {
   const state = leaseStateOf(lease.value);
   if (state !== 'alive') return state;
-  const age = serverNowMs - Math.max(lease.serverTimeMs, graceFromMs);
-  if (age > timings.ttlMs) return 'expired';
-  if (age > SUSPECT_AFTER_MISSED * timings.heartbeatMs) return 'suspect';
+  const age = serverNowMs - lease.serverTimeMs;
+  const sinceRecovery = serverNowMs - graceFromMs;
+  if (age > timings.ttlMs && sinceRecovery > recoveryGraceMs(timings)) return 'expired';
+  if (Math.min(age, sinceRecovery) > SUSPECT_AFTER_MISSED * timings.heartbeatMs) return 'suspect';
   return 'alive';
 }
 
