@@ -138,8 +138,10 @@ export class Scheduler {
   // A compare-and-set was refused: this node's view of the claim is stale (its watch lags, or
   // another node wrote first). The claim is read from the stream leader, so the next pass acts
   // on what the bucket holds, even when the watch never catches up.
-  private async refreshClaim(name: string): Promise<void> {
+  private async refreshClaim(name: string, refused: string): Promise<void> {
     const current = await this.opts.claims.get(claimKey(name));
+    const holds = current === null ? 'no claim' : `revision ${current.revision} for ${(current.value as ClaimValue | null)?.node ?? '?'}`;
+    this.opts.log?.(`scheduler: ${refused} of ${name} refused; the bucket holds ${holds}`);
     if (current === null) {
       this.claims.delete(name);
     } else {
@@ -207,7 +209,7 @@ export class Scheduler {
     if (claim?.node === this.opts.node) {
       void this.opts.claims
         .delete(claimKey(name), claim.revision)
-        .then((deleted) => (deleted ? undefined : this.refreshClaim(name)))
+        .then((deleted) => (deleted ? undefined : this.refreshClaim(name, `delete at revision ${claim.revision}`)))
         .catch((err: unknown) => this.opts.onError(err))
         .finally(() => this.kick());
     } else this.kick();
@@ -326,7 +328,7 @@ export class Scheduler {
         const value: ClaimValue = { node: this.opts.node, at: new Date().toISOString() };
         const key = claimKey(action.name);
         const write = action.revision === null ? await this.opts.claims.create(key, value) : await this.opts.claims.update(key, value, action.revision);
-        if (!write.ok) return this.refreshClaim(action.name);
+        if (!write.ok) return this.refreshClaim(action.name, `claim at revision ${action.revision ?? 'none'}`);
         this.applyClaim(action.name, write.revision, this.opts.node);
         await this.opts.publish('orchestrator.service.placed', {
           ...instanceRef(action.service, action.instance),
@@ -346,7 +348,7 @@ export class Scheduler {
         const write = await this.opts.claims.update(claimKey(action.name), value, claim.revision);
         if (!write.ok) {
           this.rewatch = true;
-          return this.refreshClaim(action.name);
+          return this.refreshClaim(action.name, `touch at revision ${claim.revision}`);
         }
         this.applyClaim(action.name, write.revision, this.opts.node);
         return this.run(action.service, action.instance);
@@ -362,7 +364,7 @@ export class Scheduler {
         });
         return;
       case 'unclaim':
-        if (!(await this.opts.claims.delete(claimKey(action.name), action.revision))) return this.refreshClaim(action.name);
+        if (!(await this.opts.claims.delete(claimKey(action.name), action.revision))) return this.refreshClaim(action.name, `delete at revision ${action.revision}`);
         return;
       case 'report': {
         const d = action.decision;
