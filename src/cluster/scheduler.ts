@@ -62,6 +62,8 @@ export class Scheduler {
   private readonly claims = new Map<string, Claim>();
   /** The latest revision known of each claim key, deletions included. */
   private readonly claimRevisions = new Map<string, number>();
+  /** Claims whose write was just refused, left alone until then (performance.now()). */
+  private readonly refusedUntil = new Map<string, number>();
   private readonly releasing = new Map<string, number | null>();
   private readonly reported = new Map<string, string>();
   private readonly abort = new AbortController();
@@ -136,18 +138,20 @@ export class Scheduler {
   }
 
   // A compare-and-set was refused: this node's view of the claim is stale (its watch lags, or
-  // another node wrote first). The claim is read from the stream leader, so the next pass acts
-  // on what the bucket holds, even when the watch never catches up.
+  // another node wrote first). The claim is read from the stream leader, and that answer wins
+  // over whatever the watch said, newer-looking revisions included: a server that was killed
+  // while leading the bucket can come back holding writes that were never committed, and a
+  // watch served from its copy shows them until it catches up. The claim is left alone for a
+  // moment, so a pass does not retry it at once.
   private async refreshClaim(name: string, refused: string): Promise<void> {
+    this.refusedUntil.set(name, performance.now() + RETRY_MS);
+    this.later(RETRY_MS, () => this.kick());
     const current = await this.opts.claims.get(claimKey(name));
     const holds = current === null ? 'no claim' : `revision ${current.revision} for ${(current.value as ClaimValue | null)?.node ?? '?'}`;
     this.opts.log?.(`scheduler: ${refused} of ${name} refused; the bucket holds ${holds}`);
-    if (current === null) {
-      this.claims.delete(name);
-    } else {
-      this.applyClaim(name, current.revision, (current.value as ClaimValue | null)?.node ?? '');
-    }
-    this.later(RETRY_MS, () => this.kick());
+    this.claimRevisions.delete(name);
+    if (current === null) this.claims.delete(name);
+    else this.applyClaim(name, current.revision, (current.value as ClaimValue | null)?.node ?? '');
   }
 
   // A claim write failed: the bucket had a bad moment, in which the watch's consumer may have
@@ -309,7 +313,9 @@ export class Scheduler {
     // One failed action (the bucket is unreachable for a moment) must not hold back the others,
     // and the pass is tried again soon.
     let failed = false;
+    const now = performance.now();
     for (const action of actions) {
+      if ((action.kind === 'claim' || action.kind === 'run') && (this.refusedUntil.get(action.name) ?? 0) > now) continue;
       await this.perform(action).catch((err: unknown) => {
         failed = true;
         this.opts.log?.(`scheduler: ${action.kind} ${action.name} failed (${(err as Error).message}); trying again`);
