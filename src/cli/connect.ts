@@ -1,4 +1,4 @@
-// How the verbs find and reach a running instance. `nestor up` writes `<dataDir>/runtime.json`;
+// How the verbs reach a running instance (target.ts finds it). `nestor up` writes `<dataDir>/runtime.json`;
 // NESTOR_URL (a NATS URL of the running instance) overrides it, and then the node is the one
 // that announced itself last on the stream (orchestrator.node.up). The CLI connects as a plain
 // NATS client: no embedded server, no controller, and it creates or changes nothing on the
