@@ -97,6 +97,20 @@ export class LiveState {
     void this.#watchBroker();
   }
 
+  /**
+   * Waits until the state includes every message the stream held when called, so a reader
+   * sees what a command it just waited for has done; false if that takes over `timeoutMs`.
+   */
+  async catchUp(timeoutMs = 2_000): Promise<boolean> {
+    const { lastSeq } = await this.#bus.streamBounds();
+    const deadline = Date.now() + timeoutMs;
+    while (this.#cursor < lastSeq) {
+      if (Date.now() >= deadline || this.#abort.signal.aborted) return false;
+      await sleep(2);
+    }
+    return true;
+  }
+
   /** Adds a listener; returns the function that removes it. */
   subscribe(listener: LiveListener): () => void {
     this.#listeners.add(listener);

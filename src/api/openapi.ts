@@ -144,7 +144,15 @@ export function openApiDocument(): Json {
           },
         },
       },
-      '/api/v1/state': { get: { summary: 'The whole reduced state: the snapshot to resume the event stream from (`seq`)', responses: { 200: json(stateResponseSchema, 'The state'), 401: unauthorized } } },
+      '/api/v1/state': {
+        get: {
+          summary: 'The whole reduced state: the snapshot to resume the event stream from (`seq`)',
+          parameters: [
+            { name: 'fresh', in: 'query', required: false, description: 'Answer once the state includes the whole stream as of the request (as `nestor status` shows it)', schema: { type: 'string' } },
+          ],
+          responses: { 200: json(stateResponseSchema, 'The state'), 401: unauthorized, 503: errorOf('With fresh: the node could not catch up with the stream within 2 s') },
+        },
+      },
       '/api/v1/events': {
         get: {
           summary: 'Server-sent events: one stored event per message, `id` = JetStream sequence; resumable with Last-Event-ID',

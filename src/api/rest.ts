@@ -36,7 +36,16 @@ export function restRoutes(): Route[] {
     },
     { method: 'GET', path: '/api/v1/openapi.json', handle: ({ res }) => sendJson(res, 200, openApiDocument()) },
     { method: 'GET', path: '/api/v1/services', handle: ({ res }, ctx) => sendJson(res, 200, selectStatusJson(ctx.live.state)) },
-    { method: 'GET', path: '/api/v1/state', handle: ({ res }, ctx) => sendJson(res, 200, ctx.live.state) },
+    {
+      method: 'GET',
+      path: '/api/v1/state',
+      // ?fresh=1: the state once it includes the whole stream as of the request (what the CLI's
+      // status shows); 503 if the node cannot catch up, so the caller reads the stream itself.
+      handle: async ({ res, url }, ctx) => {
+        if (url.searchParams.has('fresh') && !(await ctx.live.catchUp())) throw new HttpError(503, 'not-caught-up', 'the live state is behind the event stream');
+        sendJson(res, 200, ctx.live.state);
+      },
+    },
     { method: 'GET', path: '/api/v1/events', handle: handleEvents },
     {
       method: 'GET',

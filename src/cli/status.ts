@@ -1,19 +1,20 @@
 // `nestor status [ID] [--at SEQ|TIME]` and `nestor list`: the state reduced from the running
 // instance's event stream (up to a point with --at), as a table or as the contract's JSON
-// document `{ "seq", "services": [...] }` (selectStatusJson).
+// document `{ "seq", "services": [...] }` (selectStatusJson). The state as it is now comes from
+// the node's HTTP API when it answers (live-api.ts), else from the stream (status-stream.ts,
+// imported only then: it brings the NATS client).
 import { join } from 'node:path';
-import { readEvents } from '../bus/index.ts';
-import type { BusReader } from '../bus/index.ts';
-import { logFileOf, pathDirectories } from '../process/index.ts';
+import { logFileOf } from '../process/index.ts';
 import { getService } from '../state/index.ts';
 import { groupInstances, recordKeyOf, resolveTarget, selectInstanceEntry, selectService, selectServiceRows, selectStatusJson, summaryState } from '../views/index.ts';
 import type { ServiceState, State } from '../state/index.ts';
-import { connectInstance } from './connect.ts';
 import type { CliContext } from './context.ts';
 import { UsageError } from './errors.ts';
 import { serviceDetailLines } from './format.ts';
-import { parsePoint, stateAtPoint } from './history.ts';
 import type { Point } from './history.ts';
+import { liveStateSource } from './live-api.ts';
+import type { StreamState } from './status-stream.ts';
+import { findTarget } from './target.ts';
 import { renderRows, renderTable } from './table.ts';
 import type { Terminal } from './terminal.ts';
 
@@ -28,9 +29,11 @@ export interface StatusFlags {
 
 /** Prints the state of every service, or of one. */
 export async function runStatus(id: string | undefined, flags: StatusFlags, ctx: CliContext, term: Terminal): Promise<number> {
-  const point = flags.at === undefined ? undefined : parsePoint('--at', flags.at, Date.now());
-  await using conn = await connectInstance(ctx, flags.file);
-  const state = await stateAtPoint(conn.bus, point);
+  const point = flags.at === undefined ? undefined : await parseAt(flags.at);
+  // The API keeps the state as it is now; a past point and the PATH a start searched are in the stream only.
+  const needsStream = point !== undefined || (id !== undefined && flags.verbose === true);
+  await using source = await readState(ctx, flags.file, point, needsStream);
+  const { state } = source;
   if (id !== undefined) requireService(state, id);
   const key = id === undefined ? null : recordKeyOf(id);
   if (flags.json) {
@@ -44,8 +47,8 @@ export async function runStatus(id: string | undefined, flags: StatusFlags, ctx:
   const now = nowFor(state, point);
   if (id !== undefined) {
     const detail = selectService(state, id, now);
-    if (detail !== null) for (const line of serviceDetailLines(detail, logFileOf(join(conn.info.dataDir, 'logs'), detail.id))) term.out(line);
-    if (flags.verbose) for (const line of await searchPathLines(conn.bus, detail?.service ?? id, state.seq)) term.out(line);
+    if (detail !== null) for (const line of serviceDetailLines(detail, logFileOf(join(source.dataDir, 'logs'), detail.id))) term.out(line);
+    if (flags.verbose && source.searchPathLines) for (const line of await source.searchPathLines(detail?.service ?? id, state.seq)) term.out(line);
     return 0;
   }
   if (Object.keys(state.services).length === 0) {
@@ -56,18 +59,19 @@ export async function runStatus(id: string | undefined, flags: StatusFlags, ctx:
   return 0;
 }
 
-// The PATH is recorded by the start.failed event itself (the node's environment, not this
-// shell's, is what was searched); the last such event up to the state shown is the one listed.
-async function searchPathLines(bus: BusReader, id: string, until: number): Promise<string[]> {
-  let last: { at: string; attempt: number; path: string } | null = null;
-  for await (const item of readEvents(bus, { filter: `orchestrator.service.*.${id}.start.failed`, until })) {
-    if (!item.ok || item.event.type !== 'orchestrator.service.start.failed') continue;
-    const { searchPath, attempt } = item.event.data;
-    if (searchPath !== undefined) last = { at: item.event.timestamp, attempt, path: searchPath };
-  }
-  if (last === null) return ['search path   - (no start of this service failed for a command missing from PATH)'];
-  const dirs = pathDirectories(last.path);
-  return [`search path   PATH searched by start attempt ${last.attempt} at ${last.at} (${dirs.length} directories, in order):`, ...dirs.map((d) => `  ${d}`)];
+// history.ts reads the stream, so it loads with the NATS client, which --at needs anyway.
+async function parseAt(value: string): Promise<Point> {
+  const history = await import('./history.ts');
+  return history.parsePoint('--at', value, Date.now());
+}
+
+type Source = Pick<StreamState, 'state' | 'dataDir'> & Partial<Pick<StreamState, 'searchPathLines'>> & AsyncDisposable;
+
+// The node's API when it answers and the stream is not needed; the stream otherwise.
+async function readState(ctx: CliContext, file: string | undefined, point: Point | undefined, needsStream: boolean): Promise<Source> {
+  const found = needsStream ? { kind: 'stream' as const, target: await findTarget(ctx, file) } : await liveStateSource(ctx, file);
+  if (found.kind === 'api') return { state: found.state, dataDir: found.dataDir, [Symbol.asyncDispose]: async () => {} };
+  return (await import('./status-stream.ts')).openStreamState(found.target, point);
 }
 
 /** Flags of `nestor list`. */
@@ -79,8 +83,8 @@ export interface ListFlags {
 
 /** Lists the registered services: what they are rather than how they run. */
 export async function runList(flags: ListFlags, ctx: CliContext, term: Terminal): Promise<number> {
-  await using conn = await connectInstance(ctx, flags.file);
-  const state = await stateAtPoint(conn.bus);
+  await using source = await readState(ctx, flags.file, undefined, false);
+  const { state } = source;
   if (flags.json) {
     term.out(JSON.stringify(selectStatusJson(state)));
     return 0;
