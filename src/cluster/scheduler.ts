@@ -58,7 +58,7 @@ interface ClaimValue {
 
 /** Keeps this node's share of the placed instances running, and only its share. */
 export class Scheduler {
-  private readonly specs = new Map<string, { input: Registered; registeredBy: string }>();
+  private readonly specs = new Map<string, { input: Registered; registeredBy: string; seq: number }>();
   private readonly claims = new Map<string, Claim>();
   /** The latest revision known of each claim key, deletions included. */
   private readonly claimRevisions = new Map<string, number>();
@@ -254,7 +254,7 @@ export class Scheduler {
         if (this.specs.delete(service)) this.kick();
         continue;
       }
-      this.specs.set(service, { input: result.input, registeredBy: r.event.origin.node });
+      this.specs.set(service, { input: result.input, registeredBy: r.event.origin.node, seq: r.event.seq });
       this.kick();
     }
   }
@@ -270,10 +270,13 @@ export class Scheduler {
     this.drains = drains;
     this.peers.update(state);
     if (drainsChanged) this.kick();
-    // A retired service leaves the state: the scheduler stops placing it.
+    // A retired service leaves the state: the scheduler stops placing it. Only a state that
+    // already includes the registration can say so: the live state and the registrations are
+    // two readers of the stream, and a live state behind them (a node starting) lacked services
+    // it had not reached yet, which were then never placed.
     const present = new Set(Object.values(state.services).map((s) => s.service));
-    for (const service of this.specs.keys()) {
-      if (!present.has(service)) {
+    for (const [service, spec] of this.specs) {
+      if (!present.has(service) && state.seq >= spec.seq) {
         this.specs.delete(service);
         this.kick();
       }
