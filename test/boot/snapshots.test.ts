@@ -4,17 +4,12 @@
 // Against a nats-server started here (external mode), so the bucket outlives the node.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { connectBus, findNatsServer, loadSnapshot, putSnapshotRecord, readEvents, snapshotKey, stateAt } from '../../src/bus/index.ts';
+import { connectBus, loadSnapshot, putSnapshotRecord, readEvents, snapshotKey, stateAt } from '../../src/bus/index.ts';
 import type { Bus, StoredSnapshot } from '../../src/bus/index.ts';
 import type { NestorEvent, Stored } from '../../src/events/index.ts';
 import { createHarness } from '../../src/harness/index.ts';
 import type { Harness } from '../../src/harness/index.ts';
-import { allocatePort } from '../../src/process/index.ts';
+import { plainNatsServer } from '../bus/helpers.ts';
 import { REDUCER_VERSION, reduceAll, takeSnapshot } from '../../src/state/index.ts';
 import type { ServiceState, State } from '../../src/state/index.ts';
 import { selectStatusJson } from '../../src/views/index.ts';
@@ -40,30 +35,8 @@ function onCleanup(t: Ctx, fn: () => Promise<void> | void): void {
 }
 
 /** A plain nats-server with JetStream on a random port, stopped after the test. */
-async function natsServer(t: Ctx): Promise<string> {
-  const port = await allocatePort();
-  const store = await mkdtemp(join(tmpdir(), 'nestor-snapshots-'));
-  const server = spawn(await findNatsServer(process.env.NESTOR_NATS_SERVER), ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', store], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  onCleanup(t, async () => {
-    if (server.exitCode === null && server.signalCode === null) {
-      const exited = once(server, 'exit');
-      server.kill('SIGTERM');
-      await exited;
-    }
-    await rm(store, { recursive: true, force: true });
-  });
-  let output = '';
-  server.stderr.setEncoding('utf8');
-  await new Promise<void>((resolve, reject) => {
-    server.stderr.on('data', (chunk: string) => {
-      output += chunk;
-      if (output.includes('Server is ready')) resolve();
-    });
-    server.once('exit', () => reject(new Error(`nats-server exited:\n${output}`)));
-  });
-  return `nats://127.0.0.1:${port}`;
+function natsServer(t: Ctx): Promise<string> {
+  return plainNatsServer((fn) => onCleanup(t, fn), { jetstream: true });
 }
 
 /** A node on `url` running one idle service, saving a snapshot every `every` events. */

@@ -1,39 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { BusUnavailableError, connectBus, createEventFactory, findNatsServer } from '../../src/bus/index.ts';
+import { BusUnavailableError, connectBus, createEventFactory } from '../../src/bus/index.ts';
 import { allocatePort } from '../../src/process/index.ts';
-import { testConfig } from './helpers.ts';
+import { plainNatsServer, testConfig } from './helpers.ts';
 import type { After } from './helpers.ts';
 
 /** A nats-server someone else runs: started by hand, token auth, JetStream on or off. */
-async function externalServer(t: After, opts: { token: string; jetstream: boolean }): Promise<string> {
-  const port = await allocatePort();
-  const store = await mkdtemp(join(tmpdir(), 'nestor-external-'));
-  t.after(() => rm(store, { recursive: true, force: true }));
-  const args = ['-a', '127.0.0.1', '-p', String(port), '--auth', opts.token, ...(opts.jetstream ? ['-js', '-sd', store] : [])];
-  const server = spawn(await findNatsServer(process.env.NESTOR_NATS_SERVER), args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  t.after(async () => {
-    if (server.exitCode !== null || server.signalCode !== null) return;
-    const exited = once(server, 'exit');
-    server.kill('SIGTERM');
-    await exited;
-  });
-  // The server says when it accepts connections; wait for that line rather than polling.
-  let output = '';
-  server.stderr.setEncoding('utf8');
-  await new Promise<void>((resolve, reject) => {
-    server.stderr.on('data', (chunk: string) => {
-      output += chunk;
-      if (output.includes('Server is ready')) resolve();
-    });
-    server.once('exit', () => reject(new Error(`nats-server exited:\n${output}`)));
-  });
-  return `nats://127.0.0.1:${port}`;
+function externalServer(t: After, opts: { token: string; jetstream: boolean }): Promise<string> {
+  return plainNatsServer((fn) => t.after(fn), opts);
 }
 
 test('external mode connects with a token and starts no server of its own', async (t) => {
