@@ -214,7 +214,7 @@ export async function benchClusterPlacement(count = Number(process.env.BENCH_CLU
 
 /** Lease and claim bucket traffic per node per second at idle, seen from one node's server. */
 export async function benchTraffic(seconds = 10): Promise<Record<string, number>> {
-  const project = (run: string): string => `services:\n  web:\n${idle(run, '    replicas: 3\n    placement: any')}  solo:\n${idle(run, '    placement: any')}`;
+  const project = (run: string): string => `services:\n  web:\n${idle(run, '    replicas: 3\n    placement: any\n')}  solo:\n${idle(run, '    placement: any\n')}`;
   return await withCluster(['n1', 'n2', 'n3'], project, async (cluster) => {
     await eventually('stack ready', async () => {
       const m = await instances(cluster.node('n1'));
@@ -238,7 +238,7 @@ export async function benchTraffic(seconds = 10): Promise<Record<string, number>
     await nc.close();
     const per = (n: number): string => (n / seconds / cluster.nodes.length).toFixed(2);
     console.log(
-      `cluster traffic at idle (3 nodes, ${seconds} s, 4 services / 6 instances): leases ${per(counts.leases.msgs)} msgs/s and ${per(counts.leases.bytes)} B/s per node; claims ${per(counts.claims.msgs)} msgs/s and ${per(counts.claims.bytes)} B/s per node`,
+      `cluster traffic at idle (3 nodes, ${seconds} s, 2 services / 4 instances): leases ${per(counts.leases.msgs)} msgs/s and ${per(counts.leases.bytes)} B/s per node; claims ${per(counts.claims.msgs)} msgs/s and ${per(counts.claims.bytes)} B/s per node`,
     );
     return { leaseMsgs: counts.leases.msgs / seconds / 3, claimMsgs: counts.claims.msgs / seconds / 3 };
   });
