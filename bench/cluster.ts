@@ -17,15 +17,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { runCli, startCli } from '../src/harness/index.ts';
-import { eventually, markedProcesses, startCluster } from '../test/cluster/cli-cluster.ts';
-import type { TestNode } from '../test/cluster/cli-cluster.ts';
+import { eventually, idleService, instancesOf, markedProcesses, startCluster } from '../test/cluster/cli-cluster.ts';
+import type { InstanceRow, TestNode } from '../test/cluster/cli-cluster.ts';
 
 type Cluster = Awaited<ReturnType<typeof startCluster>>;
-interface Instance {
-  id: string;
-  node: string;
-  state: string;
-}
 interface Event {
   seq: number;
   timestamp: string;
@@ -95,14 +90,7 @@ function readCmdline(pid: string): string {
   }
 }
 
-function idle(run: string, extra: string): string {
-  return `    process: { command: node, args: ["-e", "setInterval(() => {}, 1000)"], env: { CLUSTER_RUN: "${run}" }, stopTimeout: 2s }\n${extra}`;
-}
-
-async function instances(node: TestNode): Promise<Map<string, Instance>> {
-  const res = await node.cli(['status', '--json'], 20_000);
-  return new Map(res.json<{ services: { instances: Instance[] }[] }>().services.flatMap((r) => r.instances.map((i) => [i.id, i] as const)));
-}
+const instances = (node: TestNode): Promise<Map<string, InstanceRow>> => instancesOf(node, 20_000);
 
 const nameOf = (e: Event): string => `${e.data.service}@${e.data.instance ?? 1}`;
 
@@ -111,13 +99,13 @@ export async function benchFailover(rounds = 10): Promise<Record<string, number>
   const names = ['web@1', 'web@2', 'web@3', 'a@1', 'b@1', 'c@1'];
   const project = (run: string): string => `services:
   web:
-${idle(run, '    replicas: 3\n    placement: any')}
+${idleService(run, '    replicas: 3\n    placement: any')}
   a:
-${idle(run, '    placement: any')}
+${idleService(run, '    placement: any')}
   b:
-${idle(run, '    placement: any')}
+${idleService(run, '    placement: any')}
   c:
-${idle(run, '    placement: any')}
+${idleService(run, '    placement: any')}
 `;
   const parts = { total: [] as number[], detection: [] as number[], decision: [] as number[], start: [] as number[] };
   await withCluster(['n1', 'n2', 'n3'], project, async (cluster) => {
@@ -136,7 +124,7 @@ ${idle(run, '    placement: any')}
         console.log(`  round ${round}: the stack did not settle within 60 s, stopping here`);
         break;
       }
-      const view = await instances(cluster.node('n1')).catch(() => new Map<string, Instance>());
+      const view = await instances(cluster.node('n1')).catch(() => new Map<string, InstanceRow>());
       const odd = names.filter((n) => view.get(n)?.state !== 'ready');
       if (odd.length > 0) console.log(`  round ${round}: status says ${odd.map((n) => `${n} ${view.get(n)?.state ?? '?'}@${view.get(n)?.node ?? '?'}`).join(', ')} while each runs once`);
       const counts = new Map<string, string[]>();
@@ -214,7 +202,7 @@ export async function benchClusterPlacement(count = Number(process.env.BENCH_CLU
 
 /** Lease and claim bucket traffic per node per second at idle, seen from one node's server. */
 export async function benchTraffic(seconds = 10): Promise<Record<string, number>> {
-  const project = (run: string): string => `services:\n  web:\n${idle(run, '    replicas: 3\n    placement: any\n')}  solo:\n${idle(run, '    placement: any\n')}`;
+  const project = (run: string): string => `services:\n  web:\n${idleService(run, '    replicas: 3\n    placement: any\n')}  solo:\n${idleService(run, '    placement: any\n')}`;
   return await withCluster(['n1', 'n2', 'n3'], project, async (cluster) => {
     await eventually('stack ready', async () => {
       const m = await instances(cluster.node('n1'));

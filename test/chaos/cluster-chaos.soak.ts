@@ -14,8 +14,8 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { eventually, FAST_MEMBERSHIP, idleService, startCluster } from '../cluster/cli-cluster.ts';
-import type { TestCluster, TestNode } from '../cluster/cli-cluster.ts';
+import { eventually, FAST_MEMBERSHIP, idleService, instancesOf, startCluster } from '../cluster/cli-cluster.ts';
+import type { InstanceRow, TestCluster, TestNode } from '../cluster/cli-cluster.ts';
 import { between, chaosSeed, mulberry32 } from './prng.ts';
 
 const ROUNDS = Number(process.env.NESTOR_CHAOS_ROUNDS ?? 4);
@@ -23,11 +23,6 @@ const NODE_COUNT = Number(process.env.NESTOR_CHAOS_NODES ?? 3);
 const SEED = chaosSeed({ CHAOS_SEED: process.env.NESTOR_CHAOS_SEED ?? process.env.CHAOS_SEED });
 const NAMES = ['web@1', 'web@2', 'web@3', 'worker@1', 'worker@2', 'solo@1'];
 const LEASE_TTL_MS = Number(FAST_MEMBERSHIP.NESTOR_LEASE_TTL_MS);
-
-interface Row {
-  id: string;
-  instances: { id: string; node: string; state: string }[];
-}
 
 /** What the /proc sampler saw over the whole run. */
 interface Watch {
@@ -74,10 +69,7 @@ function watch(cluster: TestCluster): { stop(): Promise<Watch> } {
   };
 }
 
-async function statusOf(node: TestNode): Promise<Map<string, Row['instances'][number]>> {
-  const res = await node.cli(['status', '--json'], 15_000);
-  return new Map(res.json<{ services: Row[] }>().services.flatMap((r) => r.instances.map((i) => [i.id, i] as const)));
-}
+const statusOf = (node: TestNode): Promise<Map<string, InstanceRow>> => instancesOf(node, 15_000);
 
 async function allAlive(node: TestNode, count: number): Promise<true | undefined> {
   const nodes = (await node.cli(['nodes', '--json'], 15_000)).json<{ nodes: { id: string; state: string }[] }>().nodes;

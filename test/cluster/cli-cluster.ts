@@ -258,6 +258,21 @@ export async function statusOf<T>(node: TestNode, timeoutMs = 30_000): Promise<T
   }, timeoutMs, 500);
 }
 
+/** One instance row of `nestor status --json`. */
+export interface InstanceRow {
+  id: string;
+  node: string;
+  state: string;
+  pid: number | null;
+  ports: Record<string, number>;
+}
+
+/** Every instance as a node's `nestor status --json` shows it, by instance name (tried again while the CLI fails). */
+export async function instancesOf(node: TestNode, timeoutMs?: number): Promise<Map<string, InstanceRow>> {
+  const res = await statusOf<{ services: { instances: InstanceRow[] }[] }>(node, timeoutMs);
+  return new Map(res.services.flatMap((r) => r.instances.map((i) => [i.id, i] as const)));
+}
+
 /** A service block that idles, carries the test's marker, and takes the given extra YAML lines. */
 export function idleService(run: string, extra = ''): string {
   return `    process: { command: node, args: ["-e", "setInterval(() => {}, 1000)"], env: { CLUSTER_RUN: "${run}" }, stopTimeout: 2s }

@@ -7,18 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { eventually, idleService, startCluster, statusOf } from './cli-cluster.ts';
-import type { TestCluster } from './cli-cluster.ts';
+import { eventually, idleService, instancesOf, startCluster } from './cli-cluster.ts';
+import type { InstanceRow, TestCluster } from './cli-cluster.ts';
 
-interface Row {
-  id: string;
-  instances: { id: string; node: string; state: string; pid: number | null; ports: Record<string, number> }[];
-}
-
-async function instances(cluster: TestCluster, from = 'n1'): Promise<Map<string, Row['instances'][number]>> {
-  const res = await statusOf<{ services: Row[] }>(cluster.node(from));
-  return new Map(res.services.flatMap((r) => r.instances.map((i) => [i.id, i] as const)));
-}
+const instances = (cluster: TestCluster, from = 'n1'): Promise<Map<string, InstanceRow>> => instancesOf(cluster.node(from));
 
 function overlapSampler(cluster: TestCluster): { stop(): Promise<string[]> } {
   let running = true;

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/harness/index.ts';
 import { connectFromEnv, registerSpec } from '../../src/sdk/index.ts';
-import { FAST_MEMBERSHIP, eventually, idleService, startCluster, statusOf } from './cli-cluster.ts';
-import type { TestCluster } from './cli-cluster.ts';
+import { FAST_MEMBERSHIP, eventually, idleService, instancesOf, startCluster, statusOf } from './cli-cluster.ts';
+import type { InstanceRow, TestCluster } from './cli-cluster.ts';
 
 interface Row {
   id: string;
@@ -24,9 +24,7 @@ async function rows(cluster: TestCluster, from = 'n1'): Promise<Map<string, Row>
   return new Map(res.services.map((r) => [r.id, r]));
 }
 
-async function instances(cluster: TestCluster, from = 'n1'): Promise<Map<string, { node: string; state: string }>> {
-  return new Map([...(await rows(cluster, from)).values()].flatMap((r) => r.instances.map((i) => [i.id, i] as const)));
-}
+const instances = (cluster: TestCluster, from = 'n1'): Promise<Map<string, InstanceRow>> => instancesOf(cluster.node(from));
 
 const project = (run: string): string => `services:
   web:

@@ -6,14 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { eventually, idleService, startCluster, statusOf } from './cli-cluster.ts';
-import type { TestCluster } from './cli-cluster.ts';
-
-interface Row {
-  id: string;
-  state: string;
-  instances: { id: string; node: string; state: string; pid: number | null }[];
-}
+import { eventually, idleService, instancesOf, startCluster } from './cli-cluster.ts';
+import type { InstanceRow, TestCluster } from './cli-cluster.ts';
 
 const project = (run: string): string => `services:
   local:
@@ -28,10 +22,7 @@ ${idleService(run, '    placement: any')}
 ${idleService(run, '    replicas: 3\n    placement: any')}
 `;
 
-async function instancesOf(cluster: TestCluster, from = 'n1'): Promise<Map<string, { node: string; state: string }>> {
-  const rows = (await statusOf<{ services: Row[] }>(cluster.node(from))).services;
-  return new Map(rows.flatMap((r) => r.instances.map((i) => [i.id, { node: i.node, state: i.state }] as const)));
-}
+const instancesFrom = (cluster: TestCluster, from = 'n1'): Promise<Map<string, InstanceRow>> => instancesOf(cluster.node(from));
 
 // Samples /proc until stopped; every instance seen with two live processes is an overlap.
 function sampleOverlaps(cluster: TestCluster): { stop(): Promise<{ samples: number; overlaps: string[] }> } {
@@ -60,7 +51,7 @@ test('three nodes: every instance runs once where placement says, every node see
   const cluster = await startCluster(t, { nodes: [{ id: 'n1' }, { id: 'n2' }, { id: 'n3', tags: ['gpu'] }], project });
   const expected = ['local@1', 'pinned@1', 'gpu@1', 'anywhere@1', 'web@1', 'web@2', 'web@3'];
   const placed = await eventually('every instance ready', async () => {
-    const m = await instancesOf(cluster);
+    const m = await instancesFrom(cluster);
     return expected.every((id) => m.get(id)?.state === 'ready') ? m : undefined;
   }, 90_000);
 
@@ -77,7 +68,7 @@ test('three nodes: every instance runs once where placement says, every node see
   // Every node's CLI shows the same state.
   for (const other of ['n2', 'n3']) {
     const seen = await eventually(`${other} agrees`, async () => {
-      const m = await instancesOf(cluster, other);
+      const m = await instancesFrom(cluster, other);
       return expected.every((id) => m.get(id)?.node === placed.get(id)?.node && m.get(id)?.state === 'ready') ? m : undefined;
     });
     assert.equal(seen.size, placed.size);
@@ -96,7 +87,7 @@ test('three nodes: every instance runs once where placement says, every node see
   process.kill(natsPid, 'SIGKILL');
   const movable = [...placed].filter(([id, p]) => p.node === 'n2' && id !== 'pinned@1').map(([id]) => id);
   const after = await eventually('movable instances of n2 ready on survivors, pinned lost', async () => {
-    const m = await instancesOf(cluster);
+    const m = await instancesFrom(cluster);
     const moved = movable.every((id) => m.get(id)?.state === 'ready' && m.get(id)?.node !== 'n2');
     return moved && m.get('pinned@1')?.state === 'lost' ? m : undefined;
   }, 60_000);
