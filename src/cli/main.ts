@@ -27,6 +27,7 @@ const verbs = {
   events: () => import('./events.ts'),
   info: () => import('./info.ts'),
   validate: () => import('./validate.ts'),
+  import: () => import('./import.ts'),
   graph: () => import('./graph.ts'),
   replay: () => import('./replay.ts'),
   completion: () => import('./completion.ts'),
@@ -168,6 +169,16 @@ export function buildProgram(term: Terminal, ctx: CliContext, done: (code: numbe
 
   const validate = program.command('validate').description('check a project file and print every problem').option(...FILE).option(...JSON_FLAG);
   validate.action(run(async () => (await verbs.validate()).runValidate(validate.opts(), ctx, term)));
+
+  const imp = program
+    .command('import')
+    .argument('<file>', 'a Procfile, docker compose file, PM2 ecosystem file or process-compose file')
+    .description('convert another tool\'s file into a nestor.yaml and list what could not be converted')
+    .option('-o, --output <file>', 'write the nestor.yaml there (default: print it to stdout)')
+    .option('--format <format>', 'procfile, compose, pm2 or process-compose (default: from the file name or content)')
+    .option('--force', 'overwrite the -o file if it exists')
+    .option(...JSON_FLAG);
+  imp.action(run(async () => (await verbs.import()).runImport(imp.args[0] as string, imp.opts(), ctx, term)));
 
   const graph = program
     .command('graph')
