@@ -49,7 +49,8 @@ const SHELL_SYNTAX = /[$`|&;<>()*?~[\]!#]|^\s*[A-Za-z_][A-Za-z0-9_]*=/;
 
 /** True when running `line` takes a shell (expansion, pipes, globs…), not just word splitting. */
 export function needsShell(line: string): boolean {
-  const unquoted = line.replace(/'[^']*'/g, "''");
+  // Quoted text is literal to the shell, except `$`, backquotes and backslashes inside "…".
+  const unquoted = line.replace(/'[^']*'/g, "''").replace(/"[^"\\$`]*"/g, '""');
   return SHELL_SYNTAX.test(unquoted);
 }
 
