@@ -3,6 +3,7 @@
 // completion time. zsh loads the bash function through bashcompinit.
 import type { Command } from 'commander';
 import { EVENT_TYPES } from '../events/index.ts';
+import { IMPORT_FORMATS } from '../import/index.ts';
 import { UsageError } from './errors.ts';
 import type { Terminal } from './terminal.ts';
 
@@ -11,7 +12,7 @@ export const SHELLS = ['bash', 'zsh'] as const;
 
 // Verbs whose first argument is a service id, and those that take a file.
 const SERVICE_VERBS = ['status', 'logs', 'enable', 'disable', 'start', 'stop', 'restart'];
-const FILE_VERBS = ['replay'];
+const FILE_VERBS = ['replay', 'import'];
 
 /** Prints the completion script for `shell`. */
 export function runCompletion(shell: string, program: Command, term: Terminal): number {
@@ -44,7 +45,9 @@ _nestor() {
   fi
   case "\${prev}" in
     -f|--file) [ "\${verb}" != logs ] && { COMPREPLY=( $(compgen -f -- "\${cur}") ); return 0; } ;;
-    --format) COMPREPLY=( $(compgen -W "text dot mermaid" -- "\${cur}") ); return 0 ;;
+    -o|--output) COMPREPLY=( $(compgen -f -- "\${cur}") ); return 0 ;;
+    --format) [ "\${verb}" = import ] && { COMPREPLY=( $(compgen -W "${IMPORT_FORMATS.join(' ')}" -- "\${cur}") ); return 0; }
+      COMPREPLY=( $(compgen -W "text dot mermaid" -- "\${cur}") ); return 0 ;;
     --type) COMPREPLY=( $(compgen -W "${EVENT_TYPES.map((t) => t.replace(/^orchestrator\./, '')).join(' ')}" -- "\${cur}") ); return 0 ;;
   esac
   opts=""

@@ -104,3 +104,10 @@ test('a converted Procfile comes up with nestor up: web on its PORT, worker runn
   const down = await runCli(['down'], { cwd: dir });
   assert.equal(down.code, 0, down.stderr);
 });
+
+test('import has --help, and bash completion offers its formats', async () => {
+  const [help, bash] = await Promise.all([runMain(['import', '--help'], { cwd: FIXTURES }), runMain(['completion', 'bash'], { cwd: FIXTURES })]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^Usage: nestor import \[options\] <file>/m);
+  assert.match(bash.stdout, /compgen -W "procfile compose pm2 process-compose"/);
+});
