@@ -91,6 +91,9 @@ function convertService(draft: Draft, svc: Record<string, unknown>, name: string
   if (svc.environment !== undefined) {
     const env = envOf(draft, svc.environment, `${at}.environment`, (v) => text(v, `${at}.environment`));
     if (Object.keys(env).length > 0) proc.env = env;
+    for (const [key, v] of Object.entries(env)) {
+      if (typeof v === 'string' && v.includes('{env.')) draft.comment(id, ['process', 'env', key], "compose's interpolation: read from nestor's environment at start, an error when unset");
+    }
   }
   const context = typeof svc.build === 'string' ? svc.build : mapOf(svc.build)?.context;
   if (typeof context === 'string' && context !== '.' && context !== './') {
