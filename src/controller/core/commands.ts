@@ -8,12 +8,13 @@ import type { Draft } from './draft.ts';
 import { isAlive } from './gating.ts';
 import { disableIdle, enterPending, stopIdle, stopProcess } from './lifecycle.ts';
 import { publish } from './model.ts';
-import type { CommandErrorCode, Input, Supervised } from './model.ts';
+import type { CommandErrorCode, DecideContext, Input, Supervised } from './model.ts';
+import { afterScheduleCommand, bringUpScheduled, isScheduled } from './schedule.ts';
 
 type CommandInput = Extract<Input, { kind: 'command' }>;
 
 /** Applies one command request. */
-export function onCommand(d: Draft, input: CommandInput): void {
+export function onCommand(d: Draft, input: CommandInput, ctx: DecideContext): void {
   const refuse = (code: CommandErrorCode, message: string): void =>
     d.emit({ kind: 'reply', requestId: input.requestId, ok: false, code, message });
   const svc = d.get(commandKey(input.service));
@@ -24,7 +25,8 @@ export function onCommand(d: Draft, input: CommandInput): void {
   if (refusal !== null) return refuse('invalid-transition', refusal);
 
   d.emit(recordCommand(input));
-  const message = apply(d, input.verb, svc);
+  const message = apply(d, input.verb, svc, ctx);
+  afterScheduleCommand(d, d.get(svc.id), ctx);
   d.emit({ kind: 'reply', requestId: input.requestId, ok: true, message });
 }
 
@@ -71,14 +73,16 @@ function forget(d: Draft, input: CommandInput, svc: Supervised | undefined): voi
   );
 }
 
-function apply(d: Draft, verb: CommandVerb, svc: Supervised): string {
+function apply(d: Draft, verb: CommandVerb, svc: Supervised, ctx: DecideContext): string {
   switch (verb) {
     case 'enable':
       if (svc.enabled) return `${svc.id} is already enabled`;
       svc.enabled = true;
       svc.wanted = true;
       svc.attempt = 0;
-      if (svc.phase === 'disabled') enterPending(d, svc);
+      // A scheduled service comes back to wait for its next time, not for an extra run.
+      if (svc.phase === 'disabled' && isScheduled(svc)) bringUpScheduled(d, svc, ctx, 'enable');
+      else if (svc.phase === 'disabled') enterPending(d, svc);
       return `${svc.id} enabled`;
     case 'disable':
       if (!svc.enabled) return `${svc.id} is already disabled`;
