@@ -71,6 +71,8 @@ export function onRunDue(d: Draft, input: Extract<Input, { kind: 'runDue' }>, ct
   // Timers are capped (about 24.8 days in Node): one that fired early is set again.
   if (ctx.nowMs < input.atMs) return d.emit({ kind: 'scheduleRun', service: svc.id, atMs: input.atMs });
   const scheduledAt = iso(input.atMs);
+  // Its timer has fired: nothing to cancel before the next one is armed.
+  svc.nextRunAt = null;
   if (!BUSY.has(svc.phase)) startRun(d, svc, 'schedule', scheduledAt);
   else overlap(d, svc, scheduledAt);
   planNext(d, svc, ctx.nowMs, input.atMs);
