@@ -44,7 +44,8 @@ export function detailFields(d: ServiceDetail): DetailField[] {
     { label: 'Next restart', value: d.nextRestartAt ?? '-' },
     { label: 'Log', value: `${d.log.lines} lines, ${d.log.bytes} bytes` },
   ];
-  // Only scheduled services have the line, so the pane of every other service keeps its height.
-  if (d.schedule !== null) fields.splice(fields.length - 1, 0, { label: 'Schedule', value: `${d.schedule}, ${d.nextRun ?? 'no next run'}` });
+  // Only scheduled services have the line, so the pane of every other service keeps its height;
+  // right under the state, where a short terminal still shows it.
+  if (d.schedule !== null) fields.splice(1, 0, { label: 'Schedule', value: `${d.schedule}, ${d.nextRun ?? 'no next run'}` });
   return fields;
 }
