@@ -89,3 +89,17 @@ test('a timer that fired before its time is armed again, and one of a replaced p
   assert.deepEqual(r.feed({ kind: 'runDue', service: 'job', atMs: at }), [{ kind: 'scheduleRun', service: 'job', atMs: at }]);
   assert.deepEqual(r.feed({ kind: 'runDue', service: 'job', atMs: at - 1 }), []);
 });
+
+test('stop on a scheduled job at rest pauses its plan (no lifecycle event), and start brings it back with a run', () => {
+  const r = new Run();
+  r.feed({ kind: 'registered', spec: jobSpec({ every: '10s' }), specVersion: 1, specHash: 'a', enabled: true, ignoreDependencies: false });
+  const requestedBy = { node: 'n1', component: 'test' };
+  const stop = r.feed({ kind: 'command', verb: 'stop', service: 'job', requestedBy, requestId: '1' });
+  assert.deepEqual(types(stop), ['orchestrator.command.stop', 'cancelRun', 'schedule.next', 'reply']);
+  assert.deepEqual(stop.at(-1), { kind: 'reply', requestId: '1', ok: true, message: 'job schedule paused' });
+  assert.equal(r.job?.phase, 'stopped');
+  const again = r.feed({ kind: 'command', verb: 'stop', service: 'job', requestedBy, requestId: '2' });
+  assert.deepEqual(again, [{ kind: 'reply', requestId: '2', ok: false, code: 'invalid-transition', message: 'job is stopped; nothing to stop' }]);
+  const start = r.feed({ kind: 'command', verb: 'start', service: 'job', requestedBy, requestId: '3' });
+  assert.ok(types(start).includes('spawn') && types(start).includes('scheduleRun'));
+});

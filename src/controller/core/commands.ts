@@ -41,7 +41,9 @@ function refusalFor(verb: CommandVerb, svc: Supervised): string | null {
       if (!svc.enabled) return `${svc.id} is disabled; enable it first`;
       return isAlive(svc) ? `${where}; stop it first or use restart` : null;
     case 'stop':
-      return isAlive(svc) || svc.phase === 'backoff' || svc.phase === 'pending' ? null : `${where}; nothing to stop`;
+      if (isAlive(svc) || svc.phase === 'backoff' || svc.phase === 'pending') return null;
+      // A scheduled job at rest has its plan to stop.
+      return isScheduled(svc) && svc.nextRunAt !== null ? null : `${where}; nothing to stop`;
     case 'restart':
       if (!svc.enabled) return `${svc.id} is disabled; enable it first`;
       return svc.phase === 'starting' ? `${where}; try again once it is running` : null;
@@ -105,7 +107,9 @@ function apply(d: Draft, verb: CommandVerb, svc: Supervised, ctx: DecideContext)
       svc.wanted = false;
       if (svc.phase === 'running' || svc.phase === 'ready' || svc.phase === 'stopping') stopProcess(d, svc, 'command', 'stay');
       else if (svc.phase === 'starting') svc.afterStop = 'stay';
-      else stopIdle(d, svc, 'command');
+      else if (svc.phase === 'pending' || svc.phase === 'backoff') stopIdle(d, svc, 'command');
+      // else: a scheduled job at rest, whose plan afterScheduleCommand pauses.
+      else return `${svc.id} schedule paused`;
       return `${svc.id} stopping`;
     case 'restart':
       svc.wanted = true;
