@@ -121,8 +121,8 @@ export const payloadSchemas = {
     ...service,
     /** ISO time of the next planned run; null: none (paused while stopped or disabled, or a cron without further match). */
     nextRunAt: z.string().nullable(),
-    /** The schedule in words, e.g. "every 30s" or "cron 0 3 * * * (Europe/Paris)". */
-    schedule: z.string(),
+    /** The schedule in words, e.g. "every 30s" or "cron 0 3 * * * (Europe/Paris)"; null: a new spec has none any more. */
+    schedule: z.string().nullable(),
   }),
   'orchestrator.service.schedule.run': z.object({
     ...service,

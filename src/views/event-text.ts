@@ -40,6 +40,7 @@ export function describeEvent(e: NestorEvent): string {
     case 'orchestrator.service.retries.exhausted':
       return `${e.data.attempts} attempts, maxRestarts ${e.data.maxRestarts}`;
     case 'orchestrator.service.schedule.next':
+      if (e.data.schedule === null) return 'no schedule any more';
       return e.data.nextRunAt === null ? `${e.data.schedule}, no next run` : `next ${e.data.nextRunAt} (${e.data.schedule})`;
     case 'orchestrator.service.schedule.run':
       return `${e.data.trigger === 'schedule' ? 'run' : e.data.trigger === 'start' ? 'run at start' : 'queued run'} for ${e.data.scheduledAt}`;

@@ -103,3 +103,19 @@ test('stop on a scheduled job at rest pauses its plan (no lifecycle event), and 
   const start = r.feed({ kind: 'command', verb: 'start', service: 'job', requestedBy, requestId: '3' });
   assert.ok(types(start).includes('spawn') && types(start).includes('scheduleRun'));
 });
+
+test('a new spec changes the plan: a new schedule is planned from now, none drops the plan and tells the views', () => {
+  const r = new Run();
+  const register = (spec: ServiceSpec, hash: string) => r.feed({ kind: 'registered', spec, specVersion: 1, specHash: hash, enabled: true, ignoreDependencies: false });
+  register(jobSpec({ every: '10s' }), 'a');
+  r.now += 3000;
+  const moved = register(jobSpec({ every: '1m' }), 'b');
+  assert.deepEqual(moved.at(-1), { kind: 'scheduleRun', service: 'job', atMs: r.now + 60_000 });
+  const plain = validateService('job', { kind: 'oneshot', process: { command: 'true' } });
+  assert.ok(plain.ok);
+  const dropped = register(plain.spec, 'c');
+  assert.deepEqual(types(dropped), ['cancelRun', 'schedule.next']);
+  const next = dropped[1] as Extract<Effect, { kind: 'publish'; type: 'orchestrator.service.schedule.next' }>;
+  assert.deepEqual([next.data.nextRunAt, next.data.schedule], [null, null]);
+  assert.equal(r.job?.nextRunAt, null);
+});

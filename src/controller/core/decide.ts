@@ -7,7 +7,7 @@ import { Draft } from './draft.ts';
 import { dependentsDown, isAlive, unmetDependencies } from './gating.ts';
 import { beginStart, disableIdle, enterPending, restartOrGiveUp, restartUnderway, stopIdle, stopProcess } from './lifecycle.ts';
 import { publish, refOf } from './model.ts';
-import { bringUpScheduled, isScheduled, onRunDue, pauseSchedule, planNext, runQueued } from './schedule.ts';
+import { bringUpScheduled, dropSchedule, isScheduled, onRunDue, planNext, runQueued } from './schedule.ts';
 import type { ControllerState, DecideContext, Decision, Input, Supervised } from './model.ts';
 
 /** The model before any registration. */
@@ -72,13 +72,14 @@ function onRegistered(d: Draft, input: Of<'registered'>, ctx: DecideContext): vo
   const existing = d.get(instanceKey(input.spec.id, instance));
   if (existing !== undefined) {
     const changed = existing.specHash !== input.specHash;
+    const hadSchedule = isScheduled(existing);
     existing.spec = input.spec;
     existing.specVersion = input.specVersion;
     existing.specHash = input.specHash;
     existing.ignoreDependencies = input.ignoreDependencies;
     // A changed schedule is planned anew from now; a spec without one drops the plan.
     if (changed && isScheduled(existing) && existing.enabled && existing.wanted) planNext(d, existing, ctx.nowMs, null);
-    else if (changed) pauseSchedule(d, existing);
+    else if (changed && hadSchedule && !isScheduled(existing)) dropSchedule(d, existing);
     // A changed spec takes effect through a restart; an identical one changes nothing.
     if (changed && (existing.phase === 'running' || existing.phase === 'ready')) {
       stopProcess(d, existing, 'respec', 'start');

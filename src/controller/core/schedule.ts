@@ -54,6 +54,14 @@ export function pauseSchedule(d: Draft, svc: Supervised): void {
   d.emit({ kind: 'cancelRun', service: svc.id }, publish('orchestrator.service.schedule.next', { ...refOf(svc), nextRunAt: null, schedule: describeSchedule(schedule) }));
 }
 
+/** A new spec without a schedule replaced one with it: the plan and the views' schedule go. */
+export function dropSchedule(d: Draft, svc: Supervised): void {
+  svc.queuedRun = null;
+  if (svc.nextRunAt !== null) d.emit({ kind: 'cancelRun', service: svc.id });
+  svc.nextRunAt = null;
+  d.emit(publish('orchestrator.service.schedule.next', { ...refOf(svc), nextRunAt: null, schedule: null }));
+}
+
 /** After a command: a service that may run again gets its schedule back, one kept down loses it. */
 export function afterScheduleCommand(d: Draft, svc: Supervised | undefined, ctx: DecideContext): void {
   if (svc === undefined || !isScheduled(svc)) return;
