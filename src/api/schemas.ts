@@ -56,6 +56,8 @@ const serviceEntryShape = {
     lastExit: z.object({ code: z.number().int().nullable(), signal: z.string().nullable(), at: z.string() }).nullable(),
     lastError: z.string().nullable(),
     nextRestartAt: z.string().nullable(),
+    nextRunAt: z.string().nullable().meta({ description: "A scheduled oneshot's next planned run (ISO time); null when none is planned" }),
+    schedule: z.string().nullable().meta({ description: 'A scheduled oneshot\'s schedule in words, e.g. "every 30s"; null without one' }),
     startedAt: z.string().nullable(),
     readyAt: z.string().nullable(),
     since: z.string(),

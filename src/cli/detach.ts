@@ -2,7 +2,7 @@
 // detached child writing to `<dataDir>/nestor-up.log`, waits for it to announce itself (its
 // runtime info), then follows the stream until every service of this run has settled (ready,
 // completed, failed or disabled), like `docker compose up --wait`. Exit 0 when every enabled
-// service is ready or completed, 1 otherwise; the stack keeps running either way. A node still
+// service is ready or completed (or a scheduled job waiting for its time), 1 otherwise; the stack keeps running either way. A node still
 // waiting for its cluster peers when the wait ends also stays: it joins once they are up.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -232,7 +232,12 @@ function recoveryNote(event: Stored<NestorEvent>, info: { node: string; spawnedA
 function report(state: State, expected: { enabled: string[]; all: string[] }, json: boolean, term: Terminal): number {
   const services = Object.fromEntries(Object.entries(state.services).filter(([id]) => expected.all.includes(id)));
   const only = { ...state, services };
-  const bad = expected.enabled.filter((id) => !['ready', 'completed'].includes(only.services[id]?.state ?? 'pending'));
+  // A scheduled job resting until its time is as it should be.
+  const waiting = (id: string): boolean => {
+    const s = only.services[id];
+    return s !== undefined && s.schedule !== null && s.state === 'stopped';
+  };
+  const bad = expected.enabled.filter((id) => !['ready', 'completed'].includes(only.services[id]?.state ?? 'pending') && !waiting(id));
   if (json) term.out(JSON.stringify(selectStatusJson(only)));
   else for (const line of renderRows(selectServiceRows(only, new Date()))) term.out(line);
   if (bad.length > 0) {

@@ -36,6 +36,7 @@ export function serviceDetailLines(s: ServiceDetail, logFile: string | null): st
     ['last exit', exit],
     ['last error', s.lastError ?? '-'],
     ['next restart', s.nextRestartAt ?? '-'],
+    ...(s.schedule !== null ? [['schedule', `${s.schedule}, ${s.nextRun ?? 'no next run'}`] as [string, string]] : []),
     ['started', s.startedAt ?? '-'],
     ['ready', s.readyAt ?? '-'],
     ['log', `${logFile ?? '-'} (${s.log.lines} lines, ${s.log.bytes} bytes)`],

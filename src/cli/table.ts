@@ -11,8 +11,10 @@ export function renderTable(header: string[], rows: string[][]): string[] {
 
 /** The services table shared by `up`, `list` and `status`; instances are indented under their service. */
 export function renderRows(rows: ServiceRow[]): string[] {
+  // The NEXT column only when a scheduled service is listed: other stacks keep their table.
+  const next = rows.some((r) => r.nextRun !== null);
   return renderTable(
-    ['SERVICE', 'STATE', 'PID', 'PORTS', 'RESTARTS', 'UPTIME', 'HEALTH', 'NODE'],
+    ['SERVICE', 'STATE', 'PID', 'PORTS', 'RESTARTS', 'UPTIME', 'HEALTH', 'NODE', ...(next ? ['NEXT'] : [])],
     rows.map((r) => [
       `${r.instance === null ? '' : '  '}${r.enabled ? r.id : `${r.id} (disabled)`}`,
       r.state,
@@ -23,6 +25,7 @@ export function renderRows(rows: ServiceRow[]): string[] {
       // The UIs' word, not the probe's: a person reads one word for one status everywhere.
       selectHealth(r.health).text,
       r.node || '-',
+      ...(next ? [r.nextRun ?? '-'] : []),
     ]),
   );
 }

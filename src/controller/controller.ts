@@ -32,6 +32,9 @@ export interface ControllerOptions {
   peerEndpoints?(): Record<string, { ports: Record<string, number>; host: string }>;
 }
 
+/** The longest delay setTimeout takes. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Outbox backlog above which new spawns wait for it to drain. */
 const SPAWN_BACKLOG_LIMIT = 1_000;
 
@@ -63,6 +66,8 @@ export class Controller {
   private readonly queue: Input[] = [];
   private draining = false;
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Timers of scheduled runs, one per service, apart from the restart timers. */
+  private readonly runTimers = new Map<string, NodeJS.Timeout>();
   private readonly replies = new Map<string, (reply: CommandReply) => void>();
   private readonly runner: ServiceRunner;
   private readonly pids: PidRegistry;
@@ -193,6 +198,8 @@ export class Controller {
   async close(): Promise<void> {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+    for (const t of this.runTimers.values()) clearTimeout(t);
+    this.runTimers.clear();
     await this.outbox.close();
     await this.commands.stop();
     await this.registrations.stop();
@@ -263,9 +270,28 @@ export class Controller {
       }
       case 'cancelRestart':
         return this.clearTimer(effect.service);
+      case 'scheduleRun': {
+        this.clearRunTimer(effect.service);
+        // setTimeout holds at most 2^31-1 ms; a later time fires early and decide() sets it again.
+        const delayMs = Math.min(MAX_TIMER_MS, Math.max(0, effect.atMs - this.now()));
+        const timer = setTimeout(() => {
+          this.runTimers.delete(effect.service);
+          this.dispatch({ kind: 'runDue', service: effect.service, atMs: effect.atMs });
+        }, delayMs);
+        this.runTimers.set(effect.service, timer);
+        return;
+      }
+      case 'cancelRun':
+        return this.clearRunTimer(effect.service);
       case 'shutdownComplete':
         return this.resolveShutdown();
     }
+  }
+
+  private clearRunTimer(service: string): void {
+    const t = this.runTimers.get(service);
+    if (t !== undefined) clearTimeout(t);
+    this.runTimers.delete(service);
   }
 
   private clearTimer(service: string): void {

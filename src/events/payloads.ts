@@ -117,6 +117,26 @@ export const payloadSchemas = {
     attempts: z.number().int().min(0),
     maxRestarts: z.number().int().min(0),
   }),
+  'orchestrator.service.schedule.next': z.object({
+    ...service,
+    /** ISO time of the next planned run; null: none (paused while stopped or disabled, or a cron without further match). */
+    nextRunAt: z.string().nullable(),
+    /** The schedule in words, e.g. "every 30s" or "cron 0 3 * * * (Europe/Paris)"; null: a new spec has none any more. */
+    schedule: z.string().nullable(),
+  }),
+  'orchestrator.service.schedule.run': z.object({
+    ...service,
+    /** The planned time this run is for (the time it was asked for, for start and queue). */
+    scheduledAt: z.string(),
+    /** schedule: its time came; start: runAtStart at registration; queue: queued behind the previous run. */
+    trigger: z.enum(['schedule', 'start', 'queue']),
+  }),
+  'orchestrator.service.schedule.skipped': z.object({
+    ...service,
+    scheduledAt: z.string(),
+    overlap: z.enum(['skip', 'queue', 'allow']),
+    reason: z.string(),
+  }),
   'orchestrator.service.disabled': z.object({ ...service, reason: z.string() }),
   'orchestrator.service.retired': z.object({ ...service, reason: z.string() }),
   'orchestrator.service.placed': z.object({

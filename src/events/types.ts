@@ -58,6 +58,12 @@ export type ServiceStartFailed = E<'orchestrator.service.start.failed'>;
 export type ServiceRestartScheduled = E<'orchestrator.service.restart.scheduled'>;
 /** A service exceeded maxRestarts and will not be restarted again; it is failed. */
 export type ServiceRetriesExhausted = E<'orchestrator.service.retries.exhausted'>;
+/** The next run of a scheduled oneshot was planned (or is none, while it is paused). */
+export type ServiceScheduleNext = E<'orchestrator.service.schedule.next'>;
+/** A scheduled oneshot's run began: its starting/start/exit events follow, the exit with code and duration. */
+export type ServiceScheduleRun = E<'orchestrator.service.schedule.run'>;
+/** A scheduled run was not made because the previous one still ran (overlap policy). */
+export type ServiceScheduleSkipped = E<'orchestrator.service.schedule.skipped'>;
 /** A service was disabled and has no process; it stays down until enabled. */
 export type ServiceDisabled = E<'orchestrator.service.disabled'>;
 /** A service left its project (a new `up` without it) or was forgotten by a user: views drop it, the history keeps it. */
@@ -110,6 +116,9 @@ export type NestorEvent =
   | ServiceStartFailed
   | ServiceRestartScheduled
   | ServiceRetriesExhausted
+  | ServiceScheduleNext
+  | ServiceScheduleRun
+  | ServiceScheduleSkipped
   | ServiceDisabled
   | ServiceRetired
   | ServicePlaced

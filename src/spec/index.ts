@@ -11,7 +11,9 @@ export type {
   ServiceSpec,
   Placement,
   Project,
+  ScheduleSpec,
 } from './types.ts';
+export { nextRunAt, describeSchedule, isTimeZone } from './schedule.ts';
 export { SpecError, formatIssue, formatPath, summarize, ROOT_PATH } from './issues.ts';
 export type { SpecIssue, PathSegment } from './issues.ts';
 export { validateProject, validateService } from './validate.ts';

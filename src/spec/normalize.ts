@@ -5,6 +5,7 @@
 import { parseDuration, parseSize } from './duration.ts';
 import { formatPath, summarize } from './issues.ts';
 import type { PathSegment, SpecIssue } from './issues.ts';
+import { normalizeSchedule } from './schedule.ts';
 import { PORT_EXPECTED } from './schema.ts';
 import type { ParsedProbe, ParsedService } from './schema.ts';
 import type { PortSpec, ProbeSpec, RestartTuning, ServiceSpec } from './types.ts';
@@ -88,6 +89,7 @@ export function normalizeService(id: string, p: ParsedService, prefix: readonly 
     ...(p.caddy !== undefined ? { caddy: p.caddy } : {}),
     dependencies: p.dependencies.map((d) => (typeof d === 'string' ? { id: d, condition: 'ready' as const } : d)),
     profiles: p.profiles,
+    ...(p.schedule !== undefined ? { schedule: normalizeSchedule(p.schedule, p.kind, at, issues) } : {}),
   };
   return { spec, issues };
 }

@@ -60,6 +60,18 @@ export interface Dependency {
 /** Where a service's instances may run (docs/cluster.md). */
 export type Placement = 'any' | { node?: string; nodes?: string[]; tags?: string[]; strategy: 'spread' | 'pack' };
 
+/** When a scheduled oneshot runs (docs/spec.md, *Scheduled jobs*); exactly one of cron and everyMs. */
+export interface ScheduleSpec {
+  cron?: string;
+  /** IANA time zone of the cron expression; absent: the node's local time. */
+  timezone?: string;
+  everyMs?: number;
+  /** A run due while the previous one still runs: skipped, queued (at most one) or allowed up to maxConcurrent. */
+  overlap: 'skip' | 'queue' | 'allow';
+  maxConcurrent: number;
+  runAtStart: boolean;
+}
+
 /** A validated, defaulted service spec. */
 export interface ServiceSpec {
   id: string;
@@ -108,6 +120,8 @@ export interface ServiceSpec {
   caddy?: unknown;
   dependencies: Dependency[];
   profiles: string[];
+  /** A oneshot that runs on a schedule rather than once. */
+  schedule?: ScheduleSpec;
 }
 
 /** A validated project file. */

@@ -35,6 +35,8 @@ export function cloneService(s: ServiceState): ServiceState {
     lastExit: s.lastExit,
     lastError: s.lastError,
     nextRestartAt: s.nextRestartAt,
+    nextRunAt: s.nextRunAt,
+    schedule: s.schedule,
     health: s.health,
     log: s.log,
     since: s.since,

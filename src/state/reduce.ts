@@ -10,7 +10,7 @@ import { getService } from './lookup.ts';
 import { nodeBroker, nodeDown, nodeDraining, nodeUp } from './nodes.ts';
 import type { NodeOutcome } from './nodes.ts';
 import { lost, placed, unplaced } from './placement.ts';
-import { addLog, applyCommand, registerInstance, registrationOutline } from './service-common.ts';
+import { addLog, applyCommand, registerInstance, registrationOutline, withNextRun } from './service-common.ts';
 import { reduceService } from './service-machine.ts';
 import type { ServiceState, State } from './types.ts';
 
@@ -60,6 +60,15 @@ function apply(state: State, e: NestorEvent, seq: number): NodeOutcome | null {
     case 'orchestrator.service.log': {
       const s = owned(state, e);
       return s === undefined ? null : putService(state, addLog(s, e), seq);
+    }
+    case 'orchestrator.service.schedule.next': {
+      const s = owned(state, e);
+      return s === undefined ? null : putChanged(state, s, withNextRun(s, e), seq);
+    }
+    case 'orchestrator.service.schedule.run':
+    case 'orchestrator.service.schedule.skipped': {
+      const s = owned(state, e);
+      return s === undefined ? null : putChanged(state, s, s, seq);
     }
     case 'orchestrator.service.retired':
       return e.data.instance === undefined ? retireService(state, e.data.service) : retire(state, keyOf(e.data));

@@ -1,7 +1,7 @@
 // Service facts that apply in every lifecycle state: registration, log metadata and accepted
 // commands. Commands are intent: they change flags, never the lifecycle state, which follows
 // from the facts the controller publishes next.
-import type { CommandEvent, ServiceLogWritten, ServiceRegistered } from '../events/index.ts';
+import type { CommandEvent, ServiceLogWritten, ServiceRegistered, ServiceScheduleNext } from '../events/index.ts';
 import { instanceKey } from '../events/index.ts';
 import { outlineSpec } from '../spec/index.ts';
 import type { SpecOutline } from '../spec/index.ts';
@@ -45,6 +45,8 @@ export function registerInstance(prev: ServiceState | undefined, e: ServiceRegis
     lastExit: null,
     lastError: null,
     nextRestartAt: null,
+    nextRunAt: null,
+    schedule: null,
     health: { readiness: 'unknown', liveness: 'unknown' },
     log: { bytes: 0, lines: 0 },
     since: e.timestamp,
@@ -58,6 +60,15 @@ export function registerInstance(prev: ServiceState | undefined, e: ServiceRegis
 export function addLog(s: ServiceState, e: ServiceLogWritten): ServiceState {
   const n = cloneService(s);
   n.log = { bytes: s.log.bytes + e.data.bytes, lines: s.log.lines + e.data.lines };
+  return n;
+}
+
+/** A scheduled oneshot's next planned run. */
+export function withNextRun(s: ServiceState, e: ServiceScheduleNext): ServiceState {
+  if (s.nextRunAt === e.data.nextRunAt && s.schedule === e.data.schedule) return s;
+  const n = cloneService(s);
+  n.nextRunAt = e.data.nextRunAt;
+  n.schedule = e.data.schedule;
   return n;
 }
 

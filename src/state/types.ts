@@ -62,6 +62,10 @@ export interface ServiceState {
   lastExit: { code: number | null; signal: string | null; at: string } | null;
   lastError: string | null;
   nextRestartAt: string | null;
+  /** A scheduled oneshot's next planned run (ISO time); null: none planned or not scheduled. */
+  nextRunAt: string | null;
+  /** A scheduled oneshot's schedule in words ("every 30s"); null: not scheduled. */
+  schedule: string | null;
   health: { readiness: ProbeStatus; liveness: ProbeStatus };
   log: { bytes: number; lines: number };
   /** Timestamp of the last lifecycle transition. */
@@ -109,7 +113,7 @@ export interface State {
  * and is restored only by the same one: bump this whenever reduce() or the State shape changes
  * meaning, so that stored snapshots of the old reducer are ignored rather than trusted.
  */
-export const REDUCER_VERSION = 1;
+export const REDUCER_VERSION = 2;
 
 /** A state plus the last stream sequence it includes: snapshot + events after seq = full replay. */
 export interface Snapshot {

@@ -27,7 +27,7 @@ export interface DetailField {
 /** The facts of the detail pane, in order, as text. */
 export function detailFields(d: ServiceDetail): DetailField[] {
   const exit = d.lastExit === null ? '-' : `${d.lastExit.code !== null ? `code ${d.lastExit.code}` : `signal ${d.lastExit.signal ?? '?'}`} at ${d.lastExit.at}`;
-  return [
+  const fields: DetailField[] = [
     { label: 'State', value: d.state },
     { label: 'Enabled', value: d.enabled ? 'yes' : 'no' },
     { label: 'PID', value: d.pid === null ? '-' : String(d.pid) },
@@ -44,4 +44,8 @@ export function detailFields(d: ServiceDetail): DetailField[] {
     { label: 'Next restart', value: d.nextRestartAt ?? '-' },
     { label: 'Log', value: `${d.log.lines} lines, ${d.log.bytes} bytes` },
   ];
+  // Only scheduled services have the line, so the pane of every other service keeps its height;
+  // right under the state, where a short terminal still shows it.
+  if (d.schedule !== null) fields.splice(1, 0, { label: 'Schedule', value: `${d.schedule}, ${d.nextRun ?? 'no next run'}` });
+  return fields;
 }

@@ -39,6 +39,13 @@ export function describeEvent(e: NestorEvent): string {
       return `attempt ${e.data.attempt} in ${formatDuration(e.data.delayMs)} (${e.data.reason})`;
     case 'orchestrator.service.retries.exhausted':
       return `${e.data.attempts} attempts, maxRestarts ${e.data.maxRestarts}`;
+    case 'orchestrator.service.schedule.next':
+      if (e.data.schedule === null) return 'no schedule any more';
+      return e.data.nextRunAt === null ? `${e.data.schedule}, no next run` : `next ${e.data.nextRunAt} (${e.data.schedule})`;
+    case 'orchestrator.service.schedule.run':
+      return `${e.data.trigger === 'schedule' ? 'run' : e.data.trigger === 'start' ? 'run at start' : 'queued run'} for ${e.data.scheduledAt}`;
+    case 'orchestrator.service.schedule.skipped':
+      return `run for ${e.data.scheduledAt} skipped (${e.data.reason})`;
     case 'orchestrator.service.retired':
       return e.data.reason;
     case 'orchestrator.service.disabled':

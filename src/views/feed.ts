@@ -110,6 +110,7 @@ function feedTone(e: NestorEvent): Tone {
     case 'orchestrator.service.health':
       return e.data.status === 'passing' ? 'ok' : 'warn';
     case 'orchestrator.service.restart.scheduled':
+    case 'orchestrator.service.schedule.skipped':
     case 'orchestrator.service.stop':
     case 'orchestrator.node.down':
     case 'orchestrator.service.unplaced':
@@ -127,6 +128,8 @@ function feedTone(e: NestorEvent): Tone {
     case 'orchestrator.service.disabled':
     case 'orchestrator.service.retired':
     case 'orchestrator.service.log':
+    case 'orchestrator.service.schedule.next':
+    case 'orchestrator.service.schedule.run':
     case 'orchestrator.command.enable':
     case 'orchestrator.command.disable':
     case 'orchestrator.command.start':

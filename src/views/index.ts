@@ -15,6 +15,7 @@ export type { StatusEntry, StatusJson } from './status-json.ts';
 export { selectHeader } from './header.ts';
 export type { HeaderView } from './header.ts';
 export { selectHealth, detailFields } from './detail.ts';
+export { nextRunText, nextRunShort, scheduleText } from './schedule.ts';
 export type { HealthView, DetailField } from './detail.ts';
 export { SERVICE_ACTIONS, NAVIGATION_KEYS, NODE_UI_ACTIONS, availableActions, availableNodeActions } from './actions.ts';
 export type { ServiceAction, NodeUiAction } from './actions.ts';

@@ -5,6 +5,7 @@ import { LIFECYCLE_STATES, blockedBy, getService, isSettled } from '../state/ind
 import type { LifecycleState, ServiceState, State } from '../state/index.ts';
 import { formatDuration } from './duration.ts';
 import { groupInstances, summaryState } from './instances.ts';
+import { nextRunShort, nextRunText } from './schedule.ts';
 import { toneOf } from './tone.ts';
 import type { Tone } from './tone.ts';
 
@@ -34,10 +35,14 @@ export interface ServiceRow {
   waitingFor: string[];
   /** Why a pending service cannot start without a user's action ("blocked: alpha failed"), or null. */
   blocked: string | null;
+  /** A scheduled oneshot's next run, "next 12:05:00 (in 3m 10s)"; null when none is planned. */
+  nextRun: string | null;
+  /** The same as "in 3m", for a narrow column. */
+  nextRunShort: string | null;
 }
 
 /** Everything about one service, plus the row's derived fields. */
-export type ServiceDetail = ServiceState & Pick<ServiceRow, 'tone' | 'uptimeMs' | 'uptime' | 'blocked'> & { portList: string[] };
+export type ServiceDetail = ServiceState & Pick<ServiceRow, 'tone' | 'uptimeMs' | 'uptime' | 'blocked' | 'nextRun'> & { portList: string[] };
 
 /** How many services are in each state. `ok` counts ready + completed, `notOk` the rest. */
 export interface ServiceCounts {
@@ -104,7 +109,15 @@ export function selectService(state: State, id: string, now?: Date): ServiceDeta
   const s = key === null ? undefined : getService(state, key);
   if (s === undefined) return null;
   const uptimeMs = now === undefined ? null : uptimeOf(s, now);
-  return { ...s, tone: toneOf(s.state), uptimeMs, uptime: uptimeText(uptimeMs), portList: portList(s.ports), blocked: blockedBy(state, s)?.reason ?? null };
+  return {
+    ...s,
+    tone: toneOf(s.state),
+    uptimeMs,
+    uptime: uptimeText(uptimeMs),
+    portList: portList(s.ports),
+    blocked: blockedBy(state, s)?.reason ?? null,
+    nextRun: nextRunText(s, now),
+  };
 }
 
 function toRow(state: State, s: ServiceState, now: Date): Omit<ServiceRow, 'instance' | 'instanceCount'> {
@@ -125,6 +138,8 @@ function toRow(state: State, s: ServiceState, now: Date): Omit<ServiceRow, 'inst
     node: s.node,
     waitingFor: s.waitingFor,
     blocked: blockedBy(state, s)?.reason ?? null,
+    nextRun: nextRunText(s, now),
+    nextRunShort: nextRunShort(s, now),
   };
 }
 

@@ -30,6 +30,10 @@ export interface StatusEntry {
   lastExit: ServiceState['lastExit'];
   lastError: string | null;
   nextRestartAt: string | null;
+  /** A scheduled oneshot's next planned run (ISO time), null when none is planned or it has no schedule. */
+  nextRunAt: string | null;
+  /** A scheduled oneshot's schedule in words ("every 30s", "cron 0 3 * * * (UTC)"), null without one. */
+  schedule: string | null;
   startedAt: string | null;
   readyAt: string | null;
   since: string;
@@ -82,6 +86,8 @@ function entryOf(state: State, service: string, instances: ServiceState[]): Stat
     lastExit: s.lastExit,
     lastError: s.lastError,
     nextRestartAt: s.nextRestartAt,
+    nextRunAt: s.nextRunAt,
+    schedule: s.schedule,
     startedAt: s.startedAt,
     readyAt: s.readyAt,
     since: s.since,

@@ -8,12 +8,13 @@ import type { Draft } from './draft.ts';
 import { isAlive } from './gating.ts';
 import { disableIdle, enterPending, stopIdle, stopProcess } from './lifecycle.ts';
 import { publish } from './model.ts';
-import type { CommandErrorCode, Input, Supervised } from './model.ts';
+import type { CommandErrorCode, DecideContext, Input, Supervised } from './model.ts';
+import { afterScheduleCommand, bringUpScheduled, isScheduled } from './schedule.ts';
 
 type CommandInput = Extract<Input, { kind: 'command' }>;
 
 /** Applies one command request. */
-export function onCommand(d: Draft, input: CommandInput): void {
+export function onCommand(d: Draft, input: CommandInput, ctx: DecideContext): void {
   const refuse = (code: CommandErrorCode, message: string): void =>
     d.emit({ kind: 'reply', requestId: input.requestId, ok: false, code, message });
   const svc = d.get(commandKey(input.service));
@@ -24,7 +25,8 @@ export function onCommand(d: Draft, input: CommandInput): void {
   if (refusal !== null) return refuse('invalid-transition', refusal);
 
   d.emit(recordCommand(input));
-  const message = apply(d, input.verb, svc);
+  const message = apply(d, input.verb, svc, ctx);
+  afterScheduleCommand(d, d.get(svc.id), ctx);
   d.emit({ kind: 'reply', requestId: input.requestId, ok: true, message });
 }
 
@@ -39,7 +41,9 @@ function refusalFor(verb: CommandVerb, svc: Supervised): string | null {
       if (!svc.enabled) return `${svc.id} is disabled; enable it first`;
       return isAlive(svc) ? `${where}; stop it first or use restart` : null;
     case 'stop':
-      return isAlive(svc) || svc.phase === 'backoff' || svc.phase === 'pending' ? null : `${where}; nothing to stop`;
+      if (isAlive(svc) || svc.phase === 'backoff' || svc.phase === 'pending') return null;
+      // A scheduled job at rest has its plan to stop.
+      return isScheduled(svc) && svc.nextRunAt !== null ? null : `${where}; nothing to stop`;
     case 'restart':
       if (!svc.enabled) return `${svc.id} is disabled; enable it first`;
       return svc.phase === 'starting' ? `${where}; try again once it is running` : null;
@@ -71,14 +75,16 @@ function forget(d: Draft, input: CommandInput, svc: Supervised | undefined): voi
   );
 }
 
-function apply(d: Draft, verb: CommandVerb, svc: Supervised): string {
+function apply(d: Draft, verb: CommandVerb, svc: Supervised, ctx: DecideContext): string {
   switch (verb) {
     case 'enable':
       if (svc.enabled) return `${svc.id} is already enabled`;
       svc.enabled = true;
       svc.wanted = true;
       svc.attempt = 0;
-      if (svc.phase === 'disabled') enterPending(d, svc);
+      // A scheduled service comes back to wait for its next time, not for an extra run.
+      if (svc.phase === 'disabled' && isScheduled(svc)) bringUpScheduled(d, svc, ctx, 'enable');
+      else if (svc.phase === 'disabled') enterPending(d, svc);
       return `${svc.id} enabled`;
     case 'disable':
       if (!svc.enabled) return `${svc.id} is already disabled`;
@@ -101,7 +107,9 @@ function apply(d: Draft, verb: CommandVerb, svc: Supervised): string {
       svc.wanted = false;
       if (svc.phase === 'running' || svc.phase === 'ready' || svc.phase === 'stopping') stopProcess(d, svc, 'command', 'stay');
       else if (svc.phase === 'starting') svc.afterStop = 'stay';
-      else stopIdle(d, svc, 'command');
+      else if (svc.phase === 'pending' || svc.phase === 'backoff') stopIdle(d, svc, 'command');
+      // else: a scheduled job at rest, whose plan afterScheduleCommand pauses.
+      else return `${svc.id} schedule paused`;
       return `${svc.id} stopping`;
     case 'restart':
       svc.wanted = true;

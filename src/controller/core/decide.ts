@@ -7,6 +7,7 @@ import { Draft } from './draft.ts';
 import { dependentsDown, isAlive, unmetDependencies } from './gating.ts';
 import { beginStart, disableIdle, enterPending, restartOrGiveUp, restartUnderway, stopIdle, stopProcess } from './lifecycle.ts';
 import { publish, refOf } from './model.ts';
+import { bringUpScheduled, dropSchedule, isScheduled, onRunDue, planNext, runQueued } from './schedule.ts';
 import type { ControllerState, DecideContext, Decision, Input, Supervised } from './model.ts';
 
 /** The model before any registration. */
@@ -19,10 +20,10 @@ export function decide(state: ControllerState, input: Input, ctx: DecideContext)
   const d = new Draft(state);
   switch (input.kind) {
     case 'registered':
-      onRegistered(d, input);
+      onRegistered(d, input, ctx);
       break;
     case 'command':
-      onCommand(d, input);
+      onCommand(d, input, ctx);
       break;
     case 'started':
       onStarted(d, input);
@@ -47,6 +48,9 @@ export function decide(state: ControllerState, input: Input, ctx: DecideContext)
     case 'restartDue':
       onRestartDue(d, input);
       break;
+    case 'runDue':
+      onRunDue(d, input, ctx);
+      break;
     case 'shutdown':
       if (d.shutdown === 'running') d.shutdown = 'stopping';
       break;
@@ -63,15 +67,19 @@ export function decide(state: ControllerState, input: Input, ctx: DecideContext)
 
 type Of<K extends Input['kind']> = Extract<Input, { kind: K }>;
 
-function onRegistered(d: Draft, input: Of<'registered'>): void {
+function onRegistered(d: Draft, input: Of<'registered'>, ctx: DecideContext): void {
   const instance = input.instance ?? 1;
   const existing = d.get(instanceKey(input.spec.id, instance));
   if (existing !== undefined) {
     const changed = existing.specHash !== input.specHash;
+    const hadSchedule = isScheduled(existing);
     existing.spec = input.spec;
     existing.specVersion = input.specVersion;
     existing.specHash = input.specHash;
     existing.ignoreDependencies = input.ignoreDependencies;
+    // A changed schedule is planned anew from now; a spec without one drops the plan.
+    if (changed && isScheduled(existing) && existing.enabled && existing.wanted) planNext(d, existing, ctx.nowMs, null);
+    else if (changed && hadSchedule && !isScheduled(existing)) dropSchedule(d, existing);
     // A changed spec takes effect through a restart; an identical one changes nothing.
     if (changed && (existing.phase === 'running' || existing.phase === 'ready')) {
       stopProcess(d, existing, 'respec', 'start');
@@ -93,9 +101,12 @@ function onRegistered(d: Draft, input: Of<'registered'>): void {
     pid: null,
     afterStop: 'stay',
     waitingFor: [],
+    nextRunAt: null,
+    queuedRun: null,
   };
   d.put(svc);
   if (!svc.enabled) disableIdle(d, svc, 'not enabled at registration');
+  else if (d.shutdown === 'running' && isScheduled(svc)) bringUpScheduled(d, svc, ctx, 'start');
   else if (d.shutdown === 'running') enterPending(d, svc);
 }
 
@@ -217,6 +228,7 @@ function onExited(d: Draft, input: Of<'exited'>, ctx: DecideContext): void {
   const data = event.data as { restart?: boolean; failed?: boolean };
   data.restart = restartUnderway(svc) || svc.phase === 'pending';
   data.failed = failedByExit;
+  runQueued(d, svc);
 }
 
 /** Applies an exit; true when the exit itself leaves the service failed (its policy does not restart it). */

@@ -28,6 +28,10 @@ export interface Supervised {
   /** What to do once the process being stopped has exited. */
   afterStop: 'stay' | 'start' | 'disable' | 'restart-policy' | 'release' | 'retire';
   waitingFor: string[];
+  /** A scheduled service's next planned run (epoch ms); null: none planned. */
+  nextRunAt: number | null;
+  /** A run queued behind the current one (overlap queue): its planned time. */
+  queuedRun: string | null;
 }
 
 /** Phase of a whole-stack shutdown. */
@@ -73,6 +77,8 @@ export type Input =
   | ({ kind: 'health'; pid: number } & PayloadOf<'orchestrator.service.health'>)
   | { kind: 'exited'; service: string; pid: number; code: number | null; signal: string | null; runtimeMs: number }
   | { kind: 'restartDue'; service: string }
+  /** The timer of a scheduled service's planned run fired. */
+  | { kind: 'runDue'; service: string; atMs: number }
   | { kind: 'shutdown' };
 
 /** An event to publish, typed by its contract payload. */
@@ -96,6 +102,9 @@ export type Effect =
   | { kind: 'signal'; service: string; signal: string; timeoutMs: number }
   | { kind: 'scheduleRestart'; service: string; delayMs: number }
   | { kind: 'cancelRestart'; service: string }
+  /** Arm the timer of a scheduled service's next run (one per service; a new one replaces it). */
+  | { kind: 'scheduleRun'; service: string; atMs: number }
+  | { kind: 'cancelRun'; service: string }
   | { kind: 'shutdownComplete' }
   /** An instance was released and its process is gone: its claim may go to another node. */
   | { kind: 'released'; service: string };

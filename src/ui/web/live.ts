@@ -160,7 +160,8 @@ export class DashboardLive {
   #startTick(): void {
     this.#tick ??= setInterval(() => {
       const state = this.#ctx.live.state;
-      const live = Object.values(state.services).filter((s) => HAS_PROCESS.has(s.state));
+      // A planned run's countdown ("in 3m 10s") moves with time too.
+      const live = Object.values(state.services).filter((s) => HAS_PROCESS.has(s.state) || s.nextRunAt !== null);
       if (live.length === 0) return;
       this.#mark((d) => {
         d.services = true;

@@ -70,7 +70,9 @@ export function renderServices(rows: ServiceRow[], c: RenderContext): string {
                   ? `<span class="waiting">${escapeHtml(r.blocked)}</span>`
                   : r.waitingFor.length > 0
                     ? `<span class="waiting">waiting for ${escapeHtml(r.waitingFor.join(', '))}</span>`
-                    : '',
+                    : r.nextRun !== null
+                      ? `<span class="waiting" data-field="next-run">${escapeHtml(r.nextRun)}</span>`
+                      : '',
               ),
               select: `$selected = '${r.id}'`,
               pid: r.pid ?? '-',

@@ -59,7 +59,8 @@ function cells(r: ServiceRow): Record<Column, string> {
     pid: r.pid === null ? '-' : String(r.pid),
     ports: r.ports.join(' ') || '-',
     restarts: String(r.restarts),
-    uptime: r.uptime,
+    // An idle scheduled job has no uptime: the column tells when it runs next instead.
+    uptime: r.uptime === '-' && r.nextRunShort !== null ? r.nextRunShort : r.uptime,
     health: selectHealth(r.health).text,
     node: r.node || '-',
   };
