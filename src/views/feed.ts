@@ -110,6 +110,7 @@ function feedTone(e: NestorEvent): Tone {
     case 'orchestrator.service.health':
       return e.data.status === 'passing' ? 'ok' : 'warn';
     case 'orchestrator.service.restart.scheduled':
+    case 'orchestrator.service.memory.exceeded':
     case 'orchestrator.service.stop':
     case 'orchestrator.node.down':
     case 'orchestrator.service.unplaced':
