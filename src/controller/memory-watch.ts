@@ -1,9 +1,10 @@
 // Enforces limits.memory: samples the resident memory of each limited service's whole process
-// group on one shared timer and reports a group that stays above its limit. Contract:
+// group on one shared timer, with one read of /proc for all of them, and reports a group that
+// stays above its limit. Contract:
 //   in:  add(key, pid, limit) when a limited process starts, remove(key, pid) when it has exited
 //   out: onExceeded once per process, after EXCEEDED_SAMPLES consecutive samples above the limit
 //   never: stops anything itself (the controller decides), or samples when nothing is limited.
-import { groupUsage } from '../process/index.ts';
+import { groupsUsage } from '../process/index.ts';
 
 /** Time between two samples of a limited service's memory. */
 export const MEMORY_SAMPLE_MS = 2000;
@@ -54,9 +55,11 @@ export class MemoryWatch {
   }
 
   private sample(): void {
+    const usage = groupsUsage(new Set([...this.watched.values()].filter((w) => !w.reported).map((w) => w.pid)));
     for (const [key, w] of this.watched) {
-      if (w.reported) continue;
-      const { rssBytes, processes } = groupUsage(w.pid);
+      const u = usage.get(w.pid);
+      if (w.reported || u === undefined) continue;
+      const { rssBytes, processes } = u;
       w.over = processes > 0 && rssBytes > w.limitBytes ? w.over + 1 : 0;
       if (w.over < EXCEEDED_SAMPLES) continue;
       w.reported = true;

@@ -1,7 +1,7 @@
 // CPU time and resident memory of a service's whole process group, read from Linux /proc, for
 // the per-service metrics and the memory limit. A process that vanishes between listing and reading counts as 0.
 import { readFileSync } from 'node:fs';
-import { listGroupPids } from './proc-table.ts';
+import { listGroupPids, listGroupsPids } from './proc-table.ts';
 
 /** Resource use of one process group. */
 export interface GroupUsage {
@@ -17,10 +17,19 @@ const TICKS_PER_SECOND = 100;
 
 /** Sums CPU time and RSS over the process group led by `pgid`. */
 export function groupUsage(pgid: number): GroupUsage {
+  return usageOf(listGroupPids(pgid));
+}
+
+/** groupUsage for several groups, from one read of /proc (the memory limit samples them together). */
+export function groupsUsage(pgids: ReadonlySet<number>): Map<number, GroupUsage> {
+  return new Map([...listGroupsPids(pgids)].map(([pgid, pids]) => [pgid, usageOf(pids)]));
+}
+
+function usageOf(pids: number[]): GroupUsage {
   let ticks = 0;
   let rssBytes = 0;
   let processes = 0;
-  for (const pid of listGroupPids(pgid)) {
+  for (const pid of pids) {
     const t = cpuTicks(pid);
     if (t === null) continue;
     ticks += t;

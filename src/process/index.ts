@@ -25,5 +25,5 @@ export { isProcessAlive, terminatePid } from './pids.ts';
 export type { ProcStat } from './proc-table.ts';
 export { watchLogProbe, MATCHED_LINE_MAX } from './log-probe.ts';
 export type { LogProbeWatch, LogProbeHooks } from './log-probe.ts';
-export { groupUsage } from './group-usage.ts';
+export { groupUsage, groupsUsage } from './group-usage.ts';
 export type { GroupUsage } from './group-usage.ts';
