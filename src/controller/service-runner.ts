@@ -20,11 +20,13 @@ import {
   spawnService,
   startProbeLoop,
   stopGroup,
+  watchLogProbe,
 } from '../process/index.ts';
-import type { LogConsole, ProbeLoop, RunPlan, ServiceProcess } from '../process/index.ts';
+import type { LogConsole, LogProbeWatch, ProbeLoop, RunPlan, ServiceProcess } from '../process/index.ts';
 import { expand, expandSpec } from '../spec/index.ts';
 import type { PlaceholderContext, PortSpec, ServiceSpec } from '../spec/index.ts';
 import type { Input } from './core/index.ts';
+import { MemoryWatch } from './memory-watch.ts';
 import type { PidRegistry } from './pid-registry.ts';
 
 /** Where a runner finds things and how it reports back. */
@@ -61,6 +63,9 @@ export class ServiceRunner {
   private readonly running = new Map<string, Running>();
   private readonly knownPorts = new Map<string, Record<string, number>>();
   private readonly identity = new Map<string, { service: string; instance: number }>();
+  private readonly memory = new MemoryWatch((service, pid, limitBytes, rssBytes) =>
+    this.ctx.dispatch({ kind: 'memoryExceeded', service, pid, limitBytes, rssBytes }),
+  );
 
   constructor(private readonly ctx: RunnerContext) {}
 
@@ -123,14 +128,23 @@ export class ServiceRunner {
       metadataIntervalMs: plan.logs.metadataIntervalMs,
       onMetadata: (meta) => void this.ctx.publish('orchestrator.service.log', { ...this.refOf(spec.id), ...meta }).catch(this.ctx.onError),
     });
+    // Watching from spawn on: the line can come before the start is reported.
+    const logProbe = plan.readiness?.type === 'log' ? watchLogProbe(plan.readiness) : null;
     let proc: ServiceProcess;
     try {
       proc = await spawnService(plan, {
-        onOutput: (stream, chunk) => sink.write(stream, chunk),
+        onOutput:
+          logProbe === null
+            ? (stream, chunk) => sink.write(stream, chunk)
+            : (stream, chunk) => {
+                sink.write(stream, chunk);
+                logProbe.feed(stream, chunk);
+              },
         // Recorded before any await: if this process dies now, the guardian still finds it.
         onPid: (pid) => this.ctx.pids.record(spec.id, { pid, startTime: processStartTime(pid), ports: plan.ports }),
       });
     } catch (err) {
+      logProbe?.stop();
       sink.close();
       throw err;
     }
@@ -146,11 +160,12 @@ export class ServiceRunner {
       command: plan.command,
       args: plan.args,
     });
-    this.watchProbes(spec, plan, entry);
+    this.watchProbes(spec, plan, entry, logProbe);
+    if (spec.limits?.memoryBytes !== undefined) this.memory.add(spec.id, proc.pid, spec.limits.memoryBytes);
     void this.watchExit(spec, entry, sink.close.bind(sink));
   }
 
-  private watchProbes(spec: ServiceSpec, plan: RunPlan, entry: Running): void {
+  private watchProbes(spec: ServiceSpec, plan: RunPlan, entry: Running, logProbe: LogProbeWatch | null): void {
     const startedAt = performance.now();
     const probeEnv = { env: plan.env, cwd: plan.cwd };
     // Liveness is judged only once the service has been ready: a slow start is readiness's
@@ -167,6 +182,7 @@ export class ServiceRunner {
     };
     if (plan.readiness === undefined) return startLiveness();
     const probe = plan.readiness;
+    if (logProbe !== null) return this.watchLogReadiness(spec, plan, entry, logProbe, startedAt, startLiveness);
     let announced = false;
     entry.probes.push(
       startProbeLoop(probe, {
@@ -183,6 +199,22 @@ export class ServiceRunner {
         },
       }),
     );
+  }
+
+  private watchLogReadiness(spec: ServiceSpec, plan: RunPlan, entry: Running, watch: LogProbeWatch, startedAt: number, then: () => void): void {
+    entry.probes.push(watch);
+    const pid = entry.proc.pid;
+    const health = (status: 'passing' | 'failing', detail: string): void =>
+      this.ctx.dispatch({ kind: 'health', service: spec.id, pid, probe: 'readiness', status, consecutiveFailures: status === 'passing' ? 0 : 1, latencyMs: null, detail });
+    watch.attach({
+      onMatch: (line) => {
+        health('passing', line);
+        const elapsedMs = Math.round(performance.now() - startedAt);
+        this.ctx.dispatch({ kind: 'ready', service: spec.id, pid, ports: plan.ports, elapsedMs, probe: 'log', line });
+        then();
+      },
+      onTimeout: (elapsedMs) => health('failing', `no output line matched /${plan.readiness?.pattern ?? ''}/ within ${elapsedMs}ms`),
+    });
   }
 
   private reportHealth(
@@ -208,6 +240,7 @@ export class ServiceRunner {
   private async watchExit(spec: ServiceSpec, entry: Running, closeLog: () => void): Promise<void> {
     const exit = await entry.proc.exited;
     for (const probe of entry.probes) probe.stop();
+    this.memory.remove(spec.id, entry.proc.pid);
     // The leader is gone; whatever it forked must go too before the exit is reported, so a
     // restart never overlaps with leftovers of the previous attempt.
     if (entry.stopping !== null) await entry.stopping;

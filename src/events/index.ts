@@ -20,6 +20,7 @@ export type {
   ServiceStarted,
   ServiceReady,
   ServiceHealthChanged,
+  ServiceMemoryExceeded,
   ServiceStopping,
   ServiceExited,
   ServiceStartFailed,

@@ -68,6 +68,8 @@ export const payloadSchemas = {
     ports,
     elapsedMs: z.number().min(0),
     probe: z.string().nullable(),
+    /** A log probe: the output line that matched (cut to 200 characters). */
+    line: z.string().optional(),
   }),
   'orchestrator.service.health': z.object({
     ...service,
@@ -76,6 +78,12 @@ export const payloadSchemas = {
     consecutiveFailures: z.number().int().min(0),
     latencyMs: z.number().min(0).nullable(),
     detail: z.string().optional(),
+  }),
+  'orchestrator.service.memory.exceeded': z.object({
+    ...service,
+    pid: z.number().int(),
+    limitBytes: z.number().int().min(1),
+    rssBytes: z.number().int().min(0),
   }),
   'orchestrator.service.stop': z.object({
     ...service,

@@ -48,6 +48,8 @@ export type ServiceStarted = E<'orchestrator.service.start'>;
 export type ServiceReady = E<'orchestrator.service.ready'>;
 /** A readiness or liveness probe changed between passing and failing. */
 export type ServiceHealthChanged = E<'orchestrator.service.health'>;
+/** A service's process group stayed above limits.memory; a stop (reason `memory`) and the restart policy follow. */
+export type ServiceMemoryExceeded = E<'orchestrator.service.memory.exceeded'>;
 /** Nestor began stopping a service: the signal was sent and SIGKILL follows after the timeout. */
 export type ServiceStopping = E<'orchestrator.service.stop'>;
 /** A service's process (and its whole group) exited, with its code or signal. */
@@ -111,6 +113,7 @@ export type NestorEvent =
   | ServiceStarted
   | ServiceReady
   | ServiceHealthChanged
+  | ServiceMemoryExceeded
   | ServiceStopping
   | ServiceExited
   | ServiceStartFailed

@@ -23,3 +23,7 @@ export type { ProbeLoop, ProbeLoopHooks, ProbeLoopStatus, WaitReadyOptions } fro
 export { processStartTime, listGroupPids, readProcStat, processCommand, processArgv } from './proc-table.ts';
 export { isProcessAlive, terminatePid } from './pids.ts';
 export type { ProcStat } from './proc-table.ts';
+export { watchLogProbe, MATCHED_LINE_MAX } from './log-probe.ts';
+export type { LogProbeWatch, LogProbeHooks } from './log-probe.ts';
+export { groupUsage, groupsUsage } from './group-usage.ts';
+export type { GroupUsage } from './group-usage.ts';

@@ -50,6 +50,10 @@ export async function runProbe(probe: ProbeSpec, ctx: ProbeContext = {}): Promis
       case 'exec':
         outcome = await execProbe(probe, signal, ctx);
         break;
+      case 'log':
+        // A log probe has no attempts: the runner matches output lines as they arrive (log-probe.ts).
+        outcome = { ok: false, detail: 'a log probe is watched on the output, not run' };
+        break;
     }
   } catch (err) {
     outcome = { ok: false, detail: timedOut ? `timed out after ${probe.timeoutMs}ms` : describe(err) };

@@ -66,6 +66,18 @@ export function listGroupPids(pgid: number, options: { includeZombies?: boolean 
   return out.sort((a, b) => a - b);
 }
 
+/** The live (non-zombie) processes of several groups, from one read of /proc. */
+export function listGroupsPids(pgids: ReadonlySet<number>): Map<number, number[]> {
+  const out = new Map<number, number[]>([...pgids].map((g) => [g, []]));
+  if (pgids.size === 0) return out;
+  for (const pid of numericEntries(readdirSync('/proc'))) {
+    const st = readProcStat(pid);
+    if (st === null || st.state === 'Z') continue;
+    out.get(st.pgid)?.push(pid);
+  }
+  return out;
+}
+
 let lastScan: { at: number; groups: Set<number> } | null = null;
 
 /**

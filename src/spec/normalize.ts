@@ -4,6 +4,7 @@
 // was written, omitted ports) are made here; checks across services live in checks.ts.
 import { parseDuration, parseSize } from './duration.ts';
 import { formatPath, summarize } from './issues.ts';
+import { parseMemory } from './limits-schema.ts';
 import type { PathSegment, SpecIssue } from './issues.ts';
 import { normalizeSchedule } from './schedule.ts';
 import { PORT_EXPECTED } from './schema.ts';
@@ -86,6 +87,7 @@ export function normalizeService(id: string, p: ParsedService, prefix: readonly 
     },
     ...(p.health ? { health: normalizeProbe(p.health, hasPrimary, at, 'health', issues) } : {}),
     ...(p.liveness ? { liveness: normalizeProbe(p.liveness, hasPrimary, at, 'liveness', issues) } : {}),
+    ...(p.limits?.memory !== undefined ? { limits: { memoryBytes: parseMemory(p.limits.memory) ?? 0 } } : {}),
     ...(p.caddy !== undefined ? { caddy: p.caddy } : {}),
     dependencies: p.dependencies.map((d) => (typeof d === 'string' ? { id: d, condition: 'ready' as const } : d)),
     profiles: p.profiles,
@@ -160,6 +162,7 @@ function normalizeProbe(
   field: 'health' | 'liveness',
   issues: SpecIssue[],
 ): ProbeSpec {
+  if (probe.type === 'log') return normalizeLogProbe(probe, at, field, issues);
   const common = {
     intervalMs: ms(probe.interval),
     timeoutMs: ms(probe.timeout),
@@ -204,4 +207,22 @@ function normalizeProbe(
     case 'exec':
       return { type: 'exec', command: probe.command.map(str), expectedStatus: [], ...common };
   }
+}
+
+function normalizeLogProbe(
+  probe: Extract<ParsedProbe, { type: 'log' }>,
+  at: (...rest: PathSegment[]) => string,
+  field: 'health' | 'liveness',
+  issues: SpecIssue[],
+): ProbeSpec {
+  // A log line says a process got somewhere once; it says nothing about whether it is alive now.
+  if (field === 'liveness') {
+    issues.push({ path: at(field, 'type'), expected: 'a liveness probe of type "http", "tcp" or "exec" ("log" is for readiness)', got: '"log"' });
+  }
+  try {
+    new RegExp(probe.pattern);
+  } catch (err) {
+    issues.push({ path: at(field, 'pattern'), expected: `a valid regular expression (${(err as Error).message})`, got: summarize(probe.pattern) });
+  }
+  return { type: 'log', pattern: probe.pattern, stream: probe.stream, expectedStatus: [], intervalMs: 0, timeoutMs: ms(probe.timeout), initialDelayMs: 0, failureThreshold: 1 };
 }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ID_PATTERN, MAX_REPLICAS } from '../events/index.ts';
 import { DURATION_EXPECTED, DURATION_PATTERN, SIZE_EXPECTED, SIZE_PATTERN } from './duration.ts';
 import { scheduleSchema } from './schedule.ts';
+import { limitsSchema } from './limits-schema.ts';
 
 /** Expected text for a service id. */
 export const ID_EXPECTED = 'service id: letters, digits, "-" or "_" (at most 64, no dots), starting with a letter or digit';
@@ -167,8 +168,14 @@ export const probeSchema = z.discriminatedUnion(
       command: z.array(scalar).min(1).describe('argv of the probe command. Placeholders allowed.'),
       ...probeCommon,
     }),
+    z.strictObject({
+      type: z.literal('log').describe('Readiness only: ready at the first output line matching pattern.'),
+      pattern: nonEmpty.describe('Regular expression (JavaScript syntax) matched against each output line, e.g. "listening on".'),
+      stream: z.enum(['stdout', 'stderr', 'both']).default('both').describe('Which output to watch. Default both.'),
+      timeout: duration('Without a matching line this long after start, the readiness probe fails and the service is restarted per restartPolicy. Default 60s.').default('60s'),
+    }),
   ],
-  { error: 'probe with type "http", "tcp" or "exec"' },
+  { error: 'probe with type "http", "tcp", "exec" or "log"' },
 );
 
 const BACKOFF_EXPECTED = 'duration or { immediateFirst, initial, multiplier, max, jitter, resetAfter }';
@@ -267,6 +274,7 @@ export const serviceSchema = z
     logging: loggingSchema.optional(),
     health: probeSchema.optional().describe('Readiness probe: the service is ready once it passes. None: ready at once.'),
     liveness: probeSchema.optional().describe('Liveness probe: failureThreshold consecutive failures restart the service.'),
+    limits: limitsSchema.optional(),
     caddy: z.record(z.string(), z.unknown()).optional().describe('HTTP exposure through Caddy; passed through unvalidated.'),
     dependencies: z.array(dependencySchema).default([]).describe('Services that must reach a condition before this one starts.'),
     profiles: z.array(profileName).default([]).describe('Profiles that enable this service; none = every profile.'),

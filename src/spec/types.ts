@@ -2,6 +2,7 @@
 // format (older specs' shapes accepted too) is looser: durations as "5s" or milliseconds,
 // dependencies as plain ids or { id, condition }, health as one readiness probe. See
 // docs/spec.md.
+import type { ServiceLimits } from './limits-schema.ts';
 
 /** When a dependency counts as satisfied for its dependents. */
 export type DependencyCondition = 'started' | 'ready' | 'completed';
@@ -19,13 +20,18 @@ export interface PortSpec {
 
 /** A readiness or liveness probe. Strings may hold placeholders such as {ports.primary}. */
 export interface ProbeSpec {
-  type: 'http' | 'tcp' | 'exec';
+  type: 'http' | 'tcp' | 'exec' | 'log';
   /** http: full URL; tcp: "host:port". */
   endpoint?: string;
   /** exec: argv run without a shell. */
   command?: string[];
   expectedStatus: number[];
+  /** log: regular expression a line must match (checked at load time). */
+  pattern?: string;
+  /** log: which output is watched. */
+  stream?: 'stdout' | 'stderr' | 'both';
   intervalMs: number;
+  /** Per attempt; for a log probe, the deadline for the matching line from start. */
   timeoutMs: number;
   initialDelayMs: number;
   failureThreshold: number;
@@ -117,6 +123,8 @@ export interface ServiceSpec {
   /** Readiness probe (written `health` in a spec). */
   health?: ProbeSpec;
   liveness?: ProbeSpec;
+  /** Resource limits; absent: none. */
+  limits?: ServiceLimits;
   caddy?: unknown;
   dependencies: Dependency[];
   profiles: string[];

@@ -9,6 +9,7 @@ import { cloneService } from './clone.ts';
 import { getService } from './lookup.ts';
 import { nodeBroker, nodeDown, nodeDraining, nodeUp } from './nodes.ts';
 import type { NodeOutcome } from './nodes.ts';
+import { memoryExceeded } from './limits.ts';
 import { lost, placed, unplaced } from './placement.ts';
 import { addLog, applyCommand, registerInstance, registrationOutline, withNextRun } from './service-common.ts';
 import { reduceService } from './service-machine.ts';
@@ -69,6 +70,11 @@ function apply(state: State, e: NestorEvent, seq: number): NodeOutcome | null {
     case 'orchestrator.service.schedule.skipped': {
       const s = owned(state, e);
       return s === undefined ? null : putChanged(state, s, s, seq);
+    }
+    case 'orchestrator.service.memory.exceeded': {
+      const s = owned(state, e);
+      const next = s === undefined ? null : memoryExceeded(s, e);
+      return s === undefined || next === null ? null : putService(state, next, seq);
     }
     case 'orchestrator.service.retired':
       return e.data.instance === undefined ? retireService(state, e.data.service) : retire(state, keyOf(e.data));

@@ -24,7 +24,9 @@ export function describeEvent(e: NestorEvent): string {
     case 'orchestrator.service.start':
       return `pid ${e.data.pid}, attempt ${e.data.attempt}`;
     case 'orchestrator.service.ready':
-      return `pid ${e.data.pid} after ${formatDuration(e.data.elapsedMs)}${e.data.probe ? ` (${e.data.probe})` : ''}`;
+      return `pid ${e.data.pid} after ${formatDuration(e.data.elapsedMs)}${e.data.probe ? ` (${e.data.probe})` : ''}${e.data.line === undefined ? '' : `: ${e.data.line}`}`;
+    case 'orchestrator.service.memory.exceeded':
+      return `pid ${e.data.pid} uses ${formatBytes(e.data.rssBytes)}, limit ${formatBytes(e.data.limitBytes)}`;
     case 'orchestrator.service.health':
       return `${e.data.probe} ${e.data.status}${e.data.detail ? `: ${e.data.detail}` : ''}`;
     case 'orchestrator.service.stop':
@@ -94,4 +96,9 @@ export function eventSubject(e: NestorEvent): string {
 /** An event type without the common `orchestrator.` prefix. */
 export function shortType(type: string): string {
   return type.startsWith('orchestrator.') ? type.slice('orchestrator.'.length) : type;
+}
+
+function formatBytes(bytes: number): string {
+  const mib = bytes / 1024 ** 2;
+  return mib >= 1024 ? `${(mib / 1024).toFixed(1)}GiB` : `${mib.toFixed(mib < 10 ? 1 : 0)}MiB`;
 }

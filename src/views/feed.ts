@@ -111,6 +111,7 @@ function feedTone(e: NestorEvent): Tone {
       return e.data.status === 'passing' ? 'ok' : 'warn';
     case 'orchestrator.service.restart.scheduled':
     case 'orchestrator.service.schedule.skipped':
+    case 'orchestrator.service.memory.exceeded':
     case 'orchestrator.service.stop':
     case 'orchestrator.node.down':
     case 'orchestrator.service.unplaced':

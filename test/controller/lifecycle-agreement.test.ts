@@ -19,12 +19,14 @@ const IDS = ['db', 'api', 'job'] as const;
 type Id = (typeof IDS)[number];
 
 // Raw specs as a project file would hold them: a daemon with a readiness probe, one without,
-// a dependent with each condition, a one-shot, and restart tunings that exhaust quickly.
+// a dependent with each condition, a one-shot, restart tunings that exhaust quickly, and one
+// with a log readiness probe and a memory limit.
 const VARIANTS: Record<Id, Record<string, unknown>[]> = {
   db: [
     { process: { command: 'db' }, portStrategy: 'random', ports: { primary: {} }, health: { type: 'tcp' }, maxRestarts: 2 },
     { process: { command: 'db', restartPolicy: 'always' }, maxRestarts: 1 },
     { process: { command: 'db', restartPolicy: 'never' } },
+    { process: { command: 'db' }, health: { type: 'log', pattern: 'ready' }, limits: { memory: '64MB' }, maxRestarts: 1 },
   ],
   api: [
     { process: { command: 'api' }, dependencies: ['db'], maxRestarts: 2 },
@@ -41,21 +43,21 @@ const VARIANTS: Record<Id, Record<string, unknown>[]> = {
 type Step =
   | { kind: 'register'; id: Id; variant: number; enabled: boolean }
   | { kind: 'command'; id: Id; verb: (typeof COMMAND_VERBS)[number] }
-  | { kind: 'observe'; id: Id; what: 'started' | 'startFailed' | 'ensured' | 'portConflict' | 'portReclaimed' | 'ready' | 'restartDue' }
+  | { kind: 'observe'; id: Id; what: 'started' | 'startFailed' | 'ensured' | 'portConflict' | 'portReclaimed' | 'ready' | 'restartDue' | 'memoryExceeded' }
   | { kind: 'health'; id: Id; probe: 'readiness' | 'liveness'; status: 'passing' | 'failing'; stale: boolean }
   | { kind: 'exited'; id: Id; code: number | null; runtimeMs: number; stale: boolean }
   | { kind: 'shutdown' };
 
 const id = fc.constantFrom(...IDS);
 const step: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('register' as const), id, variant: fc.nat(2), enabled: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('register' as const), id, variant: fc.nat(3), enabled: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('command' as const), id, verb: fc.constantFrom(...COMMAND_VERBS) }) },
   {
     weight: 8,
     arbitrary: fc.record({
       kind: fc.constant('observe' as const),
       id,
-      what: fc.constantFrom('started', 'startFailed', 'ensured', 'portConflict', 'portReclaimed', 'ready', 'restartDue'),
+      what: fc.constantFrom('started', 'startFailed', 'ensured', 'portConflict', 'portReclaimed', 'ready', 'restartDue', 'memoryExceeded'),
     }),
   },
   {
@@ -150,6 +152,8 @@ class SideBySide {
             return { kind: 'ready', service: s.id, pid, ports: { primary: 4000 }, elapsedMs: 3, probe: 'tcp' };
           case 'restartDue':
             return { kind: 'restartDue', service: s.id };
+          case 'memoryExceeded':
+            return { kind: 'memoryExceeded', service: s.id, pid, limitBytes: 64 * 1024 ** 2, rssBytes: 100 * 1024 ** 2 };
         }
     }
   }

@@ -62,6 +62,7 @@ export const samplePayloads: { [T in EventType]: PayloadOf<T> } = {
     latencyMs: null,
     detail: 'connect ECONNREFUSED 127.0.0.1:8080',
   },
+  'orchestrator.service.memory.exceeded': { service: 'api', pid: SAMPLE.pid, limitBytes: 83886080, rssBytes: 157286400 },
   'orchestrator.service.stop': { service: 'api', pid: SAMPLE.pid, reason: 'command', signal: 'SIGTERM', timeoutMs: 10000 },
   'orchestrator.service.exit': { service: 'api', pid: SAMPLE.pid, code: 1, signal: null, runtimeMs: 5230, expected: false },
   'orchestrator.service.start.failed': { service: 'api', attempt: 0, reason: 'spawn', error: 'spawn node ENOENT' },

@@ -221,7 +221,7 @@ const rows: Row[] = [
   {
     name: 'unknown probe type',
     project: { services: { api: svc({ health: { type: 'grpc', endpoint: 'x' } }) } },
-    issues: [issue('services.api.health.type', 'probe with type "http", "tcp" or "exec"', '"grpc"')],
+    issues: [issue('services.api.health.type', 'probe with type "http", "tcp", "exec" or "log"', '"grpc"')],
   },
   {
     name: 'http probe on a service without a primary port, and a tcp endpoint without a port',
@@ -296,7 +296,7 @@ const rows: Row[] = [
       issue(
         'services.api.restart',
         'a known field (one of id, displayName, description, icon, required, kind, dep, process, ports, replicas, placement, portStrategy, ' +
-          'logging, health, liveness, caddy, dependencies, profiles, backoff, maxBackoff, maxRestarts, schedule)',
+          'logging, health, liveness, limits, caddy, dependencies, profiles, backoff, maxBackoff, maxRestarts, schedule)',
         '"always"',
       ),
       issue('services.web.dependencies[0]', 'a service of this project', '"nope"'),

@@ -33,6 +33,7 @@ const TABLE: Record<EventType, Row> = {
   'orchestrator.service.start':              ['running', 'running', '-',       '-',       '-',       'running', 'running', 'running', 'running', 'running', 'running', '-'],
   'orchestrator.service.ready':              ['-',       '-',       'ready',   '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-'],
   'orchestrator.service.health':             ['-',       '-',       '=',       '=',       '=',       '-',       '-',       '-',       '-',       '-',       '-',       '-'],
+  'orchestrator.service.memory.exceeded':   ['-',       '-',       '=',       '=',       '=',       '-',       '-',       '-',       '-',       '-',       '-',       '-'],
   'orchestrator.service.stop':               ['stopped', 'stopping','stopping','stopping','=',       '-',       '-',       'stopped', '-',       '-',       '-',       '-'],
   'orchestrator.service.exit':               ['-',       'stopped', 'stopped', 'stopped', 'stopped', '-',       '-',       '-',       '-',       '-',       '-',       '-'],
   'orchestrator.service.start.failed':       ['failed',  'failed',  '-',       '-',       'stopped', 'failed',  'failed',  'failed',  '=',       'failed',  'failed',  '-'],

@@ -42,6 +42,9 @@ export function decide(state: ControllerState, input: Input, ctx: DecideContext)
     case 'health':
       onHealth(d, input);
       break;
+    case 'memoryExceeded':
+      onMemoryExceeded(d, input);
+      break;
     case 'exited':
       onExited(d, input, ctx);
       break;
@@ -171,6 +174,7 @@ function onReady(d: Draft, input: Of<'ready'>): void {
       ports: input.ports,
       elapsedMs: input.elapsedMs,
       probe: input.probe,
+      ...(input.line !== undefined ? { line: input.line } : {}),
     }),
   );
 }
@@ -205,6 +209,22 @@ function onHealth(d: Draft, input: Of<'health'>): void {
   if (input.probe === 'liveness' && input.status === 'failing' && svc.phase !== 'stopping') {
     stopProcess(d, svc, 'liveness', 'restart-policy');
   }
+  // A log probe fails once, at its deadline, and a line that never came will not come later:
+  // the process goes down the liveness path. Other readiness probes keep probing (docs/spec.md).
+  if (input.probe === 'readiness' && input.status === 'failing' && svc.phase === 'running' && svc.spec.health?.type === 'log') {
+    stopProcess(d, svc, 'readiness', 'restart-policy');
+    svc.failure = 'readiness log line not seen';
+  }
+}
+
+// Same path as a liveness failure: stop the process; its exit goes through the restart policy.
+function onMemoryExceeded(d: Draft, input: Of<'memoryExceeded'>): void {
+  const svc = d.get(input.service);
+  if (svc === undefined || svc.pid !== input.pid || (svc.phase !== 'running' && svc.phase !== 'ready')) return;
+  const { kind: _, ...data } = input;
+  d.emit(publish('orchestrator.service.memory.exceeded', { ...data, ...refOf(svc) }));
+  stopProcess(d, svc, 'memory', 'restart-policy');
+  svc.failure = 'memory limit exceeded';
 }
 
 function onExited(d: Draft, input: Of<'exited'>, ctx: DecideContext): void {
@@ -237,7 +257,9 @@ function afterExit(d: Draft, svc: Supervised, input: Of<'exited'>, wasStopping: 
   if (input.runtimeMs >= svc.spec.restart.resetAfterMs) svc.attempt = 0;
   if (wasStopping) {
     const then = svc.afterStop;
+    const failure = svc.failure ?? 'liveness probe failed';
     svc.afterStop = 'stay';
+    delete svc.failure;
     svc.phase = 'stopped';
     if (then === 'release' || then === 'retire') {
       dropReleased(d, svc, then === 'retire');
@@ -247,7 +269,7 @@ function afterExit(d: Draft, svc: Supervised, input: Of<'exited'>, wasStopping: 
     else if (d.shutdown !== 'running') return false;
     else if (then === 'start') enterPending(d, svc);
     else if (then === 'restart-policy' && shouldRestart(svc.spec.process.restartPolicy, { code: 1, signal: null })) {
-      restartOrGiveUp(d, svc, 'liveness probe failed', ctx);
+      restartOrGiveUp(d, svc, failure, ctx);
     }
     return false;
   }

@@ -27,6 +27,8 @@ export interface Supervised {
   pid: number | null;
   /** What to do once the process being stopped has exited. */
   afterStop: 'stay' | 'start' | 'disable' | 'restart-policy' | 'release' | 'retire';
+  /** With afterStop 'restart-policy': why the process is stopped, the reason of the restart. Default: a liveness failure. */
+  failure?: string;
   waitingFor: string[];
   /** A scheduled service's next planned run (epoch ms); null: none planned. */
   nextRunAt: number | null;
@@ -70,11 +72,13 @@ export type Input =
   | { kind: 'command'; verb: CommandVerb; service: string; requestedBy: Requester; requestId: string }
   | { kind: 'started'; service: string; pid: number; attempt: number; ports: Record<string, number>; command: string; args: string[] }
   | { kind: 'startFailed'; service: string; attempt: number; reason: string; error: string; searchPath?: string }
-  | { kind: 'ready'; service: string; pid: number; ports: Record<string, number>; elapsedMs: number; probe: string | null }
+  | { kind: 'ready'; service: string; pid: number; ports: Record<string, number>; elapsedMs: number; probe: string | null; line?: string }
   | { kind: 'ensured'; service: string; actions: PayloadOf<'orchestrator.service.ensure'>['actions'] }
   | ({ kind: 'portConflict' } & PayloadOf<'orchestrator.service.port.conflict'>)
   | ({ kind: 'portReclaimed' } & PayloadOf<'orchestrator.service.port.reclaimed'>)
   | ({ kind: 'health'; pid: number } & PayloadOf<'orchestrator.service.health'>)
+  /** The process group stayed above limits.memory (the runner's sampling rule). */
+  | { kind: 'memoryExceeded'; service: string; pid: number; limitBytes: number; rssBytes: number }
   | { kind: 'exited'; service: string; pid: number; code: number | null; signal: string | null; runtimeMs: number }
   | { kind: 'restartDue'; service: string }
   /** The timer of a scheduled service's planned run fired. */
