@@ -28,6 +28,8 @@ export interface Supervised {
   /** What to do once the process being stopped has exited. */
   afterStop: 'stay' | 'start' | 'disable' | 'restart-policy' | 'release' | 'retire';
   waitingFor: string[];
+  /** Why a retiring instance leaves (its retired event says it); 'scaled down' when not set. */
+  retireReason?: string;
 }
 
 /** Phase of a whole-stack shutdown. */
