@@ -42,6 +42,9 @@ export interface ApplyContext {
   onProgress?(line: string): void;
 }
 
+/** The origin component of the register events registerProject publishes. */
+const PROJECT_COMPONENT = 'cli';
+
 /** How long a knock-on restart waits for the controller to take the changed dependency's new spec. */
 const RESPEC_WAIT_MS = 10_000;
 
@@ -79,7 +82,7 @@ export async function applyProject(ctx: ApplyContext, req: ApplyRequest): Promis
   );
   if (toRegister.size > 0) await registerProject(bus, config, subset, { onProgress: ctx.onProgress });
   await restartDependents(ctx, diff, wanted);
-  await bus.publish(
+  const ack = await bus.publish(
     events('orchestrator.project.applied', {
       node: config.node,
       source: req.source,
@@ -90,6 +93,9 @@ export async function applyProject(ctx: ApplyContext, req: ApplyRequest): Promis
       restarted: diff.restartedFor.map((r) => r.service),
     }),
   );
+  // The next apply compares with the state this one leads to: the node's view has read this far.
+  const deadline = Date.now() + RESPEC_WAIT_MS;
+  while (ctx.live.cursor < ack.seq && Date.now() < deadline) await sleep(10);
   return { ok: true, diff, applied: true, source: req.source };
 }
 
@@ -97,13 +103,17 @@ function issueOf(i: SpecIssue): { path: string; expected: string; got?: unknown 
   return { path: i.path, expected: i.expected, got: i.got };
 }
 
-/** The specs this node registered, as its last register event of each service carries them. */
+/**
+ * The specs this node registered from a project file, as its last register event of each service
+ * carries them. A service that registered itself through the SDK is not the file's to remove.
+ */
 async function runningSpecs(bus: BusWriter, node: string, live: LiveState): Promise<SpecsById> {
   const ids = [...new Set(Object.values(live.state.services).filter((s) => s.registeredBy === node).map((s) => s.service))];
   const specs = await Promise.all(
     ids.map(async (id) => {
       const last = await bus.lastEvent(registerSubject(node, id)).catch(() => null);
-      return last !== null && last.ok && last.event.type === 'orchestrator.service.register' ? last.event.data.spec : null;
+      const fromProject = last !== null && last.ok && last.event.type === 'orchestrator.service.register' && last.event.origin.component === PROJECT_COMPONENT;
+      return fromProject ? (last.event.data as { spec: Record<string, unknown> }).spec : null;
     }),
   );
   return Object.fromEntries(ids.flatMap((id, i) => (specs[i] === null ? [] : [[id, specs[i] as Record<string, unknown>]])));

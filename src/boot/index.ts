@@ -189,10 +189,15 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
     // The lease comes first: a second process with this node id must be refused before it
     // announces anything (its node.up would tell every view this node's processes are gone).
     const shutdownRef: { fn?: (reason: string) => Promise<void> } = {};
+    // One apply at a time (a save under --watch and a `nestor apply` may meet): each compares
+    // with what the one before it registered.
+    let applying: Promise<unknown> = Promise.resolve();
     const apply = (request: ApplyRequest): Promise<ApplyOutcome> => {
       // An apply is the project's registration from then on: a later first register() has nothing of earlier runs to retire.
       earlier = null;
-      return applyProject({ bus, config, controller: started, live: server.live, onProgress: progress }, request);
+      const next = applying.then(() => applyProject({ bus, config, controller: started, live: server.live, onProgress: progress }, request));
+      applying = next.catch(() => {});
+      return next;
     };
     const cluster = await startClusterRole({
       config,
