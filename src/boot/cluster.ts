@@ -1,5 +1,5 @@
 // A node's part in the cluster: its lease (membership), the scheduler of placed instances, and
-// the node requests other nodes and the CLI send it (nodes, drain, undrain, shutdown). Every
+// the node requests other nodes and the CLI send it (nodes, drain, undrain, shutdown, apply). Every
 // node runs this, a lone one too: one node is a cluster of one, so `nestor nodes`, placement and
 // drain work the same everywhere and nothing has a second code path.
 import type { LiveState } from '../api/live-state.ts';

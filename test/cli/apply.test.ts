@@ -150,6 +150,24 @@ test('up --watch applies each save of the project file; an invalid save is repor
   assert.deepEqual(after, { ...before, extra: added }, 'the invalid save touched nothing');
 });
 
+test('up --watch follows the files the project includes: saving one restarts that service alone', async (t) => {
+  const dir = await tempProject(t, `services:\n  inc: { include: inc.json }\n  other:\n    ${IDLE}\n`);
+  const spec = (greeting: string): string => JSON.stringify({ process: { command: 'node', args: ['-e', 'setInterval(() => {}, 1000)'], env: { GREETING: greeting } } });
+  await writeFile(join(dir, 'inc.json'), spec('hello'));
+  const up = await runCli(['up', '--detach', '--watch'], { cwd: dir, timeoutMs: 90_000 });
+  assert.equal(up.code, 0, up.stderr);
+  const before = await pids(dir);
+
+  await writeFile(join(dir, 'inc.json'), spec('bonjour'));
+  const applied = await waitFor(async () => (await eventsOf(dir, 'project.applied'))[0] ?? null);
+  assert.deepEqual(applied.data.changed, [{ service: 'inc', fields: ['process.env.GREETING'] }]);
+  const after = await waitFor(async () => {
+    const now = await pids(dir);
+    return typeof now.inc === 'number' && now.inc !== before.inc ? now : null;
+  });
+  assert.equal(after.other, before.other);
+});
+
 /** Polls until `probe` returns something other than null (30 s at most). */
 async function waitFor<T>(probe: () => Promise<T | null>): Promise<T> {
   const deadline = Date.now() + 30_000;
