@@ -83,6 +83,8 @@ test('apply: --dry-run changes nothing; then added starts, removed stops, change
   assert.equal(typeof after.plain, 'number');
   assert.equal(typeof after.extra, 'number');
   assert.equal(await isProcessAlive(before.old as number), false, "old's process is gone");
+  const retired = await eventsOf(dir, 'service.retired');
+  assert.deepEqual(retired.map((e) => [e.data.service, e.data.reason]), [['old', 'not in the project any more']]);
 
   const applied = await eventsOf(dir, 'project.applied');
   assert.equal(applied.length, 1, 'one event per apply');
