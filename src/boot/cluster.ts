@@ -1,10 +1,10 @@
 // A node's part in the cluster: its lease (membership), the scheduler of placed instances, and
-// the node requests other nodes and the CLI send it (nodes, drain, undrain, shutdown). Every
+// the node requests other nodes and the CLI send it (nodes, drain, undrain, shutdown, apply). Every
 // node runs this, a lone one too: one node is a cluster of one, so `nestor nodes`, placement and
 // drain work the same everywhere and nothing has a second code path.
 import type { LiveState } from '../api/live-state.ts';
 import { createEventFactory, serveNode } from '../bus/index.ts';
-import type { Bus, EventFactory, NodeHandler } from '../bus/index.ts';
+import type { Bus, EventFactory, NodeHandler, NodeResponse } from '../bus/index.ts';
 import { Membership, Scheduler, claimKey } from '../cluster/index.ts';
 import type { MembershipHooks } from '../cluster/index.ts';
 import type { NestorConfig } from '../config/index.ts';
@@ -41,6 +41,8 @@ export interface ClusterRoleOptions {
   onShutdownRequest(reason: string): void;
   /** Publishes node.up: called once the lease is this node's, before anything is placed, and again after a rejoin. */
   announce(): Promise<void>;
+  /** Answers an `apply` request (`nestor apply`, `nestor up` again): the body names the project. */
+  onApply?(body: unknown): Promise<NodeResponse>;
 }
 
 /** Takes this node's lease, then starts scheduling placed instances and answering node requests. */
@@ -124,6 +126,8 @@ export async function startClusterRole(opts: ClusterRoleOptions): Promise<Cluste
       case 'shutdown':
         setImmediate(() => opts.onShutdownRequest(`down --all from ${by.component}@${by.node}`));
         return { ok: true, data: { node } };
+      case 'apply':
+        return opts.onApply === undefined ? { ok: false, message: `node ${node} does not apply project files` } : opts.onApply(body);
     }
   };
   const requests = serveNode(bus, node, handler);

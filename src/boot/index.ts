@@ -20,6 +20,8 @@ import type { ClusterRole } from './cluster.ts';
 import { startGuardian, takeCrashReport } from './guardian.ts';
 import { SnapshotSaver } from './snapshot-saver.ts';
 import { PreparedProject, prepareProject, registerProject } from './register-project.ts';
+import { applyProject, applyRequestOf } from './apply-project.ts';
+import type { ApplyOutcome, ApplyRequest } from './apply-project.ts';
 import type { RegisterOptions, RegisterResult, SelectionOptions } from './register-project.ts';
 
 /** Options of bootNode. */
@@ -48,6 +50,8 @@ export interface NodeHandle {
   bootSeq: number;
   /** Registers a project's services (after building their .dep binaries); a raw project file is validated first. */
   register(project: PreparedProject | unknown, options?: RegisterOptions): Promise<RegisterResult>;
+  /** Applies a project file's difference with what runs, without stopping the rest (`nestor apply`). */
+  apply(request: ApplyRequest): Promise<ApplyOutcome>;
   /** This node's lease, scheduler of placed instances and node requests. */
   cluster: ClusterRole;
   /** Stops every service (dependents first), then the controller, then the bus. */
@@ -185,6 +189,16 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
     // The lease comes first: a second process with this node id must be refused before it
     // announces anything (its node.up would tell every view this node's processes are gone).
     const shutdownRef: { fn?: (reason: string) => Promise<void> } = {};
+    // One apply at a time (a save under --watch and a `nestor apply` may meet): each compares
+    // with what the one before it registered.
+    let applying: Promise<unknown> = Promise.resolve();
+    const apply = (request: ApplyRequest): Promise<ApplyOutcome> => {
+      // An apply is the project's registration from then on: a later first register() has nothing of earlier runs to retire.
+      earlier = null;
+      const next = applying.then(() => applyProject({ bus, config, controller: started, live: server.live, onProgress: progress }, request));
+      applying = next.catch(() => {});
+      return next;
+    };
     const cluster = await startClusterRole({
       config,
       bus,
@@ -196,6 +210,11 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
       log: (line) => log.info(line),
       onError,
       onShutdownRequest: (reason) => void shutdownRef.fn?.(reason).then(() => opts.onRemoteShutdown?.()),
+      onApply: async (body) => {
+        const request = applyRequestOf(body);
+        if (request === null) return { ok: false, message: 'apply needs {"raw": <project>, "source": "<file>"}' };
+        return { ok: true, data: await apply(request) };
+      },
       // Between the lease and the first placement: what this node runs from here on comes
       // after its node.up in the stream (node.up releases what an earlier life ran).
       announce: async () => {
@@ -265,6 +284,7 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
         earlier = null;
         return registerProject(bus, config, project, { onProgress: progress, ...options, retire });
       },
+      apply,
       shutdown,
       cluster,
       [Symbol.asyncDispose]: () => shutdown(),
@@ -300,3 +320,4 @@ async function reportCrash(
 
 export { PreparedProject, prepareProject, registerProject };
 export type { RegisterOptions, RegisterResult, SelectionOptions };
+export type { ApplyOutcome, ApplyRequest };

@@ -8,7 +8,7 @@ import { handlesOf } from './handles.ts';
 import type { BusReader } from './reader.ts';
 
 /** What a node can be asked about itself. */
-export const NODE_ACTIONS = ['nodes', 'drain', 'undrain', 'shutdown'] as const;
+export const NODE_ACTIONS = ['nodes', 'drain', 'undrain', 'shutdown', 'apply'] as const;
 /** One node action. */
 export type NodeAction = (typeof NODE_ACTIONS)[number];
 

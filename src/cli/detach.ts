@@ -25,7 +25,7 @@ import type { CliContext } from './context.ts';
 import { CliFailure, UsageError } from './errors.ts';
 import { renderRows } from './table.ts';
 import type { Terminal } from './terminal.ts';
-import { prepareUp } from './up.ts';
+import { applyAgain, prepareUp } from './up.ts';
 import type { UpFlags } from './up.ts';
 
 /** The executable the detached child runs (this package's own bin). */
@@ -44,7 +44,8 @@ export interface DetachFlags extends UpFlags {
 /** Starts the stack in the background and waits for it to settle. `upArgs` are the words after `up`. */
 export async function runDetached(upArgs: string[], flags: DetachFlags, ctx: CliContext, term: Terminal): Promise<number> {
   const waitMs = parseWait(flags.waitTimeout);
-  const { config, project } = await prepareUp(flags, ctx);
+  const { config, project, running } = await prepareUp(flags, ctx);
+  if (running !== null) return applyAgain(flags, running, ctx, term);
   const expected = { enabled: project.enabled, all: project.order };
   const logFile = join(config.dataDir, UP_LOG);
   const spawnedAt = Date.now();

@@ -16,6 +16,7 @@ import type { Terminal } from './terminal.ts';
 // the NATS client nor the controller, and a CLI is started often.
 const verbs = {
   up: () => import('./up.ts'),
+  apply: () => import('./apply.ts'),
   detach: () => import('./detach.ts'),
   down: () => import('./down.ts'),
   downAll: () => import('./down-all.ts'),
@@ -60,11 +61,12 @@ export function buildProgram(term: Terminal, ctx: CliContext, done: (code: numbe
     .option('-d, --detach', 'run in the background; exit 0 once every service is ready or completed, 1 if one failed')
     .option('--wait-timeout <duration>', 'with --detach: how long to wait for the services to settle (default 5m)')
     .option('--tui', 'show the terminal UI instead of the logs; quitting it (q) stops the stack')
+    .option('-w, --watch', 'apply the project file again on every save (and its includes)')
     .option(...JSON_FLAG);
   addSettingOptions(up).action(
     run(async () => {
       const opts = up.opts<Record<string, unknown> & { file?: string; profile?: string; only?: string[]; disable?: string[]; detach?: boolean }>();
-      const flags = { file: opts.file, profile: opts.profile, only: opts.only, disable: opts.disable, tui: opts.tui === true, settings: opts };
+      const flags = { file: opts.file, profile: opts.profile, only: opts.only, disable: opts.disable, tui: opts.tui === true, watch: opts.watch === true, settings: opts };
       if (opts.tui === true && opts.detach) throw new UsageError('--tui and --detach exclude each other: the terminal UI needs the foreground');
       if (!opts.detach) {
         const stray = ['json', 'waitTimeout'].filter((k) => opts[k] !== undefined);
@@ -76,11 +78,25 @@ export function buildProgram(term: Terminal, ctx: CliContext, done: (code: numbe
         ...(opts.profile === undefined ? [] : ['--profile', opts.profile]),
         ...(opts.only ?? []).flatMap((id) => ['--only', id]),
         ...(opts.disable ?? []).flatMap((id) => ['--disable', id]),
+        ...(opts.watch === true ? ['--watch'] : []),
         ...settingsArgv(opts),
       ];
       return (await verbs.detach()).runDetached(argv, { ...flags, json: opts.json === true, waitTimeout: opts.waitTimeout as string | undefined }, ctx, term);
     }),
   );
+
+  const apply = program
+    .command('apply')
+    .description('change the running stack to match the project file: add, remove and restart only what changed')
+    .option(...FILE)
+    .option('--profile <name>', 'apply the services of this profile')
+    .option('--only <id>', 'apply only this service, without its dependencies (repeatable)', collect)
+    .option('--disable <id>', 'register this service but keep it disabled (repeatable)', collect)
+    .option('--dry-run', 'print what would change, change nothing')
+    .option('--no-wait', 'return once the node has acted, without waiting for the services to settle')
+    .option('--timeout <duration>', 'how long to wait for the changed services to settle (default 2m)')
+    .option(...JSON_FLAG);
+  apply.action(run(async () => (await verbs.apply()).runApply(apply.opts(), ctx, term)));
 
   const down = program
     .command('down')

@@ -11,13 +11,14 @@ import { isProcessAlive } from '../process/index.ts';
 import { blockedBy, getService, isSettled, sortedServices } from '../state/index.ts';
 import { selectServiceRows } from '../views/index.ts';
 import type { State } from '../state/index.ts';
-import type { NestorConfig } from '../config/index.ts';
+import type { NestorConfig, RuntimeInfo } from '../config/index.ts';
 import type { CliContext } from './context.ts';
 import { CliFailure, UsageError } from './errors.ts';
 import { joinFromOptions, settingsFromOptions } from './settings-flags.ts';
 import { StopOrderedOutput } from './stop-order.ts';
 import { renderRows } from './table.ts';
 import type { Terminal } from './terminal.ts';
+import type { ProjectWatch } from './up-watch.ts';
 
 /** Flags of `nestor up` (setting flags such as `--nats-port` are in `settings`). */
 export interface UpFlags {
@@ -28,12 +29,17 @@ export interface UpFlags {
   detach?: boolean;
   /** Show the terminal UI instead of logs (service output stays in the log files). */
   tui?: boolean;
+  /** Apply the project file again on every save (and its includes). */
+  watch?: boolean;
   /** commander's parsed options, setting flags included. */
   settings?: Record<string, unknown>;
 }
 
-/** What `up` checks before it starts anything: the config, a valid project file, no running instance. */
-export async function prepareUp(flags: UpFlags, ctx: CliContext): Promise<{ config: NestorConfig; project: PreparedProject }> {
+/**
+ * What `up` checks before it starts anything: the config, a valid project file, and whether an
+ * instance already runs in this project (`running`: then `up` applies the file to it instead).
+ */
+export async function prepareUp(flags: UpFlags, ctx: CliContext): Promise<{ config: NestorConfig; project: PreparedProject; running: RuntimeInfo | null }> {
   const config = await loadConfig({ cwd: ctx.cwd, env: ctx.env, projectFile: flags.file, flags: settingsFromOptions(flags.settings ?? {}), join: joinFromOptions(flags.settings ?? {}) });
   if (config.projectFile === null) {
     throw new UsageError(`no nestor.yaml, nestor.yml or nestor.json in ${config.projectDir}; pass -f FILE`);
@@ -41,17 +47,24 @@ export async function prepareUp(flags: UpFlags, ctx: CliContext): Promise<{ conf
   const file = await loadProjectFile(config.projectFile);
   const project = prepareProject(file.raw, { profile: flags.profile, only: flags.only, disable: flags.disable }, config.projectFile);
   const running = await readRuntimeInfo(config.dataDir).catch(() => null);
-  if (running !== null && running.pid !== process.pid && (await isProcessAlive(running.pid))) {
-    throw new CliFailure(`Nestor is already running in this project (pid ${running.pid}, bus ${running.nats}); run \`nestor down\` first`);
-  }
-  return { config, project };
+  const alive = running !== null && running.pid !== process.pid && (await isProcessAlive(running.pid));
+  return { config, project, running: alive ? running : null };
+}
+
+/** `up` in a project that is up already: the file is applied to the running node, which keeps running. */
+export async function applyAgain(flags: UpFlags & { json?: boolean }, running: RuntimeInfo, ctx: CliContext, term: Terminal): Promise<number> {
+  if (flags.watch === true) throw new CliFailure(`Nestor is already running in this project (pid ${running.pid}); --watch belongs to the \`nestor up\` that starts it`);
+  term.info(`Nestor is already running in this project (pid ${running.pid}, bus ${running.nats}): applying the project file to it`);
+  const { runApply } = await import('./apply.ts');
+  return runApply({ file: flags.file, profile: flags.profile, only: flags.only, disable: flags.disable, json: flags.json }, ctx, term);
 }
 
 /** Runs the stack in the foreground until a signal; resolves with the exit code. */
 export async function runUp(flags: UpFlags, ctx: CliContext, term: Terminal): Promise<number> {
-  const { config, project } = await prepareUp(flags, ctx);
+  const { config, project, running } = await prepareUp(flags, ctx);
+  if (running !== null) return applyAgain(flags, running, ctx, term);
 
-  if (flags.tui) return runUpWithTui(config, project, term);
+  if (flags.tui) return runUpWithTui(config, project, flags, term);
   const output = new StopOrderedOutput((line) => term.out(line));
   const node = await bootStoppable(term, {
     config,
@@ -79,14 +92,22 @@ export async function runUp(flags: UpFlags, ctx: CliContext, term: Terminal): Pr
     await node.shutdown('registration failed');
     throw err;
   }
+  const watching = flags.watch === true ? await startWatch(node, config, flags, term) : null;
   await Promise.race([settled, stopping]);
   const code = await stopping;
+  await watching?.close();
   following.abort();
   return code;
 }
 
+/** `up --watch`: applies the project file on every save while the node runs. */
+async function startWatch(node: NodeHandle, config: NestorConfig, flags: UpFlags, term: Pick<Terminal, 'info' | 'error'>): Promise<ProjectWatch> {
+  const { watchProject } = await import('./up-watch.ts');
+  return watchProject(node, config.projectFile as string, { profile: flags.profile, only: flags.only, disable: flags.disable }, term);
+}
+
 /** `up --tui`: the same node, with the terminal UI in place of the logs; quitting it stops the stack. */
-async function runUpWithTui(config: NestorConfig, project: PreparedProject, term: Terminal): Promise<number> {
+async function runUpWithTui(config: NestorConfig, project: PreparedProject, flags: UpFlags, term: Terminal): Promise<number> {
   if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) {
     throw new UsageError('nestor up --tui needs an interactive terminal; drop --tui to get the logs');
   }
@@ -96,12 +117,16 @@ async function runUpWithTui(config: NestorConfig, project: PreparedProject, term
   const closeUi = new AbortController();
   const onSignal = (): void => closeUi.abort();
   process.once('SIGTERM', onSignal);
+  let watching: ProjectWatch | null = null;
   try {
     await node.register(project);
+    // Lines would tear the screen: what an apply did shows in the UI's feed (its event).
+    if (flags.watch === true) watching = await startWatch(node, config, flags, { info: () => {}, error: () => {} });
     const { runTui } = await import('../ui/tui/index.ts');
     await runTui({ url: node.api.url, signal: closeUi.signal, ...(config.api.token === undefined ? {} : { token: config.api.token }) });
   } finally {
     process.off('SIGTERM', onSignal);
+    await watching?.close();
     term.info('stopping the stack (dependents first)');
     await node.shutdown('tui closed');
   }

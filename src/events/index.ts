@@ -46,6 +46,8 @@ export type {
   NodeDown,
   NodeBrokerChanged,
   SnapshotSaved,
+  ProjectApplied,
+  ProjectRejected,
 } from './types.ts';
 export { payloadSchemas, ID_PATTERN, EVENT_TYPES } from './payloads.ts';
 export { encode, decode, isEventType, validatePayload, makeEvent, emptyDecodeStats, countDecoded } from './codec.ts';

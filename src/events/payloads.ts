@@ -200,6 +200,22 @@ export const payloadSchemas = {
     throughSeq: z.number().int().min(0),
     key: z.string(),
   }),
+  'orchestrator.project.applied': z.object({
+    node: id,
+    /** The project file applied. */
+    source: z.string(),
+    added: z.array(z.string()),
+    removed: z.array(z.string()),
+    changed: z.array(z.object({ service: z.string(), fields: z.array(z.string()) })),
+    unchanged: z.number().int().min(0),
+    /** Unchanged services restarted after a changed one their spec reads through a placeholder. */
+    restarted: z.array(z.string()),
+  }),
+  'orchestrator.project.rejected': z.object({
+    node: id,
+    source: z.string(),
+    errors: z.array(z.object({ path: z.string(), expected: z.string(), got: z.unknown().optional() })),
+  }),
 } as const;
 
 /** Every known event type, in contract order. */

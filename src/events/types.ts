@@ -100,6 +100,10 @@ export type NodeDraining = E<'orchestrator.node.draining'>;
 export type NodeBrokerChanged = E<'orchestrator.node.broker'>;
 /** A state snapshot including every event up to `throughSeq` was saved under `key`. */
 export type SnapshotSaved = E<'orchestrator.snapshot.saved'>;
+/** A project file was applied to a running node (`nestor apply`, `up` again, `up --watch`): what it added, removed and changed. */
+export type ProjectApplied = E<'orchestrator.project.applied'>;
+/** An edited project file was not applied because it is invalid; nothing running was touched. */
+export type ProjectRejected = E<'orchestrator.project.rejected'>;
 
 /** Any event Nestor publishes or consumes. */
 export type NestorEvent =
@@ -138,7 +142,9 @@ export type NestorEvent =
   | NodeDown
   | NodeDraining
   | NodeBrokerChanged
-  | SnapshotSaved;
+  | SnapshotSaved
+  | ProjectApplied
+  | ProjectRejected;
 
 /** Command verbs accepted by the controller. */
 export const COMMAND_VERBS = ['enable', 'disable', 'start', 'stop', 'restart', 'forget'] as const;

@@ -40,3 +40,5 @@ export { selectServices, inProfile, DEFAULT_PROFILE } from './select.ts';
 export type { SelectOptions, Selection } from './select.ts';
 export { renderGraph } from './render-graph.ts';
 export type { GraphFormat } from './render-graph.ts';
+export { diffProject, isEmptyDiff, specFieldChanges } from './diff.ts';
+export type { ProjectDiff, SpecChange, SpecsById } from './diff.ts';

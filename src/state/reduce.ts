@@ -57,6 +57,8 @@ function apply(state: State, e: NestorEvent, seq: number): NodeOutcome | null {
       return register(state, e, seq);
     case 'orchestrator.service.register.rejected':
     case 'orchestrator.snapshot.saved':
+    case 'orchestrator.project.applied':
+    case 'orchestrator.project.rejected':
       return state;
     case 'orchestrator.service.log': {
       const s = owned(state, e);

@@ -1,7 +1,7 @@
 // The one wording of every event, used by `nestor events`, `watch`, the dashboard's feed and the
 // TUI's feed. Every place that shows the text also shows the event's type and subject beside it,
 // so the text leaves those out and says only what the payload adds.
-import type { NestorEvent } from '../events/index.ts';
+import type { NestorEvent, ProjectApplied } from '../events/index.ts';
 import { formatDuration } from './duration.ts';
 
 /** What an event says, in a few words (empty when the type and subject say it all). */
@@ -79,7 +79,21 @@ export function describeEvent(e: NestorEvent): string {
       return `${e.data.status} ${e.data.url}`;
     case 'orchestrator.snapshot.saved':
       return `through seq ${e.data.throughSeq}`;
+    case 'orchestrator.project.applied':
+      return describeApplied(e.data);
+    case 'orchestrator.project.rejected':
+      return `${e.data.source} not applied: ${e.data.errors.map((x) => `${x.path}: expected ${x.expected}`).join('; ')}`;
   }
+}
+
+function describeApplied(d: ProjectApplied['data']): string {
+  const parts = [
+    ...d.added.map((id) => `+${id}`),
+    ...d.removed.map((id) => `-${id}`),
+    ...d.changed.map((c) => `~${c.service} (${c.fields.join(', ')})`),
+    ...d.restarted.map((id) => `↻${id}`),
+  ];
+  return `${d.source}: ${parts.length === 0 ? 'no change' : parts.join(' ')}, ${d.unchanged} unchanged`;
 }
 
 /** The service an event is about, `node <id>` for node events, or '' when neither. */

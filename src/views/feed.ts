@@ -104,6 +104,7 @@ function feedTone(e: NestorEvent): Tone {
     case 'orchestrator.service.lost':
     case 'orchestrator.service.port.conflict':
     case 'orchestrator.service.register.rejected':
+    case 'orchestrator.project.rejected':
       return 'error';
     case 'orchestrator.service.exit':
       return e.data.expected ? 'muted' : 'error';
@@ -139,5 +140,7 @@ function feedTone(e: NestorEvent): Tone {
     case 'orchestrator.command.forget':
     case 'orchestrator.snapshot.saved':
       return 'muted';
+    case 'orchestrator.project.applied':
+      return 'ok';
   }
 }

@@ -55,7 +55,7 @@ test('up --detach returns once every service is ready or completed (exit 0); dow
   assert.equal(again.stderr, `nestor: Nestor is not running in ${dir}; start it with \`nestor up\`\n`);
 });
 
-test('up --detach exits 1 when a service fails, and refuses to start a second stack', async (t) => {
+test('up --detach exits 1 when a service fails, and a second up applies to the running stack instead of starting one', async (t) => {
   const dir = await tempProject(t, `${STACK}  broken:\n    process: { command: ./does-not-exist }\n    maxRestarts: 0\n`);
   const up = await runCli(['up', '--detach', '--json'], { cwd: dir, timeoutMs: 90_000 });
   assert.equal(up.code, 1, up.stderr);
@@ -69,9 +69,11 @@ test('up --detach exits 1 when a service fails, and refuses to start a second st
   );
   assert.match(up.stderr, /not ready: broken failed \(retries exhausted after 0 attempts \(maxRestarts 0\); last error: spawn: [^\n]*\)\nnestor: `nestor status broken` shows why, `nestor logs broken` its output; `nestor down` stops the stack/);
 
+  // A second up starts no second stack: it applies the (unchanged) file to the running one.
   const second = await runCli(['up', '--detach'], { cwd: dir });
-  assert.equal(second.code, 1);
-  assert.match(second.stderr, /Nestor is already running in this project \(pid \d+, bus nats:\/\/[^)]+\); run `nestor down` first/);
+  assert.equal(second.code, 0, second.stderr);
+  assert.match(second.stderr, /Nestor is already running in this project \(pid \d+, bus nats:\/\/[^)]+\): applying the project file to it/);
+  assert.match(second.stdout, /no changes \(3 unchanged\)/);
   assert.equal((await runCli(['down'], { cwd: dir })).code, 0);
 });
 

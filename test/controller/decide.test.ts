@@ -283,6 +283,24 @@ test('a changed spec restarts a running service; an identical one does not', () 
   assert.deepEqual(types(r.feed(exited('a', 1, 0))), ['service.exit', 'service.pending', 'service.starting', 'spawn']);
 });
 
+test('a changed spec starts a failed or backing-off service again with a fresh attempt count; an identical one leaves it', () => {
+  const r = new Run();
+  const s = spec('a', { restart: { ...spec('a').restart, maxRestarts: 0 } });
+  r.register(s);
+  r.feed(started('a', 1), exited('a', 1, 1));
+  assert.equal(r.phase('a'), 'failed');
+  assert.deepEqual(r.register(s), []);
+  const fixed = spec('a', { description: 'fixed' });
+  assert.deepEqual(types(r.register(fixed)), ['service.pending', 'service.starting', 'spawn']);
+  assert.equal(r.state.services.a?.attempt, 0);
+
+  const b = new Run();
+  b.register(spec('b'));
+  b.feed(started('b', 1), exited('b', 1, 1), started('b', 2, 1), exited('b', 2, 1));
+  assert.equal(b.phase('b'), 'backoff');
+  assert.deepEqual(types(b.register(spec('b', { description: 'v2' }))), ['cancelRestart', 'service.pending', 'service.starting', 'spawn']);
+});
+
 test('a service registered disabled stays down', () => {
   const r = new Run();
   assert.deepEqual(types(r.register(spec('a'), false)), ['service.disabled']);

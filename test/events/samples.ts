@@ -104,6 +104,16 @@ export const samplePayloads: { [T in EventType]: PayloadOf<T> } = {
   'orchestrator.node.draining': { node: 'n1', draining: true, requestedBy },
   'orchestrator.node.broker': { node: 'n1', status: 'reconnecting', url: 'nats://127.0.0.1:41222' },
   'orchestrator.snapshot.saved': { node: 'n1', throughSeq: 120, key: 'state.n1' },
+  'orchestrator.project.applied': {
+    node: 'n1',
+    source: '/home/dev/project/nestor.yaml',
+    added: ['worker'],
+    removed: ['legacy'],
+    changed: [{ service: 'web', fields: ['env.GREETING'] }],
+    unchanged: 2,
+    restarted: [],
+  },
+  'orchestrator.project.rejected': { node: 'n1', source: '/home/dev/project/nestor.yaml', errors: [{ path: 'services.web.process.command', expected: 'a non-empty string' }] },
 };
 
 const BASE_MS = Date.parse('2025-03-14T09:26:53.000Z');

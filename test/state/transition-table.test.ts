@@ -59,6 +59,8 @@ const TABLE: Record<EventType, Row> = {
   'orchestrator.node.draining':              ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       'none'],
   'orchestrator.node.broker':                ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       'none'],
   'orchestrator.snapshot.saved':             ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       'none'],
+  'orchestrator.project.applied':            ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       'none'],
+  'orchestrator.project.rejected':           ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       'none'],
 };
 
 // How a service reaches each state: real event sequences, not a hand-built object.

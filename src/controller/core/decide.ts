@@ -86,6 +86,11 @@ function onRegistered(d: Draft, input: Of<'registered'>, ctx: DecideContext): vo
     // A changed spec takes effect through a restart; an identical one changes nothing.
     if (changed && (existing.phase === 'running' || existing.phase === 'ready')) {
       stopProcess(d, existing, 'respec', 'start');
+    } else if (changed && existing.enabled && existing.wanted && d.shutdown === 'running' && (existing.phase === 'failed' || existing.phase === 'backoff')) {
+      // The edit is usually the fix: a failing service gets a fresh start with the new spec.
+      if (existing.phase === 'backoff') d.emit({ kind: 'cancelRestart', service: existing.id });
+      existing.attempt = 0;
+      enterPending(d, existing);
     }
     return;
   }
@@ -298,6 +303,7 @@ function onRelease(d: Draft, input: Of<'release'>): void {
   const svc = d.get(input.service);
   if (svc === undefined) return;
   const then = input.retire ? 'retire' : 'release';
+  if (input.retire && input.reason !== 'scaled down') svc.retireReason = input.reason;
   if (svc.phase === 'running' || svc.phase === 'ready' || svc.phase === 'stopping') {
     return stopProcess(d, svc, input.reason, then, input.timeoutMs);
   }
@@ -315,7 +321,7 @@ function onRelease(d: Draft, input: Of<'release'>): void {
 
 function dropReleased(d: Draft, svc: Supervised, retire: boolean): void {
   d.remove(svc.id);
-  if (retire) d.emit(publish('orchestrator.service.retired', { ...refOf(svc), reason: 'scaled down' }));
+  if (retire) d.emit(publish('orchestrator.service.retired', { ...refOf(svc), reason: svc.retireReason ?? 'scaled down' }));
   d.emit({ kind: 'released', service: svc.id });
 }
 

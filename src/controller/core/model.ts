@@ -34,6 +34,8 @@ export interface Supervised {
   nextRunAt: number | null;
   /** A run queued behind the current one (overlap queue): its planned time. */
   queuedRun: string | null;
+  /** Why a retiring instance leaves (its retired event says it); 'scaled down' when not set. */
+  retireReason?: string;
 }
 
 /** Phase of a whole-stack shutdown. */
