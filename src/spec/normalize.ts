@@ -8,6 +8,7 @@ import type { PathSegment, SpecIssue } from './issues.ts';
 import { PORT_EXPECTED } from './schema.ts';
 import type { ParsedProbe, ParsedService } from './schema.ts';
 import type { PortSpec, ProbeSpec, RestartTuning, ServiceSpec } from './types.ts';
+import { normalizeWatch } from './watch-schema.ts';
 
 /** Defaults applied by normalization (schema defaults are in schema.ts and the JSON Schema). */
 export const SPEC_DEFAULTS = {
@@ -88,6 +89,7 @@ export function normalizeService(id: string, p: ParsedService, prefix: readonly 
     ...(p.caddy !== undefined ? { caddy: p.caddy } : {}),
     dependencies: p.dependencies.map((d) => (typeof d === 'string' ? { id: d, condition: 'ready' as const } : d)),
     profiles: p.profiles,
+    ...(p.watch !== undefined ? { watch: normalizeWatch(p.watch) } : {}),
   };
   return { spec, issues };
 }

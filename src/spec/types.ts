@@ -2,6 +2,7 @@
 // format (older specs' shapes accepted too) is looser: durations as "5s" or milliseconds,
 // dependencies as plain ids or { id, condition }, health as one readiness probe. See
 // docs/spec.md.
+import type { WatchSpec } from './watch-schema.ts';
 
 /** When a dependency counts as satisfied for its dependents. */
 export type DependencyCondition = 'started' | 'ready' | 'completed';
@@ -108,6 +109,8 @@ export interface ServiceSpec {
   caddy?: unknown;
   dependencies: Dependency[];
   profiles: string[];
+  /** Restart on file changes (development); absent: no watching. */
+  watch?: WatchSpec;
 }
 
 /** A validated project file. */
