@@ -56,6 +56,7 @@ function apply(state: State, e: NestorEvent, seq: number): NodeOutcome | null {
       return register(state, e, seq);
     case 'orchestrator.service.register.rejected':
     case 'orchestrator.snapshot.saved':
+    case 'orchestrator.service.watch.changed':
       return state;
     case 'orchestrator.service.log': {
       const s = owned(state, e);

@@ -127,6 +127,7 @@ function feedTone(e: NestorEvent): Tone {
     case 'orchestrator.service.disabled':
     case 'orchestrator.service.retired':
     case 'orchestrator.service.log':
+    case 'orchestrator.service.watch.changed':
     case 'orchestrator.command.enable':
     case 'orchestrator.command.disable':
     case 'orchestrator.command.start':
