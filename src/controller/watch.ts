@@ -145,17 +145,18 @@ export class WatchSupervisor {
 
   private advance(id: string, cascade: Cascade): void {
     const services = this.ctx.state().services;
+    let waiting = false;
     for (const [key, mark] of cascade.waiting) {
       const svc = Object.hasOwn(services, key) ? services[key] : undefined;
       if (svc === undefined || !svc.enabled || !svc.wanted || GIVE_UP.has(svc.phase)) {
         this.cascades.delete(id);
         return;
       }
-      if (this.deferred.has(key)) return;
+      // Ready again means: seen out of ready (the restart began), then back in it.
       if (svc.phase !== 'ready' && svc.phase !== 'completed') mark.left = true;
-      else if (!mark.left) return;
+      if (this.deferred.has(key) || !mark.left || (svc.phase !== 'ready' && svc.phase !== 'completed')) waiting = true;
     }
-    for (const mark of cascade.waiting.values()) if (!mark.left) return;
+    if (waiting) return;
     const next = cascade.layers.shift();
     if (next === undefined) {
       this.cascades.delete(id);
