@@ -11,6 +11,7 @@ import { CommandServer } from './command-server.ts';
 import { PidRegistry } from './pid-registry.ts';
 import { RegistrationWatcher } from './registrations.ts';
 import { ServiceRunner } from './service-runner.ts';
+import { WatchSupervisor } from './watch.ts';
 
 /** What a controller needs from its node. */
 export interface ControllerOptions {
@@ -73,6 +74,7 @@ export class Controller {
   private readonly pids: PidRegistry;
   private readonly registrations: RegistrationWatcher;
   private readonly commands: CommandServer;
+  private readonly watches: WatchSupervisor;
   private readonly emit: (type: EventType, data: unknown) => Promise<void>;
   private readonly outbox: Outbox;
   private shutdownDone: Promise<void> | null = null;
@@ -128,6 +130,15 @@ export class Controller {
     this.commands = new CommandServer(opts.bus, opts.node, (verb, service, requestedBy) =>
       this.command(verb, service, requestedBy),
     );
+    this.watches = new WatchSupervisor({
+      node: opts.node,
+      projectDir: opts.projectDir,
+      dataDir: opts.dataDir,
+      state: () => this.state,
+      command: (verb, key, by) => this.command(verb, key, by),
+      publish: (type, data) => this.emit(type, data),
+      onError: this.onError,
+    });
   }
 
   /** Starts listening for registrations and commands. */
@@ -189,6 +200,8 @@ export class Controller {
   shutdown(): Promise<void> {
     if (this.shutdownDone === null) {
       this.shutdownDone = new Promise((resolve) => (this.resolveShutdown = resolve));
+      // A change during the shutdown must not start anything again.
+      this.watches.stop();
       this.dispatch({ kind: 'shutdown' });
     }
     return this.shutdownDone;
@@ -200,6 +213,7 @@ export class Controller {
     this.timers.clear();
     for (const t of this.runTimers.values()) clearTimeout(t);
     this.runTimers.clear();
+    await this.watches.close();
     await this.outbox.close();
     await this.commands.stop();
     await this.registrations.stop();
@@ -226,6 +240,7 @@ export class Controller {
     } finally {
       this.draining = false;
     }
+    this.watches.changed();
   }
 
   private perform(effect: Exclude<Effect, { kind: 'publish' }>): void {

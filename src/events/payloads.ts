@@ -165,6 +165,13 @@ export const payloadSchemas = {
     totalBytes: z.number().int().min(0),
     rotated: z.boolean(),
   }),
+  'orchestrator.service.watch.changed': z.object({
+    ...service,
+    /** The first changed paths (at most 10), relative to the project directory. */
+    files: z.array(z.string()),
+    /** How many distinct paths changed in the burst (files may list fewer). */
+    count: z.number().int().min(1),
+  }),
   'orchestrator.command.enable': z.object({ ...service, requestedBy: requester }),
   'orchestrator.command.disable': z.object({ ...service, requestedBy: requester }),
   'orchestrator.command.start': z.object({ ...service, requestedBy: requester }),

@@ -78,6 +78,8 @@ export type ServiceLost = E<'orchestrator.service.lost'>;
 export type ServiceUnplaced = E<'orchestrator.service.unplaced'>;
 /** Metadata of log output written since the last such event (never the lines themselves). */
 export type ServiceLogWritten = E<'orchestrator.service.log'>;
+/** Watched files of a service changed (its `watch` spec): a restart command by the watcher follows. */
+export type ServiceWatchChanged = E<'orchestrator.service.watch.changed'>;
 /** An accepted command to enable a service. */
 export type CommandEnable = E<'orchestrator.command.enable'>;
 /** An accepted command to disable a service (stop it and keep it down). */
@@ -132,6 +134,7 @@ export type NestorEvent =
   | ServiceLost
   | ServiceUnplaced
   | ServiceLogWritten
+  | ServiceWatchChanged
   | CommandEnable
   | CommandDisable
   | CommandStart

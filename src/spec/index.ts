@@ -21,6 +21,8 @@ export type { ProjectResult, ServiceResult, ValidateProjectOptions, ValidateServ
 export { projectSchema, serviceSchema, probeSchema, durationSchema, STOP_SIGNALS, PORT_NAME_PATTERN } from './schema.ts';
 export type { ServiceInput, ProjectInput } from './schema.ts';
 export { SPEC_DEFAULTS } from './normalize.ts';
+export { WATCH_DEFAULT_DEBOUNCE } from './watch-schema.ts';
+export type { WatchSpec } from './watch-schema.ts';
 export { outlineSpec } from './outline.ts';
 export type { SpecOutline } from './outline.ts';
 export { parseDuration, parseSize, DURATION_PATTERN } from './duration.ts';

@@ -10,6 +10,7 @@ import { normalizeSchedule } from './schedule.ts';
 import { PORT_EXPECTED } from './schema.ts';
 import type { ParsedProbe, ParsedService } from './schema.ts';
 import type { PortSpec, ProbeSpec, RestartTuning, ServiceSpec } from './types.ts';
+import { normalizeWatch } from './watch-schema.ts';
 
 /** Defaults applied by normalization (schema defaults are in schema.ts and the JSON Schema). */
 export const SPEC_DEFAULTS = {
@@ -92,6 +93,7 @@ export function normalizeService(id: string, p: ParsedService, prefix: readonly 
     dependencies: p.dependencies.map((d) => (typeof d === 'string' ? { id: d, condition: 'ready' as const } : d)),
     profiles: p.profiles,
     ...(p.schedule !== undefined ? { schedule: normalizeSchedule(p.schedule, p.kind, at, issues) } : {}),
+    ...(p.watch !== undefined ? { watch: normalizeWatch(p.watch) } : {}),
   };
   return { spec, issues };
 }

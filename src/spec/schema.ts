@@ -8,6 +8,7 @@ import { ID_PATTERN, MAX_REPLICAS } from '../events/index.ts';
 import { DURATION_EXPECTED, DURATION_PATTERN, SIZE_EXPECTED, SIZE_PATTERN } from './duration.ts';
 import { scheduleSchema } from './schedule.ts';
 import { limitsSchema } from './limits-schema.ts';
+import { watchSchema } from './watch-schema.ts';
 
 /** Expected text for a service id. */
 export const ID_EXPECTED = 'service id: letters, digits, "-" or "_" (at most 64, no dots), starting with a letter or digit';
@@ -291,6 +292,7 @@ export const serviceSchema = z
       .default(5)
       .describe('Consecutive restarts before the service is failed. Default 5.'),
     schedule: scheduleSchema.optional(),
+    watch: watchSchema.optional(),
   })
   .meta({ id: 'service', title: 'Nestor service spec' });
 

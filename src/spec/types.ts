@@ -3,6 +3,7 @@
 // dependencies as plain ids or { id, condition }, health as one readiness probe. See
 // docs/spec.md.
 import type { ServiceLimits } from './limits-schema.ts';
+import type { WatchSpec } from './watch-schema.ts';
 
 /** When a dependency counts as satisfied for its dependents. */
 export type DependencyCondition = 'started' | 'ready' | 'completed';
@@ -130,6 +131,8 @@ export interface ServiceSpec {
   profiles: string[];
   /** A oneshot that runs on a schedule rather than once. */
   schedule?: ScheduleSpec;
+  /** Restart on file changes (development); absent: no watching. */
+  watch?: WatchSpec;
 }
 
 /** A validated project file. */

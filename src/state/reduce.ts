@@ -59,6 +59,7 @@ function apply(state: State, e: NestorEvent, seq: number): NodeOutcome | null {
     case 'orchestrator.snapshot.saved':
     case 'orchestrator.project.applied':
     case 'orchestrator.project.rejected':
+    case 'orchestrator.service.watch.changed':
       return state;
     case 'orchestrator.service.log': {
       const s = owned(state, e);

@@ -62,6 +62,10 @@ export function describeEvent(e: NestorEvent): string {
       return `${e.data.draining ? 'draining' : 'undrained'} by ${e.data.requestedBy.component}@${e.data.requestedBy.node}`;
     case 'orchestrator.service.log':
       return `${e.data.stream} +${e.data.lines} lines, ${e.data.totalBytes} bytes${e.data.rotated ? ', rotated' : ''}`;
+    case 'orchestrator.service.watch.changed': {
+      const more = e.data.count - e.data.files.length;
+      return `changed ${e.data.files.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+    }
     case 'orchestrator.command.enable':
     case 'orchestrator.command.disable':
     case 'orchestrator.command.start':

@@ -132,6 +132,7 @@ function feedTone(e: NestorEvent): Tone {
     case 'orchestrator.service.log':
     case 'orchestrator.service.schedule.next':
     case 'orchestrator.service.schedule.run':
+    case 'orchestrator.service.watch.changed':
     case 'orchestrator.command.enable':
     case 'orchestrator.command.disable':
     case 'orchestrator.command.start':

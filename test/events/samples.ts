@@ -85,6 +85,7 @@ export const samplePayloads: { [T in EventType]: PayloadOf<T> } = {
     totalBytes: 4096,
     rotated: false,
   },
+  'orchestrator.service.watch.changed': { service: 'api', files: ['src/server.ts'], count: 1 },
   'orchestrator.command.enable': { service: 'api', requestedBy },
   'orchestrator.command.disable': { service: 'api', requestedBy },
   'orchestrator.command.start': { service: 'api', requestedBy },

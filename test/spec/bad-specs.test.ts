@@ -296,7 +296,7 @@ const rows: Row[] = [
       issue(
         'services.api.restart',
         'a known field (one of id, displayName, description, icon, required, kind, dep, process, ports, replicas, placement, portStrategy, ' +
-          'logging, health, liveness, limits, caddy, dependencies, profiles, backoff, maxBackoff, maxRestarts, schedule)',
+          'logging, health, liveness, limits, caddy, dependencies, profiles, backoff, maxBackoff, maxRestarts, schedule, watch)',
         '"always"',
       ),
       issue('services.web.dependencies[0]', 'a service of this project', '"nope"'),

@@ -48,6 +48,7 @@ const TABLE: Record<EventType, Row> = {
   'orchestrator.service.lost':               ['lost',    '-',       '-',       '-',       '-',       'lost',    'lost',    'lost',    'lost',    'lost',    '=',       '-'],
   'orchestrator.service.unplaced':           ['=',       '-',       '-',       '-',       '-',       'pending', 'pending', 'pending', 'pending', 'pending', 'pending', '-'],
   'orchestrator.service.log':                ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '-'],
+  'orchestrator.service.watch.changed':      ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       'none'],
   'orchestrator.command.enable':             ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '-'],
   'orchestrator.command.disable':            ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '-'],
   'orchestrator.command.start':              ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '-'],
