@@ -37,4 +37,8 @@ export type { GraphServices, GraphNode } from './graph.ts';
 export { selectServices, inProfile, DEFAULT_PROFILE } from './select.ts';
 export type { SelectOptions, Selection } from './select.ts';
 export { renderGraph } from './render-graph.ts';
+export { parseEnvFile, expandText, ExpansionError } from './env-file.ts';
+export type { EnvFileProblem, EnvFileResult, EnvLookup } from './env-file.ts';
+export { SECRET_SUFFIXES, MASKED_PATTERN, isSecretName, maskValue, maskEnv, maskSpecSecrets } from './secrets.ts';
+export type { SecretEnv } from './secrets.ts';
 export type { GraphFormat } from './render-graph.ts';
