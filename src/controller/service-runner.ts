@@ -23,7 +23,7 @@ import {
   stopGroup,
 } from '../process/index.ts';
 import type { LogConsole, ProbeLoop, RunPlan, ServiceProcess } from '../process/index.ts';
-import { MASKED_PATTERN, expand, expandSpec, isSecretName } from '../spec/index.ts';
+import { MASKED_PATTERN, expand, expandSpec, isSecretName, redactSecrets } from '../spec/index.ts';
 import type { PlaceholderContext, PortSpec, SecretEnv, ServiceSpec } from '../spec/index.ts';
 import type { Input } from './core/index.ts';
 import type { PidRegistry } from './pid-registry.ts';
@@ -156,7 +156,8 @@ export class ServiceRunner {
       attempt,
       ports: plan.ports,
       command: plan.command,
-      args: plan.args,
+      // The start event is public: a secret placed in an argument ({env.API_TOKEN}) is masked there.
+      args: redactSecrets(plan.args, plan.env),
     });
     this.watchProbes(spec, plan, entry);
     void this.watchExit(spec, entry, sink.close.bind(sink));

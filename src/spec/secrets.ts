@@ -42,3 +42,14 @@ export function maskSpecSecrets(spec: Record<string, unknown>): { spec: Record<s
   if (Object.keys(secrets).length === 0) return { spec, secrets };
   return { spec: { ...spec, process: { ...proc, env: maskEnv(env as Record<string, unknown>) } }, secrets };
 }
+
+/** Texts with every value of a secret-looking variable of `env` (4 characters or more) masked. */
+export function redactSecrets(texts: readonly string[], env: Readonly<Record<string, string>>): string[] {
+  // Longest first, so a secret that contains another is masked whole.
+  const values = Object.entries(env)
+    .filter(([k, v]) => isSecretName(k) && v.length >= 4)
+    .map(([, v]) => v)
+    .sort((a, b) => b.length - a.length);
+  if (values.length === 0) return [...texts];
+  return texts.map((t) => values.reduce((out, v) => out.split(v).join(maskValue(v)), t));
+}

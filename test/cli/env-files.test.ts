@@ -13,8 +13,8 @@ import { runMain, tempProject } from './helpers.ts';
 
 const INLINE_SECRET = 'hunter2';
 const FILE_SECRET = 'ghp_fromfile0123456789';
-// Writes its whole environment to env.json in the project folder, then exits 0.
-const PRINT_ENV = { command: 'node', args: ['-e', "require('fs').writeFileSync('env.json', JSON.stringify(process.env))"] };
+// Writes its whole environment (and its last argument as LAST_ARG) to env.json in the project folder, then exits 0.
+const PRINT_ENV = { command: 'node', args: ['-e', "require('fs').writeFileSync('env.json', JSON.stringify({ ...process.env, LAST_ARG: process.argv.at(-1) }))"] };
 
 async function projectDir(t: TestContext, files: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'nestor-envfile-'));
@@ -48,6 +48,7 @@ test('a service gets Nestor env < .env < envFile (later wins) < process.env, and
         envFile: ['config/one.env', 'config/two.env'],
         process: {
           ...PRINT_ENV,
+          args: [...PRINT_ENV.args, 'token={env.API_TOKEN}'],
           env: { ENVTEST_L4: 'spec', DB_PASSWORD: INLINE_SECRET, ENVTEST_PLACEHOLDER: '{env.ENVTEST_L2}', ENVTEST_LITERAL: '$ENVTEST_L1' },
         },
       },
@@ -71,6 +72,7 @@ test('a service gets Nestor env < .env < envFile (later wins) < process.env, and
     },
   );
   assert.equal(env.API_TOKEN, FILE_SECRET);
+  assert.equal(env.LAST_ARG, `token=${FILE_SECRET}`);
   assert.equal(env.DB_PASSWORD, INLINE_SECRET, 'the spawned process gets the real value');
 
   const registered = await h.waitForEvent('orchestrator.service.register', (e) => e.data.service === 'printer');
@@ -78,6 +80,8 @@ test('a service gets Nestor env < .env < envFile (later wins) < process.env, and
   assert.deepEqual(spec.envFile, ['config/one.env', 'config/two.env']);
   assert.equal(spec.process.env.DB_PASSWORD, '****');
   assert.equal(spec.process.env.ENVTEST_L4, 'spec');
+  const started = await h.waitForEvent('orchestrator.service.start', (e) => e.data.service === 'printer');
+  assert.equal(started.data.args?.at(-1), 'token=gh…(22 chars)', 'a secret in an argument is masked in the start event');
 
   const secret = new RegExp(`${INLINE_SECRET}|${FILE_SECRET}`);
   assert.doesNotMatch(JSON.stringify(h.events()), secret);

@@ -3,7 +3,7 @@
 // with their line number and without the value; secret-looking names are masked.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isSecretName, maskEnv, maskSpecSecrets, maskValue, parseEnvFile } from '../../src/spec/index.ts';
+import { isSecretName, maskEnv, maskSpecSecrets, maskValue, parseEnvFile, redactSecrets } from '../../src/spec/index.ts';
 import type { EnvFileResult } from '../../src/spec/index.ts';
 
 const below: Record<string, string> = { HOME: '/home/me', EMPTY: '', PORT: '8080' };
@@ -108,4 +108,13 @@ test('masking keeps short secrets fully hidden and shows only the start and leng
     secrets: { DB_PASSWORD: 'hunter2' },
   });
   assert.equal(spec.process.env.DB_PASSWORD, 'hunter2', 'the input is not changed');
+});
+
+test('values of secret variables are masked inside other texts, longest first; short values are left alone', () => {
+  const env = { API_TOKEN: 'ghp_0123456789abcdef', SHORT_KEY: 'abc', OTHER_SECRET: 'ghp_0123', PATH: '/usr/bin' };
+  assert.deepEqual(redactSecrets(['--token=ghp_0123456789abcdef', 'x ghp_0123 abc', '/usr/bin'], env), [
+    '--token=gh…(20 chars)',
+    'x **** abc',
+    '/usr/bin',
+  ]);
 });
