@@ -104,7 +104,7 @@ test('a service gets Nestor env < .env < envFile (later wins) < process.env, and
   assert.doesNotMatch(body, secret);
 });
 
-test('an env file missing or broken when the service starts fails the start, naming the field or file:line', async (t) => {
+test('an env file missing or broken, or a secret kept on another node, fails the start with a message naming it', async (t) => {
   const dir = await projectDir(t, { 'bad.env': 'OK=1\nAPI_TOKEN s3cr3t\n' });
   const h = await createHarness({ name: 'envfile-start', cwd: dir });
   t.after(() => h.close());
@@ -119,6 +119,13 @@ test('an env file missing or broken when the service starts fails the start, nam
   const broken = await h.waitForEvent('orchestrator.service.start.failed', (e) => e.data.service === 'broken');
   assert.match(broken.data.error, /bad\.env:2 \(services\.broken\.envFile\): expected KEY=VALUE, got a line starting "API_TOKEN" with no "="/);
   assert.doesNotMatch(JSON.stringify(h.events()), /s3cr3t/);
+
+  // A registration from elsewhere (another node's `nestor up`) carries a masked secret whose
+  // real value this node never had: the start fails and says where the value is.
+  const spec = { kind: 'oneshot', process: { ...PRINT_ENV, env: { DB_PASSWORD: '****' } } };
+  await h.publish('orchestrator.service.register', { service: 'remote', spec, specVersion: 1, specHash: 'h', source: 'elsewhere' });
+  const remote = await h.waitForEvent('orchestrator.service.start.failed', (e) => e.data.service === 'remote');
+  assert.match(remote.data.error, /services\.remote\.process\.env\.DB_PASSWORD is masked in its registration .* give it to this node in an envFile/);
 });
 
 const PROJECT = `services:
