@@ -14,6 +14,7 @@ import { Controller } from '../controller/index.ts';
 import { createLogger } from '../log/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { LogConsole } from '../process/index.ts';
+import type { SecretEnv } from '../spec/index.ts';
 import { dashboardRoutes } from '../ui/web/index.ts';
 import { startClusterRole } from './cluster.ts';
 import type { ClusterRole } from './cluster.ts';
@@ -138,7 +139,10 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
     const bootSeq = await bus.lastSeq();
     const events = createEventFactory({ node: config.node, component: 'node' });
     await reportCrash(bus, config, events, log, opts.onProgress);
+    // Shared by this node's registrations and its controller: the secrets they mask in events.
+    const secretEnv: SecretEnv = new Map();
     const started = new Controller({
+      secretEnv,
       bus,
       node: config.node,
       projectDir: config.projectDir,
@@ -282,7 +286,7 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
       register: (project, options) => {
         const retire = earlier ?? [];
         earlier = null;
-        return registerProject(bus, config, project, { onProgress: progress, ...options, retire });
+        return registerProject(bus, config, project, { onProgress: progress, ...options, retire, secretEnv });
       },
       apply,
       shutdown,

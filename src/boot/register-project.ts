@@ -10,8 +10,8 @@ import type { DepEntry, DepResult } from '../dep/index.ts';
 import type { ServiceRegistered } from '../events/index.ts';
 import { registerSubject } from '../events/index.ts';
 import { specHash } from '../sdk/index.ts';
-import { SpecError, selectServices, startOrder, validateProject } from '../spec/index.ts';
-import type { Project } from '../spec/index.ts';
+import { SpecError, maskSpecSecrets, selectServices, startOrder, validateProject } from '../spec/index.ts';
+import type { Project, SecretEnv } from '../spec/index.ts';
 
 /** Which services of the project to run. */
 export interface SelectionOptions {
@@ -26,6 +26,8 @@ export interface RegisterOptions extends SelectionOptions {
   skipDeps?: boolean;
   /** Services registered before on this node: those the project no longer has are retired. */
   retire?: string[];
+  /** Where the real values of masked secrets go for this node's controller; without it they are only masked. */
+  secretEnv?: SecretEnv;
   onProgress?(line: string): void;
 }
 
@@ -96,7 +98,11 @@ export async function registerProject(
   // fifty services should not wait for a hundred sequential round trips.
   const previous = await Promise.all(order.map((id) => lastRegistration(bus, config.node, id)));
   const acks = order.map((id, i) => {
-    const spec = { ...rawServices[id], id };
+    // Secret-looking env values never enter the stream; the controller of this node takes the
+    // real ones from secretEnv. The hash is of the masked spec, so it reveals nothing of them.
+    const { spec, secrets } = maskSpecSecrets({ ...rawServices[id], id });
+    if (Object.keys(secrets).length > 0) opts.secretEnv?.set(id, secrets);
+    else opts.secretEnv?.delete(id);
     const hash = specHash(spec);
     const prev = previous[i] ?? null;
     const specVersion = prev === null ? 1 : prev.data.specHash === hash ? prev.data.specVersion : prev.data.specVersion + 1;

@@ -12,6 +12,11 @@ export interface CliContext {
   signal?: AbortSignal;
 }
 
+/** The variables of an environment that have a value (what a child process would see). */
+export function definedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
 /** The context of the nestor process itself. */
 export function processContext(): CliContext {
   return { cwd: process.cwd(), env: process.env };

@@ -7,11 +7,13 @@ import { bootNode, prepareProject } from '../boot/index.ts';
 import type { BootOptions, NodeHandle, PreparedProject } from '../boot/index.ts';
 import { loadConfig, loadProjectFile, readRuntimeInfo } from '../config/index.ts';
 import { followState } from '../bus/index.ts';
-import { isProcessAlive } from '../process/index.ts';
+import { checkEnvFiles, isProcessAlive } from '../process/index.ts';
+import { SpecError } from '../spec/index.ts';
 import { blockedBy, getService, isSettled, sortedServices } from '../state/index.ts';
 import { selectServiceRows } from '../views/index.ts';
 import type { State } from '../state/index.ts';
 import type { NestorConfig, RuntimeInfo } from '../config/index.ts';
+import { definedEnv } from './context.ts';
 import type { CliContext } from './context.ts';
 import { CliFailure, UsageError } from './errors.ts';
 import { joinFromOptions, settingsFromOptions } from './settings-flags.ts';
@@ -46,6 +48,9 @@ export async function prepareUp(flags: UpFlags, ctx: CliContext): Promise<{ conf
   }
   const file = await loadProjectFile(config.projectFile);
   const project = prepareProject(file.raw, { profile: flags.profile, only: flags.only, disable: flags.disable }, config.projectFile);
+  // The runner reads them again at every start; checked here so a typo fails `up` at once (exit 2).
+  const envIssues = checkEnvFiles(project.project, config.projectDir, definedEnv(ctx.env), project.order);
+  if (envIssues.length > 0) throw new SpecError(envIssues);
   const running = await readRuntimeInfo(config.dataDir).catch(() => null);
   const alive = running !== null && running.pid !== process.pid && (await isProcessAlive(running.pid));
   return { config, project, running: alive ? running : null };

@@ -1,10 +1,12 @@
 // `nestor validate [-f FILE] [--json]`: checks a project file (includes resolved) and prints
 // every problem with its field path; exit 0 when valid, 2 when not.
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { findProjectFile, loadProjectFile } from '../config/index.ts';
 import type { ProjectFile } from '../config/index.ts';
+import { checkEnvFiles } from '../process/index.ts';
 import { formatIssue, validateProject } from '../spec/index.ts';
 import type { SpecIssue } from '../spec/index.ts';
+import { definedEnv } from './context.ts';
 import type { CliContext } from './context.ts';
 import { UsageError } from './errors.ts';
 import type { Terminal } from './terminal.ts';
@@ -21,7 +23,10 @@ export function projectPath(ctx: CliContext, file?: string): string {
 export async function runValidate(opts: { file?: string; json?: boolean }, ctx: CliContext, term: Terminal): Promise<number> {
   const path = projectPath(ctx, opts.file);
   const file = await loadProjectFile(path);
-  const result = validateProject(file.raw);
+  const validated = validateProject(file.raw);
+  // Env files are checked only once the specs are valid: their names come from the specs.
+  const envIssues = validated.ok ? checkEnvFiles(validated.project, dirname(path), definedEnv(ctx.env)) : [];
+  const result = envIssues.length > 0 ? { ok: false as const, errors: envIssues } : validated;
   if (opts.json) {
     const errors = result.ok ? [] : result.errors.map((issue) => ({ ...issue, ...(positionOf(file, issue) ?? {}) }));
     term.out(JSON.stringify(result.ok ? { ok: true, file: path, services: Object.keys(result.project.services) } : { ok: false, file: path, errors }));

@@ -5,6 +5,7 @@ import { Outbox, createEventFactory } from '../bus/index.ts';
 import type { BusWriter, CommandResponse, EmbeddedCredentials } from '../bus/index.ts';
 import type { CommandVerb, EventType, PayloadOf } from '../events/index.ts';
 import type { LogConsole } from '../process/index.ts';
+import type { SecretEnv } from '../spec/index.ts';
 import { decide, initialControllerState } from './core/index.ts';
 import type { ControllerState, Effect, Input } from './core/index.ts';
 import { CommandServer } from './command-server.ts';
@@ -31,6 +32,8 @@ export interface ControllerOptions {
   address?: string;
   /** Ports and hosts of services on other nodes, for {services.<id>.*} placeholders. */
   peerEndpoints?(): Record<string, { ports: Record<string, number>; host: string }>;
+  /** Real values of the secrets this node masked in its register events. */
+  secretEnv?: SecretEnv;
 }
 
 /** The longest delay setTimeout takes. */
@@ -111,6 +114,7 @@ export class Controller {
       dispatch: (input) => this.dispatch(input),
       address: opts.address,
       peerEndpoints: opts.peerEndpoints,
+      ...(opts.secretEnv !== undefined ? { secretEnv: opts.secretEnv } : {}),
       publish: <T extends EventType>(type: T, data: PayloadOf<T>) => this.emit(type, data),
       onError: this.onError,
     });

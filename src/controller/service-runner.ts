@@ -12,6 +12,7 @@ import type { EventType, PayloadOf } from '../events/index.ts';
 import {
   allocatePort,
   checkFixedPort,
+  loadServiceEnv,
   openLogSink,
   processStartTime,
   reclaimPort,
@@ -23,8 +24,8 @@ import {
   watchLogProbe,
 } from '../process/index.ts';
 import type { LogConsole, LogProbeWatch, ProbeLoop, RunPlan, ServiceProcess } from '../process/index.ts';
-import { expand, expandSpec } from '../spec/index.ts';
-import type { PlaceholderContext, PortSpec, ServiceSpec } from '../spec/index.ts';
+import { MASKED_PATTERN, expand, expandSpec, isSecretName, redactSecrets } from '../spec/index.ts';
+import type { PlaceholderContext, PortSpec, SecretEnv, ServiceSpec } from '../spec/index.ts';
 import type { Input } from './core/index.ts';
 import { MemoryWatch } from './memory-watch.ts';
 import type { PidRegistry } from './pid-registry.ts';
@@ -41,6 +42,8 @@ export interface RunnerContext {
   console?: LogConsole;
   /** Environment inherited by every service (normally process.env). */
   baseEnv: Record<string, string>;
+  /** Real values of the secrets masked in the register events this node published. */
+  secretEnv?: SecretEnv;
   dispatch(input: Input): void;
   publish<T extends EventType>(type: T, data: PayloadOf<T>): Promise<void>;
   /** Reports a failure of the runner itself (never a service's failure). */
@@ -93,14 +96,23 @@ export class ServiceRunner {
       await this.reclaimLeftover(spec);
       const ports = await this.resolvePorts(spec);
       if (ports === null) return fail('port-conflict', 'a fixed port is held by another process');
-      const placeholders = this.placeholderContext(spec, ports);
+      // Read at every start, so an edited env file applies on the next restart.
+      let fileEnv: Record<string, string>;
+      let unmasked: ServiceSpec;
+      try {
+        fileEnv = loadServiceEnv(this.ctx.projectDir, serviceSpec.id, spec.envFile, this.ctx.baseEnv);
+        unmasked = this.withSecrets(spec, serviceSpec.id);
+      } catch (err) {
+        return fail('env', (err as Error).message);
+      }
+      const placeholders = this.placeholderContext(spec, ports, fileEnv);
       let expanded: ServiceSpec;
       try {
-        expanded = expandSpec(spec, placeholders);
+        expanded = expandSpec(unmasked, placeholders);
       } catch (err) {
         return fail('placeholder', (err as Error).message);
       }
-      const plan = this.planFor(expanded, ports);
+      const plan = this.planFor(expanded, ports, fileEnv);
       mkdirSync(this.serviceDataDir(spec.id), { recursive: true });
       try {
         const done = await runEnsure(plan.ensure, {
@@ -158,7 +170,8 @@ export class ServiceRunner {
       attempt,
       ports: plan.ports,
       command: plan.command,
-      args: plan.args,
+      // The start event is public: a secret placed in an argument ({env.API_TOKEN}) is masked there.
+      args: redactSecrets(plan.args, plan.env),
     });
     this.watchProbes(spec, plan, entry, logProbe);
     if (spec.limits?.memoryBytes !== undefined) this.memory.add(spec.id, proc.pid, spec.limits.memoryBytes);
@@ -318,7 +331,23 @@ export class ServiceRunner {
     return who === undefined ? { service: key } : instanceRef(who.service, who.instance);
   }
 
-  private placeholderContext(spec: ServiceSpec, ports: Record<string, number>): PlaceholderContext {
+  // Register events carry secret-looking env values masked; the real ones are only in this
+  // node's memory, from the registration it published itself.
+  private withSecrets(spec: ServiceSpec, service: string): ServiceSpec {
+    const real = this.ctx.secretEnv?.get(service) ?? {};
+    const env = { ...spec.process.env };
+    for (const [k, v] of Object.entries(env)) {
+      if (Object.hasOwn(real, k)) env[k] = real[k] as string;
+      else if (isSecretName(k) && MASKED_PATTERN.test(v)) {
+        throw new Error(
+          `services.${service}.process.env.${k} is masked in its registration and its value stays on the node that registered it; give it to this node in an envFile`,
+        );
+      }
+    }
+    return { ...spec, process: { ...spec.process, env } };
+  }
+
+  private placeholderContext(spec: ServiceSpec, ports: Record<string, number>, env: Record<string, string>): PlaceholderContext {
     // Instances on other nodes first, so what runs here wins for a service that runs in both places.
     const services: Record<string, { ports: Record<string, number>; host?: string }> = { ...(this.ctx.peerEndpoints?.() ?? {}) };
     for (const [key, known] of this.knownPorts) {
@@ -333,17 +362,18 @@ export class ServiceRunner {
         project: this.ctx.projectDir,
         depBin: join(this.ctx.projectDir, '.dep', 'bin'),
       },
-      env: this.ctx.baseEnv,
+      env,
       services,
       serviceId: this.identity.get(spec.id)?.service ?? spec.id,
       nodeId: this.ctx.node,
     };
   }
 
-  private planFor(spec: ServiceSpec, ports: Record<string, number>): RunPlan {
+  private planFor(spec: ServiceSpec, ports: Record<string, number>, fileEnv: Record<string, string>): RunPlan {
     const who = this.identity.get(spec.id) ?? { service: spec.id, instance: 1 };
+    // Precedence (docs/spec.md): Nestor's environment < .env < envFile < process.env < NESTOR_*.
     const env: Record<string, string> = {
-      ...this.ctx.baseEnv,
+      ...fileEnv,
       ...spec.process.env,
       NESTOR_SERVICE: who.service,
       NESTOR_INSTANCE: instanceName(who.service, who.instance),

@@ -8,6 +8,7 @@ export type { EnsureOptions, EnsureOutcome } from './ensure.ts';
 export { allocatePort, isPortFree, findPortOwner, findPortHolders, checkFixedPort, reclaimPort } from './ports.ts';
 export type { PortOwner, FixedPortStatus, FixedPortOptions, ReclaimOptions } from './ports.ts';
 export { spawnService } from './spawn.ts';
+export { EnvFileError, PROJECT_ENV_FILE, checkEnvFiles, loadServiceEnv } from './env-files.ts';
 export type { ServiceProcess, ExitInfo, SpawnHooks, SpawnOptions, OutputStream } from './spawn.ts';
 export { killGroup, isGroupAlive, waitGroupGone, stopGroup } from './groups.ts';
 export type { StopResult } from './groups.ts';

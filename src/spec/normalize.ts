@@ -71,6 +71,7 @@ export function normalizeService(id: string, p: ParsedService, prefix: readonly 
       stopSignal: p.process.stopSignal,
       stopTimeoutMs: ms(p.process.stopTimeout),
     },
+    ...(p.envFile !== undefined ? { envFile: typeof p.envFile === 'string' ? [p.envFile] : p.envFile } : {}),
     restart: normalizeRestart(p, at, issues),
     replicas: p.replicas,
     ...(p.placement !== undefined ? { placement: p.placement } : {}),

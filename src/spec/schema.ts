@@ -259,6 +259,10 @@ export const serviceSchema = z
       .optional()
       .describe('Binary provisioned into .dep/bin ({dep.bin}).'),
     process: processSchema,
+    envFile: z
+      .union([nonEmpty, z.array(nonEmpty).min(1, { error: 'at least one file' })], { error: 'a file name or a list of file names' })
+      .optional()
+      .describe('Env files (KEY=VALUE lines) relative to the project directory, read on the node that spawns; later files win, `process.env` wins over all.'),
     ports: portsSchema.optional(),
     replicas: z
       .number({ error: REPLICAS_EXPECTED })

@@ -99,6 +99,8 @@ export interface ServiceSpec {
     stopSignal: string;
     stopTimeoutMs: number;
   };
+  /** Env files relative to the project directory, in precedence order (later wins); absent: none. */
+  envFile?: string[];
   restart: RestartTuning;
   /** Instances of the service (1 = one, named <id>@1). */
   replicas: number;

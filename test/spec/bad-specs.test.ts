@@ -295,7 +295,7 @@ const rows: Row[] = [
       issue('services.api.ports.primary.port', PORT, '70000'),
       issue(
         'services.api.restart',
-        'a known field (one of id, displayName, description, icon, required, kind, dep, process, ports, replicas, placement, portStrategy, ' +
+        'a known field (one of id, displayName, description, icon, required, kind, dep, process, envFile, ports, replicas, placement, portStrategy, ' +
           'logging, health, liveness, limits, caddy, dependencies, profiles, backoff, maxBackoff, maxRestarts, schedule, watch)',
         '"always"',
       ),
