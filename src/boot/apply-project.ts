@@ -14,8 +14,8 @@ import type { NestorConfig } from '../config/index.ts';
 import type { Controller } from '../controller/index.ts';
 import { registerSubject } from '../events/index.ts';
 import { specHash } from '../sdk/index.ts';
-import { SpecError, diffProject } from '../spec/index.ts';
-import type { ProjectDiff, SpecIssue, SpecsById } from '../spec/index.ts';
+import { SpecError, diffProject, unmaskSpecSecrets } from '../spec/index.ts';
+import type { ProjectDiff, SecretEnv, SpecIssue, SpecsById } from '../spec/index.ts';
 import { PreparedProject, prepareProject, registerProject } from './register-project.ts';
 import type { SelectionOptions } from './register-project.ts';
 
@@ -39,6 +39,8 @@ export interface ApplyContext {
   config: NestorConfig;
   controller: Controller;
   live: LiveState;
+  /** The real values of the secrets this node's register events mask. */
+  secretEnv?: SecretEnv;
   onProgress?(line: string): void;
 }
 
@@ -66,7 +68,7 @@ export async function applyProject(ctx: ApplyContext, req: ApplyRequest): Promis
     return { ok: false, errors, source: req.source };
   }
   const wanted: SpecsById = Object.fromEntries(prepared.order.map((id) => [id, { ...prepared.rawServices[id], id }]));
-  const running = await runningSpecs(bus, config.node, ctx.live);
+  const running = await runningSpecs(bus, config.node, ctx.live, ctx.secretEnv);
   const diff = diffProject(running, wanted, prepared.order);
   if (req.dryRun === true) return { ok: true, diff, applied: false, source: req.source };
 
@@ -80,7 +82,7 @@ export async function applyProject(ctx: ApplyContext, req: ApplyRequest): Promis
     prepared.order.filter((id) => toRegister.has(id)),
     prepared.ignoreDependencies,
   );
-  if (toRegister.size > 0) await registerProject(bus, config, subset, { onProgress: ctx.onProgress });
+  if (toRegister.size > 0) await registerProject(bus, config, subset, { onProgress: ctx.onProgress, secretEnv: ctx.secretEnv });
   await restartDependents(ctx, diff, wanted);
   const ack = await bus.publish(
     events('orchestrator.project.applied', {
@@ -106,14 +108,15 @@ function issueOf(i: SpecIssue): { path: string; expected: string; got?: unknown 
 /**
  * The specs this node registered from a project file, as its last register event of each service
  * carries them. A service that registered itself through the SDK is not the file's to remove.
+ * Masked secrets get their real values back, so an edited secret is a change (its path only is shown).
  */
-async function runningSpecs(bus: BusWriter, node: string, live: LiveState): Promise<SpecsById> {
+async function runningSpecs(bus: BusWriter, node: string, live: LiveState, secretEnv?: SecretEnv): Promise<SpecsById> {
   const ids = [...new Set(Object.values(live.state.services).filter((s) => s.registeredBy === node).map((s) => s.service))];
   const specs = await Promise.all(
     ids.map(async (id) => {
       const last = await bus.lastEvent(registerSubject(node, id)).catch(() => null);
       const fromProject = last !== null && last.ok && last.event.type === 'orchestrator.service.register' && last.event.origin.component === PROJECT_COMPONENT;
-      return fromProject ? (last.event.data as { spec: Record<string, unknown> }).spec : null;
+      return fromProject ? unmaskSpecSecrets((last.event.data as { spec: Record<string, unknown> }).spec, secretEnv?.get(id)) : null;
     }),
   );
   return Object.fromEntries(ids.flatMap((id, i) => (specs[i] === null ? [] : [[id, specs[i] as Record<string, unknown>]])));

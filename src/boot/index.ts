@@ -199,7 +199,7 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
     const apply = (request: ApplyRequest): Promise<ApplyOutcome> => {
       // An apply is the project's registration from then on: a later first register() has nothing of earlier runs to retire.
       earlier = null;
-      const next = applying.then(() => applyProject({ bus, config, controller: started, live: server.live, onProgress: progress }, request));
+      const next = applying.then(() => applyProject({ bus, config, controller: started, live: server.live, secretEnv, onProgress: progress }, request));
       applying = next.catch(() => {});
       return next;
     };

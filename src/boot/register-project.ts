@@ -2,6 +2,7 @@
 // select by profile / --only / --disable, build local .dep binaries, then publish one
 // orchestrator.service.register per selected service with a version that grows when its spec
 // changes. The controller learns about services from these events only.
+import { createHmac, randomBytes } from 'node:crypto';
 import type { BusWriter } from '../bus/index.ts';
 import { createEventFactory } from '../bus/index.ts';
 import type { NestorConfig } from '../config/index.ts';
@@ -103,7 +104,9 @@ export async function registerProject(
     const { spec, secrets } = maskSpecSecrets({ ...rawServices[id], id });
     if (Object.keys(secrets).length > 0) opts.secretEnv?.set(id, secrets);
     else opts.secretEnv?.delete(id);
-    const hash = specHash(spec);
+    // The hash must change when only a secret does (so an applied edit restarts the service) and
+    // must not let anyone test guesses of it: the secrets enter it keyed with this process's salt.
+    const hash = Object.keys(secrets).length === 0 ? specHash(spec) : specHash({ spec, secrets: secretDigest(secrets) });
     const prev = previous[i] ?? null;
     const specVersion = prev === null ? 1 : prev.data.specHash === hash ? prev.data.specVersion : prev.data.specVersion + 1;
     return bus.publish(
@@ -120,6 +123,12 @@ export async function registerProject(
   });
   const lastSeq = Math.max(0, ...(await Promise.all(acks)).map((a) => a.seq));
   return { project, enabled: order.filter((id) => enabled.includes(id)), disabled, deps, lastSeq, retired };
+}
+
+const SECRET_SALT = randomBytes(32);
+
+function secretDigest(secrets: Record<string, string>): string {
+  return createHmac('sha256', SECRET_SALT).update(JSON.stringify(Object.entries(secrets).sort(([a], [b]) => (a < b ? -1 : 1)))).digest('hex');
 }
 
 async function buildDeps(project: Project, ids: string[], projectDir: string, onProgress?: (line: string) => void): Promise<DepResult[]> {

@@ -43,7 +43,7 @@ export type { SelectOptions, Selection } from './select.ts';
 export { renderGraph } from './render-graph.ts';
 export { parseEnvFile, expandText, ExpansionError } from './env-file.ts';
 export type { EnvFileProblem, EnvFileResult, EnvLookup } from './env-file.ts';
-export { SECRET_SUFFIXES, MASKED_PATTERN, isSecretName, maskValue, maskEnv, maskSpecSecrets, redactSecrets } from './secrets.ts';
+export { SECRET_SUFFIXES, MASKED_PATTERN, isSecretName, maskValue, maskEnv, maskSpecSecrets, unmaskSpecSecrets, redactSecrets } from './secrets.ts';
 export type { SecretEnv } from './secrets.ts';
 export type { GraphFormat } from './render-graph.ts';
 export { diffProject, isEmptyDiff, specFieldChanges } from './diff.ts';

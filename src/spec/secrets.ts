@@ -43,6 +43,16 @@ export function maskSpecSecrets(spec: Record<string, unknown>): { spec: Record<s
   return { spec: { ...spec, process: { ...proc, env: maskEnv(env as Record<string, unknown>) } }, secrets };
 }
 
+/** A masked spec with the real values of its masked variables put back (the inverse of maskSpecSecrets). */
+export function unmaskSpecSecrets(spec: Record<string, unknown>, secrets: Readonly<Record<string, string>> | undefined): Record<string, unknown> {
+  const proc = spec.process;
+  if (secrets === undefined || typeof proc !== 'object' || proc === null || Array.isArray(proc)) return spec;
+  const env = (proc as Record<string, unknown>).env;
+  if (typeof env !== 'object' || env === null || Array.isArray(env)) return spec;
+  const real = Object.fromEntries(Object.entries(env as Record<string, unknown>).map(([k, v]) => [k, Object.hasOwn(secrets, k) ? secrets[k] : v]));
+  return { ...spec, process: { ...proc, env: real } };
+}
+
 /** Texts with every value of a secret-looking variable of `env` (4 characters or more) masked. */
 export function redactSecrets(texts: readonly string[], env: Readonly<Record<string, string>>): string[] {
   // Longest first, so a secret that contains another is masked whole.

@@ -180,3 +180,34 @@ async function waitFor<T>(probe: () => Promise<T | null>): Promise<T> {
     await sleep(200);
   }
 }
+
+test('apply: an inline secret is masked in the events, yet editing only its value restarts the service, and leaving it restarts nothing', async (t) => {
+  const project = (token: string): string => `services:
+  api:
+    process: { command: node, args: ["-e", "setInterval(() => {}, 1000)"], env: { API_TOKEN: "${token}" } }
+  other:
+    ${IDLE}
+`;
+  const dir = await tempProject(t, project('first-token-value-1'));
+  const up = await runCli(['up', '--detach'], { cwd: dir, timeoutMs: 90_000 });
+  assert.equal(up.code, 0, up.stderr);
+  const before = await pids(dir);
+
+  const same = await runCli(['apply', '--json'], { cwd: dir, timeoutMs: 60_000 });
+  assert.equal(same.code, 0, same.stderr);
+  assert.deepEqual(same.json<{ changed: unknown[] }>().changed, [], 'the masked spec in the stream is not a change');
+
+  await writeFile(join(dir, 'nestor.yaml'), project('second-token-value-2'));
+  const apply = await runCli(['apply', '--json'], { cwd: dir, timeoutMs: 60_000 });
+  assert.equal(apply.code, 0, apply.stderr);
+  assert.deepEqual(apply.json<{ changed: unknown[] }>().changed, [{ service: 'api', fields: ['process.env.API_TOKEN'] }]);
+  let after = await pids(dir);
+  for (let i = 0; i < 100 && (after.api === null || after.api === before.api); i++) {
+    await sleep(100);
+    after = await pids(dir);
+  }
+  assert.notEqual(after.api, before.api, 'api restarted with the new secret');
+  assert.equal(after.other, before.other);
+  const events = await runCli(['events', '--json'], { cwd: dir });
+  assert.ok(!events.stdout.includes('second-token-value-2') && !events.stdout.includes('first-token-value-1'), 'no secret value in the events');
+});
