@@ -3,7 +3,7 @@
 import { STOP_SIGNALS } from '../spec/schema.ts';
 import { ID_PATTERN } from '../events/index.ts';
 import { commandOf, duration, envOf, goDuration, mapOf, noteUnknown, serviceId, splitWords } from './common.ts';
-import { setPending } from './pending.ts';
+import { setField } from './set-field.ts';
 import { Draft, ImportError } from './types.ts';
 import type { Conversion } from './types.ts';
 
@@ -105,7 +105,7 @@ function convertService(draft: Draft, svc: Record<string, unknown>, name: string
   }
   if (svc.env_file !== undefined) {
     const files = (Array.isArray(svc.env_file) ? svc.env_file : [svc.env_file]).map((f) => String(mapOf(f)?.path ?? f));
-    setPending(draft, id, 'envFile', { envFile: files }, `${at}.env_file`, 'from env_file');
+    setField(draft, id, { envFile: files }, `${at}.env_file`, 'from env_file');
   }
   restartOf(draft, svc.restart, at, id, spec, proc);
   if (svc.healthcheck !== undefined) healthOf(draft, mapOf(svc.healthcheck) ?? {}, `${at}.healthcheck`, id, spec, text);
@@ -133,7 +133,7 @@ function convertService(draft: Draft, svc: Record<string, unknown>, name: string
     else draft.note(`${at}.${deploy.replicas !== undefined ? 'deploy.replicas' : 'scale'}`, `${JSON.stringify(replicas)}: replicas must be 1–64; not converted`);
   }
   const memory = mapOf(mapOf(mapOf(deploy.resources)?.limits))?.memory ?? svc.mem_limit;
-  if (memory !== undefined) setPending(draft, id, 'limits.memory', { limits: { memory: composeSize(memory) } }, `${at}.${svc.mem_limit !== undefined ? 'mem_limit' : 'deploy.resources.limits.memory'}`, 'from the container memory limit');
+  if (memory !== undefined) setField(draft, id, { limits: { memory: composeSize(memory) } }, `${at}.${svc.mem_limit !== undefined ? 'mem_limit' : 'deploy.resources.limits.memory'}`, 'from the container memory limit');
   for (const key of Object.keys(deploy)) if (key !== 'replicas' && key !== 'resources') draft.note(`${at}.deploy.${key}`, 'no equivalent; not converted');
   noteUnknown(draft, svc, HANDLED, at);
 }

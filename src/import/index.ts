@@ -13,7 +13,6 @@ import { projectOf, writeYaml } from './writer.ts';
 
 export { IMPORT_FORMATS, ImportError } from './types.ts';
 export type { Conversion, ImportFormat, ImportNote, ImportComment } from './types.ts';
-export { TARGET_FIELDS } from './pending.ts';
 
 /** A converted file. */
 export interface ImportResult {

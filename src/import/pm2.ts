@@ -1,7 +1,7 @@
 // PM2 ecosystem files: `apps` (or a bare list / a single app). Each app becomes a service; what
 // only the PM2 daemon does (cluster mode sharing one port, cron restarts) is reported.
 import { duration, envOf, escapeBraces, mapOf, noteUnknown, serviceId, splitWords } from './common.ts';
-import { setPending } from './pending.ts';
+import { setField } from './set-field.ts';
 import { Draft, ImportError } from './types.ts';
 import type { Conversion } from './types.ts';
 
@@ -59,7 +59,7 @@ function convertApp(draft: Draft, app: Record<string, unknown>, at: string): voi
   if (typeof app.cwd === 'string') proc.workingDir = escapeBraces(app.cwd);
   instancesOf(draft, app, at, id, spec);
   if (app.max_memory_restart !== undefined) {
-    setPending(draft, id, 'limits.memory', { limits: { memory: pm2Size(app.max_memory_restart) } }, `${at}.max_memory_restart`, 'from max_memory_restart');
+    setField(draft, id, { limits: { memory: pm2Size(app.max_memory_restart) } }, `${at}.max_memory_restart`, 'from max_memory_restart');
   }
   if (app.cron_restart !== undefined) {
     draft.note(`${at}.cron_restart`, `restarting a running app at ${JSON.stringify(app.cron_restart)} has no equivalent (a cron schedule starts a job; it does not restart a daemon); not converted`);
@@ -71,7 +71,7 @@ function convertApp(draft: Draft, app: Record<string, unknown>, at: string): voi
   }
   if (app.watch !== undefined && app.watch !== false) {
     const paths = app.watch === true ? [typeof app.cwd === 'string' ? app.cwd : '.'] : (Array.isArray(app.watch) ? app.watch : [app.watch]).map(String);
-    setPending(draft, id, 'watch', { watch: { paths } }, `${at}.watch`, 'from watch: restart when these change');
+    setField(draft, id, { watch: { paths } }, `${at}.watch`, 'from watch: restart when these change');
     if (app.ignore_watch !== undefined) draft.note(`${at}.ignore_watch`, 'not converted (needs watch ignore patterns)');
   }
   if (typeof app.max_restarts === 'number' && Number.isInteger(app.max_restarts) && app.max_restarts >= 0) spec.maxRestarts = app.max_restarts;

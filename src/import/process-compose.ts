@@ -1,7 +1,7 @@
 // process-compose: `processes` with shell command lines, dependencies with conditions, probes
 // and an availability (restart) policy, which map almost one to one.
 import { commandOf, duration, envOf, escapeBraces, mapOf, noteUnknown, serviceId } from './common.ts';
-import { setPending } from './pending.ts';
+import { setField } from './set-field.ts';
 import { Draft, ImportError } from './types.ts';
 import type { Conversion } from './types.ts';
 
@@ -83,7 +83,7 @@ function convertProcess(draft: Draft, p: Record<string, unknown>, at: string, id
     if (probe !== null) spec[to] = probe;
   }
   if (typeof p.ready_log_line === 'string') {
-    setPending(draft, id, 'health.log', { health: { type: 'log', pattern: p.ready_log_line } }, `${at}.ready_log_line`, 'ready once this line is printed');
+    setField(draft, id, { health: { type: 'log', pattern: p.ready_log_line } }, `${at}.ready_log_line`, 'ready once this line is printed');
   }
   availabilityOf(draft, mapOf(p.availability) ?? {}, `${at}.availability`, id, spec, proc);
   if (p.disabled === true) {

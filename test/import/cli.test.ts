@@ -23,11 +23,16 @@ test('import -o writes a nestor.yaml that nestor validate accepts, and refuses t
   const first = await runMain(['import', join(FIXTURES, 'docker-compose.yml'), '-o', 'nestor.yaml'], { cwd: dir });
   assert.equal(first.code, 0, first.stderr);
   assert.equal(first.stdout, '');
-  assert.match(first.stderr, /\(compose\): 3 service\(s\) converted into nestor\.yaml; 12 field\(s\) not converted:/);
+  assert.match(first.stderr, /\(compose\): 3 service\(s\) converted into nestor\.yaml; 10 field\(s\) not converted:/);
   assert.match(first.stderr, /^nestor {3}services\.db: image-only service skipped \(no command\)$/m);
   const written = await readFile(join(dir, 'nestor.yaml'), 'utf8');
   assert.match(written, /^# Converted by `nestor import` from docker-compose\.yml \(docker compose file\)\./);
 
+  // The compose file's env_file names the project's .env, which nestor validate requires to exist.
+  const missing = await runMain(['validate', '--json'], { cwd: dir });
+  assert.equal(missing.code, 2);
+  assert.match(missing.stdout, /services\.app\.envFile/);
+  await writeFile(join(dir, '.env'), 'RAILS_ENV=production\n');
   const valid = await runMain(['validate', '--json'], { cwd: dir });
   assert.equal(valid.code, 0, valid.stdout);
   assert.deepEqual(valid.json<{ services: string[] }>().services, ['migrate', 'app', 'worker']);
@@ -47,15 +52,15 @@ test('without -o the YAML goes to stdout and the report to stderr; --json holds 
   assert.equal(res.code, 0, res.stderr);
   assert.match(res.stdout, /^# Converted by `nestor import` from process-compose\.yaml/);
   assert.match(res.stdout, /^ {2}nats:$/m);
-  assert.doesNotMatch(res.stdout, /not converted \(needs/);
-  assert.match(res.stderr, /^nestor {3}processes\.web\.ready_log_line: not converted \(needs health\.log\)/m);
+  assert.match(res.stdout, /^ {6}type: log$/m, 'ready_log_line becomes a log readiness probe');
+  assert.match(res.stderr, /^nestor {3}processes\.web\.namespace: /m);
 
   const json = await runMain(['import', 'process-compose.yaml', '--json', '--format', 'process-compose'], { cwd: FIXTURES });
   assert.equal(json.code, 0, json.stderr);
   const doc = json.json<{ ok: boolean; output: null; yaml: string; notConverted: { path: string }[] }>();
   assert.equal(doc.output, null);
   assert.equal(doc.yaml.trimEnd(), res.stdout.trimEnd());
-  assert.deepEqual(doc.notConverted.map((n) => n.path), ['log_location', 'processes.api.namespace', 'processes.web.ready_log_line', 'processes.web.namespace']);
+  assert.deepEqual(doc.notConverted.map((n) => n.path), ['log_location', 'processes.api.namespace', 'processes.web.namespace']);
 });
 
 test('unreadable input, an unknown format or content of no known format exit 2 with one clear message', async (t) => {
