@@ -98,7 +98,8 @@ async function runUpWithTui(config: NestorConfig, project: PreparedProject, term
   process.once('SIGTERM', onSignal);
   try {
     await node.register(project);
-    const { runTui } = await import('../ui/tui/index.ts');
+    const { loadTui } = await import('../ui/tui/load.ts');
+    const { runTui } = await loadTui(true);
     await runTui({ url: node.api.url, signal: closeUi.signal, ...(config.api.token === undefined ? {} : { token: config.api.token }) });
   } finally {
     process.off('SIGTERM', onSignal);
