@@ -2,7 +2,7 @@
 // prefixed console copy, and throttled metadata for the event stream. Contract:
 //   in:  raw chunks tagged stdout/stderr, in arrival order
 //   out: <dir>/<service>.log (both streams, raw bytes, whole lines in arrival order) rotated to
-//        .1 … .<keep>, each with its time index `<file>.times` (when and from which stream, see
+//        .1 … .<keep>, each with its hidden time index `.<file>.times` (when and from which stream, see
 //        log-times.ts); rotated files older than retentionMs removed;
 //        console lines `name | text`, one console write per chunk; onMetadata at most once per interval per stream, sooner
 //        (ROTATION_NOTICE_MS after the previous one) once the file has rotated, and at close

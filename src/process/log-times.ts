@@ -1,5 +1,5 @@
 // Per-line times for log files that hold raw output. Beside each log file (live or rotated) the
-// sink keeps `<file>.times`: lines `<byte offset> <epoch ms> <o|e>` (stdout or stderr), one
+// sink keeps `.<file>.times`: lines `<byte offset> <epoch ms> <o|e>` (stdout or stderr), one
 // whenever the millisecond or the stream of a write differs from the previous one's, so a flood writes a few entries per millisecond at most
 // and a quiet service one per chunk. Entries are buffered and written in batches (on size, on a
 // short timer, at rotation and close): the log path gains no syscall per chunk. Bytes from an
@@ -8,6 +8,7 @@
 // mtime, the time of its last write.
 import { closeSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { constants } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { OutputStream } from './spawn.ts';
 
 const APPEND_NO_FOLLOW = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW;
@@ -16,9 +17,12 @@ const FLUSH_MS = 250;
 const FLUSH_BYTES = 4096;
 const MAX_ROTATED = 1000;
 
-/** The time index of a log file. */
+/**
+ * The time index of a log file: hidden (`.web.log.times`), so listings of the logs, globs on
+ * `web.log*` and followers watching `web.log.*` see only the logs.
+ */
 export function timesFileOf(file: string): string {
-  return `${file}.times`;
+  return join(dirname(file), `.${basename(file)}.times`);
 }
 
 /** Writes the time index of one live log file; rotation moves it along with the log. */
@@ -162,8 +166,8 @@ function readOne(path: string): TimedLine[] | null {
     // A line is as old as its last byte: the write that completed it.
     while (m + 1 < marks.length && (marks[m + 1] as Mark)[0] <= end) m++;
     // The last entry's bytes may include writes whose entry is still pending: the mtime (the last
-    // write) is their time; bytes before the first entry (an older sink) are no newer than it.
-    const time = m === marks.length - 1 ? Math.round(mtime) : m < 0 ? Math.min(Math.round(mtime), (marks[0] as Mark)[1]) : (marks[m] as Mark)[1];
+    // write; the file system's clock can lag Date.now() by a tick, hence the max) is their time; bytes before the first entry (an older sink) are no newer than it.
+    const time = m === marks.length - 1 ? Math.max(Math.round(mtime), (marks[m] as Mark | undefined)?.[1] ?? 0) : m < 0 ? Math.min(Math.round(mtime), (marks[0] as Mark)[1]) : (marks[m] as Mark)[1];
     let text = buf.toString('utf8', start, end);
     if (text.endsWith('\r')) text = text.slice(0, -1);
     const mark = marks[Math.max(0, m)];
