@@ -70,6 +70,11 @@ export class ApiClient {
     return (await this.getJson<{ lines: string[] }>(`/api/v1/services/${encodeURIComponent(service)}/logs?lines=${lines}`, signal)).lines;
   }
 
+  /** The last lines of every service's log on the node, interleaved by time, oldest first. */
+  async allLogs(lines = 50, signal?: AbortSignal): Promise<{ service: string; stream: 'stdout' | 'stderr'; time: string; text: string }[]> {
+    return (await this.getJson<{ lines: { service: string; stream: 'stdout' | 'stderr'; time: string; text: string }[] }>(`/api/v1/logs?lines=${lines}`, signal)).lines;
+  }
+
   /** Sends a command; resolves with the HTTP status and the outcome (never throws on 4xx). */
   async command(verb: CommandVerb, service: string): Promise<{ status: number; body: CommandResult | { error: { code: string; message: string } } }> {
     const res = await fetch(`${this.url}/api/v1/services/${encodeURIComponent(service)}/${verb}`, {

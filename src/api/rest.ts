@@ -2,7 +2,7 @@
 // starts from), commands, /healthz, and the OpenAPI document. Reads come from the live state's
 // reduced state; commands go to the owning controller and return its outcome.
 import { existsSync } from 'node:fs';
-import { tailLog } from '../process/index.ts';
+import { readMergedLogs, tailLog } from '../process/index.ts';
 import { getService } from '../state/index.ts';
 import { recordKeyOf, selectInstanceEntry, selectService, selectStatusJson } from '../views/index.ts';
 import type { ApiContext, Route } from './context.ts';
@@ -82,6 +82,14 @@ export function restRoutes(): Route[] {
       },
     },
     {
+      method: 'GET',
+      path: '/api/v1/logs',
+      handle: ({ res, url }, ctx) => {
+        const { lines } = parseOr(logsQuerySchema, Object.fromEntries(url.searchParams), 'query');
+        sendJson(res, 200, { lines: mergedLogTail(ctx, lines) });
+      },
+    },
+    {
       method: 'POST',
       path: '/api/v1/services/:id/:verb',
       handle: async ({ req, res, params }, ctx) => {
@@ -94,4 +102,14 @@ export function restRoutes(): Route[] {
       },
     },
   ];
+}
+
+/** The last `lines` of each of this node's services' logs, interleaved by write time. */
+export function mergedLogTail(ctx: ApiContext, lines: number): { service: string; stream: 'stdout' | 'stderr'; time: string; text: string }[] {
+  const keys = [...new Set(Object.keys(ctx.live.state.services).map((id) => recordKeyOf(id) ?? id))].sort();
+  const sources = keys.flatMap((service) => {
+    const file = ctx.logFile(service);
+    return file === null ? [] : [{ service, file }];
+  });
+  return readMergedLogs(sources, { lines }).map((l) => ({ service: l.service, stream: l.stream, time: new Date(l.time).toISOString(), text: l.text }));
 }

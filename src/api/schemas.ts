@@ -158,6 +158,20 @@ export const logsResponseSchema = z
   .object({ service: z.string(), file: z.string(), lines: z.array(z.string()) })
   .meta({ id: 'LogTail' });
 
+/** `GET /api/v1/logs`: the services of this node, their log tails interleaved by time. */
+export const mergedLogsResponseSchema = z
+  .object({
+    lines: z.array(
+      z.object({
+        service: z.string(),
+        stream: z.enum(['stdout', 'stderr']),
+        time: z.string().meta({ description: 'When the line was written (RFC 3339)' }),
+        text: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: 'MergedLogs' });
+
 /** `GET /api/v1/state`: the whole reduced state, the snapshot a view starts from. */
 export const stateResponseSchema = z
   .looseObject({

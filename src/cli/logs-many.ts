@@ -3,7 +3,7 @@
 // as JSON objects; -f follows every file and prints lines in the order they arrive.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { consolePrefix, followLog, logFileOf, readTimedLog } from '../process/index.ts';
+import { consolePrefix, followLog, logFileOf, readMergedLogs } from '../process/index.ts';
 import type { TimedLine } from '../process/index.ts';
 import { parseDuration } from '../spec/index.ts';
 import { parseLogLine, showLogLine } from '../views/index.ts';
@@ -47,15 +47,9 @@ export function servicesWithLogs(logsDir: string): string[] {
 /** Prints the merged tail of the services' logs; returns how many lines were printed. */
 export function printMerged(req: ManyLogsRequest, term: Terminal): number {
   const width = Math.max(0, ...req.services.map((s) => s.length));
-  const all: { service: string; order: number; line: TimedLine }[] = [];
-  req.services.forEach((service, order) => {
-    const file = logFileOf(req.logsDir, service);
-    const opts = { lines: req.lines, ...(req.sinceMs === undefined ? {} : { sinceMs: req.sinceMs }) };
-    for (const line of readTimedLog(file, opts)) all.push({ service, order, line });
-  });
-  // Stable within a service (file order); between services by time, then by the order asked.
-  all.sort((a, b) => a.line.time - b.line.time || (a.service === b.service ? 0 : a.order - b.order));
-  for (const { service, line } of all) term.out(render(req, width, service, line));
+  const sources = req.services.map((service) => ({ service, file: logFileOf(req.logsDir, service) }));
+  const all = readMergedLogs(sources, { lines: req.lines, ...(req.sinceMs === undefined ? {} : { sinceMs: req.sinceMs }) });
+  for (const line of all) term.out(render(req, width, line.service, line));
   return all.length;
 }
 

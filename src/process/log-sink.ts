@@ -325,7 +325,6 @@ class RotatingFile {
   }
 
   private append(parts: Buffer[], total: number): void {
-    this.times.mark(this.size, this.stream);
     const nonEmpty = parts.filter((p) => p.length > 0);
     const done = nonEmpty.length === 1 ? writeSync(this.fd, nonEmpty[0] as Buffer) : writevSync(this.fd, nonEmpty);
     if (done < total) {
@@ -334,6 +333,7 @@ class RotatingFile {
       for (let off = 0; off < rest.length; ) off += writeSync(this.fd, rest, off, rest.length - off);
     }
     this.size += total;
+    this.times.mark(this.size, this.stream);
   }
 
   private rotate(): void {

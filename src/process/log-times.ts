@@ -1,11 +1,11 @@
 // Per-line times for log files that hold raw output. Beside each log file (live or rotated) the
-// sink keeps `.<file>.times`: lines `<byte offset> <epoch ms> <o|e>` (stdout or stderr), one
-// whenever the millisecond or the stream of a write differs from the previous one's, so a flood writes a few entries per millisecond at most
-// and a quiet service one per chunk. Entries are buffered and written in batches (on size, on a
-// short timer, at rotation and close): the log path gains no syscall per chunk. Bytes from an
-// entry's offset up to the next entry were written in that millisecond; bytes past the last
-// entry on disk (a batch not written yet, or a file from before this index) take the file's
-// mtime, the time of its last write.
+// sink keeps `.<file>.times`: lines `<end offset> <epoch ms> <o|e>`, each saying that the bytes
+// after the previous entry's end up to this end were written in that millisecond by stdout or
+// stderr. Consecutive writes in the same millisecond and stream extend one entry, so a flood adds
+// a few entries per millisecond at most and a quiet service one per chunk. Entries are buffered
+// and written in batches (on size, on a short timer, at rotation and close): the log path gains
+// no syscall per chunk. Bytes past the last entry on disk (a batch not written yet, or a file
+// from before this index) take the file's mtime, the time of its last write.
 import { closeSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { constants } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -29,21 +29,24 @@ export function timesFileOf(file: string): string {
 export class TimeIndex {
   private fd: number;
   private pending = '';
-  private lastMs = -1;
-  private lastStream: OutputStream | null = null;
+  /** The newest entry, still open to extension by writes in the same millisecond and stream. */
+  private last: { end: number; ms: number; stream: OutputStream } | null = null;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly logFile: string) {
     this.fd = openSync(timesFileOf(logFile), APPEND_NO_FOLLOW, 0o644);
   }
 
-  /** Notes that bytes from `offset` of the live file are being written now, from `stream`. */
-  mark(offset: number, stream: OutputStream): void {
+  /** Notes that the live file's bytes up to `end` were just written, from `stream`. */
+  mark(end: number, stream: OutputStream): void {
     const now = Date.now();
-    if (now === this.lastMs && stream === this.lastStream) return;
-    this.lastMs = now;
-    this.lastStream = stream;
-    this.pending += `${offset} ${now} ${stream === 'stdout' ? 'o' : 'e'}\n`;
+    const last = this.last;
+    if (last !== null && last.ms === now && last.stream === stream) {
+      last.end = end;
+      return;
+    }
+    if (last !== null) this.pending += entry(last);
+    this.last = { end, ms: now, stream };
     if (this.pending.length >= FLUSH_BYTES) this.flush();
     else if (this.timer === undefined) {
       this.timer = setTimeout(() => this.flush(), FLUSH_MS);
@@ -51,10 +54,12 @@ export class TimeIndex {
     }
   }
 
-  /** Writes the pending entries. */
+  /** Writes the pending entries, the open one included. */
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.last !== null) this.pending += entry(this.last);
+    this.last = null;
     if (this.pending === '') return;
     writeSync(this.fd, this.pending);
     this.pending = '';
@@ -67,14 +72,16 @@ export class TimeIndex {
     if (rotatedTo === null) rmSync(timesFileOf(this.logFile), { force: true });
     else renameIfExists(timesFileOf(this.logFile), timesFileOf(rotatedTo));
     this.fd = openSync(timesFileOf(this.logFile), APPEND_NO_FOLLOW, 0o644);
-    this.lastMs = -1;
-    this.lastStream = null;
   }
 
   close(): void {
     this.flush();
     closeSync(this.fd);
   }
+}
+
+function entry(e: { end: number; ms: number; stream: OutputStream }): string {
+  return `${e.end} ${e.ms} ${e.stream === 'stdout' ? 'o' : 'e'}\n`;
 }
 
 /** Moves a file if it exists. */
@@ -158,20 +165,20 @@ function readOne(path: string): TimedLine[] | null {
   }
   const marks = readMarks(timesFileOf(path));
   const lines: TimedLine[] = [];
+  // The file system's clock can lag Date.now() by a tick: never before the last entry.
+  const afterMarks = Math.max(Math.round(mtime), marks.at(-1)?.[1] ?? 0);
   let start = 0;
-  let m = -1;
+  let m = 0;
   while (start < buf.length) {
     let end = buf.indexOf(10, start);
-    if (end < 0) end = buf.length; // a last line without its newline yet
+    if (end < 0) end = buf.length - 1; // a last line without its newline yet
     // A line is as old as its last byte: the write that completed it.
-    while (m + 1 < marks.length && (marks[m + 1] as Mark)[0] <= end) m++;
-    // The last entry's bytes may include writes whose entry is still pending: the mtime (the last
-    // write; the file system's clock can lag Date.now() by a tick, hence the max) is their time; bytes before the first entry (an older sink) are no newer than it.
-    const time = m === marks.length - 1 ? Math.max(Math.round(mtime), (marks[m] as Mark | undefined)?.[1] ?? 0) : m < 0 ? Math.min(Math.round(mtime), (marks[0] as Mark)[1]) : (marks[m] as Mark)[1];
-    let text = buf.toString('utf8', start, end);
+    while (m < marks.length && (marks[m] as Mark)[0] <= end) m++;
+    const mark = marks[m];
+    let text = buf.toString('utf8', start, buf[end] === 10 ? end : end + 1);
     if (text.endsWith('\r')) text = text.slice(0, -1);
-    const mark = marks[Math.max(0, m)];
-    lines.push({ time, stream: mark?.[2] === 'e' ? 'stderr' : 'stdout', text });
+    // Past the last entry: written since the last batch of entries (or before the index existed).
+    lines.push(mark === undefined ? { time: afterMarks, stream: 'stdout', text } : { time: mark[1], stream: mark[2] === 'e' ? 'stderr' : 'stdout', text });
     start = end + 1;
   }
   return lines;
@@ -192,4 +199,23 @@ function readMarks(path: string): Mark[] {
     if (Number.isFinite(offset) && Number.isFinite(ms)) marks.push([offset, ms, stream ?? 'o']);
   }
   return marks;
+}
+
+/** A line of one of several services' logs. */
+export interface MergedLine extends TimedLine {
+  service: string;
+}
+
+/**
+ * The logs of several services as one, oldest first: each service's last `lines` (since
+ * `sinceMs`), interleaved by write time; lines written in the same millisecond keep the order
+ * of the sources.
+ */
+export function readMergedLogs(sources: { service: string; file: string }[], options: TimedReadOptions = {}): MergedLine[] {
+  const all: (MergedLine & { order: number })[] = [];
+  sources.forEach(({ service, file }, order) => {
+    for (const line of readTimedLog(file, options)) all.push({ ...line, service, order });
+  });
+  all.sort((a, b) => a.time - b.time || a.order - b.order);
+  return all.map(({ order: _order, ...line }) => line);
 }

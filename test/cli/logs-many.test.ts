@@ -2,13 +2,15 @@
 // (and one writing JSON lines), then the merged, prefixed, filtered and followed output.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { runCli, startCli } from '../../src/harness/index.ts';
+import { turnPrinter } from '../fixtures/turn-printer.ts';
 import { tempProject } from './helpers.ts';
 
-// Each service prints its lines at fixed offsets from its start, then stays up; a and b take
-// turns 300 ms apart so their lines interleave.
-const printer = (lines: [number, string, 'out' | 'err'][]): string =>
-  JSON.stringify(`${lines.map(([at, text, s]) => `setTimeout(() => process.std${s}.write(${JSON.stringify(`${text}\n`)}), ${at});`).join(' ')} setInterval(() => {}, 1e6);`);
+// Each service prints its lines at offsets from one shared moment (the go file) and stays up; a
+// and b take turns 300 ms apart so their lines interleave.
+const printer = (lines: [number, string, 'out' | 'err'][]): string => JSON.stringify(turnPrinter('go', lines));
 
 const YAML = `services:
   a:
@@ -25,6 +27,7 @@ test('logs with no id interleaves every service by time, with prefixes, --json, 
   const env = { NO_COLOR: '1' };
   const up = await runCli(['up', '-d'], { cwd: dir, env });
   assert.equal(up.code, 0, up.stderr);
+  await writeFile(join(dir, 'go'), '');
 
   let json: { service: string; stream: string; time: string; text: string; level?: string; message?: string }[] = [];
   const deadline = Date.now() + 30_000;
