@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { readMergedLogs, tailLog } from '../process/index.ts';
 import { getService } from '../state/index.ts';
-import { recordKeyOf, selectInstanceEntry, selectService, selectStatusJson } from '../views/index.ts';
+import { parseLogLine, recordKeyOf, selectInstanceEntry, selectService, selectStatusJson } from '../views/index.ts';
 import type { ApiContext, Route } from './context.ts';
 import { HttpError } from './errors.ts';
 import { handleEvents } from './events-route.ts';
@@ -78,7 +78,8 @@ export function restRoutes(): Route[] {
         const { lines } = parseOr(logsQuerySchema, Object.fromEntries(url.searchParams), 'query');
         const file = ctx.logFile(key);
         if (file === null) throw new HttpError(404, 'log-elsewhere', `${id} runs on another node; ask that node's API for its log`);
-        sendJson(res, 200, { service: id, file, lines: existsSync(file) ? tailLog(file, lines) : [] });
+        const format = ctx.logFormat(key);
+        sendJson(res, 200, { service: id, file, lines: existsSync(file) ? tailLog(file, lines) : [], ...(format === undefined ? {} : { format }) });
       },
     },
     {
@@ -104,12 +105,25 @@ export function restRoutes(): Route[] {
   ];
 }
 
+/** A line of GET /api/v1/logs. */
+export interface MergedLogLine {
+  service: string;
+  stream: 'stdout' | 'stderr';
+  time: string;
+  text: string;
+  level?: string;
+  message?: string;
+}
+
 /** The last `lines` of each of this node's services' logs, interleaved by write time. */
-export function mergedLogTail(ctx: ApiContext, lines: number): { service: string; stream: 'stdout' | 'stderr'; time: string; text: string }[] {
+export function mergedLogTail(ctx: ApiContext, lines: number): MergedLogLine[] {
   const keys = [...new Set(Object.keys(ctx.live.state.services).map((id) => recordKeyOf(id) ?? id))].sort();
   const sources = keys.flatMap((service) => {
     const file = ctx.logFile(service);
     return file === null ? [] : [{ service, file }];
   });
-  return readMergedLogs(sources, { lines }).map((l) => ({ service: l.service, stream: l.stream, time: new Date(l.time).toISOString(), text: l.text }));
+  return readMergedLogs(sources, { lines }).map((l) => {
+    const { level, message } = parseLogLine(l.text, ctx.logFormat(l.service));
+    return { service: l.service, stream: l.stream, time: new Date(l.time).toISOString(), text: l.text, ...(level === null ? {} : { level, message }) };
+  });
 }

@@ -23,18 +23,23 @@ test('every service log, interleaved by time, over REST, on the dashboard and in
     specs: {
       ant: printer(go, [[0, 'ant one'], [600, 'ant two']]),
       bee: printer(go, [[300, 'bee one'], [900, 'bee two']]),
+      // logging.format json: structured lines are shown as level and message.
+      jay: { ...printer(go, [[1200, '{"level":"warn","msg":"disk nearly full"}']]), logging: { format: 'json' } },
     },
   });
   await h.waitForState('ant', 'ready');
   await h.waitForState('bee', 'ready');
+  await h.waitForState('jay', 'ready');
   await writeFile(go, '');
   const api = h.node.api.url;
-  let lines: { service: string; stream: string; time: string; text: string }[] = [];
+  let lines: { service: string; stream: string; time: string; text: string; level?: string; message?: string }[] = [];
   await until('four lines in the merged log', async () => {
     const res = await get(`${api}/api/v1/logs?lines=10`);
     lines = (JSON.parse(res.body) as { lines: typeof lines }).lines;
-    return lines.length >= 4;
+    return lines.length >= 5;
   });
+  const jay = lines.pop();
+  assert.deepEqual([jay?.service, jay?.level, jay?.message], ['jay', 'warn', 'disk nearly full']);
   assert.deepEqual(
     lines.map((l) => [l.service, l.text]),
     [
@@ -48,7 +53,7 @@ test('every service log, interleaved by time, over REST, on the dashboard and in
   const page = await get(`${api}/status/logs`);
   assert.equal(page.status, 200);
   const text = page.body.replace(/<[^>]+>/g, '');
-  assert.ok(/ant \| ant one\s+bee \| bee one\s+ant \| ant two\s+bee \| bee two/.test(text), text);
+  assert.ok(/ant \| ant one\s+bee \| bee one\s+ant \| ant two\s+bee \| bee two\s+jay \| WARN  disk nearly full/.test(text), text);
   const dashboard = await get(`${api}/status`);
   assert.match(dashboard.body, /href="\/status\/logs"[^>]*>all services</);
 

@@ -157,7 +157,7 @@ export function LiveTui({ client, recentLimit = 200, healthEveryMs = 2_000 }: Li
       // The last LOG_LINES of each service, merged; the pane shows the newest LOG_LINES of them.
       const width = Math.max(0, ...Object.keys(stateRef.current.services).map((id) => id.length));
       client.allLogs(LOG_LINES, abort.signal).then(
-        (lines) => setLogs(lines.slice(-LOG_LINES).map((l) => `${l.service.padEnd(width)} | ${l.text}`)),
+        (lines) => setLogs(lines.slice(-LOG_LINES).map((l) => `${l.service.padEnd(width)} | ${l.level === undefined ? l.text : `${l.level.toUpperCase().padEnd(5)} ${l.message ?? ''}`}`)),
         () => setLogs([]),
       );
     } else {

@@ -24,7 +24,7 @@ export function renderAllLogs(ctx: ApiContext, query: string): string {
     .map((l) => {
       const colour = CSS_COLOURS[colourFor(l.service)] ?? '#c9d1d9';
       const cls = l.stream === 'stderr' ? ' class="stderr"' : '';
-      return `<span style="color:${colour}">${escapeHtml(l.service.padEnd(width))} |</span> <span${cls} title="${escapeHtml(l.time)}">${escapeHtml(l.text)}</span>`;
+      return `<span style="color:${colour}">${escapeHtml(l.service.padEnd(width))} |</span> <span${cls} title="${escapeHtml(l.time)}">${escapeHtml(l.level === undefined ? l.text : `${l.level.toUpperCase().padEnd(5)} ${l.message ?? ''}`)}</span>`;
     })
     .join('\n');
   return render('all-logs.html', {
