@@ -53,7 +53,7 @@ test('every service log, interleaved by time, over REST, on the dashboard and in
   const page = await get(`${api}/status/logs`);
   assert.equal(page.status, 200);
   const text = page.body.replace(/<[^>]+>/g, '');
-  assert.ok(/ant \| ant one\s+bee \| bee one\s+ant \| ant two\s+bee \| bee two\s+jay \| WARN  disk nearly full/.test(text), text);
+  assert.ok(/ant \| ant one\s+bee \| bee one\s+ant \| ant two\s+bee \| bee two\s+jay \| WARN {2}disk nearly full/.test(text), text);
   const dashboard = await get(`${api}/status`);
   assert.match(dashboard.body, /href="\/status\/logs"[^>]*>all services</);
 
