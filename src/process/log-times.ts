@@ -27,15 +27,15 @@ export function timesFileOf(file: string): string {
 
 /** Writes the time index of one live log file; rotation moves it along with the log. */
 export class TimeIndex {
-  private fd: number;
+  // Opened at the first batch, not with the sink: the sink is opened off the event loop on the
+  // spawn path (openLogSink), where a synchronous open per service would cost a start of hundreds.
+  private fd: number | null = null;
   private pending = '';
   /** The newest entry, still open to extension by writes in the same millisecond and stream. */
   private last: { end: number; ms: number; stream: OutputStream } | null = null;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly logFile: string) {
-    this.fd = openSync(timesFileOf(logFile), APPEND_NO_FOLLOW, 0o644);
-  }
+  constructor(private readonly logFile: string) {}
 
   /** Notes that the live file's bytes up to `end` were just written, from `stream`. */
   mark(end: number, stream: OutputStream): void {
@@ -61,22 +61,29 @@ export class TimeIndex {
     if (this.last !== null) this.pending += entry(this.last);
     this.last = null;
     if (this.pending === '') return;
-    writeSync(this.fd, this.pending);
+    const batch = this.pending;
     this.pending = '';
+    // The index only refines times: a batch that cannot be written (the logs dir removed, a full
+    // disk) is dropped, its lines read with the file's mtime, and the log itself goes on.
+    try {
+      this.fd ??= openSync(timesFileOf(this.logFile), APPEND_NO_FOLLOW, 0o644);
+      writeSync(this.fd, batch);
+    } catch {
+      // dropped, see above
+    }
   }
 
   /** Called after the log moved to `rotatedTo` (or was dropped, when null): the index follows it. */
   rotated(rotatedTo: string | null): void {
-    this.flush();
-    closeSync(this.fd);
+    this.close();
     if (rotatedTo === null) rmSync(timesFileOf(this.logFile), { force: true });
     else renameIfExists(timesFileOf(this.logFile), timesFileOf(rotatedTo));
-    this.fd = openSync(timesFileOf(this.logFile), APPEND_NO_FOLLOW, 0o644);
   }
 
   close(): void {
     this.flush();
-    closeSync(this.fd);
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
   }
 }
 
