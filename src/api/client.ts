@@ -3,7 +3,9 @@
 // Last-Event-ID, so a reader sees every event exactly once (docs/api.md, *The event stream*).
 import type { CommandVerb, NestorEvent, Stored } from '../events/index.ts';
 import type { State } from '../state/index.ts';
+import { showLogLine } from '../views/index.ts';
 import type { NodeRow, StatusJson } from '../views/index.ts';
+import type { MergedLogLine } from './rest.ts';
 import type { CommandResult } from './commands.ts';
 import { SseParser } from './sse-parse.ts';
 import type { SseMessage } from './sse-parse.ts';
@@ -67,7 +69,14 @@ export class ApiClient {
 
   /** The last lines of a service's log. */
   async logs(service: string, lines = 50, signal?: AbortSignal): Promise<string[]> {
-    return (await this.getJson<{ lines: string[] }>(`/api/v1/services/${encodeURIComponent(service)}/logs?lines=${lines}`, signal)).lines;
+    const body = await this.getJson<{ lines: string[]; format?: 'text' | 'json' }>(`/api/v1/services/${encodeURIComponent(service)}/logs?lines=${lines}`, signal);
+    // As the log views show them: a json-format service's structured lines as level and message.
+    return body.lines.map((l) => showLogLine(l, body.format));
+  }
+
+  /** The last lines of every service's log on the node, interleaved by time, oldest first. */
+  async allLogs(lines = 50, signal?: AbortSignal): Promise<MergedLogLine[]> {
+    return (await this.getJson<{ lines: MergedLogLine[] }>(`/api/v1/logs?lines=${lines}`, signal)).lines;
   }
 
   /** Sends a command; resolves with the HTTP status and the outcome (never throws on 4xx). */

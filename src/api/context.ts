@@ -31,6 +31,8 @@ export interface ApiContext {
   members(): MemberRow[] | null;
   /** The log file of a service of this node, or null for services of other nodes. */
   logFile(service: string): string | null;
+  /** logging.format of a service of this node (json lines are shown as level and message). */
+  logFormat(key: string): 'text' | 'json' | undefined;
   /** Opens an event stream on a response (bounded queue, keep-alive, tracked for shutdown). */
   openStream(req: IncomingMessage, res: ServerResponse, kind: StreamKind, opts?: Partial<SseConnectionOptions>): SseConnection;
 }

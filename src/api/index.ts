@@ -13,6 +13,8 @@ export { sseEvent, sseComment, SSE_HEADERS } from './sse.ts';
 export type { SseFrame } from './sse.ts';
 export { sendJson, sendError } from './respond.ts';
 export { openApiDocument } from './openapi.ts';
+export { mergedLogTail } from './rest.ts';
+export type { MergedLogLine } from './rest.ts';
 export {
   serviceEntrySchema,
   servicesResponseSchema,

@@ -11,6 +11,7 @@ import {
   instanceEntrySchema,
   logsQuerySchema,
   logsResponseSchema,
+  mergedLogsResponseSchema,
   nodeActionResponseSchema,
   nodeActionSchema,
   nodeIdSchema,
@@ -37,6 +38,7 @@ const COMPONENTS = [
   errorResponseSchema,
   healthResponseSchema,
   logsResponseSchema,
+  mergedLogsResponseSchema,
   stateResponseSchema,
   nodeRowSchema,
   nodesResponseSchema,
@@ -110,6 +112,13 @@ export function openApiDocument(): Json {
           summary: "The last lines of a service's log",
           parameters: [idParam, ...queryParams(logsQuerySchema)],
           responses: { 200: json(logsResponseSchema, 'The log tail'), 401: unauthorized, 404: errorOf('Unknown service, or a service of another node') },
+        },
+      },
+      '/api/v1/logs': {
+        get: {
+          summary: "The last lines of every service's log on this node, interleaved by the time they were written",
+          parameters: queryParams(logsQuerySchema),
+          responses: { 200: json(mergedLogsResponseSchema, 'The log tails, oldest line first'), 401: unauthorized },
         },
       },
       '/api/v1/services/{id}/{verb}': {

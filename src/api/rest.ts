@@ -2,9 +2,9 @@
 // starts from), commands, /healthz, and the OpenAPI document. Reads come from the live state's
 // reduced state; commands go to the owning controller and return its outcome.
 import { existsSync } from 'node:fs';
-import { tailLog } from '../process/index.ts';
+import { readMergedLogs, tailLog } from '../process/index.ts';
 import { getService } from '../state/index.ts';
-import { recordKeyOf, selectInstanceEntry, selectService, selectStatusJson } from '../views/index.ts';
+import { parseLogLine, recordKeyOf, selectInstanceEntry, selectService, selectStatusJson } from '../views/index.ts';
 import type { ApiContext, Route } from './context.ts';
 import { HttpError } from './errors.ts';
 import { handleEvents } from './events-route.ts';
@@ -78,7 +78,16 @@ export function restRoutes(): Route[] {
         const { lines } = parseOr(logsQuerySchema, Object.fromEntries(url.searchParams), 'query');
         const file = ctx.logFile(key);
         if (file === null) throw new HttpError(404, 'log-elsewhere', `${id} runs on another node; ask that node's API for its log`);
-        sendJson(res, 200, { service: id, file, lines: existsSync(file) ? tailLog(file, lines) : [] });
+        const format = ctx.logFormat(key);
+        sendJson(res, 200, { service: id, file, lines: existsSync(file) ? tailLog(file, lines) : [], ...(format === undefined ? {} : { format }) });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/logs',
+      handle: ({ res, url }, ctx) => {
+        const { lines } = parseOr(logsQuerySchema, Object.fromEntries(url.searchParams), 'query');
+        sendJson(res, 200, { lines: mergedLogTail(ctx, lines) });
       },
     },
     {
@@ -94,4 +103,27 @@ export function restRoutes(): Route[] {
       },
     },
   ];
+}
+
+/** A line of GET /api/v1/logs. */
+export interface MergedLogLine {
+  service: string;
+  stream: 'stdout' | 'stderr';
+  time: string;
+  text: string;
+  level?: string;
+  message?: string;
+}
+
+/** The last `lines` of each of this node's services' logs, interleaved by write time. */
+export function mergedLogTail(ctx: ApiContext, lines: number): MergedLogLine[] {
+  const keys = [...new Set(Object.keys(ctx.live.state.services).map((id) => recordKeyOf(id) ?? id))].sort();
+  const sources = keys.flatMap((service) => {
+    const file = ctx.logFile(service);
+    return file === null ? [] : [{ service, file }];
+  });
+  return readMergedLogs(sources, { lines }).map((l) => {
+    const { level, message } = parseLogLine(l.text, ctx.logFormat(l.service));
+    return { service: l.service, stream: l.stream, time: new Date(l.time).toISOString(), text: l.text, ...(level === null ? {} : { level, message }) };
+  });
 }

@@ -157,8 +157,29 @@ export const healthResponseSchema = z
 
 /** `GET /api/v1/services/{id}/logs`. */
 export const logsResponseSchema = z
-  .object({ service: z.string(), file: z.string(), lines: z.array(z.string()) })
+  .object({
+    service: z.string(),
+    file: z.string(),
+    lines: z.array(z.string()),
+    format: z.enum(['text', 'json']).optional().meta({ description: "The service's logging.format: json lines hold a level and a message" }),
+  })
   .meta({ id: 'LogTail' });
+
+/** `GET /api/v1/logs`: the services of this node, their log tails interleaved by time. */
+export const mergedLogsResponseSchema = z
+  .object({
+    lines: z.array(
+      z.object({
+        service: z.string(),
+        stream: z.enum(['stdout', 'stderr']),
+        time: z.string().meta({ description: 'When the line was written (RFC 3339)' }),
+        text: z.string(),
+        level: z.string().optional().meta({ description: 'For a logging.format json service, the level of a structured line' }),
+        message: z.string().optional().meta({ description: 'For a logging.format json service, the message of a structured line' }),
+      }),
+    ),
+  })
+  .meta({ id: 'MergedLogs' });
 
 /** `GET /api/v1/state`: the whole reduced state, the snapshot a view starts from. */
 export const stateResponseSchema = z

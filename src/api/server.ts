@@ -39,6 +39,8 @@ export interface ApiServerOptions {
   api: Pick<ApiConfig, 'host' | 'port' | 'token' | 'readOnly'> & Partial<Pick<ApiConfig, 'allowedHosts'>>;
   /** Pids of this node's running services; derived from the state when absent. */
   runningPids?(): Record<string, number>;
+  /** logging.format of a local service (by record key); absent: every log is shown as text. */
+  logFormat?(key: string): 'text' | 'json' | undefined;
   /** The membership's judgement of the cluster's nodes (GET /api/v1/nodes); absent: the nodes' events alone. */
   members?: () => MemberRow[] | null;
   /** More routes (the dashboard). */
@@ -87,6 +89,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     linkHost: host === '0.0.0.0' || host === '::' ? hostname() : host,
     command: (verb, service, component) => sendCommand(opts.bus, live.state, verb, service, { node: opts.node, component }),
     members: () => opts.members?.() ?? null,
+    logFormat: (key) => opts.logFormat?.(key),
     logFile: (service) => (getService(live.state, service)?.node === opts.node ? logFileOf(logsDir, service) : null),
     openStream: (req, res, kind, o) => openStream(req, res, kind, o),
   };

@@ -164,6 +164,7 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
       dataDir: config.dataDir,
       api: config.api,
       runningPids: () => started.runningPids(),
+      logFormat: (key) => started.logFormat(key),
       // The membership starts after the API (its lease carries the API's URL).
       members: () => clusterRole?.members() ?? null,
       mounts: [dashboardRoutes],

@@ -135,12 +135,18 @@ export function buildProgram(term: Terminal, ctx: CliContext, done: (code: numbe
 
   const logs = program
     .command('logs')
-    .argument('<id>', 'the service')
-    .description("print a service's output (its log file)")
+    .argument('[id...]', 'the services (default: all of them, interleaved by time)')
+    .description("print services' output (their log files)")
     .option('--file <file>', 'project file (default: nestor.yaml in this folder)')
     .option('-f, --follow', 'keep printing new lines (Ctrl-C to stop)')
-    .option('-n, --lines <n>', 'how many lines from the end (default 100)');
-  logs.action(run(async () => (await verbs.logs()).runLogs(logs.args[0] as string, logs.opts(), ctx, term)));
+    .option('-n, --lines <n>', 'how many lines from the end, per service (default 100)')
+    .option('--tail <n>', 'same as -n')
+    .option('--since <age|time>', 'only lines written since an age (10m, 2h) or an ISO time')
+    .option('--json', 'one JSON object per line: service, stream, time, text');
+  logs.action(run(async () => {
+    const { tail, ...opts } = logs.opts<{ tail?: string; lines?: string }>();
+    return (await verbs.logs()).runLogs(logs.args, { ...opts, ...(tail === undefined ? {} : { lines: tail }) }, ctx, term);
+  }));
 
   for (const verb of COMMAND_VERBS) {
     const cmd = program

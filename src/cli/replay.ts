@@ -37,6 +37,12 @@ export async function runReplay(file: string, flags: ReplayFlags, ctx: CliContex
   const { path, text } = await readLogFile(ctx, file);
   const result = replayLog(until === undefined ? text : cutAt(text, until), { steps: flags.step === true });
   reportSkips(result, path, term);
+  // Every line skipped: this is not an event log (a wrong file, a log of some other tool), and
+  // an empty table with exit 0 would read as "a stack with no services".
+  const events = result.state.counters.applied + result.state.counters.ignored;
+  if (events === 0 && result.skipped.length > 0) {
+    throw new UsageError(`${path} holds no events: all ${result.skipped.length} non-blank line(s) were skipped; pass a file written by \`nestor events --json\``);
+  }
   if (flags.step) {
     for (const step of result.steps ?? []) term.out(flags.json ? JSON.stringify(step) : stepLine(step));
     if (flags.json) return 0;

@@ -22,8 +22,9 @@ export async function runTuiVerb(flags: TuiFlags, ctx: CliContext): Promise<numb
     token = conn.config.api.token;
   }
   if (url === null) throw new CliFailure('the running instance serves no HTTP API, which the terminal UI reads; `nestor watch` works without it');
-  // Ink and React load only for this verb.
-  const { runTui } = await import('../ui/tui/index.ts');
+  // Ink and React load only for this verb; loadTui keeps Ink drawing on this terminal under CI=true.
+  const { loadTui } = await import('../ui/tui/load.ts');
+  const { runTui } = await loadTui(true);
   await runTui({ url, ...(token === undefined ? {} : { token }) });
   return 0;
 }

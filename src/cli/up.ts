@@ -127,7 +127,8 @@ async function runUpWithTui(config: NestorConfig, project: PreparedProject, flag
     await node.register(project);
     // Lines would tear the screen: what an apply did shows in the UI's feed (its event).
     if (flags.watch === true) watching = await startWatch(node, config, flags, { info: () => {}, error: () => {} });
-    const { runTui } = await import('../ui/tui/index.ts');
+    const { loadTui } = await import('../ui/tui/load.ts');
+    const { runTui } = await loadTui(true);
     await runTui({ url: node.api.url, signal: closeUi.signal, ...(config.api.token === undefined ? {} : { token: config.api.token }) });
   } finally {
     process.off('SIGTERM', onSignal);

@@ -195,6 +195,11 @@ export class Controller {
     return this.runner.pids();
   }
 
+  /** logging.format of a service this node runs (by record key), for the log views. */
+  logFormat(key: string): 'text' | 'json' | undefined {
+    return this.state.services[key]?.spec.logging.format;
+  }
+
   /** A read-only view of the model (for status and tests). */
   snapshot(): ControllerState {
     return this.state;

@@ -138,6 +138,7 @@ export class ServiceRunner {
       keep: plan.logs.keep,
       console: this.ctx.console,
       metadataIntervalMs: plan.logs.metadataIntervalMs,
+      ...(plan.logs.retentionMs === undefined ? {} : { retentionMs: plan.logs.retentionMs }),
       onMetadata: (meta) => void this.ctx.publish('orchestrator.service.log', { ...this.refOf(spec.id), ...meta }).catch(this.ctx.onError),
     });
     // Watching from spawn on: the line can come before the start is reported.
@@ -400,7 +401,7 @@ export class ServiceRunner {
       liveness: spec.liveness,
       stopSignal: spec.process.stopSignal as NodeJS.Signals,
       stopTimeoutMs: spec.process.stopTimeoutMs,
-      logs: { dir: this.logsDir(), maxBytes: spec.logging.maxBytes, keep: spec.logging.keep, metadataIntervalMs: spec.logging.metadataIntervalMs },
+      logs: { dir: this.logsDir(), maxBytes: spec.logging.maxBytes, keep: spec.logging.keep, metadataIntervalMs: spec.logging.metadataIntervalMs, ...(spec.logging.retentionMs === undefined ? {} : { retentionMs: spec.logging.retentionMs }) },
     };
   }
 }

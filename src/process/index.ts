@@ -15,6 +15,8 @@ export type { StopResult } from './groups.ts';
 export { ROTATION_NOTICE_MS, createLogSink, logFileOf, openLogSink } from './log-sink.ts';
 export type { LogSink, LogSinkOptions, LogMetadata, LogConsole } from './log-sink.ts';
 export { tailLog, followLog } from './log-read.ts';
+export { pruneRotated, readMergedLogs, readTimedLog, timesFileOf } from './log-times.ts';
+export type { MergedLine, TimedLine, TimedReadOptions } from './log-times.ts';
 export type { FollowOptions } from './log-read.ts';
 export { LineSplitter, colourFor, consolePrefix } from './log-lines.ts';
 export { runProbe, parseHostPort } from './probes.ts';

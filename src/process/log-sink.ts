@@ -2,7 +2,8 @@
 // prefixed console copy, and throttled metadata for the event stream. Contract:
 //   in:  raw chunks tagged stdout/stderr, in arrival order
 //   out: <dir>/<service>.log (both streams, raw bytes, whole lines in arrival order) rotated to
-//        .1 … .<keep>;
+//        .1 … .<keep>, each with its hidden time index `.<file>.times` (when and from which stream, see
+//        log-times.ts); rotated files older than retentionMs removed;
 //        console lines `name | text`, one console write per chunk; onMetadata at most once per interval per stream, sooner
 //        (ROTATION_NOTICE_MS after the previous one) once the file has rotated, and at close
 //   never: a file above maxBytes, more than keep+1 files, one metadata call per line.
@@ -18,6 +19,7 @@ import { closeSync, constants, fstat, fstatSync, mkdirSync, open, openSync, rena
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LineSplitter, MAX_LINE_CHARS, consolePrefix } from './log-lines.ts';
+import { TimeIndex, pruneRotated, renameIfExists, timesFileOf } from './log-times.ts';
 import type { OutputStream } from './spawn.ts';
 
 // O_NOFOLLOW: a symlink planted at the log path must not carry service output out of the data dir.
@@ -60,6 +62,8 @@ export interface LogSinkOptions {
   console?: LogConsole;
   onMetadata?(meta: LogMetadata): void;
   metadataIntervalMs: number;
+  /** Rotated files last written longer ago than this are removed at start and at each rotation. */
+  retentionMs?: number;
 }
 
 /** An open log sink for one service. */
@@ -116,7 +120,7 @@ export async function openLogSink(options: LogSinkOptions): Promise<LogSink> {
   const fd = await new Promise<number>((resolve, reject) => open(file, APPEND_NO_FOLLOW, 0o644, (err, fd) => (err ? reject(err) : resolve(fd))));
   try {
     const size = await new Promise<number>((resolve, reject) => fstat(fd, (err, st) => (err ? reject(err) : resolve(st.size))));
-    return sinkOn(options, file, new RotatingFile(file, options.maxBytes, options.keep, { fd, size }));
+    return sinkOn(options, file, new RotatingFile(file, options.maxBytes, options.keep, options.retentionMs, { fd, size }));
   } catch (err) {
     closeSync(fd);
     throw err;
@@ -126,6 +130,7 @@ export async function openLogSink(options: LogSinkOptions): Promise<LogSink> {
 function checkLogOptions(options: LogSinkOptions): void {
   if (!(options.maxBytes >= 1)) throw new RangeError(`maxBytes must be at least 1, got ${options.maxBytes}`);
   if (!Number.isInteger(options.keep) || options.keep < 0) throw new RangeError(`keep must be a whole number, got ${options.keep}`);
+  if (options.retentionMs !== undefined && !(options.retentionMs >= 0)) throw new RangeError(`retentionMs must be 0 or more, got ${options.retentionMs}`);
 }
 
 /** Opens (appending) the log file of a service and returns its sink. */
@@ -133,7 +138,7 @@ export function createLogSink(options: LogSinkOptions): LogSink {
   checkLogOptions(options);
   mkdirSync(options.dir, { recursive: true });
   const file = logFileOf(options.dir, options.service);
-  return sinkOn(options, file, new RotatingFile(file, options.maxBytes, options.keep));
+  return sinkOn(options, file, new RotatingFile(file, options.maxBytes, options.keep, options.retentionMs));
 }
 
 function sinkOn(options: LogSinkOptions, file: string, rotator: RotatingFile): LogSink {
@@ -158,8 +163,8 @@ function sinkOn(options: LogSinkOptions, file: string, rotator: RotatingFile): L
 
   // parts: consecutive pieces of one stream's output, written as one (one syscall when no
   // rotation falls inside them).
-  const toFile = (...parts: Buffer[]): void => {
-    if (rotator.write(parts)) {
+  const toFile = (stream: OutputStream, ...parts: Buffer[]): void => {
+    if (rotator.write(parts, stream)) {
       meta.stdout.rotated = true;
       meta.stderr.rotated = true;
     }
@@ -171,7 +176,7 @@ function sinkOn(options: LogSinkOptions, file: string, rotator: RotatingFile): L
     m.heldTimer = undefined;
     const held = m.held;
     m.held = EMPTY;
-    toFile(held);
+    toFile(stream, held);
   };
 
   // The chunk itself is never copied: the held partial line and the chunk's complete lines go to
@@ -181,12 +186,12 @@ function sinkOn(options: LogSinkOptions, file: string, rotator: RotatingFile): L
     const cut = buf.lastIndexOf(10);
     const tail = cut < 0 ? m.held.length + buf.length : buf.length - (cut + 1);
     if (tail > MAX_LINE_CHARS) {
-      toFile(m.held, buf);
+      toFile(stream, m.held, buf);
       m.held = EMPTY;
     } else if (cut < 0) {
       m.held = Buffer.concat([m.held, buf]);
     } else {
-      toFile(m.held, buf.subarray(0, cut + 1));
+      toFile(stream, m.held, buf.subarray(0, cut + 1));
       m.held = cut + 1 === buf.length ? EMPTY : Buffer.from(buf.subarray(cut + 1));
     }
     if (m.held.length === 0) return;
@@ -262,19 +267,26 @@ function countNewlines(buf: Buffer): number {
 class RotatingFile {
   private fd: number;
   private size: number;
+  private readonly times: TimeIndex;
+  /** The stream of the parts being written, for the time index. */
+  private stream: OutputStream = 'stdout';
 
   constructor(
     private readonly path: string,
     private readonly maxBytes: number,
     private readonly keep: number,
+    private readonly retentionMs: number | undefined,
     opened?: { fd: number; size: number },
   ) {
     this.fd = opened?.fd ?? openSync(path, APPEND_NO_FOLLOW, 0o644);
     this.size = opened?.size ?? fstatSync(this.fd).size;
+    this.times = new TimeIndex(path);
+    if (retentionMs !== undefined) pruneRotated(path, retentionMs);
   }
 
   /** Appends the parts in order, rotating as often as needed; returns whether a rotation happened. */
-  write(parts: Buffer[]): boolean {
+  write(parts: Buffer[], stream: OutputStream): boolean {
+    this.stream = stream;
     let total = 0;
     for (const part of parts) total += part.length;
     if (total === 0) return false;
@@ -308,6 +320,7 @@ class RotatingFile {
   }
 
   close(): void {
+    this.times.close();
     closeSync(this.fd);
   }
 
@@ -320,6 +333,7 @@ class RotatingFile {
       for (let off = 0; off < rest.length; ) off += writeSync(this.fd, rest, off, rest.length - off);
     }
     this.size += total;
+    this.times.mark(this.size, this.stream);
   }
 
   private rotate(): void {
@@ -328,18 +342,15 @@ class RotatingFile {
       rmSync(this.path, { force: true });
     } else {
       // rename over an existing target replaces it, which is how the oldest file is dropped.
-      for (let i = this.keep - 1; i >= 1; i--) renameIfExists(`${this.path}.${i}`, `${this.path}.${i + 1}`);
+      for (let i = this.keep - 1; i >= 1; i--) {
+        renameIfExists(`${this.path}.${i}`, `${this.path}.${i + 1}`);
+        renameIfExists(timesFileOf(`${this.path}.${i}`), timesFileOf(`${this.path}.${i + 1}`));
+      }
       renameSync(this.path, `${this.path}.1`);
     }
+    this.times.rotated(this.keep === 0 ? null : `${this.path}.1`);
+    if (this.retentionMs !== undefined) pruneRotated(this.path, this.retentionMs);
     this.fd = openSync(this.path, APPEND_NO_FOLLOW, 0o644);
     this.size = 0;
-  }
-}
-
-function renameIfExists(from: string, to: string): void {
-  try {
-    renameSync(from, to);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
 }

@@ -19,5 +19,5 @@ export interface RunPlan {
   liveness?: ProbeSpec;
   stopSignal: NodeJS.Signals;
   stopTimeoutMs: number;
-  logs: { dir: string; maxBytes: number; keep: number; metadataIntervalMs: number };
+  logs: { dir: string; maxBytes: number; keep: number; metadataIntervalMs: number; retentionMs?: number };
 }

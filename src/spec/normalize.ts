@@ -82,7 +82,7 @@ export function normalizeService(id: string, p: ParsedService, prefix: readonly 
       ...(p.logging?.stdout !== undefined ? { stdout: p.logging.stdout } : {}),
       ...(p.logging?.stderr !== undefined ? { stderr: p.logging.stderr } : {}),
       ...(p.logging?.format !== undefined ? { format: p.logging.format } : {}),
-      ...(p.logging?.retention !== undefined ? { retention: p.logging.retention } : {}),
+      ...(p.logging?.retention !== undefined ? { retention: String(p.logging.retention), retentionMs: ms(p.logging.retention) } : {}),
       maxBytes: parseSize(p.logging?.maxSize ?? '10MB') ?? 0,
       keep: p.logging?.keep ?? 5,
       metadataIntervalMs: metadataInterval(p, at, issues),

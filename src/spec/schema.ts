@@ -121,8 +121,11 @@ const loggingSchema = z
     provider: z.string().optional().describe('Log provider name, kept from older specs; informational.'),
     stdout: nonEmpty.optional().describe('File for stdout (default: {dirs.logs}/<id>.log). Placeholders allowed.'),
     stderr: nonEmpty.optional().describe('File for stderr (default: next to stdout). Placeholders allowed.'),
-    format: z.enum(['text', 'json']).optional().describe('How the service writes log lines.'),
-    retention: z.string().optional().describe('Free-form retention hint such as "7d".'),
+    format: z
+      .enum(['text', 'json'])
+      .optional()
+      .describe('How the service writes log lines: json lines are shown by `nestor logs` and the UIs as level and message. Default text.'),
+    retention: duration('Rotated log files last written longer ago than this (e.g. "7d") are removed, at start and at each rotation.').optional(),
     maxSize: sizeSchema.default('10MB').describe('Rotate a log file at this size. Default 10MB.'),
     keep: z.number().int().min(0).default(5).describe('Rotated files kept per stream. Default 5.'),
     metadataInterval: duration(

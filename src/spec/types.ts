@@ -120,8 +120,10 @@ export interface ServiceSpec {
     /** Shortest time between two log metadata events of one stream. */
     metadataIntervalMs: number;
     format?: 'text' | 'json';
-    /** Free-form retention hint ("7d"), kept from older specs; not enforced by the spec module. */
+    /** Retention as written ("7d"). */
     retention?: string;
+    /** Rotated log files last written longer ago than this are removed. */
+    retentionMs?: number;
   };
   /** Readiness probe (written `health` in a spec). */
   health?: ProbeSpec;

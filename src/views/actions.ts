@@ -26,6 +26,7 @@ const FORGETTABLE: ReadonlySet<ServiceState['state']> = new Set(['stopped', 'com
 export const NAVIGATION_KEYS: readonly { key: string; label: string }[] = [
   { key: '↑/↓ j/k', label: 'select a service' },
   { key: 'l', label: 'show or hide log events in the feeds' },
+  { key: 'a', label: "the log pane: every service's log, interleaved by time, or the selected one's" },
   { key: 'n', label: 'show or hide the nodes (j/k then select a node)' },
   { key: '?', label: 'show or hide help' },
   { key: 'q', label: 'quit' },

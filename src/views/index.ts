@@ -25,3 +25,5 @@ export type { FeedRow, FeedFilter } from './feed.ts';
 export { initialSelection } from './selection.ts';
 export { selectGraph } from './graph.ts';
 export type { GraphLayout, GraphNodeView, GraphEdgeView } from './graph.ts';
+export { parseLogLine, showLogLine } from './log-line.ts';
+export type { LogLineView } from './log-line.ts';

@@ -2,7 +2,7 @@
 // captureLog → replayFile round trip, and `nestor harness replay` through a real bus.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readEventLog, replayFile, runCli } from '../../src/harness/index.ts';
@@ -65,6 +65,15 @@ test('a corrupted line is skipped with its line number and reason; the rest stil
   assert.equal(res.code, 0, res.stderr);
   assert.match(res.stderr, /corrupted-line\.jsonl:13: skipped \(payload\): orchestrator\.service\.health: status/);
   assert.deepEqual(res.json(), JSON.parse(await readFile(join(REPLAYS, 'corrupted-line.expected.json'), 'utf8')));
+});
+
+test('a file that is not an event log is a usage error naming how many lines were skipped', async () => {
+  const file = join(tmp, 'not-events.txt');
+  await writeFile(file, 'hello\n\n{"not":"an event"}\nlast line\n');
+  const res = await runMain(['replay', file], { cwd: tmp });
+  assert.equal(res.code, 2);
+  assert.match(res.stderr, /not-events\.txt holds no events: all 3 non-blank line\(s\) were skipped/);
+  assert.doesNotMatch(res.stdout, /no services in this log/);
 });
 
 test('a missing log file is a usage error', async () => {

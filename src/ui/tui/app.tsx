@@ -36,6 +36,8 @@ export interface TuiView {
   readOnly?: boolean;
   /** The feeds show `service.log` events too (key l). */
   showLogs?: boolean;
+  /** `logs` are every service's, interleaved by time (key a). */
+  allLogs?: boolean;
   /** The nodes pane, open (key n) with its rows and selected node; null or absent when closed. */
   nodes?: { rows: NodeRow[]; selected: string | null } | null;
 }
@@ -72,7 +74,7 @@ export function App({ view }: { view: TuiView }): ReactElement {
   const side = (
     <>
       {layout.help > 0 ? <Help height={layout.help} /> : null}
-      {layout.detail > 0 ? <Detail detail={detail} logs={view.logs} events={events} readOnly={view.readOnly} height={layout.detail} /> : null}
+      {layout.detail > 0 ? <Detail detail={detail} logs={view.logs} allLogs={view.allLogs === true} events={events} readOnly={view.readOnly} height={layout.detail} /> : null}
     </>
   );
   return (
@@ -91,7 +93,7 @@ export function App({ view }: { view: TuiView }): ReactElement {
           {side}
         </Box>
       )}
-      <KeyBar toast={view.toast} readOnly={view.readOnly} showLogs={filter.logs} nodes={Boolean(view.nodes)} />
+      <KeyBar toast={view.toast} readOnly={view.readOnly} showLogs={filter.logs} nodes={Boolean(view.nodes)} allLogs={view.allLogs === true} />
     </Box>
   );
 }

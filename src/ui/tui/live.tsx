@@ -27,6 +27,8 @@ export interface LiveTuiProps {
 }
 
 const BACKFILL = 50;
+/** Lines in the detail pane's log section. */
+const LOG_LINES = 8;
 
 /** The key-bar message, and the service whose next `ready` makes it old news. */
 type Toast = (NonNullable<TuiView['toast']> & { clearOnReady?: string }) | null;
@@ -44,6 +46,9 @@ export function LiveTui({ client, recentLimit = 200, healthEveryMs = 2_000 }: Li
   const [help, setHelp] = useState(false);
   const [toast, setToast] = useState<Toast>(null);
   const [showLogs, setShowLogs] = useState(false);
+  const [allLogs, setAllLogs] = useState(false);
+  const allLogsRef = useRef(false);
+  allLogsRef.current = allLogs;
   const [now, setNow] = useState(() => new Date());
   const [logTick, setLogTick] = useState(0);
   const [nodesOpen, setNodesOpen] = useState(false);
@@ -91,7 +96,7 @@ export function LiveTui({ client, recentLimit = 200, healthEveryMs = 2_000 }: Li
           current = reduce(current, e);
           setState(current);
         }
-        if (e.type === 'orchestrator.service.log' && e.data.service === selectedRef.current) setLogTick((t) => t + 1);
+        if (e.type === 'orchestrator.service.log' && (allLogsRef.current || e.data.service === selectedRef.current)) setLogTick((t) => t + 1);
         // "alpha restarting" is true until alpha is ready again; then it would only mislead.
         if (e.type === 'orchestrator.service.ready' && toastRef.current?.clearOnReady === e.data.service) {
           toastRef.current = null;
@@ -148,9 +153,18 @@ export function LiveTui({ client, recentLimit = 200, healthEveryMs = 2_000 }: Li
       return;
     }
     const abort = new AbortController();
-    client.logs(selected, 8, abort.signal).then(setLogs, () => setLogs([]));
+    if (allLogs) {
+      // The last LOG_LINES of each service, merged; the pane shows the newest LOG_LINES of them.
+      const width = Math.max(0, ...Object.keys(stateRef.current.services).map((id) => id.length));
+      client.allLogs(LOG_LINES, abort.signal).then(
+        (lines) => setLogs(lines.slice(-LOG_LINES).map((l) => `${l.service.padEnd(width)} | ${l.level === undefined ? l.text : `${l.level.toUpperCase().padEnd(5)} ${l.message ?? ''}`}`)),
+        () => setLogs([]),
+      );
+    } else {
+      client.logs(selected, LOG_LINES, abort.signal).then(setLogs, () => setLogs([]));
+    }
     return () => abort.abort();
-  }, [client, selected, logTick]);
+  }, [client, selected, logTick, allLogs]);
 
   useInput((input, key) => {
     const state = stateRef.current;
@@ -162,6 +176,7 @@ export function LiveTui({ client, recentLimit = 200, healthEveryMs = 2_000 }: Li
     if (input === '?') return setHelp((h) => !h);
     if (key.escape) return setHelp(false);
     if (input === 'l') return setShowLogs((s) => !s);
+    if (input === 'a') return setAllLogs((s) => !s);
     if (input === 'n') return setNodesOpen((open) => !open);
     if (nodesOpenRef.current) return onNodeKey(input, key);
     const select = (id: string | null): void => {
@@ -220,6 +235,7 @@ export function LiveTui({ client, recentLimit = 200, healthEveryMs = 2_000 }: Li
     rows: size.rows,
     readOnly: health.readOnly,
     showLogs,
+    allLogs,
     nodes: nodesOpen ? { rows: shownNodes, selected: selectedNode } : null,
   };
   return <App view={view} />;

@@ -1,5 +1,6 @@
 // The Datastar dashboard's routes, mounted on the API server at /status:
 //   GET  /status                      the page, fully rendered
+//   GET  /status/logs                 every service's log, interleaved by time (reloads itself)
 //   GET  /status/stream               Datastar SSE: every fragment now, then each change
 //   GET  /status/assets/datastar.js   the Datastar bundle (served locally, no CDN)
 //   GET  /status/assets/style.css
@@ -12,6 +13,7 @@ import type { ApiContext, Route, RouteMount } from '../../api/index.ts';
 import { SSE_HEADERS, askNode } from '../../api/index.ts';
 import { COMMAND_VERBS } from '../../events/index.ts';
 import type { CommandVerb } from '../../events/index.ts';
+import { renderAllLogs } from './all-logs.ts';
 import { datastarBundle, mergeFragments } from './datastar.ts';
 import { DashboardLive } from './live.ts';
 import { renderPage } from './page.ts';
@@ -45,6 +47,14 @@ export const dashboardRoutes: RouteMount = (ctx: ApiContext): Route[] => {
         const conn = ctx.openStream(req, res, 'dashboard', { queueLimit: 200 });
         live.add(conn);
         await conn.done;
+      },
+    },
+    {
+      method: 'GET',
+      path: '/status/logs',
+      handle: ({ res }) => {
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+        res.end(renderAllLogs(ctx, rc.query));
       },
     },
     {

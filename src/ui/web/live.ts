@@ -9,7 +9,7 @@ import type { ApiContext, SseConnection } from '../../api/index.ts';
 import type { NestorEvent, Stored } from '../../events/index.ts';
 import { tailLog } from '../../process/index.ts';
 import { instanceName } from '../../events/index.ts';
-import { groupOf, recordKeyOf, selectGraph, selectHeader, selectNodes, selectServiceRows } from '../../views/index.ts';
+import { groupOf, recordKeyOf, selectGraph, selectHeader, selectNodes, selectServiceRows, showLogLine } from '../../views/index.ts';
 import type { State } from '../../state/index.ts';
 import { mergeFragments, mergeSignals } from './datastar.ts';
 import { renderGraph } from './graph-svg.ts';
@@ -54,7 +54,8 @@ export class DashboardLive {
     let lines = this.#logCache.get(id);
     if (lines === undefined) {
       const file = this.#ctx.logFile(recordKeyOf(id) ?? id);
-      lines = file !== null && existsSync(file) ? tailLog(file, LOG_LINES) : [];
+      const format = this.#ctx.logFormat(recordKeyOf(id) ?? id);
+      lines = file !== null && existsSync(file) ? tailLog(file, LOG_LINES).map((l) => showLogLine(l, format)) : [];
       this.#logCache.set(id, lines);
     }
     return lines;

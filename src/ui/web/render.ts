@@ -152,6 +152,7 @@ export function renderDetail(d: ServiceDetail, recent: readonly Stored<NestorEve
     actions: raw(actionButtons(d, c)),
     fields: raw(fields),
     logCount: logLines.length,
+    query: c.query,
     logText: logLines.length === 0 ? '(no output yet)' : logLines.join('\n'),
     events: raw(events.length === 0 ? '<li class="empty">No recent events.</li>' : events.map(feedRow).join('')),
   });

@@ -12,6 +12,8 @@ import { Pane } from './pane.tsx';
 export interface DetailProps {
   detail: ServiceDetail | null;
   logs: string[];
+  /** The log lines are every service's, interleaved (key a), not the selected one's. */
+  allLogs?: boolean;
   events: FeedRow[];
   readOnly?: boolean;
   /** Rows the pane may take; what does not fit is cut at the bottom. */
@@ -25,7 +27,7 @@ export function detailHeight(detail: ServiceDetail | null, logs: number, events:
 }
 
 /** The detail pane. */
-export function Detail({ detail, logs, events, readOnly = false, height }: DetailProps): ReactElement {
+export function Detail({ detail, logs, allLogs = false, events, readOnly = false, height }: DetailProps): ReactElement {
   if (detail === null) {
     return (
       <Pane height={height}>
@@ -53,7 +55,7 @@ export function Detail({ detail, logs, events, readOnly = false, height }: Detai
         ))}
       </Text>
       {/* The log tail before the fields: on a short terminal it is what a failing service needs shown; state and health are in its table row. */}
-      <Text bold>{`Log (last ${logs.length} lines)`}</Text>
+      <Text bold>{allLogs ? `All services' logs (last ${logs.length} lines)` : `Log (last ${logs.length} lines)`}</Text>
       {logs.length === 0 ? <Text color="gray">(no output yet)</Text> : logs.map((l, i) => <Text key={i} wrap="truncate-end">{l}</Text>)}
       {detailFields(detail).map((f) => (
         <Text key={f.label} wrap="truncate-end">

@@ -37,14 +37,16 @@ export interface KeyBarProps {
   showLogs?: boolean;
   /** The nodes pane is open: d and u act on nodes. */
   nodes?: boolean;
+  /** The log pane shows every service's log (key a). */
+  allLogs?: boolean;
 }
 
 const KEYS: [string, string][] = [['j/k', 'select']];
 
 /** The one-line key bar at the bottom: read-only and the last command's outcome first, so a narrow terminal cuts keys, not news. */
-export function KeyBar({ toast, readOnly = false, showLogs = false, nodes = false }: KeyBarProps): ReactElement {
+export function KeyBar({ toast, readOnly = false, showLogs = false, nodes = false, allLogs = false }: KeyBarProps): ReactElement {
   const actions = nodes ? NODE_UI_ACTIONS.map((a): [string, string] => [a.key, a.label.toLowerCase()]) : SERVICE_ACTIONS.map((a): [string, string] => [a.key, a.label.toLowerCase()]);
-  const keys: [string, string][] = [...actions, ...KEYS, ['l', showLogs ? 'hide logs' : 'logs'], ['n', nodes ? 'services' : 'nodes'], ['?', 'help'], ['q', 'quit']];
+  const keys: [string, string][] = [...actions, ...KEYS, ['l', showLogs ? 'hide logs' : 'logs'], ['a', allLogs ? 'one log' : 'all logs'], ['n', nodes ? 'services' : 'nodes'], ['?', 'help'], ['q', 'quit']];
   return (
     <Box height={1} flexShrink={0}>
       <Text wrap="truncate-end">
