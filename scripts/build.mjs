@@ -86,6 +86,8 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: true,
+  minify: true,
+  keepNames: true,
   external: ['ink', 'react', 'react/*', 'pino', '@starfederation/datastar', 'esbuild'],
   // The bundled CommonJS packages (the NATS client) require Node's built-ins.
   plugins: [ownSourcesOnly],
