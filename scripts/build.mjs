@@ -86,6 +86,11 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: true,
+  // V8 keeps every loaded chunk's source text in the heap (for lazy compilation): minified, it
+  // is half the size, and one-byte (a comment with a non-ASCII character made a chunk two-byte).
+  // keepNames keeps class and function names in errors.
+  minify: true,
+  keepNames: true,
   external: ['ink', 'react', 'react/*', 'pino', '@starfederation/datastar', 'esbuild'],
   // The bundled CommonJS packages (the NATS client) require Node's built-ins.
   plugins: [ownSourcesOnly],

@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 document of the REST API, generated from the zod schemas in schemas.ts (the
 // ones the handlers validate with), so it describes what the code does. Served at
 // /api/v1/openapi.json.
-import { z } from 'zod';
+import * as z from 'zod';
 import { NESTOR_API_VERSION } from './version.ts';
 import {
   commandResponseSchema,

@@ -1,7 +1,7 @@
 // The REST API's shapes as zod schemas. Handlers validate path and query parameters with them,
 // the tests check responses against them, and openapi.ts turns the same objects into the
 // OpenAPI document, so the document cannot drift from the code.
-import { z } from 'zod';
+import * as z from 'zod';
 import { COMMAND_VERBS, EVENT_TYPES, ID_PATTERN, parseInstance } from '../events/index.ts';
 import type { EventType } from '../events/index.ts';
 import { LIFECYCLE_STATES } from '../state/index.ts';

@@ -1,6 +1,7 @@
 // Broker statistics from the monitoring endpoint (/varz and /jsz), for metrics and `nestor info`.
 // Only the fields Nestor reports are typed; missing ones read as 0 so an older or newer server
 // does not break a metrics scrape.
+import { monitorJson as getJson } from './monitor-get.ts';
 
 /** A snapshot of the broker's counters. */
 export interface BrokerStats {
@@ -55,12 +56,6 @@ export async function brokerStats(monitorUrl: string, timeoutMs = 2_000): Promis
       apiErrors: num(api.errors),
     },
   };
-}
-
-async function getJson(url: string, timeoutMs: number): Promise<Record<string, unknown>> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`);
-  return (await res.json()) as Record<string, unknown>;
 }
 
 function num(v: unknown): number {

@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JetStreamApiError } from '@nats-io/jetstream';
 import type { ClusterConfig } from '../config/index.ts';
+import { monitorJson } from './monitor-get.ts';
 
 /** How a node waiting for its cluster hears about it, and how it is called off. */
 export interface ClusterWaitHooks {
@@ -32,8 +33,7 @@ export interface ClusterView {
 export async function clusterView(monitorUrl: string, cluster: ClusterConfig, replicas = 1): Promise<ClusterView> {
   const get = async (path: string): Promise<Record<string, unknown> | null> => {
     try {
-      const res = await fetch(`${monitorUrl}${path}`, { signal: AbortSignal.timeout(2_000) });
-      return res.ok ? ((await res.json()) as Record<string, unknown>) : null;
+      return await monitorJson(`${monitorUrl}${path}`, 2_000);
     } catch {
       return null;
     }

@@ -8,6 +8,7 @@ import { NatsServerStartError, PortInUseError } from './errors.ts';
 import { readPortsFile } from './ports-file.ts';
 import type { ServerPorts } from './ports-file.ts';
 import type { ServerExit, ServerProcess } from './server-process.ts';
+import { monitorGet } from './monitor-get.ts';
 
 /** The ports the configuration asked for (-1 = random), to name the one found in use. */
 export interface WantedPorts {
@@ -57,8 +58,8 @@ export async function waitHealthy(monitorUrl: string, proc: ServerProcess, deadl
   for (let delay = 10; ; delay = Math.min(delay * 2, 250)) {
     if (proc.hasExited()) throw new NatsServerStartError('exited', 'nats-server exited before it became healthy', proc.stderr());
     try {
-      const res = await fetch(`${monitorUrl}/healthz`, { signal: AbortSignal.timeout(2_000) });
-      last = `${res.status} ${await res.text()}`;
+      const res = await monitorGet(`${monitorUrl}/healthz`, 2_000);
+      last = `${res.status} ${res.body}`;
       if (res.ok) return;
     } catch (err) {
       last = (err as Error).message;

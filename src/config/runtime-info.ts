@@ -2,7 +2,7 @@
 // other CLI verbs, run from the same project folder, find its bus and API.
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from './errors.ts';
 
 /** How to reach a running Nestor instance; also the shape of `nestor info --json`. */

@@ -3,7 +3,7 @@
 // filled in only after the layers are merged (resolve.ts). Each error message is the "expected"
 // half of a ConfigError, so it is written for a person.
 import { isIP } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ID_PATTERN } from '../events/index.ts';
 import { LOG_LEVELS } from '../log/index.ts';
 import type { LogLevel } from '../log/index.ts';

@@ -1,7 +1,7 @@
 // Encoding and decoding of envelopes. Decoding never throws: a consumer loop gets either an
 // event or a typed reason to skip it, and counts the skip: one bad message must neither stop a
 // reader nor go unnoticed.
-import { z } from 'zod';
+import * as z from 'zod';
 import { payloadSchemas } from './payloads.ts';
 import { ENVELOPE_VERSION } from './types.ts';
 import type { Envelope, EventType, NestorEvent, Origin, PayloadOf } from './types.ts';

@@ -1,6 +1,6 @@
 // Payload schemas of every event type. One schema per type; the TypeScript types in types.ts
 // are inferred from these, so the validator and the compiler can never disagree.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Ids of services and nodes become subject tokens, so they may not contain dots or spaces. */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;

@@ -3,7 +3,7 @@
 // fields*), not the
 // normalized ServiceSpec; normalize.ts turns a parsed input into that. The descriptions become
 // editor help through schema/nestor.schema.json (scripts/gen-schema.ts).
-import { z } from 'zod';
+import * as z from 'zod';
 import { ID_PATTERN, MAX_REPLICAS } from '../events/index.ts';
 import { DURATION_EXPECTED, DURATION_PATTERN, SIZE_EXPECTED, SIZE_PATTERN } from './duration.ts';
 import { scheduleSchema } from './schedule.ts';
