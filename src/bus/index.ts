@@ -49,3 +49,5 @@ export { deleteSnapshot, loadSnapshot, putSnapshotRecord, saveSnapshot, snapshot
 export type { LoadedSnapshot, SaveOutcome, SnapshotLimit, StoredSnapshot } from './snapshots.ts';
 export { brokerStats } from './broker-stats.ts';
 export type { BrokerStats } from './broker-stats.ts';
+export { CADDY_BUCKET, CADDY_SHARED_DIRS, keyOf as caddyKeyOf, pathOfKey as caddyPathOfKey, restoreCaddyFiles, storeCaddyFiles, watchCaddyData } from './caddy-storage.ts';
+export type { CaddyBucketOptions, CaddyDataWatch, CaddyFilesResult, StoreCaddyOptions, WatchCaddyOptions } from './caddy-storage.ts';
