@@ -19,7 +19,7 @@ export class CaddyNotFoundError extends Error {
   readonly searched: string[];
 
   constructor(searched: string[], override?: string) {
-    const tried = override === undefined ? `looked on PATH and at ${DEFAULT_CADDY}` : `NESTOR_CADDY (caddy.binary) points at ${override}, which is not an executable file`;
+    const tried = override === undefined ? `looked on PATH and at ${DEFAULT_CADDY}` : `caddy.binary (NESTOR_CADDY, --caddy) points at ${override}, which is not an executable file`;
     super(`caddy not found: ${tried}. Install it with \`apt-get install -y caddy\` (as root), or set NESTOR_CADDY to the path of a caddy binary.`);
     this.name = 'CaddyNotFoundError';
     this.searched = searched;

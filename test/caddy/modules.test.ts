@@ -93,6 +93,10 @@ test('nestor caddy modules shows the registry beside the installed binary; a mis
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /caddy not found: .*no-caddy.*apt-get install -y caddy/);
   assert.match(missing.stdout, /^ratelimit\s/m, 'the registry is still listed');
+  const fromEnv = await runMain(['caddy', 'modules', '--json'], { cwd, env: { ...env, NESTOR_CADDY: '/nonexistent/caddy' } });
+  assert.equal(fromEnv.code, 1);
+  assert.match(fromEnv.json<{ error: string }>().error, /caddy\.binary \(NESTOR_CADDY, --caddy\) points at \/nonexistent\/caddy/);
+  assert.equal(fromEnv.json<{ binary: unknown }>().binary, null);
 });
 
 test('nestor caddy build without Go leaves the sources in place and exits 1 naming what is missing', async (t) => {
