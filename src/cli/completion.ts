@@ -63,6 +63,7 @@ ${cases}
     ${FILE_VERBS.join('|')}) COMPREPLY=( $(compgen -f -- "\${cur}") ) ;;
     completion) COMPREPLY=( $(compgen -W "${SHELLS.join(' ')}" -- "\${cur}") ) ;;
     harness) COMPREPLY=( $(compgen -W "replay" -- "\${cur}") ) ;;
+    caddy) COMPREPLY=( $(compgen -W "modules build" -- "\${cur}") ) ;;
   esac
   return 0
 }

@@ -34,6 +34,7 @@ const verbs = {
   completion: () => import('./completion.ts'),
   harness: () => import('./harness-replay.ts'),
   tui: () => import('./tui.ts'),
+  caddy: () => import('./caddy.ts'),
 };
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -233,6 +234,24 @@ export function buildProgram(term: Terminal, ctx: CliContext, done: (code: numbe
     .option('--keep', 'keep the instance running to explore it (NESTOR_URL) until Ctrl-C')
     .option(...JSON_FLAG);
   harnessReplay.action(run(async () => (await verbs.harness()).runHarnessReplay(harnessReplay.args[0] as string, harnessReplay.opts(), ctx, term)));
+
+  const caddy = program.command('caddy').description("the node's Caddy: its module registry and custom builds");
+  const caddyModules = caddy
+    .command('modules')
+    .description('list the module registry beside the modules the installed caddy has')
+    .option(...FILE)
+    .option('--caddy <path>', 'the caddy binary to ask (setting caddy.binary, env NESTOR_CADDY)')
+    .option(...JSON_FLAG);
+  caddyModules.action(run(async () => (await verbs.caddy()).runCaddyModules(caddyModules.opts(), ctx, term)));
+  const caddyBuild = caddy
+    .command('build')
+    .description("write main.go and go.mod of a Caddy with the registry's modules and build it with go build")
+    .option(...FILE)
+    .option('-o, --output <dir>', 'build directory (default <dataDir>/caddy-build)')
+    .option('--modules <names>', 'comma-separated registry modules to include (default: all)')
+    .option('--caddy-version <version>', 'Caddy version to build (default the pinned one)')
+    .option(...JSON_FLAG);
+  caddyBuild.action(run(async () => (await verbs.caddy()).runCaddyBuild(caddyBuild.opts(), ctx, term)));
 
   return program;
 }

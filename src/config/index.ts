@@ -7,7 +7,7 @@ export type { LoadConfigOptions } from './load.ts';
 export { readProjectFile, findProjectFile, PROJECT_FILE_NAMES } from './project-file.ts';
 export type { ProjectFile, SourcePosition } from './project-file.ts';
 export { DEFAULTS, MAX_NODE_TAGS } from './schema.ts';
-export type { ConfigInput, NestorConfig, NatsConfig, NatsMode, StoreKind, ClusterConfig, EventsConfig, ApiConfig, EmbeddedAuth, MembershipConfig } from './schema.ts';
+export type { ConfigInput, NestorConfig, NatsConfig, NatsMode, StoreKind, ClusterConfig, EventsConfig, ApiConfig, EmbeddedAuth, MembershipConfig, CaddyConfig } from './schema.ts';
 export { SETTINGS, parseSettingValue, setSettingPath } from './settings-table.ts';
 export type { Setting, SettingKind } from './settings-table.ts';
 export { NODE_ID_FILE, makeNodeId } from './node-id.ts';

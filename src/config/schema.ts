@@ -130,6 +130,13 @@ const membershipLayer = z.strictObject(
   { error: 'a mapping with heartbeatMs, leaseTtlMs and fenceAfterMs' },
 );
 
+const caddyLayer = z.strictObject(
+  {
+    binary: text('the path of a caddy binary').optional(),
+  },
+  { error: 'a mapping of Caddy settings' },
+);
+
 /** Schema of one settings layer: every field optional, unknown keys refused. */
 export const configLayerSchema = z.strictObject(
   {
@@ -141,6 +148,7 @@ export const configLayerSchema = z.strictObject(
     events: eventsLayer.optional(),
     api: apiLayer.optional(),
     membership: membershipLayer.optional(),
+    caddy: caddyLayer.optional(),
   },
   { error: 'a mapping of Nestor settings' },
 );
@@ -225,6 +233,12 @@ export interface MembershipConfig {
   fenceAfterMs: number;
 }
 
+/** The node's Caddy. */
+export interface CaddyConfig {
+  /** caddy binary to run; looked up on PATH and in /usr/bin when absent. */
+  binary?: string;
+}
+
 /** Fully resolved settings of one Nestor process. */
 export interface NestorConfig {
   projectDir: string;
@@ -242,6 +256,7 @@ export interface NestorConfig {
   events: EventsConfig;
   api: ApiConfig;
   membership: MembershipConfig;
+  caddy: CaddyConfig;
   /** True when loaded for tests (unique data dir, memory store). */
   test: boolean;
 }

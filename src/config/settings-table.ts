@@ -60,6 +60,7 @@ export const SETTINGS: readonly Setting[] = [
   s('membership.heartbeatMs', 'int', 'NESTOR_HEARTBEAT_MS', '--heartbeat-ms'),
   s('membership.leaseTtlMs', 'int', 'NESTOR_LEASE_TTL_MS', '--lease-ttl-ms'),
   s('membership.fenceAfterMs', 'int', 'NESTOR_FENCE_AFTER_MS', '--fence-after-ms'),
+  s('caddy.binary', 'string', 'NESTOR_CADDY', '--caddy'),
 ];
 
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
