@@ -59,6 +59,7 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<NestorCo
     events: { ...DEFAULTS.events, ...(routes > 0 ? { replicas: Math.min(3, routes + 1) } : {}), ...merged.events },
     api: { ...DEFAULTS.api, ...merged.api },
     membership: { ...DEFAULTS.membership, ...merged.membership },
+    dep: { ...merged.dep },
   };
   checkCombinations(settings, test);
   // Only a valid configuration touches the disk.

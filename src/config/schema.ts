@@ -130,6 +130,12 @@ const membershipLayer = z.strictObject(
   { error: 'a mapping with heartbeatMs, leaseTtlMs and fenceAfterMs' },
 );
 
+const MIRROR = 'an http(s) URL that stands in for https://github.com in release downloads';
+const depLayer = z.strictObject(
+  { mirror: z.string({ error: MIRROR }).regex(/^https?:\/\/[^\s/]+(?:\/\S*)?$/, { error: MIRROR }).optional() },
+  { error: 'a mapping with mirror' },
+);
+
 /** Schema of one settings layer: every field optional, unknown keys refused. */
 export const configLayerSchema = z.strictObject(
   {
@@ -141,6 +147,7 @@ export const configLayerSchema = z.strictObject(
     events: eventsLayer.optional(),
     api: apiLayer.optional(),
     membership: membershipLayer.optional(),
+    dep: depLayer.optional(),
   },
   { error: 'a mapping of Nestor settings' },
 );
@@ -215,6 +222,12 @@ export interface ApiConfig {
   allowedHosts: readonly string[];
 }
 
+/** Settings of the dep installer. */
+export interface DepConfig {
+  /** Replaces https://github.com in github-release downloads. */
+  mirror?: string;
+}
+
 /** Timings of cluster membership: how often a node says it is alive and when it loses its lease. */
 export interface MembershipConfig {
   /** Interval between two heartbeats of this node. */
@@ -242,6 +255,8 @@ export interface NestorConfig {
   events: EventsConfig;
   api: ApiConfig;
   membership: MembershipConfig;
+  /** The dep installer's settings (docs/dep.md); optional so hand-built configs need not name it. */
+  dep?: DepConfig;
   /** True when loaded for tests (unique data dir, memory store). */
   test: boolean;
 }

@@ -60,6 +60,7 @@ export const SETTINGS: readonly Setting[] = [
   s('membership.heartbeatMs', 'int', 'NESTOR_HEARTBEAT_MS', '--heartbeat-ms'),
   s('membership.leaseTtlMs', 'int', 'NESTOR_LEASE_TTL_MS', '--lease-ttl-ms'),
   s('membership.fenceAfterMs', 'int', 'NESTOR_FENCE_AFTER_MS', '--fence-after-ms'),
+  s('dep.mirror', 'string', 'NESTOR_DEP_MIRROR', '--dep-mirror'),
 ];
 
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
