@@ -36,8 +36,9 @@ export async function installNpm(ctx: InstallContext): Promise<ManifestEntry | u
       });
     } catch (err) {
       const e = err as { stderr?: string; message?: string };
-      const lines = String(e.stderr ?? e.message ?? '').trim().split('\n').filter((l) => l.trim() !== '');
-      throw new DepError(entry.name, 'install-failed', `${command} failed: ${lines.slice(-3).join(' / ')}`, { cause: err });
+      // npm puts the reason first and a pointer to its debug log last.
+      const lines = String(e.stderr ?? e.message ?? '').trim().split('\n').filter((l) => l.trim() !== '' && !/complete log of this run/.test(l));
+      throw new DepError(entry.name, 'install-failed', `${command} failed: ${lines.slice(0, 3).join(' / ')}`, { cause: err });
     }
     const binDir = join(tmpDir, 'node_modules', '.bin');
     if (!(await isExecutable(join(binDir, bin)))) {

@@ -41,16 +41,16 @@ const needs: Record<DepSource, readonly string[]> = {
 export const depSchema = z
   .strictObject({
     name: z.string({ error: NAME_EXPECTED }).regex(DEP_NAME_PATTERN, { error: NAME_EXPECTED }).describe('Dependency name in .dep/ (a file name); the default binary name.'),
-    version: z.string().optional().describe('Version: the release tag (github-release), the exact npm version, the Debian version (apt, optional).'),
+    version: z.string({ error: 'a version string (quoted in YAML when it looks like a number)' }).optional().describe('Version: the release tag (github-release), the exact npm version, the Debian version (apt, optional).'),
     source: z
       .enum(DEP_SOURCES, { error: `one of ${DEP_SOURCES.join(', ')}` })
       .describe('Where the binary comes from: local (esbuild build of entry), path (already on the machine), apt, npm, url, github-release.'),
     asset: text.optional().describe('github-release: the release asset to download, e.g. "redis-7.2.4-linux-amd64.tar.gz".'),
     entry: text.optional().describe('local: the TypeScript entry to build, relative to the project directory.'),
-    url: z.string().regex(/^https?:\/\/\S+$/, { error: 'an http(s) URL' }).optional().describe('url: the file or archive (.tar.gz, .tgz, .zip or a bare binary) to download.'),
-    repo: z.string().regex(REPO, { error: 'owner/name' }).optional().describe('github-release: the repository, owner/name.'),
+    url: z.string({ error: 'an http(s) URL' }).regex(/^https?:\/\/\S+$/, { error: 'an http(s) URL' }).optional().describe('url: the file or archive (.tar.gz, .tgz, .zip or a bare binary) to download.'),
+    repo: z.string({ error: 'owner/name' }).regex(REPO, { error: 'owner/name' }).optional().describe('github-release: the repository, owner/name.'),
     package: text.optional().describe('apt or npm: the package name. Default: the dep name.'),
-    sha256: z.string().regex(SHA256, { error: 'a sha256: 64 hex digits' }).optional().describe('url, github-release: sha256 of the downloaded file; a download that differs is refused.'),
+    sha256: z.string({ error: 'a sha256: 64 hex digits (quoted in YAML)' }).regex(SHA256, { error: 'a sha256: 64 hex digits' }).optional().describe('url, github-release: sha256 of the downloaded file; a download that differs is refused.'),
     bin: text.optional().describe('The binary: its name (or path inside an archive); linked as .dep/bin/<basename>. Default: the dep name.'),
   })
   .superRefine((dep, ctx) => {
