@@ -3,7 +3,8 @@
 // As root it installs them with apt-get; otherwise it stops with the exact command to run.
 // Usage: node scripts/preflight.mjs [--browser]
 //   --browser also wants what the UI tests drive: Debian's chromium (the dashboard test, through
-//   playwright-core; never a downloaded browser) and tmux (the real-terminal TUI test).
+//   playwright-core; never a downloaded browser) and tmux (the real-terminal TUI test), plus zip
+//   and unzip (the dep tests build and unpack .zip release archives).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -19,6 +20,8 @@ if (!process.env.NESTOR_NATS_SERVER && !onPath('nats-server') && !existsSync('/u
 }
 if (wantBrowser && !existsSync('/usr/bin/chromium')) missing.push('chromium');
 if (wantBrowser && !onPath('tmux')) missing.push('tmux');
+if (wantBrowser && !onPath('zip')) missing.push('zip');
+if (wantBrowser && !onPath('unzip')) missing.push('unzip');
 
 if (missing.length === 0) process.exit(0);
 
