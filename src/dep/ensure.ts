@@ -4,7 +4,7 @@
 //   A local binary is "fresh" when it exists and the hash of its recorded inputs still matches;
 //   otherwise it is rebuilt. The other sources are fresh when their record matches the entry.
 import { mkdir, stat, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ESBUILD_VERSION, bundle } from './build.ts';
 import { DepError } from './errors.ts';
@@ -31,9 +31,15 @@ export function depBinDir(projectDir: string): string {
  */
 export async function ensureDeps(entries: readonly DepEntry[], options: EnsureDepsOptions): Promise<DepResult[]> {
   const seen = new Set<string>();
+  const links = new Map<string, string>();
   for (const entry of entries) {
     if (seen.has(entry.name)) throw new DepError(entry.name, 'invalid-entry', 'the same name appears twice');
     seen.add(entry.name);
+    // Two deps behind one .dep/bin name would each replace the other's link.
+    const link = basename(entry.source === 'local' ? entry.name : (entry.bin ?? entry.name));
+    const other = links.get(link);
+    if (other !== undefined) throw new DepError(entry.name, 'invalid-entry', `its binary .dep/bin/${link} is also dep ${JSON.stringify(other)}'s; give one of them another bin`);
+    links.set(link, entry.name);
   }
   const settled = await Promise.allSettled(entries.map((entry) => ensureDep(entry, options)));
   const results: DepResult[] = [];

@@ -95,7 +95,17 @@ async function packageBinary(pkg: string, bin: string): Promise<string | undefin
   return undefined;
 }
 
-async function aptInstall(name: string, spec: string, onUpdate: () => void): Promise<void> {
+// dpkg holds one lock per machine: two apt deps of one start install one after the other
+// instead of failing on "Could not get lock".
+let aptQueue: Promise<unknown> = Promise.resolve();
+
+function aptInstall(name: string, spec: string, onUpdate: () => void): Promise<void> {
+  const next = aptQueue.then(() => aptInstallNow(name, spec, onUpdate));
+  aptQueue = next.catch(() => undefined);
+  return next;
+}
+
+async function aptInstallNow(name: string, spec: string, onUpdate: () => void): Promise<void> {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const install = () => run('apt-get', ['install', '-y', '-q', spec], { env, maxBuffer: 64 * 1024 * 1024 });
   try {

@@ -60,7 +60,7 @@ export const depSchema = z
         ctx.addIssue({ code: 'custom', path: [field], message: `${field} (source ${source} needs it)`, input: undefined });
       }
     }
-    for (const field of ['entry', 'url', 'repo', 'package', 'sha256', 'asset'] as const) {
+    for (const field of ['entry', 'url', 'repo', 'package', 'sha256', 'asset', 'bin'] as const) {
       if (dep[field] !== undefined && !fieldsOf[source].includes(field)) {
         ctx.addIssue({ code: 'custom', path: [field], message: `no ${field} with source ${source} (it takes ${fieldsOf[source].join(', ')})`, input: dep[field] });
       }

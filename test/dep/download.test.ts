@@ -174,3 +174,12 @@ test('apt without root fails with the exact command to run', async (t) => {
   );
   assert.deepEqual(await depFiles(depDir), []);
 });
+
+test('two deps behind one .dep/bin name are refused before anything is installed', async (t) => {
+  const { projectDir, depDir } = await tempProject(t);
+  await assert.rejects(
+    ensureDeps([{ name: 'sh', source: 'path' }, { name: 'other-sh', source: 'path', bin: '/bin/sh' }], { projectDir }),
+    failsWith('invalid-entry', /\.dep\/bin\/sh is also dep "sh"'s/),
+  );
+  assert.deepEqual(await depFiles(depDir), []);
+});

@@ -41,6 +41,7 @@ test('unknown sources, missing and foreign fields, and bad values are errors at 
   assert.deepEqual(problems({ name: 'r', source: 'ftp' }), ['services.svc.dep.source: one of local, path, apt, npm, url, github-release']);
   assert.deepEqual(problems({ name: 'r' }), ['services.svc.dep.source: one of local, path, apt, npm, url, github-release']);
   assert.deepEqual(problems({ name: 'r', source: 'local' }), ['services.svc.dep.entry: entry (source local needs it)']);
+  assert.deepEqual(problems({ name: 'r', source: 'local', entry: 'r.ts', bin: 'x' }), ['services.svc.dep.bin: no bin with source local (it takes entry)']);
   assert.deepEqual(problems({ name: 'r', source: 'url', sha256: SHA }), ['services.svc.dep.url: url (source url needs it)']);
   assert.deepEqual(problems({ name: 'r', source: 'url', url: 'ftp://x/y', sha256: 'zz' }), [
     'services.svc.dep.url: an http(s) URL',
