@@ -2,7 +2,7 @@
 // them in a throwaway project whose release downloads come from a local server (the mirror).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from '../../src/harness/index.ts';
 import { buildArchive, startReleaseServer, tool } from '../dep/release-server.ts';
@@ -76,7 +76,26 @@ test('up fails the start when a dep cannot be installed, naming it, instead of a
     process: { command: "{dep.bin}/app" }
     dep: { name: app, source: url, url: "${server.base}/gone/app", sha256: "${'0'.repeat(64)}" }
 `, 'nestor-dep-up-');
-  const up = await runCli(['up', '--detach'], { cwd: dir, timeoutMs: 90_000 });
+  // In the foreground: the failure ends `nestor up` itself, with the reason on its stderr.
+  const up = await runCli(['up'], { cwd: dir, timeoutMs: 90_000 });
   assert.notEqual(up.code, 0);
   assert.match(up.stderr, new RegExp(`dep "app": download-failed: GET ${server.base}/gone/app: HTTP 404`));
+});
+
+test('up installs a github-release dep from the mirror setting and runs it', async (t) => {
+  const server = await startReleaseServer(t);
+  const served = server.add('/acme/hello/releases/download/v2/hello.zip', await buildArchive(t, 'zip', { 'hello/bin/hello': tool('hello from the release') }));
+  const dir = await tempProject(t, `services:
+  hello:
+    kind: oneshot
+    process: { command: "{dep.bin}/hello", args: [world] }
+    dep: { name: hello, source: github-release, repo: acme/hello, version: v2, asset: hello.zip, sha256: "${served.sha256}" }
+`, 'nestor-dep-up-');
+  const up = await runCli(['up', '--detach'], { cwd: dir, env: { NESTOR_DEP_MIRROR: server.base }, timeoutMs: 90_000 });
+  assert.equal(up.code, 0, up.stderr);
+  assert.match(up.stdout, /^hello\s+completed\s/m);
+  // A detached up writes its progress to its log.
+  assert.match(await readFile(join(dir, '.data', 'nestor-up.log'), 'utf8'), new RegExp(`dep hello: downloading ${server.base}${served.path} .*\\(100%\\)[\\s\\S]*dep hello: installed`));
+  const logs = await runCli(['logs', 'hello'], { cwd: dir });
+  assert.match(logs.stdout, /hello from the release world/);
 });
