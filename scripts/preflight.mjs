@@ -3,8 +3,8 @@
 // As root it installs them with apt-get; otherwise it stops with the exact command to run.
 // Usage: node scripts/preflight.mjs [--browser]
 //   --browser also wants what the UI tests drive: Debian's chromium (the dashboard test, through
-//   playwright-core; never a downloaded browser) and tmux (the real-terminal TUI test), and
-//   caddy, which the Caddy tests run.
+//   playwright-core; never a downloaded browser) and tmux (the real-terminal TUI test), caddy
+//   (the Caddy tests run it), and zip and unzip (the dep tests build and unpack .zip archives).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -21,6 +21,8 @@ if (!process.env.NESTOR_NATS_SERVER && !onPath('nats-server') && !existsSync('/u
 if (wantBrowser && !existsSync('/usr/bin/chromium')) missing.push('chromium');
 if (wantBrowser && !onPath('tmux')) missing.push('tmux');
 if (wantBrowser && !process.env.NESTOR_CADDY && !onPath('caddy') && !existsSync('/usr/bin/caddy')) missing.push('caddy');
+if (wantBrowser && !onPath('zip')) missing.push('zip');
+if (wantBrowser && !onPath('unzip')) missing.push('unzip');
 
 if (missing.length === 0) process.exit(0);
 

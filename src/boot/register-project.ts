@@ -6,7 +6,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { BusWriter } from '../bus/index.ts';
 import { createEventFactory } from '../bus/index.ts';
 import type { NestorConfig } from '../config/index.ts';
-import { ensureDeps } from '../dep/index.ts';
+import { ensureDeps, formatProgress } from '../dep/index.ts';
 import type { DepEntry, DepResult } from '../dep/index.ts';
 import type { ServiceRegistered } from '../events/index.ts';
 import { registerSubject } from '../events/index.ts';
@@ -87,7 +87,7 @@ export async function registerProject(
 ): Promise<RegisterResult> {
   const prepared = input instanceof PreparedProject ? input : prepareProject(input, opts);
   const { project, rawServices, enabled, disabled, order } = prepared;
-  const deps = opts.skipDeps ? [] : await buildDeps(project, enabled, config.projectDir, opts.onProgress);
+  const deps = opts.skipDeps ? [] : await buildDeps(project, enabled, config, opts.onProgress);
   const events = createEventFactory({ node: config.node, component: 'cli' });
   // Retired before anything registers, so no view ever shows a service the project dropped
   // beside the ones it has; the history keeps their events.
@@ -131,18 +131,19 @@ function secretDigest(secrets: Record<string, string>): string {
   return createHmac('sha256', SECRET_SALT).update(JSON.stringify(Object.entries(secrets).sort(([a], [b]) => (a < b ? -1 : 1)))).digest('hex');
 }
 
-async function buildDeps(project: Project, ids: string[], projectDir: string, onProgress?: (line: string) => void): Promise<DepResult[]> {
+// Every source is installed here, before any register event: a dep that cannot be installed
+// fails the start with its reason instead of a spawn error (ENOENT) later.
+async function buildDeps(project: Project, ids: string[], config: NestorConfig, onProgress?: (line: string) => void): Promise<DepResult[]> {
   const entries = new Map<string, DepEntry>();
   for (const id of ids) {
     const dep = project.services[id]?.dep;
-    if (dep?.source === 'local') entries.set(dep.name, { ...dep, source: 'local' });
+    if (dep !== undefined) entries.set(dep.name, dep);
   }
   if (entries.size === 0) return [];
   return ensureDeps([...entries.values()], {
-    projectDir,
-    onProgress: (p) => {
-      if (p.phase !== 'checking') onProgress?.(`dep ${p.name}: ${p.phase}`);
-    },
+    projectDir: config.projectDir,
+    mirror: config.dep?.mirror,
+    onProgress: formatProgress((line) => onProgress?.(line)),
   });
 }
 

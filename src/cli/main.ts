@@ -33,6 +33,7 @@ const verbs = {
   replay: () => import('./replay.ts'),
   completion: () => import('./completion.ts'),
   harness: () => import('./harness-replay.ts'),
+  dep: () => import('./dep.ts'),
   tui: () => import('./tui.ts'),
   caddy: () => import('./caddy.ts'),
 };
@@ -192,6 +193,16 @@ export function buildProgram(term: Terminal, ctx: CliContext, done: (code: numbe
 
   const validate = program.command('validate').description('check a project file and print every problem').option(...FILE).option(...JSON_FLAG);
   validate.action(run(async () => (await verbs.validate()).runValidate(validate.opts(), ctx, term)));
+
+  const dep = program
+    .command('dep')
+    .argument('<command>', 'list, install, verify or prune')
+    .argument('[names...]', 'install: only these deps (or the deps of these services)')
+    .description('the binaries of the project\'s `dep` blocks in .dep: list, install (what `up` does first), verify checksums, prune unused')
+    .option(...FILE)
+    .option('--dep-mirror <url>', 'base URL that replaces https://github.com in release downloads')
+    .option(...JSON_FLAG);
+  dep.action(run(async () => (await verbs.dep()).runDep(dep.args[0] as string, dep.args.slice(1), dep.opts(), ctx, term)));
 
   const imp = program
     .command('import')

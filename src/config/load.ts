@@ -60,6 +60,7 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<NestorCo
     api: { ...DEFAULTS.api, ...merged.api },
     membership: { ...DEFAULTS.membership, ...merged.membership },
     caddy: merged.caddy?.binary === undefined ? {} : { binary: merged.caddy.binary },
+    dep: { ...merged.dep },
   };
   checkCombinations(settings, test);
   // Only a valid configuration touches the disk.

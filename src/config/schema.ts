@@ -137,6 +137,12 @@ const caddyLayer = z.strictObject(
   { error: 'a mapping of Caddy settings' },
 );
 
+const MIRROR = 'an http(s) URL that stands in for https://github.com in release downloads';
+const depLayer = z.strictObject(
+  { mirror: z.string({ error: MIRROR }).regex(/^https?:\/\/[^\s/]+(?:\/\S*)?$/, { error: MIRROR }).optional() },
+  { error: 'a mapping with mirror' },
+);
+
 /** Schema of one settings layer: every field optional, unknown keys refused. */
 export const configLayerSchema = z.strictObject(
   {
@@ -149,6 +155,7 @@ export const configLayerSchema = z.strictObject(
     api: apiLayer.optional(),
     membership: membershipLayer.optional(),
     caddy: caddyLayer.optional(),
+    dep: depLayer.optional(),
   },
   { error: 'a mapping of Nestor settings' },
 );
@@ -223,6 +230,12 @@ export interface ApiConfig {
   allowedHosts: readonly string[];
 }
 
+/** Settings of the dep installer. */
+export interface DepConfig {
+  /** Replaces https://github.com in github-release downloads. */
+  mirror?: string;
+}
+
 /** Timings of cluster membership: how often a node says it is alive and when it loses its lease. */
 export interface MembershipConfig {
   /** Interval between two heartbeats of this node. */
@@ -257,6 +270,8 @@ export interface NestorConfig {
   api: ApiConfig;
   membership: MembershipConfig;
   caddy: CaddyConfig;
+  /** The dep installer's settings (docs/dep.md); optional so hand-built configs need not name it. */
+  dep?: DepConfig;
   /** True when loaded for tests (unique data dir, memory store). */
   test: boolean;
 }

@@ -61,6 +61,7 @@ export const SETTINGS: readonly Setting[] = [
   s('membership.leaseTtlMs', 'int', 'NESTOR_LEASE_TTL_MS', '--lease-ttl-ms'),
   s('membership.fenceAfterMs', 'int', 'NESTOR_FENCE_AFTER_MS', '--fence-after-ms'),
   s('caddy.binary', 'string', 'NESTOR_CADDY', '--caddy'),
+  s('dep.mirror', 'string', 'NESTOR_DEP_MIRROR', '--dep-mirror'),
 ];
 
 const TRUE = new Set(['1', 'true', 'yes', 'on']);

@@ -1,16 +1,21 @@
 // Ensures the executables of `dep` blocks exist and are current. Contract:
-//   in:  dep entries (only source "local": a TypeScript entry relative to the project dir)
-//   out: <depDir>/bin/<name> (mode 755) and <depDir>/manifest.json, one result per entry
-//   A binary is "fresh" when it exists and the hash of its recorded inputs still matches;
-//   otherwise it is rebuilt. Nothing is ever downloaded.
+//   in:  dep entries of any source (docs/dep.md); an unknown source is an error, never a skip
+//   out: <depDir>/bin/<bin> (a file for local, a link otherwise) and <depDir>/manifest.json
+//   A local binary is "fresh" when it exists and the hash of its recorded inputs still matches;
+//   otherwise it is rebuilt. The other sources are fresh when their record matches the entry.
 import { mkdir, stat, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ESBUILD_VERSION, bundle } from './build.ts';
 import { DepError } from './errors.ts';
 import { hashInputs } from './hash.ts';
 import type { HashHeader } from './hash.ts';
 import { readManifest, updateManifest } from './manifest.ts';
+import { sha256File } from './files.ts';
+import type { InstallContext } from './install-context.ts';
+import { installNpm } from './npm.ts';
+import { installRemote } from './remote.ts';
+import { installApt, installPath } from './system.ts';
 import type { DepEntry, DepProgress, DepResult, EnsureDepsOptions, ManifestEntry } from './types.ts';
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -26,9 +31,15 @@ export function depBinDir(projectDir: string): string {
  */
 export async function ensureDeps(entries: readonly DepEntry[], options: EnsureDepsOptions): Promise<DepResult[]> {
   const seen = new Set<string>();
+  const links = new Map<string, string>();
   for (const entry of entries) {
     if (seen.has(entry.name)) throw new DepError(entry.name, 'invalid-entry', 'the same name appears twice');
     seen.add(entry.name);
+    // Two deps behind one .dep/bin name would each replace the other's link.
+    const link = basename(entry.source === 'local' ? entry.name : (entry.bin ?? entry.name));
+    const other = links.get(link);
+    if (other !== undefined) throw new DepError(entry.name, 'invalid-entry', `its binary .dep/bin/${link} is also dep ${JSON.stringify(other)}'s; give one of them another bin`);
+    links.set(link, entry.name);
   }
   const settled = await Promise.allSettled(entries.map((entry) => ensureDep(entry, options)));
   const results: DepResult[] = [];
@@ -44,6 +55,7 @@ export async function ensureDep(entry: DepEntry, options: EnsureDepsOptions): Pr
   const started = performance.now();
   const projectDir = resolve(options.projectDir);
   const depDir = resolve(options.depDir ?? join(projectDir, '.dep'));
+  if (entry.source !== 'local') return installOther(entry, depDir, options, started);
   const { entryRel, entryAbs } = await checkEntry(entry, projectDir);
   const binFile = join(depDir, 'bin', entry.name);
   const header: HashHeader = { name: entry.name, version: entry.version, entry: entryRel, esbuild: ESBUILD_VERSION };
@@ -63,8 +75,10 @@ export async function ensureDep(entry: DepEntry, options: EnsureDepsOptions): Pr
     const hash = await hashInputs(projectDir, header, rel);
     if (hash === undefined) throw new DepError(entry.name, 'build-failed', 'an input vanished during the build');
     const record: ManifestEntry = {
+      name: entry.name,
       version: entry.version,
       source: entry.source,
+      checksum: await sha256File(binFile),
       entry: entryRel,
       hash,
       builtAt: new Date().toISOString(),
@@ -81,17 +95,53 @@ export async function ensureDep(entry: DepEntry, options: EnsureDepsOptions): Pr
   return { name: entry.name, path: binFile, action: 'built', ms: elapsed() };
 }
 
-async function checkEntry(entry: DepEntry, projectDir: string): Promise<{ entryRel: string; entryAbs: string }> {
+const INSTALLERS: Record<string, (ctx: InstallContext) => Promise<ManifestEntry | undefined>> = {
+  path: installPath,
+  apt: installApt,
+  npm: installNpm,
+  url: installRemote,
+  'github-release': installRemote,
+};
+
+// Every source but local: the installer returns the new record, or undefined when the one on
+// disk still matches. path and apt always look again (cheap) and count as fresh when nothing moved.
+async function installOther(entry: DepEntry, depDir: string, options: EnsureDepsOptions, started: number): Promise<DepResult> {
+  checkName(entry);
+  const installer = INSTALLERS[entry.source];
+  if (installer === undefined) {
+    throw new DepError(entry.name, 'unsupported-source', `source ${JSON.stringify(entry.source)} is not one of local, path, apt, npm, url, github-release`);
+  }
+  const emit = (p: Omit<DepProgress, 'name'>): void => options.onProgress?.({ name: entry.name, ...p });
+  const previous = (await readManifest(depDir))[entry.name];
+  const isRoot = options.isRoot ?? process.getuid?.() === 0;
+  emit({ phase: 'checking' });
+  const elapsed = (): number => Math.round((performance.now() - started) * 10) / 10;
+  let record: ManifestEntry | undefined;
+  try {
+    record = await installer({ entry, depDir, previous, mirror: options.mirror, isRoot, progress: emit });
+  } catch (err) {
+    emit({ phase: 'failed' });
+    throw asDepError(entry.name, err);
+  }
+  const path = join(depDir, record?.path ?? previous?.path ?? join('bin', entry.name));
+  const same = record !== undefined && previous !== undefined && record.target === previous.target && record.checksum === previous.checksum && record.source === previous.source;
+  if (record === undefined || same) {
+    emit({ phase: 'fresh' });
+    return { name: entry.name, path, action: 'fresh', ms: elapsed() };
+  }
+  await updateManifest(depDir, entry.name, record);
+  emit({ phase: 'installed' });
+  return { name: entry.name, path, action: 'installed', ms: elapsed() };
+}
+
+function checkName(entry: DepEntry): void {
   if (typeof entry.name !== 'string' || !NAME_PATTERN.test(entry.name)) {
     throw new DepError(String(entry.name), 'invalid-entry', 'name must be letters, digits, ".", "-" or "_" (a file name)');
   }
-  if (entry.source !== 'local') {
-    throw new DepError(
-      entry.name,
-      'unsupported-source',
-      `source ${JSON.stringify(entry.source)} is not supported offline; only "local" (a TypeScript entry built with esbuild) can be installed, nothing is downloaded`,
-    );
-  }
+}
+
+async function checkEntry(entry: DepEntry, projectDir: string): Promise<{ entryRel: string; entryAbs: string }> {
+  checkName(entry);
   if (typeof entry.entry !== 'string' || entry.entry.trim() === '') {
     throw new DepError(entry.name, 'invalid-entry', 'a "local" dep needs "entry": a TypeScript file relative to the project directory');
   }

@@ -1,7 +1,17 @@
 // The dep installer's one error class; branch on `reason`, never on the message.
 
 /** Why a dep could not be ensured. */
-export const DEP_ERROR_REASONS = ['unsupported-source', 'invalid-entry', 'build-failed', 'io'] as const;
+export const DEP_ERROR_REASONS = [
+  'unsupported-source',
+  'invalid-entry',
+  'build-failed',
+  'io',
+  'download-failed',
+  'checksum-mismatch',
+  'missing-binary',
+  'needs-root',
+  'install-failed',
+] as const;
 /** One of DEP_ERROR_REASONS. */
 export type DepErrorReason = (typeof DEP_ERROR_REASONS)[number];
 

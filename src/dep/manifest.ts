@@ -33,11 +33,24 @@ const queues = new Map<string, Promise<void>>();
 
 /** Sets one record of the manifest; calls for the same dep directory run one after another. */
 export function updateManifest(depDir: string, name: string, entry: ManifestEntry): Promise<void> {
+  return editManifest(depDir, (manifest) => {
+    manifest[name] = entry;
+  });
+}
+
+/** Deletes records of the manifest, queued like updateManifest. */
+export function removeManifestRecords(depDir: string, names: readonly string[]): Promise<void> {
+  return editManifest(depDir, (manifest) => {
+    for (const name of names) delete manifest[name];
+  });
+}
+
+function editManifest(depDir: string, edit: (manifest: DepManifest) => void): Promise<void> {
   const file = manifestPath(depDir);
   const previous = queues.get(file) ?? Promise.resolve();
   const next = previous.then(async () => {
     const manifest = await readManifest(depDir);
-    manifest[name] = entry;
+    edit(manifest);
     await writeAtomic(file, JSON.stringify(manifest, null, 2) + '\n');
   });
   const settled = next.catch(() => undefined);

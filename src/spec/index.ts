@@ -22,6 +22,8 @@ export { projectSchema, serviceSchema, probeSchema, durationSchema, STOP_SIGNALS
 export type { ServiceInput, ProjectInput } from './schema.ts';
 export { SPEC_DEFAULTS } from './normalize.ts';
 export { WATCH_DEFAULT_DEBOUNCE } from './watch-schema.ts';
+export { DEP_SOURCES, DEP_NAME_PATTERN } from './dep-schema.ts';
+export type { DepSource, DepSpec } from './dep-schema.ts';
 export type { WatchSpec } from './watch-schema.ts';
 export { outlineSpec } from './outline.ts';
 export type { SpecOutline } from './outline.ts';

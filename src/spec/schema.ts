@@ -9,6 +9,7 @@ import { DURATION_EXPECTED, DURATION_PATTERN, SIZE_EXPECTED, SIZE_PATTERN } from
 import { scheduleSchema } from './schedule.ts';
 import { limitsSchema } from './limits-schema.ts';
 import { watchSchema } from './watch-schema.ts';
+import { depSchema } from './dep-schema.ts';
 
 /** Expected text for a service id. */
 export const ID_EXPECTED = 'service id: letters, digits, "-" or "_" (at most 64, no dots), starting with a letter or digit';
@@ -251,16 +252,7 @@ export const serviceSchema = z
       .enum(['daemon', 'oneshot'])
       .default('daemon')
       .describe('daemon: runs until stopped; oneshot: runs to completion (exit 0 = completed). Default daemon.'),
-    dep: z
-      .strictObject({
-        name: nonEmpty.describe('Dependency name in .dep/.'),
-        version: z.string().optional().describe('Version to install, e.g. "7.2.4".'),
-        source: z.string().optional().describe('Where the binary comes from, e.g. "github-release".'),
-        asset: z.string().optional().describe('Release asset to download.'),
-        entry: z.string().optional().describe('Entry point to build from, for services built locally.'),
-      })
-      .optional()
-      .describe('Binary provisioned into .dep/bin ({dep.bin}).'),
+    dep: depSchema.optional(),
     process: processSchema,
     envFile: z
       .union([nonEmpty, z.array(nonEmpty).min(1, { error: 'at least one file' })], { error: 'a file name or a list of file names' })

@@ -4,6 +4,7 @@
 // docs/spec.md.
 import type { ServiceLimits } from './limits-schema.ts';
 import type { WatchSpec } from './watch-schema.ts';
+import type { DepSpec } from './dep-schema.ts';
 
 /** When a dependency counts as satisfied for its dependents. */
 export type DependencyCondition = 'started' | 'ready' | 'completed';
@@ -87,7 +88,7 @@ export interface ServiceSpec {
   icon?: string;
   required: boolean;
   kind: 'daemon' | 'oneshot';
-  dep?: { name: string; version?: string; source?: string; asset?: string; entry?: string };
+  dep?: DepSpec;
   process: {
     command: string;
     args: string[];

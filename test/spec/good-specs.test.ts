@@ -30,11 +30,19 @@ function service(project: Project, id: string): ServiceSpec {
   return spec;
 }
 
-test('a redis spec in the older format validates as written (core.bus renamed core-bus)', () => {
+test('a redis spec in the older format validates as written (core.bus renamed core-bus; its github-release dep with the repo and sha256 a download needs)', () => {
   const redis = service(valid(load(join(fixtures, 'compat-redis.json'))), 'redis');
   assert.equal(redis.displayName, 'Redis');
   assert.equal(redis.icon, '🧠');
-  assert.deepEqual(redis.dep, { name: 'redis', version: '7.2.4', source: 'github-release', asset: 'redis-7.2.4-linux-amd64.tar.gz' });
+  assert.deepEqual(redis.dep, {
+    name: 'redis',
+    version: '7.2.4',
+    source: 'github-release',
+    asset: 'redis-7.2.4-linux-amd64.tar.gz',
+    repo: 'example/redis',
+    sha256: '0'.repeat(64),
+    bin: 'redis-server',
+  });
   assert.equal(redis.process.command, '{shared.dep.bin}/redis-server');
   assert.equal(redis.process.restartPolicy, 'on-failure');
   assert.deepEqual(redis.process.ensure[1], { type: 'mkdir', path: '{shared.config.dataDir}' });
