@@ -4,6 +4,7 @@
 // docs/spec.md.
 import type { ServiceLimits } from './limits-schema.ts';
 import type { WatchSpec } from './watch-schema.ts';
+import type { CaddySpec } from './caddy-schema.ts';
 
 /** When a dependency counts as satisfied for its dependents. */
 export type DependencyCondition = 'started' | 'ready' | 'completed';
@@ -128,7 +129,8 @@ export interface ServiceSpec {
   liveness?: ProbeSpec;
   /** Resource limits; absent: none. */
   limits?: ServiceLimits;
-  caddy?: unknown;
+  /** HTTP exposure through the node's Caddy (normalized `caddy` block). */
+  caddy?: CaddySpec;
   dependencies: Dependency[];
   profiles: string[];
   /** A oneshot that runs on a schedule rather than once. */

@@ -9,10 +9,10 @@ type CaddyEvent = CaddyStarted | CaddyConfigApplied | CaddyExited | CaddyStopped
 
 const NO_CADDY: CaddyState = { running: false, pid: null, http: 0, https: 0, admin: 0, routes: [], routeCount: 0, upstreamCount: 0, since: '' };
 
-/** Applies one Caddy lifecycle event to the node that runs that Caddy; null when the node is unknown. */
-export function nodeCaddy(state: State, e: CaddyEvent): NodeOutcome | null {
+/** Applies one Caddy lifecycle event to the node that runs that Caddy (a node never announced keeps no Caddy state). */
+export function nodeCaddy(state: State, e: CaddyEvent): NodeOutcome {
   const node = getNode(state, e.data.node);
-  if (node === undefined) return null;
+  if (node === undefined) return state;
   const prev = node.caddy ?? NO_CADDY;
   let caddy: CaddyState;
   switch (e.type) {
