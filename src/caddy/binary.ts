@@ -1,0 +1,84 @@
+// Locating the caddy binary and the modules it was built with. An explicit override
+// (caddy.binary, NESTOR_CADDY_BINARY) wins and is never second-guessed; otherwise PATH, then
+// Debian's /usr/bin. `caddy list-modules` takes a while, so its answer is kept per binary (path,
+// size and mtime: a rebuilt binary is asked again).
+import { execFile } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** Where Debian's `caddy` package installs the binary. */
+export const DEFAULT_CADDY = '/usr/bin/caddy';
+
+/** No runnable caddy was found; the message says how to get one. */
+export class CaddyNotFoundError extends Error {
+  constructor(
+    readonly searched: string[],
+    readonly override?: string,
+  ) {
+    const tried = override === undefined ? `looked on PATH and at ${DEFAULT_CADDY}` : `caddy.binary (NESTOR_CADDY_BINARY) points at ${override}, which is not an executable file`;
+    super(
+      `caddy not found: ${tried}; a service has caddy.expose: true (or config.caddy.enabled is set). ` +
+        'Install it with `apt-get install -y caddy` (as root), or set NESTOR_CADDY_BINARY to the path of a caddy binary.',
+    );
+    this.name = 'CaddyNotFoundError';
+  }
+}
+
+/** Absolute path of a runnable caddy, or CaddyNotFoundError. */
+export async function findCaddy(override?: string, searchPath: string = process.env.PATH ?? ''): Promise<string> {
+  if (override !== undefined) {
+    if (await isExecutableFile(override)) return override;
+    throw new CaddyNotFoundError([override], override);
+  }
+  const candidates = [
+    ...searchPath
+      .split(delimiter)
+      .filter((dir) => dir !== '')
+      .map((dir) => join(dir, 'caddy')),
+    DEFAULT_CADDY,
+  ];
+  for (const candidate of candidates) if (await isExecutableFile(candidate)) return candidate;
+  throw new CaddyNotFoundError(candidates);
+}
+
+const moduleCache = new Map<string, Promise<ReadonlySet<string>>>();
+
+/** The modules a caddy binary has (`caddy list-modules`), cached per binary version on disk. */
+export async function caddyModules(binary: string): Promise<ReadonlySet<string>> {
+  const info = await stat(binary);
+  const key = `${binary}:${info.size}:${info.mtimeMs}`;
+  let found = moduleCache.get(key);
+  if (found === undefined) {
+    found = run(binary, ['list-modules'], { timeout: 10_000 }).then(({ stdout }) => new Set(stdout.split('\n').map((l) => l.trim()).filter((l) => /^[a-z0-9_.]+$/.test(l))));
+    moduleCache.set(key, found);
+    found.catch(() => moduleCache.delete(key));
+  }
+  return found;
+}
+
+/** A route needs a module the binary lacks: which module, for which spec path. */
+export class CaddyModuleMissingError extends Error {
+  constructor(
+    readonly binary: string,
+    readonly missing: { module: string; path: string }[],
+  ) {
+    super(
+      missing.map((m) => `${m.path}: needs the Caddy module ${m.module}, which ${binary} does not have`).join('\n') +
+        '\nList what the binary has with `caddy list-modules`; a build with more modules is described in docs/caddy.md.',
+    );
+    this.name = 'CaddyModuleMissingError';
+  }
+}
+
+async function isExecutableFile(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.X_OK);
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
