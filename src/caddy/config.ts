@@ -140,7 +140,8 @@ function handlerJson(h: CaddyHandlerInput, spec: ServiceSpec, input: EdgeInput, 
         load_balancing: {
           selection_policy: { policy: h.lb_policy ?? 'round_robin' },
           try_duration: ms(h.try_duration, 5_000),
-          try_interval: ms(h.lb_try_interval, 50),
+          // Short: a retry waiting when a new config is loaded is cancelled with the old config.
+          try_interval: ms(h.lb_try_interval, 5),
           retry_match: [{ method: RETRY_METHODS }],
         },
         health_checks: {

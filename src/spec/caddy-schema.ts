@@ -93,7 +93,7 @@ const reverseProxy = z.strictObject({
   health_check: healthCheck.optional(),
   lb_policy: z.enum(['round_robin', 'least_conn', 'random', 'first']).optional().describe('How an upstream is chosen. Default round_robin.'),
   try_duration: duration.optional().describe('How long a request may keep trying other upstreams when one fails. Default 5s.'),
-  lb_try_interval: duration.optional().describe('Wait between two tries. Default 50ms.'),
+  lb_try_interval: duration.optional().describe('Wait between two tries. Default 5ms.'),
 });
 const staticResponse = z.strictObject({
   handler: z.literal('static_response').describe('The Caddy handler (module http.handlers.static_response).'),
