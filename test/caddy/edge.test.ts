@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { Agent } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createHarness } from '../../src/harness/index.ts';
@@ -45,7 +46,7 @@ function viaCaddy(port: number, path: string, agent: Agent, retry = true): Promi
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, servername: HOST, headers: { host: HOST }, rejectUnauthorized: false, agent, timeout: 10_000 }, (res) => {
       let body = '';
-      const cert = (res.socket as import('node:tls').TLSSocket).getPeerCertificate();
+      const cert = (res.socket as TLSSocket).getPeerCertificate();
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
       res.on('end', () => {
