@@ -6,7 +6,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { BusWriter, BrokerStats } from '../bus/index.ts';
 import { brokerStats } from '../bus/index.ts';
 import type { SkipReason } from '../events/index.ts';
-import { LIFECYCLE_STATES, getService } from '../state/index.ts';
+import { LIFECYCLE_STATES, getNode, getService } from '../state/index.ts';
 import { selectCounts } from '../views/index.ts';
 import type { State } from '../state/index.ts';
 import type { StreamKind } from './sse-connection.ts';
@@ -157,6 +157,32 @@ export class ApiMetrics {
       collect() {
         this.reset();
         for (const [type, n] of Object.entries(live.state.counters.ignoredByType)) this.inc({ type }, n);
+      },
+    });
+    // The node's managed Caddy, from its config.applied events (docs/caddy.md).
+    const caddy = (): { routeCount: number; upstreamCount: number; running: boolean } | undefined => getNode(live.state, this.#src.node)?.caddy;
+    new Gauge({
+      name: PREFIX + 'caddy_routes',
+      help: "Routes in the config of this node's Caddy.",
+      registers,
+      collect() {
+        this.set(caddy()?.routeCount ?? 0);
+      },
+    });
+    new Gauge({
+      name: PREFIX + 'caddy_upstreams',
+      help: "Upstreams (instance addresses) behind the routes of this node's Caddy.",
+      registers,
+      collect() {
+        this.set(caddy()?.upstreamCount ?? 0);
+      },
+    });
+    new Gauge({
+      name: PREFIX + 'caddy_up',
+      help: "1 while this node's Caddy runs.",
+      registers,
+      collect() {
+        this.set(caddy()?.running === true ? 1 : 0);
       },
     });
     new Gauge({

@@ -50,7 +50,7 @@ function viaCaddy(port: number, path: string, agent: Agent, retry = true): Promi
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
       res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, body, issuer: cert.issuer?.CN ?? '' });
+        resolve({ status: res.statusCode ?? 0, body, issuer: String(cert.issuer?.CN ?? '') });
       });
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
@@ -97,8 +97,15 @@ test('two alpha replicas behind Caddy (tls internal): both reached, a kill -9 fa
   const applied = await h.waitForEvent('orchestrator.caddy.config.applied', (e) => e.data.upstreams === 2);
   assert.deepEqual(applied.data.table[0]?.hosts, [HOST]);
   assert.deepEqual(applied.data.table[0]?.services, ['alpha']);
-  const node = await until('caddy state in the reducer', async () => h.state().nodes[h.config.node]?.caddy?.upstreamCount === 2 && h.state().nodes[h.config.node]?.caddy);
-  assert.equal(node.running, true);
+  const caddyState = await until('caddy state in the reducer', async () => {
+    const c = h.state().nodes[h.config.node]?.caddy;
+    return c !== undefined && c.upstreamCount === 2 ? c : null;
+  });
+  assert.equal(caddyState.running, true);
+  assert.equal(caddyState.routeCount, 1);
+  const metrics = await (await fetch(`${h.node.api.url}/metrics`)).text();
+  assert.match(metrics, /^nestor_caddy_routes 1$/m);
+  assert.match(metrics, /^nestor_caddy_upstreams 2$/m);
 
   // `nestor info --json` shows where Caddy listens.
   const info = JSON.parse(await readFile(join(h.config.dataDir, 'runtime.json'), 'utf8')) as { caddy?: { https: string; admin: string } };
