@@ -21,6 +21,9 @@ function call(port: number, method: string, path: string, body?: string, timeout
         method,
         path,
         timeout: timeoutMs,
+        // A fresh connection each time: a /load replaces the admin server and closes the old
+        // one's connections, and a kept-alive socket would fail the next call.
+        agent: false,
         // Caddy's admin API refuses requests whose Host/Origin it does not expect.
         headers: { 'content-type': 'application/json', host: `127.0.0.1:${port}`, ...(body === undefined ? {} : { 'content-length': Buffer.byteLength(body) }) },
       },

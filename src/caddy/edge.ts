@@ -222,7 +222,13 @@ export class CaddyEdge {
     }
     for (const p of built.problems) this.opts.warn(`${p.path}: ${p.message}`);
     const proc = this.#proc;
-    await adminLoad(proc.ports.admin, built.json);
+    try {
+      await adminLoad(proc.ports.admin, built.json);
+    } catch (err) {
+      // Tried again shortly (a Caddy that died meanwhile is restarted with the current config).
+      setTimeout(() => this.schedule(), 200).unref();
+      throw err;
+    }
     this.#loaded = text;
     await this.opts
       .publish(
