@@ -2,6 +2,7 @@
 // the config it serves last. Kept on the node's record so every view reads it like the rest.
 import type { CaddyConfigApplied, CaddyExited, CaddyStarted, CaddyStopped } from '../events/index.ts';
 import { getNode } from './lookup.ts';
+import { blankNode } from './nodes.ts';
 import type { NodeOutcome } from './nodes.ts';
 import type { CaddyRoute, CaddyState, NodeState, State } from './types.ts';
 
@@ -9,10 +10,9 @@ type CaddyEvent = CaddyStarted | CaddyConfigApplied | CaddyExited | CaddyStopped
 
 const NO_CADDY: CaddyState = { running: false, pid: null, http: 0, https: 0, admin: 0, routes: [], routeCount: 0, upstreamCount: 0, since: '' };
 
-/** Applies one Caddy lifecycle event to the node that runs that Caddy (a node never announced keeps no Caddy state). */
+/** Applies one Caddy lifecycle event to the node that runs that Caddy (one not announced yet is recorded as down until its node.up). */
 export function nodeCaddy(state: State, e: CaddyEvent): NodeOutcome {
-  const node = getNode(state, e.data.node);
-  if (node === undefined) return state;
+  const node = getNode(state, e.data.node) ?? blankNode(e.data.node, e.timestamp);
   const prev = node.caddy ?? NO_CADDY;
   let caddy: CaddyState;
   switch (e.type) {
