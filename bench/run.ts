@@ -19,6 +19,7 @@ const benches: Bench[] = [
   { name: 'cli', run: async () => (await import('./cli.ts')).benchCli() },
   { name: 'footprint', run: async () => (await import('./footprint.ts')).benchFootprint() },
   { name: 'scale', run: async () => (await import('./scale.ts')).benchScale() },
+  { name: 'caddy', run: async () => (await import('./caddy.ts')).benchCaddy() },
 ];
 // The SSE benchmark arrives with the HTTP API.
 const ssePath = join(import.meta.dirname, 'sse.ts');

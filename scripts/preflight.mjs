@@ -18,9 +18,11 @@ const missing = [];
 if (!process.env.NESTOR_NATS_SERVER && !onPath('nats-server') && !existsSync('/usr/sbin/nats-server')) {
   missing.push('nats-server');
 }
+// Caddy is needed only by projects that expose a service; the tests always run one.
+if (!process.env.NESTOR_CADDY_BINARY && !onPath('caddy') && !existsSync('/usr/bin/caddy')) missing.push('caddy');
 if (wantBrowser && !existsSync('/usr/bin/chromium')) missing.push('chromium');
 if (wantBrowser && !onPath('tmux')) missing.push('tmux');
-if (wantBrowser && !process.env.NESTOR_CADDY && !onPath('caddy') && !existsSync('/usr/bin/caddy')) missing.push('caddy');
+if (wantBrowser && !process.env.NESTOR_CADDY_BINARY && !onPath('caddy') && !existsSync('/usr/bin/caddy')) missing.push('caddy');
 if (wantBrowser && !onPath('zip')) missing.push('zip');
 if (wantBrowser && !onPath('unzip')) missing.push('unzip');
 

@@ -5,7 +5,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BrokerStats } from '../bus/index.ts';
 import type { SkipReason } from '../events/index.ts';
-import { LIFECYCLE_STATES } from '../state/index.ts';
+import { LIFECYCLE_STATES, getNode } from '../state/index.ts';
 import { selectCounts } from '../views/index.ts';
 import type { LiveState } from './live-state.ts';
 import { groupUsage } from './proc-usage.ts';
@@ -23,6 +23,8 @@ export interface MetricsTallies {
 /** What the registry reads at scrape time. */
 export interface RegistrySources {
   live: LiveState;
+  /** This node's name (its Caddy's figures are its own). */
+  node: string;
   tallies: MetricsTallies;
   /** Pids of this node's running services (process group leaders), by service. */
   pids(): Record<string, number>;
@@ -136,6 +138,32 @@ function stateMetrics(src: RegistrySources, registers: Registry[]): void {
     collect() {
       this.reset();
       for (const [type, n] of Object.entries(live.state.counters.ignoredByType)) this.inc({ type }, n);
+    },
+  });
+  // The node's managed Caddy, from its config.applied events (docs/caddy.md).
+  const caddy = (): { routeCount: number; upstreamCount: number; running: boolean } | undefined => getNode(live.state, src.node)?.caddy;
+  new Gauge({
+    name: PREFIX + 'caddy_routes',
+    help: "Routes in the config of this node's Caddy.",
+    registers,
+    collect() {
+      this.set(caddy()?.routeCount ?? 0);
+    },
+  });
+  new Gauge({
+    name: PREFIX + 'caddy_upstreams',
+    help: "Upstreams (instance addresses) behind the routes of this node's Caddy.",
+    registers,
+    collect() {
+      this.set(caddy()?.upstreamCount ?? 0);
+    },
+  });
+  new Gauge({
+    name: PREFIX + 'caddy_up',
+    help: "1 while this node's Caddy runs.",
+    registers,
+    collect() {
+      this.set(caddy()?.running === true ? 1 : 0);
     },
   });
   new Gauge({

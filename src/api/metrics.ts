@@ -114,6 +114,7 @@ export class ApiMetrics {
     this.#loading ??= import('./metrics-registry.ts').then(({ createRegistry }) => {
       const r = createRegistry({
         live: this.#src.live,
+        node: this.#src.node,
         tallies: this.#tallies,
         pids: () => this.#src.pids(),
         broker: () => this.#broker,

@@ -123,6 +123,17 @@ const nodeRowShape = {
   api: z.string().nullable(),
   instances: z.array(z.string()).meta({ description: 'The instances placed on it, `<service>@<n>`' }),
   downReason: z.string().nullable(),
+  caddy: z
+    .object({
+      running: z.boolean(),
+      http: z.number().int(),
+      https: z.number().int(),
+      routeCount: z.number().int(),
+      upstreamCount: z.number().int(),
+      routes: z.array(z.string()).meta({ description: 'One line per route: `host/path → service (upstream, ...)`' }),
+    })
+    .nullable()
+    .meta({ description: "The node's managed Caddy; null when none ever ran there" }),
 };
 /** One node of `GET /api/v1/nodes`. */
 export const nodeRowSchema = z.object(nodeRowShape).meta({ id: 'Node' });

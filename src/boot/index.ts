@@ -1,4 +1,4 @@
-// The one startup path: config → bus → controller → services → shells. `nestor up` and the
+// The one startup path: config → bus → caddy → controller → services → shells. `nestor up` and the
 // harness both call bootNode(), and variation comes from config values only, so what the tests
 // boot is what users run.
 import { hostname } from 'node:os';
@@ -8,13 +8,16 @@ import { startApiServer } from '../api/index.ts';
 import type { ApiServer } from '../api/index.ts';
 import type { Bus, BusWriter } from '../bus/index.ts';
 import { connectBus, createEventFactory } from '../bus/index.ts';
-import { NESTOR_VERSION, removeRuntimeInfo, writeRuntimeInfo } from '../config/index.ts';
+import { NESTOR_VERSION, readProjectFile, removeRuntimeInfo, writeRuntimeInfo } from '../config/index.ts';
 import type { NestorConfig } from '../config/index.ts';
+import { CaddyEdge, projectWantsCaddy } from '../caddy/index.ts';
+import type { EdgeUrls } from '../caddy/index.ts';
 import { Controller } from '../controller/index.ts';
 import { createLogger } from '../log/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { LogConsole } from '../process/index.ts';
-import type { SecretEnv } from '../spec/index.ts';
+import { templatesOf } from '../spec/index.ts';
+import type { SecretEnv, ServiceSpec } from '../spec/index.ts';
 import { dashboardRoutes } from '../ui/web/index.ts';
 import { startClusterRole } from './cluster.ts';
 import type { ClusterRole } from './cluster.ts';
@@ -55,6 +58,8 @@ export interface NodeHandle {
   apply(request: ApplyRequest): Promise<ApplyOutcome>;
   /** This node's lease, scheduler of placed instances and node requests. */
   cluster: ClusterRole;
+  /** The node's managed Caddy (running once a service is exposed or config.caddy.enabled). */
+  caddy: CaddyEdge;
   /** Stops every service (dependents first), then the controller, then the bus. */
   shutdown(reason?: string): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -134,10 +139,28 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
   let saver: SnapshotSaver | undefined;
   // The steps after the bus are short: a stop asked for meanwhile is honoured between them.
   const checkpoint = (): void => opts.signal?.throwIfAborted();
+  const runtime: { write?: () => Promise<void> } = {};
+  const edge = new CaddyEdge({
+    config,
+    publish: (e) => bus.publish(e),
+    event: createEventFactory({ node: config.node, component: 'caddy' }),
+    progress,
+    warn,
+    onError,
+    onStarted: () => void runtime.write?.().catch(onError),
+  });
   try {
     checkpoint();
     const bootSeq = await bus.lastSeq();
     const events = createEventFactory({ node: config.node, component: 'node' });
+    // Caddy comes before the controller: the project file (read, not yet validated) says
+    // whether one is needed; a registration that needs one later starts it then.
+    const rawProject = config.projectFile === null ? null : await readProjectFile(config.projectFile).then((f) => f.raw, () => null);
+    if (config.caddy.enabled || projectWantsCaddy(rawProject)) {
+      progress('starting caddy');
+      await edge.start();
+    }
+    checkpoint();
     await reportCrash(bus, config, events, log, opts.onProgress);
     // Shared by this node's registrations and its controller: the secrets they mask in events.
     const secretEnv: SecretEnv = new Map();
@@ -171,6 +194,11 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
       onError,
     });
     const server = api;
+    edge.attach({
+      state: () => server.live.state,
+      subscribe: (fn) => server.live.subscribe(() => fn()),
+      specs: () => specsOf(started),
+    });
     const snapshots = (saver = new SnapshotSaver({
       bus,
       live: server.live,
@@ -239,14 +267,14 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
       },
     });
     clusterRole = cluster;
-    await writeRuntimeInfo(config.dataDir, {
-      node: config.node,
-      pid: process.pid,
-      nats: bus.natsUrl,
-      api: server.url,
-      dataDir: config.dataDir,
-      startedAt: new Date().toISOString(),
-    });
+    const startedAt = new Date().toISOString();
+    const caddyUrls = (): { caddy?: EdgeUrls } => {
+      const urls = edge.urls();
+      return urls === null ? {} : { caddy: urls };
+    };
+    runtime.write = () =>
+      writeRuntimeInfo(config.dataDir, { node: config.node, pid: process.pid, nats: bus.natsUrl, api: server.url, dataDir: config.dataDir, startedAt, ...caddyUrls() });
+    await runtime.write();
     progress(`node ${config.node} up, bus ${bus.natsUrl}, api ${server.url}, dashboard ${server.url}/status`);
 
     let stopped: Promise<void> | null = null;
@@ -258,6 +286,8 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
           // With `down --all` every node stops, so there is nowhere to move to.
           if (!reason.startsWith('down --all')) await cluster.drainSelf(30_000);
           await started.shutdown();
+          // After the services (nothing left to route to), before the broker.
+          await edge.stop(reason);
           await cluster.stop();
           await started.close();
           // Bounded: the last nodes of a cluster stopping together may have no quorum left.
@@ -284,18 +314,24 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
       controller: started,
       api: server,
       bootSeq,
-      register: (project, options) => {
+      register: async (project, options) => {
         const retire = earlier ?? [];
         earlier = null;
-        return registerProject(bus, config, project, { onProgress: progress, ...options, retire, secretEnv });
+        // Caddy runs, with every module the routes need, before the first exposed service starts.
+        const prepared = project instanceof PreparedProject ? project : prepareProject(project, options);
+        edge.addTemplates(templatesOf(prepared.project.config));
+        await edge.prepare(prepared.enabled.map((id) => prepared.project.services[id]).filter((s): s is ServiceSpec => s !== undefined));
+        return registerProject(bus, config, prepared, { onProgress: progress, ...options, retire, secretEnv });
       },
       apply,
       shutdown,
       cluster,
+      caddy: edge,
       [Symbol.asyncDispose]: () => shutdown(),
     };
   } catch (err) {
     saver?.cancel();
+    await edge.stop('boot failed').catch(() => {});
     await clusterRole?.stop({ leave: true }).catch(() => {});
     await api?.close().catch(() => {});
     await controller?.close().catch(() => {});
@@ -303,6 +339,13 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
     guardian.release();
     throw err;
   }
+}
+
+// One spec per service the controller supervises here (replicas share theirs).
+function specsOf(controller: Controller): ServiceSpec[] {
+  const byId = new Map<string, ServiceSpec>();
+  for (const s of Object.values(controller.snapshot().services)) if (s.enabled) byId.set(s.service, s.spec);
+  return [...byId.values()];
 }
 
 /** Publishes what the guardian of a crashed previous run did, as that run's node.down. */

@@ -14,7 +14,7 @@ import type { Terminal } from './terminal.ts';
 /** Flags of `nestor caddy modules`. */
 export interface CaddyModulesFlags {
   file?: string;
-  caddy?: string;
+  caddyBinary?: string;
   json?: boolean;
 }
 
@@ -33,7 +33,7 @@ function config(ctx: CliContext, file: string | undefined, binary?: string): Pro
 
 /** Prints the registry and which of its modules the caddy binary has; exit 1 when the binary is missing. */
 export async function runCaddyModules(flags: CaddyModulesFlags, ctx: CliContext, term: Terminal): Promise<number> {
-  const cfg = await config(ctx, flags.file, flags.caddy);
+  const cfg = await config(ctx, flags.file, flags.caddyBinary);
   let binary: CaddyBinaryInfo | null = null;
   let problem: string | null = null;
   try {
@@ -77,7 +77,7 @@ export async function runCaddyBuild(flags: CaddyBuildFlags, ctx: CliContext, ter
         if (!flags.json) term.out(`running ${step} in ${dir}`);
       } });
     if (flags.json) term.out(JSON.stringify({ dir, files: result.files, binary: result.binary, modules: modules.map((m) => m.name), caddyVersion }));
-    else term.out(`built ${result.binary} (Caddy ${caddyVersion} with ${modules.map((m) => m.name).join(', ') || 'the standard modules only'}); point caddy.binary (NESTOR_CADDY) at it`);
+    else term.out(`built ${result.binary} (Caddy ${caddyVersion} with ${modules.map((m) => m.name).join(', ') || 'the standard modules only'}); point caddy.binary (NESTOR_CADDY_BINARY) at it`);
     return 0;
   } catch (err) {
     if (err instanceof GoMissingError || err instanceof GoBuildError) throw new CliFailure(err.message, { cause: err });

@@ -25,6 +25,7 @@ export async function runInfo(flags: InfoFlags, ctx: CliContext, term: Terminal)
     projectDir: config.projectDir,
     projectFile: config.projectFile,
     via: info.via,
+    ...(info.caddy === undefined ? {} : { caddy: info.caddy }),
   };
   if (flags.json) {
     term.out(JSON.stringify(doc));
@@ -38,6 +39,7 @@ export async function runInfo(flags: InfoFlags, ctx: CliContext, term: Terminal)
     ['data dir', info.dataDir],
     ['started', info.startedAt ?? '-'],
     ['stream', conn.bus.streamName],
+    ...(info.caddy === undefined ? [] : ([['caddy', `${info.caddy.http}, ${info.caddy.https}, admin ${info.caddy.admin}`]] as [string, string][])),
     ['found via', info.via === 'NESTOR_URL' ? 'NESTOR_URL' : `${info.dataDir}/runtime.json`],
   ];
   for (const [k, v] of facts) term.out(`${k.padEnd(9)}  ${v}`);

@@ -251,7 +251,7 @@ export function buildProgram(term: Terminal, ctx: CliContext, done: (code: numbe
     .command('modules')
     .description('list the module registry beside the modules the installed caddy has')
     .option(...FILE)
-    .option('--caddy <path>', 'the caddy binary to ask (setting caddy.binary, env NESTOR_CADDY)')
+    .option('--caddy-binary <path>', 'the caddy binary to ask (setting caddy.binary, env NESTOR_CADDY_BINARY)')
     .option(...JSON_FLAG);
   caddyModules.action(run(async () => (await verbs.caddy()).runCaddyModules(caddyModules.opts(), ctx, term)));
   const caddyBuild = caddy

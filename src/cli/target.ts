@@ -21,6 +21,8 @@ export interface InstanceInfo {
   version: string | null;
   /** How it was found. */
   via: 'runtime-info' | 'NESTOR_URL';
+  /** URLs of the node's Caddy (from the runtime file) when one runs. */
+  caddy?: { http: string; https: string; admin: string };
 }
 
 /** Where the verbs look for an instance: NESTOR_URL, or the runtime info of a project. */
@@ -57,6 +59,6 @@ export async function findTarget(ctx: CliContext, file?: string): Promise<Target
 
 /** The instance a runtime info file describes. */
 export function fromRuntimeInfo(info: RuntimeInfo): InstanceInfo {
-  const { node, pid, nats, api, dataDir, startedAt } = info;
-  return { node, pid, nats, api, dataDir, startedAt, hostname: null, version: null, via: 'runtime-info' };
+  const { node, pid, nats, api, dataDir, startedAt, caddy } = info;
+  return { node, pid, nats, api, dataDir, startedAt, hostname: null, version: null, via: 'runtime-info', ...(caddy === undefined ? {} : { caddy }) };
 }

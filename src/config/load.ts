@@ -59,7 +59,8 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<NestorCo
     events: { ...DEFAULTS.events, ...(routes > 0 ? { replicas: Math.min(3, routes + 1) } : {}), ...merged.events },
     api: { ...DEFAULTS.api, ...merged.api },
     membership: { ...DEFAULTS.membership, ...merged.membership },
-    caddy: merged.caddy?.binary === undefined ? {} : { binary: merged.caddy.binary },
+    // Tests never take the machine's 80/443: every Caddy port is a free one unless set.
+    caddy: { ...DEFAULTS.caddy, ...(test ? { httpPort: 0, httpsPort: 0 } : {}), templates: {}, ...merged.caddy },
     dep: { ...merged.dep },
   };
   checkCombinations(settings, test);

@@ -16,6 +16,8 @@ export interface RuntimeInfo {
   dataDir: string;
   /** RFC 3339 time the instance started. */
   startedAt: string;
+  /** URLs of the node's Caddy when one runs (docs/caddy.md). */
+  caddy?: { http: string; https: string; admin: string };
 }
 
 const runtimeInfoSchema = z.looseObject({
@@ -25,6 +27,7 @@ const runtimeInfoSchema = z.looseObject({
   api: z.string().min(1).nullable(),
   dataDir: z.string().min(1),
   startedAt: z.string().min(1),
+  caddy: z.object({ http: z.string(), https: z.string(), admin: z.string() }).optional(),
 });
 
 /** Path of the runtime info file in a data dir. */
@@ -62,8 +65,8 @@ export async function readRuntimeInfo(dataDir: string): Promise<RuntimeInfo | nu
     const issue = res.error.issues[0];
     throw new ConfigError({ source: file, path: issue?.path.join('.') ?? null, expected: 'runtime info written by nestor up', detail: issue?.message ?? '' });
   }
-  const { node, pid, nats, api, dataDir: dir, startedAt } = res.data;
-  return { node, pid, nats, api, dataDir: dir, startedAt };
+  const { node, pid, nats, api, dataDir: dir, startedAt, caddy } = res.data;
+  return { node, pid, nats, api, dataDir: dir, startedAt, ...(caddy === undefined ? {} : { caddy }) };
 }
 
 /** Removes the runtime info file if it still belongs to `pid` (a newer instance may own it). */

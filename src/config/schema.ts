@@ -130,9 +130,16 @@ const membershipLayer = z.strictObject(
   { error: 'a mapping with heartbeatMs, leaseTtlMs and fenceAfterMs' },
 );
 
+const CADDY_PORT = 'an integer port 1-65535, or 0 for a random free port';
 const caddyLayer = z.strictObject(
   {
+    enabled: z.boolean({ error: 'true or false' }).optional(),
     binary: text('the path of a caddy binary').optional(),
+    httpPort: int(0, 65535, CADDY_PORT).optional(),
+    httpsPort: int(0, 65535, CADDY_PORT).optional(),
+    adminPort: int(0, 65535, CADDY_PORT).optional(),
+    // Routes shared by specs; their shape is checked with the specs (src/spec/caddy-checks.ts).
+    templates: z.record(z.string(), z.unknown(), { error: 'a mapping of route templates by name' }).optional(),
   },
   { error: 'a mapping of Caddy settings' },
 );
@@ -246,10 +253,19 @@ export interface MembershipConfig {
   fenceAfterMs: number;
 }
 
-/** The node's Caddy. */
+/** The node's managed Caddy (docs/caddy.md). */
 export interface CaddyConfig {
+  /** Start Caddy even when no service is exposed. */
+  enabled: boolean;
   /** caddy binary to run; looked up on PATH and in /usr/bin when absent. */
   binary?: string;
+  /** 0 picks a free port at start (the default in tests). */
+  httpPort: number;
+  httpsPort: number;
+  /** Loopback port of Caddy's admin API; 0 picks a free one. */
+  adminPort: number;
+  /** Named routes specs may use (config.caddy.templates), as written. */
+  templates: Record<string, unknown>;
 }
 
 /** Fully resolved settings of one Nestor process. */
@@ -294,6 +310,7 @@ export const DEFAULTS = {
   },
   api: { host: '127.0.0.1', port: 0, readOnly: false, allowedHosts: [] as readonly string[] },
   membership: { heartbeatMs: 1000, leaseTtlMs: 5000, fenceAfterMs: 3000 },
+  caddy: { enabled: false, httpPort: 80, httpsPort: 443, adminPort: 0 },
   /** What `--join` implies when no cluster name or port is given anywhere. */
   join: { clusterName: 'nestor', clusterPort: 6222 },
 } as const;

@@ -60,7 +60,11 @@ export const SETTINGS: readonly Setting[] = [
   s('membership.heartbeatMs', 'int', 'NESTOR_HEARTBEAT_MS', '--heartbeat-ms'),
   s('membership.leaseTtlMs', 'int', 'NESTOR_LEASE_TTL_MS', '--lease-ttl-ms'),
   s('membership.fenceAfterMs', 'int', 'NESTOR_FENCE_AFTER_MS', '--fence-after-ms'),
-  s('caddy.binary', 'string', 'NESTOR_CADDY', '--caddy'),
+  s('caddy.enabled', 'bool', 'NESTOR_CADDY', '--caddy'),
+  s('caddy.binary', 'string', 'NESTOR_CADDY_BINARY', '--caddy-binary'),
+  s('caddy.httpPort', 'int', 'NESTOR_CADDY_HTTP_PORT', '--caddy-http-port'),
+  s('caddy.httpsPort', 'int', 'NESTOR_CADDY_HTTPS_PORT', '--caddy-https-port'),
+  s('caddy.adminPort', 'int', 'NESTOR_CADDY_ADMIN_PORT', '--caddy-admin-port'),
   s('dep.mirror', 'string', 'NESTOR_DEP_MIRROR', '--dep-mirror'),
 ];
 

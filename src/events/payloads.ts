@@ -202,6 +202,36 @@ export const payloadSchemas = {
     status: z.enum(['connected', 'reconnecting', 'disconnected']),
     url: z.string(),
   }),
+  // The node's managed Caddy (src/caddy): its process and the config it serves.
+  'orchestrator.caddy.started': z.object({
+    node: id,
+    pid: z.number().int(),
+    http: z.number().int(),
+    https: z.number().int(),
+    admin: z.number().int(),
+  }),
+  'orchestrator.caddy.config.applied': z.object({
+    node: id,
+    /** Routes in the loaded config, and upstreams (instance addresses) behind them. */
+    routes: z.number().int().min(0),
+    upstreams: z.number().int().min(0),
+    /** Each route: the hosts and paths it matches, the services it reaches, their upstreams. */
+    table: z
+      .array(z.object({ hosts: z.array(z.string()), paths: z.array(z.string()), services: z.array(z.string()), upstreams: z.array(z.string()) }))
+      .default([]),
+  }),
+  'orchestrator.caddy.exited': z.object({
+    node: id,
+    pid: z.number().int(),
+    code: z.number().int().nullable(),
+    signal: z.string().nullable(),
+    /** A restart follows (false once the restarts are used up). */
+    restarting: z.boolean(),
+  }),
+  'orchestrator.caddy.stopped': z.object({ node: id, reason: z.string() }),
+  // Certificates Caddy issued, copied into JetStream or back out of it before Caddy starts.
+  'orchestrator.caddy.cert.stored': z.object({ node: id, names: z.array(z.string()), count: z.number().int().min(0) }),
+  'orchestrator.caddy.cert.restored': z.object({ node: id, names: z.array(z.string()), count: z.number().int().min(0) }),
   'orchestrator.snapshot.saved': z.object({
     node: id,
     throughSeq: z.number().int().min(0),

@@ -100,6 +100,18 @@ export type NodeDown = E<'orchestrator.node.down'>;
 export type NodeDraining = E<'orchestrator.node.draining'>;
 /** A node's connection to the broker changed. */
 export type NodeBrokerChanged = E<'orchestrator.node.broker'>;
+/** The node's Caddy runs: its pid and its http, https and admin ports. */
+export type CaddyStarted = E<'orchestrator.caddy.started'>;
+/** A config was loaded into the node's Caddy: how many routes and upstreams it has. */
+export type CaddyConfigApplied = E<'orchestrator.caddy.config.applied'>;
+/** The node's Caddy exited without being asked to; a restart follows unless `restarting` is false. */
+export type CaddyExited = E<'orchestrator.caddy.exited'>;
+/** The node's Caddy was stopped (node shutdown). */
+export type CaddyStopped = E<'orchestrator.caddy.stopped'>;
+/** Certificates of the node's Caddy were stored in JetStream. */
+export type CaddyCertStored = E<'orchestrator.caddy.cert.stored'>;
+/** Certificates were restored from JetStream into the node's Caddy before it started. */
+export type CaddyCertRestored = E<'orchestrator.caddy.cert.restored'>;
 /** A state snapshot including every event up to `throughSeq` was saved under `key`. */
 export type SnapshotSaved = E<'orchestrator.snapshot.saved'>;
 /** A project file was applied to a running node (`nestor apply`, `up` again, `up --watch`): what it added, removed and changed. */
@@ -145,6 +157,12 @@ export type NestorEvent =
   | NodeDown
   | NodeDraining
   | NodeBrokerChanged
+  | CaddyStarted
+  | CaddyConfigApplied
+  | CaddyExited
+  | CaddyStopped
+  | CaddyCertStored
+  | CaddyCertRestored
   | SnapshotSaved
   | ProjectApplied
   | ProjectRejected;

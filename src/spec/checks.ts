@@ -1,6 +1,7 @@
 // Checks across fields and services, run on normalized specs that passed the schema:
 // dependencies (unknown, self, repeated, cycles, `completed` on a daemon), ports (names,
 // numbers within and across services) and placeholders.
+import { checkCaddyUpstreams } from './caddy-checks.ts';
 import { dependenciesOf, findCycles, formatCycle } from './graph.ts';
 import { closest, formatPath, summarize } from './issues.ts';
 import type { SpecIssue } from './issues.ts';
@@ -26,6 +27,7 @@ export function checkServices(subject: Readonly<Record<string, ServiceSpec>>, ct
   for (const [id, spec] of Object.entries(subject)) {
     issues.push(...checkDependencies(spec, all, known, ctx.standalone === true));
     issues.push(...checkOwnPorts(spec));
+    issues.push(...checkCaddyUpstreams(spec, ctx.standalone ? null : all, known));
     const dependsOn = (other: string): boolean => dependenciesOf(all, id, { transitive: true }).includes(other);
     const refs = ctx.standalone ? null : all;
     issues.push(

@@ -50,3 +50,6 @@ export type { SecretEnv } from './secrets.ts';
 export type { GraphFormat } from './render-graph.ts';
 export { diffProject, isEmptyDiff, specFieldChanges } from './diff.ts';
 export type { ProjectDiff, SpecChange, SpecsById } from './diff.ts';
+export { caddySchema, caddyTemplateSchema, matcherSet, parseMatcher, normalizeRoute, CADDY_HANDLERS, MATCHER_FUNCTIONS } from './caddy-schema.ts';
+export type { CaddySpec, CaddyRouteSpec, CaddyHandlerInput, MatcherSet } from './caddy-schema.ts';
+export { templateRoute, templatesOf } from './caddy-checks.ts';

@@ -11,6 +11,7 @@ import { PORT_EXPECTED } from './schema.ts';
 import type { ParsedProbe, ParsedService } from './schema.ts';
 import type { PortSpec, ProbeSpec, RestartTuning, ServiceSpec } from './types.ts';
 import { normalizeWatch } from './watch-schema.ts';
+import { normalizeCaddy } from './caddy-schema.ts';
 
 /** Defaults applied by normalization (schema defaults are in schema.ts and the JSON Schema). */
 export const SPEC_DEFAULTS = {
@@ -90,7 +91,7 @@ export function normalizeService(id: string, p: ParsedService, prefix: readonly 
     ...(p.health ? { health: normalizeProbe(p.health, hasPrimary, at, 'health', issues) } : {}),
     ...(p.liveness ? { liveness: normalizeProbe(p.liveness, hasPrimary, at, 'liveness', issues) } : {}),
     ...(p.limits?.memory !== undefined ? { limits: { memoryBytes: parseMemory(p.limits.memory) ?? 0 } } : {}),
-    ...(p.caddy !== undefined ? { caddy: p.caddy } : {}),
+    ...(p.caddy !== undefined ? { caddy: normalizeCaddy(p.caddy) } : {}),
     dependencies: p.dependencies.map((d) => (typeof d === 'string' ? { id: d, condition: 'ready' as const } : d)),
     profiles: p.profiles,
     ...(p.schedule !== undefined ? { schedule: normalizeSchedule(p.schedule, p.kind, at, issues) } : {}),

@@ -10,6 +10,7 @@ import { scheduleSchema } from './schedule.ts';
 import { limitsSchema } from './limits-schema.ts';
 import { watchSchema } from './watch-schema.ts';
 import { depSchema } from './dep-schema.ts';
+import { caddySchema } from './caddy-schema.ts';
 
 /** Expected text for a service id. */
 export const ID_EXPECTED = 'service id: letters, digits, "-" or "_" (at most 64, no dots), starting with a letter or digit';
@@ -275,7 +276,7 @@ export const serviceSchema = z
     health: probeSchema.optional().describe('Readiness probe: the service is ready once it passes. None: ready at once.'),
     liveness: probeSchema.optional().describe('Liveness probe: failureThreshold consecutive failures restart the service.'),
     limits: limitsSchema.optional(),
-    caddy: z.record(z.string(), z.unknown()).optional().describe('HTTP exposure through Caddy; passed through unvalidated.'),
+    caddy: caddySchema.optional(),
     dependencies: z.array(dependencySchema).default([]).describe('Services that must reach a condition before this one starts.'),
     profiles: z.array(profileName).default([]).describe('Profiles that enable this service; none = every profile.'),
     backoff: backoffSchema.optional(),

@@ -5,6 +5,7 @@
 import type { ServiceLimits } from './limits-schema.ts';
 import type { WatchSpec } from './watch-schema.ts';
 import type { DepSpec } from './dep-schema.ts';
+import type { CaddySpec } from './caddy-schema.ts';
 
 /** When a dependency counts as satisfied for its dependents. */
 export type DependencyCondition = 'started' | 'ready' | 'completed';
@@ -131,7 +132,8 @@ export interface ServiceSpec {
   liveness?: ProbeSpec;
   /** Resource limits; absent: none. */
   limits?: ServiceLimits;
-  caddy?: unknown;
+  /** HTTP exposure through the node's Caddy (normalized `caddy` block). */
+  caddy?: CaddySpec;
   dependencies: Dependency[];
   profiles: string[];
   /** A oneshot that runs on a schedule rather than once. */

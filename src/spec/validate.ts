@@ -1,6 +1,7 @@
 // Validation entry points: schema, then normalization, then cross-field checks, collecting every
 // problem rather than stopping at the first. Never throws on any input.
 import { ID_PATTERN } from '../events/index.ts';
+import { checkCaddyTemplates } from './caddy-checks.ts';
 import { checkServices } from './checks.ts';
 import { expectedText, formatPath, fromZodIssues, summarize } from './issues.ts';
 import type { PathSegment, SpecIssue } from './issues.ts';
@@ -57,6 +58,7 @@ export function validateProject(raw: unknown, opts: ValidateProjectOptions = {})
     errors.push(...issues);
   }
   errors.push(...checkServices(valid, { others: opts.extraServices ?? {}, invalidIds }));
+  errors.push(...checkCaddyTemplates(isRecord(raw) ? raw['config'] : undefined, valid));
 
   if (errors.length > 0 || !parsed.success) return { ok: false, errors: nonEmpty(errors) };
   const { name, version, config } = parsed.data;

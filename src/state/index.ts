@@ -1,7 +1,7 @@
 // Public entry of the state module (pure): reducers, snapshots, log replay and lookups. What the
 // UIs show of the state is derived in src/views.
 export { LIFECYCLE_STATES, REDUCER_VERSION } from './types.ts';
-export type { LifecycleState, ProbeStatus, ServiceState, NodeState, State, Snapshot } from './types.ts';
+export type { LifecycleState, ProbeStatus, ServiceState, NodeState, State, Snapshot, CaddyState, CaddyRoute } from './types.ts';
 export { emptyState, reduce, reduceAll, seqOf } from './reduce.ts';
 export { getService, getNode, sortedServices } from './lookup.ts';
 export { isSettled, blockedBy, conditionMet } from './settled.ts';

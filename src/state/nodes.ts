@@ -16,6 +16,7 @@ const SUPERVISED = new Set<ServiceState['state']>(['starting', 'running', 'ready
 /** A node started: record how to reach it and release what its previous incarnation supervised. */
 export function nodeUp(state: State, e: NodeUp, seq: number): NodeOutcome {
   const d = e.data;
+  const prev = getNode(state, d.node);
   const node: NodeState = {
     id: d.node,
     status: 'up',
@@ -33,6 +34,9 @@ export function nodeUp(state: State, e: NodeUp, seq: number): NodeOutcome {
     draining: false,
     downReason: null,
     declaredBy: null,
+    // The node's Caddy starts before its node.up (config → bus → caddy → controller): what it
+    // said since the node was last down belongs to this run.
+    ...(prev?.status !== 'up' && prev?.caddy?.running === true ? { caddy: prev.caddy } : {}),
   };
   const released = releaseServices(state.services, d.node, e.timestamp, `node ${d.node} restarted`, seq);
   return { nodes: { ...state.nodes, [d.node]: node }, services: newRun(released, d.node) };
@@ -63,6 +67,7 @@ export function nodeDown(state: State, e: NodeDown, seq: number): NodeOutcome {
   const prev = getNode(state, d.node) ?? blankNode(d.node, e.timestamp);
   const declaredBy = d.declaredBy ?? null;
   const node: NodeState = { ...prev, status: 'down', pid: null, broker: 'disconnected', since: e.timestamp, downReason: d.reason, declaredBy };
+  if (node.caddy?.running === true) node.caddy = { ...node.caddy, running: false, pid: null };
   const why = `node ${d.node} down: ${d.reason}`;
   const services =
     declaredBy === null
@@ -118,7 +123,8 @@ export function nodeBroker(state: State, e: NodeBrokerChanged): NodeOutcome {
   return { nodes: { ...state.nodes, [d.node]: { ...prev, broker: d.status } }, services: state.services };
 }
 
-function blankNode(id: string, since: string): NodeState {
+/** A node known only from events other than its node.up, as down. */
+export function blankNode(id: string, since: string): NodeState {
   return {
     id,
     status: 'down',

@@ -8,6 +8,7 @@ import type { NestorEvent, ServiceRegistered, ServiceScopedEvent, Stored } from 
 import { cloneService } from './clone.ts';
 import { getService } from './lookup.ts';
 import { nodeBroker, nodeDown, nodeDraining, nodeUp } from './nodes.ts';
+import { nodeCaddy } from './caddy.ts';
 import type { NodeOutcome } from './nodes.ts';
 import { memoryExceeded } from './limits.ts';
 import { lost, placed, unplaced } from './placement.ts';
@@ -57,6 +58,8 @@ function apply(state: State, e: NestorEvent, seq: number): NodeOutcome | null {
       return register(state, e, seq);
     case 'orchestrator.service.register.rejected':
     case 'orchestrator.snapshot.saved':
+    case 'orchestrator.caddy.cert.stored':
+    case 'orchestrator.caddy.cert.restored':
     case 'orchestrator.project.applied':
     case 'orchestrator.project.rejected':
     case 'orchestrator.service.watch.changed':
@@ -127,6 +130,11 @@ function apply(state: State, e: NestorEvent, seq: number): NodeOutcome | null {
       return nodeBroker(state, e);
     case 'orchestrator.node.draining':
       return nodeDraining(state, e);
+    case 'orchestrator.caddy.started':
+    case 'orchestrator.caddy.config.applied':
+    case 'orchestrator.caddy.exited':
+    case 'orchestrator.caddy.stopped':
+      return nodeCaddy(state, e);
   }
 }
 

@@ -96,6 +96,31 @@ export interface NodeState {
   /** Why it went down, and which survivor said so (null when it said it itself). */
   downReason: string | null;
   declaredBy: string | null;
+  /** Its managed Caddy, once one started there (absent: never). */
+  caddy?: CaddyState;
+}
+
+/** One route of a node's Caddy: what it matches and the instances it reaches. */
+export interface CaddyRoute {
+  hosts: string[];
+  paths: string[];
+  services: string[];
+  /** host:port of each instance behind it. */
+  upstreams: string[];
+}
+
+/** A node's managed Caddy as its events tell it. */
+export interface CaddyState {
+  running: boolean;
+  pid: number | null;
+  http: number;
+  https: number;
+  admin: number;
+  routes: CaddyRoute[];
+  routeCount: number;
+  upstreamCount: number;
+  /** Timestamp of the last start or stop. */
+  since: string;
 }
 
 /** The whole derived state. */

@@ -81,6 +81,17 @@ export function describeEvent(e: NestorEvent): string {
       return e.data.declaredBy === undefined ? e.data.reason : `${e.data.reason} (declared by ${e.data.declaredBy})`;
     case 'orchestrator.node.broker':
       return `${e.data.status} ${e.data.url}`;
+    case 'orchestrator.caddy.started':
+      return `pid ${e.data.pid}, http :${e.data.http}, https :${e.data.https}, admin :${e.data.admin}`;
+    case 'orchestrator.caddy.config.applied':
+      return `${e.data.routes} route${e.data.routes === 1 ? '' : 's'}, ${e.data.upstreams} upstream${e.data.upstreams === 1 ? '' : 's'}`;
+    case 'orchestrator.caddy.exited':
+      return `pid ${e.data.pid} exited with ${e.data.signal ?? `code ${e.data.code}`}${e.data.restarting ? '; restarting' : '; not restarted'}`;
+    case 'orchestrator.caddy.stopped':
+      return e.data.reason;
+    case 'orchestrator.caddy.cert.stored':
+    case 'orchestrator.caddy.cert.restored':
+      return `${e.data.count} certificate${e.data.count === 1 ? '' : 's'}${e.data.names.length > 0 ? `: ${e.data.names.join(', ')}` : ''}`;
     case 'orchestrator.snapshot.saved':
       return `through seq ${e.data.throughSeq}`;
     case 'orchestrator.project.applied':

@@ -98,7 +98,10 @@ function feedTone(e: NestorEvent): Tone {
   switch (e.type) {
     case 'orchestrator.service.ready':
     case 'orchestrator.node.up':
+    case 'orchestrator.caddy.started':
       return 'ok';
+    case 'orchestrator.caddy.exited':
+      return 'error';
     case 'orchestrator.service.start.failed':
     case 'orchestrator.service.retries.exhausted':
     case 'orchestrator.service.lost':
@@ -133,6 +136,10 @@ function feedTone(e: NestorEvent): Tone {
     case 'orchestrator.service.schedule.next':
     case 'orchestrator.service.schedule.run':
     case 'orchestrator.service.watch.changed':
+    case 'orchestrator.caddy.config.applied':
+    case 'orchestrator.caddy.stopped':
+    case 'orchestrator.caddy.cert.stored':
+    case 'orchestrator.caddy.cert.restored':
     case 'orchestrator.command.enable':
     case 'orchestrator.command.disable':
     case 'orchestrator.command.start':

@@ -4,7 +4,7 @@
 // the state places on each node.
 import { instanceName } from '../events/index.ts';
 import { getNode } from '../state/index.ts';
-import type { State } from '../state/index.ts';
+import type { NodeState, State } from '../state/index.ts';
 import type { Tone } from './tone.ts';
 
 /** One node as the membership judges it (what a node's 'nodes' request answers with). */
@@ -35,6 +35,36 @@ export interface NodeRow {
   instances: string[];
   /** Why it went down, when it did (null when it said so itself or is up). */
   downReason: string | null;
+  /** Its managed Caddy, null when none ever ran there. */
+  caddy: NodeCaddyView | null;
+}
+
+/** A node's Caddy as the nodes views show it. */
+export interface NodeCaddyView {
+  running: boolean;
+  http: number;
+  https: number;
+  routeCount: number;
+  upstreamCount: number;
+  /** One line per route: `host/path → service (upstream, ...)`. */
+  routes: string[];
+}
+
+/** A node's Caddy in a few words (`:443 · 1 route → 2`), as the nodes columns show it. */
+export function caddySummary(c: NodeCaddyView | null): string {
+  if (c === null) return '-';
+  if (!c.running) return 'stopped';
+  return `:${c.https} · ${c.routeCount} route${c.routeCount === 1 ? '' : 's'} → ${c.upstreamCount}`;
+}
+
+function caddyView(n: NodeState | undefined): NodeCaddyView | null {
+  const c = n?.caddy;
+  if (c === undefined) return null;
+  const routes = c.routes.map((r) => {
+    const where = `${r.hosts.length > 0 ? r.hosts.join(',') : '*'}${r.paths.length > 0 ? r.paths.join(',') : ''}`;
+    return `${where} → ${r.services.join(', ') || '-'} (${r.upstreams.length > 0 ? r.upstreams.join(', ') : 'no ready instance'})`;
+  });
+  return { running: c.running, http: c.http, https: c.https, routeCount: c.routeCount, upstreamCount: c.upstreamCount, routes };
 }
 
 /** The tone of a node's state, as both UIs colour it. */
@@ -72,6 +102,7 @@ export function selectNodes(state: State, members: readonly MemberRow[] | null):
       api: m?.api || n?.api || null,
       instances: (placed.get(id) ?? []).sort(byInstance),
       downReason: base === 'down' ? (n?.downReason ?? null) : null,
+      caddy: caddyView(n),
     };
   });
 }

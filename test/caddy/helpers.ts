@@ -50,7 +50,7 @@ export async function startCaddy(t: TestContext, home: string): Promise<TestCadd
   const file = join(home, 'caddy.json');
   await writeFile(file, JSON.stringify(config));
   const env = { PATH: process.env.PATH ?? '', HOME: home, XDG_DATA_HOME: home, XDG_CONFIG_HOME: join(home, 'config') };
-  const child = spawn(await findCaddy(process.env.NESTOR_CADDY), ['run', '--config', file], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(await findCaddy(process.env.NESTOR_CADDY_BINARY), ['run', '--config', file], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let output = '';
   child.stderr?.setEncoding('utf8').on('data', (s: string) => (output += s));
   t.after(async () => {

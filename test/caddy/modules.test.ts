@@ -63,7 +63,7 @@ test('the generated main.go and go.mod are what a Go build of Caddy with the reg
 });
 
 test("caddy list-modules output is parsed into the binary's module ids", async () => {
-  const { stdout } = await exec(await findCaddy(process.env.NESTOR_CADDY), ['list-modules']);
+  const { stdout } = await exec(await findCaddy(process.env.NESTOR_CADDY_BINARY), ['list-modules']);
   const parsed = parseListModules(stdout);
   assert.ok(parsed.standard.includes('http.handlers.reverse_proxy') && parsed.standard.includes('http.handlers.acme_server'));
   assert.equal(parsed.standard.length, Number(/Standard modules: (\d+)/.exec(stdout)?.[1]));
@@ -74,11 +74,11 @@ test("caddy list-modules output is parsed into the binary's module ids", async (
 
 test('nestor caddy modules shows the registry beside the installed binary; a missing binary exits 1 with the install command', async (t) => {
   const cwd = await tempDir(t);
-  const env = { PATH: process.env.PATH ?? '', ...(process.env.NESTOR_CADDY === undefined ? {} : { NESTOR_CADDY: process.env.NESTOR_CADDY }) };
+  const env = { PATH: process.env.PATH ?? '', ...(process.env.NESTOR_CADDY_BINARY === undefined ? {} : { NESTOR_CADDY_BINARY: process.env.NESTOR_CADDY_BINARY }) };
   const json = await runMain(['caddy', 'modules', '--json'], { cwd, env });
   assert.equal(json.code, 0, json.stderr);
   const doc = json.json<{ binary: { path: string; version: string; standard: number }; registry: { name: string; present: boolean; missing: string[] }[] }>();
-  assert.equal(doc.binary.path, await findCaddy(process.env.NESTOR_CADDY));
+  assert.equal(doc.binary.path, await findCaddy(process.env.NESTOR_CADDY_BINARY));
   assert.match(doc.binary.version, /^v?\d+\.\d+/);
   assert.ok(doc.binary.standard > 50);
   assert.deepEqual(doc.registry.map((r) => r.name), CADDY_MODULES.map((m) => m.name));
@@ -89,13 +89,13 @@ test('nestor caddy modules shows the registry beside the installed binary; a mis
   assert.match(text.stdout, /^acme_server\s+http\.handlers\.acme_server\s+standard\s+yes$/m);
   assert.match(text.stdout, /^ratelimit\s+http\.handlers\.rate_limit\s+github\.com\/mholt\/caddy-ratelimit@v\S+\s+(yes|no)$/m);
 
-  const missing = await runMain(['caddy', 'modules', '--caddy', join(cwd, 'no-caddy')], { cwd, env });
+  const missing = await runMain(['caddy', 'modules', '--caddy-binary', join(cwd, 'no-caddy')], { cwd, env });
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /caddy not found: .*no-caddy.*apt-get install -y caddy/);
   assert.match(missing.stdout, /^ratelimit\s/m, 'the registry is still listed');
-  const fromEnv = await runMain(['caddy', 'modules', '--json'], { cwd, env: { ...env, NESTOR_CADDY: '/nonexistent/caddy' } });
+  const fromEnv = await runMain(['caddy', 'modules', '--json'], { cwd, env: { ...env, NESTOR_CADDY_BINARY: '/nonexistent/caddy' } });
   assert.equal(fromEnv.code, 1);
-  assert.match(fromEnv.json<{ error: string }>().error, /caddy\.binary \(NESTOR_CADDY, --caddy\) points at \/nonexistent\/caddy/);
+  assert.match(fromEnv.json<{ error: string }>().error, /caddy\.binary \(NESTOR_CADDY_BINARY, --caddy\) points at \/nonexistent\/caddy/);
   assert.equal(fromEnv.json<{ binary: unknown }>().binary, null);
 });
 

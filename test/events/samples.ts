@@ -104,6 +104,17 @@ export const samplePayloads: { [T in EventType]: PayloadOf<T> } = {
   'orchestrator.node.down': { node: 'n1', reason: 'shutdown' },
   'orchestrator.node.draining': { node: 'n1', draining: true, requestedBy },
   'orchestrator.node.broker': { node: 'n1', status: 'reconnecting', url: 'nats://127.0.0.1:41222' },
+  'orchestrator.caddy.started': { node: 'n1', pid: 4321, http: 8080, https: 8443, admin: 2999 },
+  'orchestrator.caddy.config.applied': {
+    node: 'n1',
+    routes: 1,
+    upstreams: 2,
+    table: [{ hosts: ['app.localhost'], paths: [], services: ['alpha'], upstreams: ['127.0.0.1:4001', '127.0.0.1:4002'] }],
+  },
+  'orchestrator.caddy.exited': { node: 'n1', pid: 4321, code: null, signal: 'SIGKILL', restarting: true },
+  'orchestrator.caddy.stopped': { node: 'n1', reason: 'shutdown' },
+  'orchestrator.caddy.cert.stored': { node: 'n1', names: ['app.localhost'], count: 1 },
+  'orchestrator.caddy.cert.restored': { node: 'n1', names: ['app.localhost'], count: 1 },
   'orchestrator.snapshot.saved': { node: 'n1', throughSeq: 120, key: 'state.n1' },
   'orchestrator.project.applied': {
     node: 'n1',

@@ -56,7 +56,7 @@ export function App({ view }: { view: TuiView }): ReactElement {
     rows: view.rows ?? 40,
     services: PANE_CHROME + 1 + Math.max(1, rows.length),
     // The nodes pane, when open, takes the dependency graph's place.
-    graph: view.nodes ? PANE_CHROME + 1 + Math.max(1, view.nodes.rows.length) : PANE_CHROME + Math.max(1, graph.nodes.length),
+    graph: view.nodes ? PANE_CHROME + 1 + Math.max(1, view.nodes.rows.length) + caddyRouteLines(view.nodes) : PANE_CHROME + Math.max(1, graph.nodes.length),
     feed: PANE_CHROME + Math.max(1, selectFeed(view.recent, 50, filter).length),
     help: view.help ? PANE_CHROME + 1 + NAVIGATION_KEYS.length + SERVICE_ACTIONS.length + NODE_UI_ACTIONS.length : 0,
     detail: detailHeight(detail, view.logs.length, events.length),
@@ -96,4 +96,9 @@ export function App({ view }: { view: TuiView }): ReactElement {
       <KeyBar toast={view.toast} readOnly={view.readOnly} showLogs={filter.logs} nodes={Boolean(view.nodes)} allLogs={view.allLogs === true} />
     </Box>
   );
+}
+
+// Rows the nodes pane gives to the selected node's Caddy routes.
+function caddyRouteLines(nodes: { rows: NodeRow[]; selected: string | null }): number {
+  return nodes.rows.find((r) => r.id === nodes.selected)?.caddy?.routes.length ?? 0;
 }

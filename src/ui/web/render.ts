@@ -8,6 +8,7 @@ import {
   SERVICE_ACTIONS,
   availableActions,
   availableNodeActions,
+  caddySummary,
   detailFields,
   isAbout,
   nodeTone,
@@ -107,7 +108,7 @@ export function detailFor(state: State, id: string, now: Date): ServiceDetail | 
 export function renderNodes(rows: NodeRow[], c: RenderContext): string {
   const body =
     rows.length === 0
-      ? '<tr><td colspan="6" class="empty">No nodes known yet.</td></tr>'
+      ? '<tr><td colspan="7" class="empty">No nodes known yet.</td></tr>'
       : rows
           .map((n) =>
             render('node-row.html', {
@@ -118,6 +119,8 @@ export function renderNodes(rows: NodeRow[], c: RenderContext): string {
               tags: n.tags.join(', ') || '-',
               instanceCount: n.instances.length,
               instanceList: n.instances.join(' '),
+              caddy: caddySummary(n.caddy),
+              routes: raw((n.caddy?.routes ?? []).map((r) => `<div class="sub" data-field="caddy-route">${escapeHtml(r)}</div>`).join('')),
               lastSeen: n.lastSeen ?? '-',
               actions: raw(nodeButtons(n, c)),
             }),
