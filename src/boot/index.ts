@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { startApiServer } from '../api/index.ts';
 import type { ApiServer } from '../api/index.ts';
 import type { Bus, BusWriter } from '../bus/index.ts';
-import { connectBus, createEventFactory } from '../bus/index.ts';
+import { connectBus, createEventFactory, restoreCaddyFiles, watchCaddyData } from '../bus/index.ts';
 import { NESTOR_VERSION, readProjectFile, removeRuntimeInfo, writeRuntimeInfo } from '../config/index.ts';
 import type { NestorConfig } from '../config/index.ts';
 import { CaddyEdge, projectWantsCaddy } from '../caddy/index.ts';
@@ -148,6 +148,10 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
     warn,
     onError,
     onStarted: () => void runtime.write?.().catch(onError),
+    storage: {
+      restore: (dir) => restoreCaddyFiles(bus, dir, { store: config.nats.store, replicas: config.events.replicas }),
+      watch: (dir, onStored) => watchCaddyData(bus, dir, onStored, { store: config.nats.store, replicas: config.events.replicas, node: config.node, onError }),
+    },
   });
   try {
     checkpoint();

@@ -17,7 +17,7 @@ import { adminGet, adminLoad } from './admin.ts';
 import { CaddyModuleMissingError, caddyModules, findCaddy } from './binary.ts';
 import { buildEdgeConfig } from './config.ts';
 import type { EdgeConfig, EdgeInstance } from './config.ts';
-import { launchCaddy } from './process.ts';
+import { caddyDirs, launchCaddy } from './process.ts';
 import type { CaddyPorts, CaddyProcess } from './process.ts';
 
 /** What the edge reads and where it reports. */
@@ -32,6 +32,16 @@ export interface EdgeOptions {
   debounceMs?: number;
   /** Caddy (re)started: its URLs changed for `nestor info`. */
   onStarted?(urls: EdgeUrls): void;
+  /** Where Caddy's certificates and CA are kept between nodes (JetStream); absent: on this node's disk only. */
+  storage?: EdgeStorage;
+}
+
+/** Copies of Caddy's certificates, CA and ACME accounts shared by every node. */
+export interface EdgeStorage {
+  /** Writes the stored files into Caddy's data dir; their names. */
+  restore(caddyDataDir: string): Promise<{ names: string[] }>;
+  /** Stores the data dir's files now and whenever Caddy writes there. */
+  watch(caddyDataDir: string, onStored: (names: string[]) => void): Promise<{ close(): Promise<void> }>;
 }
 
 /** The state and specs the edge follows, available once the controller and the API run. */
@@ -76,6 +86,7 @@ export class CaddyEdge {
   #stopping = false;
   #starting: Promise<void> | null = null;
   #watchdog: NodeJS.Timeout | null = null;
+  #certWatch: Promise<{ close(): Promise<void> }> | null = null;
   #warned = '';
 
   constructor(private readonly opts: EdgeOptions) {
@@ -128,9 +139,11 @@ export class CaddyEdge {
   private async launch(): Promise<void> {
     this.#binary = await findCaddy(this.opts.config.caddy.binary);
     const c = this.opts.config.caddy;
+    const dir = join(this.opts.config.dataDir, 'caddy');
+    await this.restoreCertificates(join(caddyDirs(dir).data, 'caddy'));
     const proc = await launchCaddy({
       binary: this.#binary,
-      dir: join(this.opts.config.dataDir, 'caddy'),
+      dir,
       ports: this.#ports ?? { http: c.httpPort, https: c.httpsPort, admin: c.adminPort },
       config: (ports) => {
         this.#ports = ports;
@@ -147,6 +160,31 @@ export class CaddyEdge {
     this.#watchdog ??= setInterval(() => void this.checkAdmin(), 5_000);
     this.#watchdog.unref();
     this.schedule();
+  }
+
+  // Before Caddy starts, so it serves the certificates (and signs with the CA) every other node
+  // has instead of making its own; then every file it writes is stored for the others.
+  private async restoreCertificates(caddyData: string): Promise<void> {
+    const storage = this.opts.storage;
+    if (storage === undefined) return;
+    const node = this.opts.config.node;
+    try {
+      const { names } = await storage.restore(caddyData);
+      if (names.length > 0) {
+        await this.opts.publish(this.opts.event('orchestrator.caddy.cert.restored', { node, names: names.slice(0, 50), count: names.length })).catch(this.opts.onError);
+        this.opts.progress(`caddy: ${names.length} certificate file(s) restored from the bus`);
+      }
+    } catch (err) {
+      this.opts.onError(err);
+    }
+    this.#certWatch ??= storage.watch(caddyData, (stored) => {
+      if (stored.length === 0) return;
+      void this.opts.publish(this.opts.event('orchestrator.caddy.cert.stored', { node, names: stored.slice(0, 50), count: stored.length })).catch(this.opts.onError);
+    });
+    this.#certWatch.catch((err: unknown) => {
+      this.#certWatch = null;
+      this.opts.onError(err);
+    });
   }
 
   // A Caddy that exits on its own is started again on the same ports with the current config.
@@ -277,9 +315,14 @@ export class CaddyEdge {
     await this.#pushing.catch(() => {});
     await this.#starting?.catch(() => {});
     const proc = this.#proc;
-    if (proc === null) return;
+    // After Caddy is gone, so what it wrote last is stored too.
+    const closeCerts = async (): Promise<void> => {
+      await (await this.#certWatch?.catch(() => null))?.close().catch(this.opts.onError);
+    };
+    if (proc === null) return closeCerts();
     await proc.stop();
     this.#proc = null;
+    await closeCerts();
     await this.opts.publish(this.opts.event('orchestrator.caddy.stopped', { node: this.opts.config.node, reason })).catch(() => {});
   }
 }
