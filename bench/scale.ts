@@ -8,11 +8,12 @@
 // the floor; idle orchestrator CPU; `nestor status` and dashboard latency at that size.
 // Targets: healthy <= 1.1x the floor, stop <= 1 s, idle orchestrator CPU <= 2 %.
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { allocatePort } from '../src/process/index.ts';
 import { withPm2 } from './pm2.ts';
 import { benchDir, cpuOver, downHard, ensureDist, fmt, memOf, nestor, nestorPids, nestorTimed, projectYaml, startFloor, waitPorts } from './procs.ts';
 
@@ -23,7 +24,20 @@ const GROUPS = 10;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-const ports = (): Promise<number[]> => Promise.all(Array.from({ length: COUNT }, () => allocatePort()));
+// Held open together until all are known, so no two apps get the same port (allocating one at a
+// time, a port closed a moment ago can come back for the next).
+async function ports(): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: COUNT }, () => new Promise<Server>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen({ port: 0, host: '127.0.0.1', exclusive: true }, () => resolve(server));
+    })),
+  );
+  const list = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return list;
+}
 
 async function floorRun(): Promise<{ healthy: number; stop: number }> {
   const bench = await benchDir('nestor-bench-scale-floor-');
