@@ -39,12 +39,15 @@ async function ports(): Promise<number[]> {
   return list;
 }
 
-async function floorRun(): Promise<{ healthy: number; stop: number }> {
+async function floorRun(): Promise<{ healthy: number; stop: number; idleCpu: number }> {
   const bench = await benchDir('nestor-bench-scale-floor-');
   const floor = startFloor(bench.floor, bench.app, await ports(), PROBE_MS);
   try {
     const healthy = await floor.ready;
-    return { healthy, stop: await floor.stop() };
+    // The same polls as Nestor's probes cost the floor too: its idle CPU is the comparison.
+    await sleep(5_000);
+    const idleCpu = (await cpuOver({ floor: floor.pid }, IDLE_MS)).floor ?? 0;
+    return { healthy, stop: await floor.stop(), idleCpu };
   } finally {
     floor.kill();
     await bench.cleanup();
@@ -137,11 +140,11 @@ async function nestorRun(): Promise<NestorScale> {
 }
 
 /** Runs floor, PM2 and Nestor in turn with COUNT apps and prints the table with the targets. */
-export async function benchScale(): Promise<{ floor: { healthy: number; stop: number }; pm2: { healthy: number; stop: number }; nestor: NestorScale }> {
+export async function benchScale(): Promise<{ floor: { healthy: number; stop: number; idleCpu: number }; pm2: { healthy: number; stop: number }; nestor: NestorScale }> {
   await ensureDist();
   console.log(`  ${COUNT} HTTP apps probed every ${PROBE_MS} ms; Nestor's in ${GROUPS} dependency groups`);
   const floor = await floorRun();
-  console.log(`  floor: all healthy ${fmt(floor.healthy, 0)} ms, stop ${fmt(floor.stop, 0)} ms`);
+  console.log(`  floor: all healthy ${fmt(floor.healthy, 0)} ms, stop ${fmt(floor.stop, 0)} ms, idle ${fmt(floor.idleCpu, 2)} % of a core`);
   const pm2 = await pm2Run();
   console.log(`  pm2:   all healthy ${fmt(pm2.healthy, 0)} ms, stop all ${fmt(pm2.stop, 0)} ms`);
   const n = await nestorRun();
@@ -150,7 +153,7 @@ export async function benchScale(): Promise<{ floor: { healthy: number; stop: nu
   console.log(`  all healthy / floor: nestor ${fmt(n.healthy / floor.healthy, 2)}× (target ≤ 1.1 ${mark(n.healthy <= floor.healthy * 1.1)}), pm2 ${fmt(pm2.healthy / floor.healthy, 2)}×`);
   console.log(`  stop of all: nestor services ${fmt(n.stopServices, 0)} ms (first stopping → last stopped; target ≤ 1000 ${mark(n.stopServices <= 1000)}), whole \`down\` ${fmt(n.stop, 0)} ms; pm2 ${fmt(pm2.stop, 0)} ms, floor ${fmt(floor.stop, 0)} ms`);
   console.log(`  reverse dependency order kept: ${n.orderKept ? 'yes' : 'NO'} (${n.stoppedSeen} stops seen)`);
-  console.log(`  idle orchestrator: ${fmt(n.idleCpu, 2)} % of a core (target ≤ 2 ${mark(n.idleCpu <= 2)}), ${fmt(n.rssMb)} MB RSS`);
+  console.log(`  idle orchestrator: ${fmt(n.idleCpu, 2)} % of a core (target ≤ 2 ${mark(n.idleCpu <= 2)}; floor polling the same ${fmt(floor.idleCpu, 2)} %), ${fmt(n.rssMb)} MB RSS`);
   console.log(`  nestor status: median ${fmt(median(n.status), 0)} ms, max ${fmt(Math.max(...n.status), 0)} ms; dashboard /status: median ${fmt(median(n.dashboard), 1)} ms, max ${fmt(Math.max(...n.dashboard), 1)} ms`);
   return { floor, pm2, nestor: n };
 }
