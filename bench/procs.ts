@@ -76,7 +76,8 @@ export const APP = "require('http').createServer((q, s) => s.end('ok')).listen(N
 // The floor: spawns every app in its own group, polls each port every PROBE ms until it answers
 // (then keeps polling all, as a supervisor's probes do), and on SIGTERM stops them all at once.
 // Each poll opens a new connection (agent: false), as Nestor's probes do: Node's global agent
-// keeps connections alive, which halves the cost of a poll but proves less.
+// keeps connections alive, which halves the cost of a poll but proves less. An app that died
+// before the stop (its port taken meanwhile by another program) counts as stopped.
 
 const FLOOR = `
 const { spawn } = require('child_process'); const http = require('http');
@@ -90,7 +91,8 @@ const round = async () => { await Promise.all(ports.map(async (p) => { if (await
   timer = setTimeout(round, Number(probeMs)); };
 let timer = setTimeout(round, 0);
 process.on('SIGTERM', () => { clearTimeout(timer); const t1 = Date.now(); let left = kids.length;
-  for (const k of kids) { k.on('exit', () => { if (--left === 0) { console.log('stopped ' + (Date.now() - t1)); process.exit(0); } }); process.kill(-k.pid, 'SIGTERM'); } });
+  const gone = () => { if (--left === 0) { console.log('stopped ' + (Date.now() - t1)); process.exit(0); } };
+  for (const k of kids) { if (k.exitCode !== null || k.signalCode !== null) { gone(); continue; } k.on('exit', gone); try { process.kill(-k.pid, 'SIGTERM'); } catch {} } });
 `;
 
 /** A temp folder with the app and the floor script. */

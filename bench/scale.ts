@@ -8,11 +8,12 @@
 // the floor; idle orchestrator CPU; `nestor status` and dashboard latency at that size.
 // Targets: healthy <= 1.1x the floor, stop <= 1 s, idle orchestrator CPU <= 2 %.
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { allocatePort } from '../src/process/index.ts';
 import { withPm2 } from './pm2.ts';
 import { benchDir, cpuOver, downHard, ensureDist, fmt, memOf, nestor, nestorPids, nestorTimed, projectYaml, startFloor, waitPorts } from './procs.ts';
 
@@ -23,14 +24,30 @@ const GROUPS = 10;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-const ports = (): Promise<number[]> => Promise.all(Array.from({ length: COUNT }, () => allocatePort()));
+// Held open together until all are known, so no two apps get the same port (allocating one at a
+// time, a port closed a moment ago can come back for the next).
+async function ports(): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: COUNT }, () => new Promise<Server>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen({ port: 0, host: '127.0.0.1', exclusive: true }, () => resolve(server));
+    })),
+  );
+  const list = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return list;
+}
 
-async function floorRun(): Promise<{ healthy: number; stop: number }> {
+async function floorRun(): Promise<{ healthy: number; stop: number; idleCpu: number }> {
   const bench = await benchDir('nestor-bench-scale-floor-');
   const floor = startFloor(bench.floor, bench.app, await ports(), PROBE_MS);
   try {
     const healthy = await floor.ready;
-    return { healthy, stop: await floor.stop() };
+    // The same polls as Nestor's probes cost the floor too: its idle CPU is the comparison.
+    await sleep(5_000);
+    const idleCpu = (await cpuOver({ floor: floor.pid }, IDLE_MS)).floor ?? 0;
+    return { healthy, stop: await floor.stop(), idleCpu };
   } finally {
     floor.kill();
     await bench.cleanup();
@@ -123,11 +140,11 @@ async function nestorRun(): Promise<NestorScale> {
 }
 
 /** Runs floor, PM2 and Nestor in turn with COUNT apps and prints the table with the targets. */
-export async function benchScale(): Promise<{ floor: { healthy: number; stop: number }; pm2: { healthy: number; stop: number }; nestor: NestorScale }> {
+export async function benchScale(): Promise<{ floor: { healthy: number; stop: number; idleCpu: number }; pm2: { healthy: number; stop: number }; nestor: NestorScale }> {
   await ensureDist();
   console.log(`  ${COUNT} HTTP apps probed every ${PROBE_MS} ms; Nestor's in ${GROUPS} dependency groups`);
   const floor = await floorRun();
-  console.log(`  floor: all healthy ${fmt(floor.healthy, 0)} ms, stop ${fmt(floor.stop, 0)} ms`);
+  console.log(`  floor: all healthy ${fmt(floor.healthy, 0)} ms, stop ${fmt(floor.stop, 0)} ms, idle ${fmt(floor.idleCpu, 2)} % of a core`);
   const pm2 = await pm2Run();
   console.log(`  pm2:   all healthy ${fmt(pm2.healthy, 0)} ms, stop all ${fmt(pm2.stop, 0)} ms`);
   const n = await nestorRun();
@@ -136,7 +153,7 @@ export async function benchScale(): Promise<{ floor: { healthy: number; stop: nu
   console.log(`  all healthy / floor: nestor ${fmt(n.healthy / floor.healthy, 2)}× (target ≤ 1.1 ${mark(n.healthy <= floor.healthy * 1.1)}), pm2 ${fmt(pm2.healthy / floor.healthy, 2)}×`);
   console.log(`  stop of all: nestor services ${fmt(n.stopServices, 0)} ms (first stopping → last stopped; target ≤ 1000 ${mark(n.stopServices <= 1000)}), whole \`down\` ${fmt(n.stop, 0)} ms; pm2 ${fmt(pm2.stop, 0)} ms, floor ${fmt(floor.stop, 0)} ms`);
   console.log(`  reverse dependency order kept: ${n.orderKept ? 'yes' : 'NO'} (${n.stoppedSeen} stops seen)`);
-  console.log(`  idle orchestrator: ${fmt(n.idleCpu, 2)} % of a core (target ≤ 2 ${mark(n.idleCpu <= 2)}), ${fmt(n.rssMb)} MB RSS`);
+  console.log(`  idle orchestrator: ${fmt(n.idleCpu, 2)} % of a core (target ≤ 2 ${mark(n.idleCpu <= 2)}; floor polling the same ${fmt(floor.idleCpu, 2)} %), ${fmt(n.rssMb)} MB RSS`);
   console.log(`  nestor status: median ${fmt(median(n.status), 0)} ms, max ${fmt(Math.max(...n.status), 0)} ms; dashboard /status: median ${fmt(median(n.dashboard), 1)} ms, max ${fmt(Math.max(...n.dashboard), 1)} ms`);
   return { floor, pm2, nestor: n };
 }

@@ -16,12 +16,15 @@ export interface PidRecord {
 /** The recorded pids of one data dir. */
 export class PidRegistry {
   private records: Record<string, PidRecord>;
+  /** Each record's line as format() writes it, kept so a flush joins lines instead of serializing every record again. */
+  private readonly lines = new Map<string, string>();
   private pendingFlush: NodeJS.Timeout | undefined;
   /** The open registry file and the bytes it holds, once the first flush opened it. */
   private out: { fd: number; size: number } | null = null;
 
   constructor(private readonly file: string) {
     this.records = PidRegistry.read(file);
+    for (const [service, r] of Object.entries(this.records)) this.lines.set(service, PidRegistry.line(service, r));
   }
 
   /** The registry file of a data dir. */
@@ -65,7 +68,8 @@ export class PidRegistry {
 
   /** Records a started process (on disk at once: a crash right after must still find it). */
   record(service: string, rec: PidRecord): void {
-    this.records = { ...this.records, [service]: rec };
+    this.records[service] = rec;
+    this.lines.set(service, PidRegistry.line(service, rec));
     this.flush();
   }
 
@@ -77,8 +81,8 @@ export class PidRegistry {
    */
   clear(service: string, pid: number): void {
     if (this.records[service]?.pid !== pid) return;
-    const { [service]: _gone, ...rest } = this.records;
-    this.records = rest;
+    delete this.records[service];
+    this.lines.delete(service);
     this.pendingFlush ??= setTimeout(() => this.flush(), CLEAR_FLUSH_MS).unref();
   }
 
@@ -92,8 +96,15 @@ export class PidRegistry {
    * reads it line by line with sed.
    */
   static format(records: Record<string, PidRecord>): string {
-    const lines = Object.entries(records).map(([service, r]) => `${JSON.stringify(service)}:${JSON.stringify({ pid: r.pid, startTime: r.startTime, ports: r.ports })}`);
-    return `{\n${lines.join(',\n')}\n}\n`;
+    return PidRegistry.join(Object.entries(records).map(([service, r]) => PidRegistry.line(service, r)));
+  }
+
+  private static line(service: string, r: PidRecord): string {
+    return `${JSON.stringify(service)}:${JSON.stringify({ pid: r.pid, startTime: r.startTime, ports: r.ports })}`;
+  }
+
+  private static join(lines: Iterable<string>): string {
+    return `{\n${[...lines].join(',\n')}\n}\n`;
   }
 
   /** Closes the registry file (its content stays for the guardian and the next run). */
@@ -117,7 +128,7 @@ export class PidRegistry {
       const fd = openSync(this.file, constants.O_RDWR | constants.O_CREAT, 0o644);
       this.out = { fd, size: fstatSync(fd).size };
     }
-    const text = Buffer.from(PidRegistry.format(this.records));
+    const text = Buffer.from(PidRegistry.join(this.lines.values()));
     const padded = text.length >= this.out.size ? text : Buffer.concat([text, Buffer.alloc(this.out.size - text.length, 0x20)]);
     for (let done = 0; done < padded.length; ) done += writeSync(this.out.fd, padded, done, padded.length - done, done);
     if (padded.length > text.length) ftruncateSync(this.out.fd, text.length);

@@ -8,8 +8,30 @@ import { listeningSocketInodes, pidsHoldingSockets, processCommand, readProcStat
 
 const POLL_MS = 20;
 
-/** Asks the OS for a free port by binding port 0, then releases it. */
-export function allocatePort(host = '127.0.0.1'): Promise<number> {
+/** How long a port handed out stays reserved: from allocation to the service binding it. */
+const RESERVED_MS = 60_000;
+/** Ports handed out lately, with the time (ms) each was given. */
+const handedOut = new Map<number, number>();
+
+/**
+ * Asks the OS for a free port by binding port 0, then releases it. The OS picks ephemeral ports
+ * at random, so among 500 services started together a few got a port another had just been
+ * given (and died on EADDRINUSE); a port handed out in the last minute is asked for again.
+ */
+export async function allocatePort(host = '127.0.0.1'): Promise<number> {
+  const now = Date.now();
+  for (const [port, at] of handedOut) if (now - at > RESERVED_MS) handedOut.delete(port);
+  for (let tries = 0; ; tries++) {
+    const port = await askPort(host);
+    // Bounded, in case the OS has nothing else to give: a duplicate beats no port.
+    if (!handedOut.has(port) || tries >= 20) {
+      handedOut.set(port, Date.now());
+      return port;
+    }
+  }
+}
+
+function askPort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -81,6 +81,7 @@ export async function spawnService(plan: RunPlan, hooks: SpawnHooks = {}, option
   child.stdout?.on('data', (chunk: Buffer) => hooks.onOutput?.('stdout', chunk));
   child.stderr?.on('data', (chunk: Buffer) => hooks.onOutput?.('stderr', chunk));
   const exited = watchExit(child, options.stdioGraceMs ?? DEFAULT_STDIO_GRACE_MS);
+  const leaderExited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await spawnedOrFailed(child, plan);
   const pid = child.pid as number;
   const startedAt = new Date();
@@ -91,7 +92,7 @@ export async function spawnService(plan: RunPlan, hooks: SpawnHooks = {}, option
     startTime: processStartTime(pid),
     exited,
     stop: async (signal = plan.stopSignal, timeoutMs = plan.stopTimeoutMs) => {
-      const result = await stopGroup(pid, signal, timeoutMs);
+      const result = await stopGroup(pid, signal, timeoutMs, leaderExited);
       await exited;
       return result;
     },

@@ -4,7 +4,7 @@ import { instanceKey } from '../../events/index.ts';
 import { shouldRestart } from './backoff.ts';
 import { onCommand } from './commands.ts';
 import { Draft } from './draft.ts';
-import { dependentsDown, isAlive, unmetDependencies } from './gating.ts';
+import { isAlive, servicesWithLiveDependents, unmetDependencies } from './gating.ts';
 import { beginStart, disableIdle, enterPending, restartOrGiveUp, restartUnderway, stopIdle, stopProcess } from './lifecycle.ts';
 import { publish, refOf } from './model.ts';
 import { bringUpScheduled, dropSchedule, isScheduled, onRunDue, planNext, runQueued } from './schedule.ts';
@@ -337,12 +337,15 @@ function settle(d: Draft): void {
   if (d.shutdown === 'stopping') return settleShutdown(d);
   for (const view of d.all()) {
     if (view.phase !== 'pending' || !view.enabled || !view.wanted) continue;
-    const svc = d.get(view.id) as Supervised;
-    const unmet = unmetDependencies(svc, d);
+    // Read before copying: most pending services are still waiting, and a copy of each one per
+    // input made every decision cost as much as the whole model.
+    const unmet = unmetDependencies(view, d);
     if (unmet.length === 0) {
+      const svc = d.get(view.id) as Supervised;
       svc.waitingFor = [];
       beginStart(d, svc);
-    } else if (unmet.join() !== svc.waitingFor.join()) {
+    } else if (unmet.join() !== view.waitingFor.join()) {
+      const svc = d.get(view.id) as Supervised;
       svc.waitingFor = unmet;
       d.emit(publish('orchestrator.service.pending', { ...refOf(svc), waitingFor: unmet }));
     }
@@ -351,10 +354,13 @@ function settle(d: Draft): void {
 
 function settleShutdown(d: Draft): void {
   const all = d.all();
+  // Stable through the loop below: a stop keeps its service alive (stopping) and an idle stop
+  // only touches services that had no process, so no service's dependents change liveness.
+  const held = servicesWithLiveDependents(all);
   for (const view of all) {
     if (view.phase === 'pending' || view.phase === 'backoff') {
       stopIdle(d, d.get(view.id) as Supervised, 'shutdown');
-    } else if ((view.phase === 'running' || view.phase === 'ready') && dependentsDown(view.service, d.all())) {
+    } else if ((view.phase === 'running' || view.phase === 'ready') && !held.has(view.service)) {
       stopProcess(d, d.get(view.id) as Supervised, 'shutdown', 'stay');
     }
   }

@@ -7,6 +7,8 @@ export class Draft {
   readonly effects: Effect[] = [];
   private readonly copied = new Set<string>();
   private readonly services: Record<string, Supervised>;
+  /** Record keys by service name, built on first use; dropped when a record is added or removed. */
+  private byService: Map<string, string[]> | null = null;
   shutdown: ShutdownPhase;
   peers: ControllerState['peers'];
 
@@ -35,8 +37,23 @@ export class Draft {
     return Object.values(this.services);
   }
 
+  /** Read-only view of the instances of one service (not copied), without scanning every record. */
+  instancesOf(service: string): Supervised[] {
+    if (this.byService === null) {
+      this.byService = new Map();
+      for (const svc of Object.values(this.services)) {
+        const ids = this.byService.get(svc.service);
+        if (ids === undefined) this.byService.set(svc.service, [svc.id]);
+        else ids.push(svc.id);
+      }
+    }
+    // Looked up by key each time: get() replaces a record with its copy.
+    return (this.byService.get(service) ?? []).map((id) => this.services[id] as Supervised);
+  }
+
   /** Adds or replaces a service. */
   put(svc: Supervised): void {
+    if (!Object.hasOwn(this.services, svc.id)) this.byService = null;
     this.services[svc.id] = svc;
     this.copied.add(svc.id);
   }
@@ -45,6 +62,7 @@ export class Draft {
   remove(id: string): void {
     delete this.services[id];
     this.copied.delete(id);
+    this.byService = null;
   }
 
   /** Queues an effect. */

@@ -14,6 +14,8 @@ export function isAlive(svc: Supervised): boolean {
 /** Where gating looks: this controller's instances and what other nodes' instances are doing. */
 export interface GatingView {
   all(): Supervised[];
+  /** The local instances of one service. */
+  instancesOf(service: string): Supervised[];
   peers: ControllerState['peers'];
 }
 
@@ -23,18 +25,25 @@ export interface GatingView {
  */
 export function unmetDependencies(svc: Supervised, view: GatingView): string[] {
   if (svc.ignoreDependencies) return [];
-  const all = view.all();
   return svc.spec.dependencies
     .filter((d) => {
-      const local = all.some((other) => other.service === d.id && conditionMet(other.phase, d.condition));
+      const local = view.instancesOf(d.id).some((other) => conditionMet(other.phase, d.condition));
       return !local && !(own(view.peers, d.id) ?? []).some((phase) => conditionMet(phase, d.condition));
     })
     .map((d) => d.id);
 }
 
-/** True when no service that depends on `service` still has a process here. */
-export function dependentsDown(service: string, all: Supervised[]): boolean {
-  return all.every((other) => !isAlive(other) || !other.spec.dependencies.some((d) => d.id === service));
+/**
+ * Names of the services some live local service depends on: those must keep running for now.
+ * One pass for a whole shutdown step, instead of a scan of every service per service.
+ */
+export function servicesWithLiveDependents(all: Supervised[]): Set<string> {
+  const needed = new Set<string>();
+  for (const other of all) {
+    if (!isAlive(other)) continue;
+    for (const d of other.spec.dependencies) needed.add(d.id);
+  }
+  return needed;
 }
 
 function own<T>(record: Record<string, T>, key: string): T | undefined {
