@@ -131,6 +131,7 @@ const nodeRowShape = {
       routeCount: z.number().int(),
       upstreamCount: z.number().int(),
       routes: z.array(z.string()).meta({ description: 'One line per route: `host/path → service (upstream, ...)`' }),
+      certificates: z.array(z.string()).meta({ description: 'One line per certificate its Caddy shares through the bus: `certificate host (issuer)`' }),
     })
     .nullable()
     .meta({ description: "The node's managed Caddy; null when none ever ran there" }),

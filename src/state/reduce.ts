@@ -58,8 +58,6 @@ function apply(state: State, e: NestorEvent, seq: number): NodeOutcome | null {
       return register(state, e, seq);
     case 'orchestrator.service.register.rejected':
     case 'orchestrator.snapshot.saved':
-    case 'orchestrator.caddy.cert.stored':
-    case 'orchestrator.caddy.cert.restored':
     case 'orchestrator.project.applied':
     case 'orchestrator.project.rejected':
     case 'orchestrator.service.watch.changed':
@@ -134,6 +132,8 @@ function apply(state: State, e: NestorEvent, seq: number): NodeOutcome | null {
     case 'orchestrator.caddy.config.applied':
     case 'orchestrator.caddy.exited':
     case 'orchestrator.caddy.stopped':
+    case 'orchestrator.caddy.cert.stored':
+    case 'orchestrator.caddy.cert.restored':
       return nodeCaddy(state, e);
   }
 }

@@ -119,6 +119,8 @@ export interface CaddyState {
   routes: CaddyRoute[];
   routeCount: number;
   upstreamCount: number;
+  /** Hosts whose certificate its Caddy stored on the bus or restored from it, as `host (issuer)`, sorted. */
+  certificates: string[];
   /** Timestamp of the last start or stop. */
   since: string;
 }
@@ -138,7 +140,7 @@ export interface State {
  * and is restored only by the same one: bump this whenever reduce() or the State shape changes
  * meaning, so that stored snapshots of the old reducer are ignored rather than trusted.
  */
-export const REDUCER_VERSION = 2;
+export const REDUCER_VERSION = 3;
 
 /** A state plus the last stream sequence it includes: snapshot + events after seq = full replay. */
 export interface Snapshot {

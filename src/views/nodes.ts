@@ -48,6 +48,8 @@ export interface NodeCaddyView {
   upstreamCount: number;
   /** One line per route: `host/path → service (upstream, ...)`. */
   routes: string[];
+  /** One line per certificate shared through the bus: `certificate host (issuer)`. */
+  certificates: string[];
 }
 
 /** A node's Caddy in a few words (`:443 · 1 route → 2`), as the nodes columns show it. */
@@ -60,11 +62,16 @@ export function caddySummary(c: NodeCaddyView | null): string {
 function caddyView(n: NodeState | undefined): NodeCaddyView | null {
   const c = n?.caddy;
   if (c === undefined) return null;
+  const certificates = c.certificates ?? [];
   const routes = c.routes.map((r) => {
     const where = `${r.hosts.length > 0 ? r.hosts.join(',') : '*'}${r.paths.length > 0 ? r.paths.join(',') : ''}`;
-    return `${where} → ${r.services.join(', ') || '-'} (${r.upstreams.length > 0 ? r.upstreams.join(', ') : 'no ready instance'})`;
+    // A host whose certificate is shared through the bus says so on its route's line, where a
+    // pane too short for the certificate lines still shows it.
+    const issuers = r.hosts.flatMap((h) => certificates.filter((c) => c.startsWith(`${h} (`)).map((c) => c.slice(h.length + 2, -1)));
+    const cert = issuers.length > 0 ? ` · cert ${[...new Set(issuers)].join(',')}` : '';
+    return `${where} → ${r.services.join(', ') || '-'} (${r.upstreams.length > 0 ? r.upstreams.join(', ') : 'no ready instance'})${cert}`;
   });
-  return { running: c.running, http: c.http, https: c.https, routeCount: c.routeCount, upstreamCount: c.upstreamCount, routes };
+  return { running: c.running, http: c.http, https: c.https, routeCount: c.routeCount, upstreamCount: c.upstreamCount, routes, certificates: certificates.map((h) => `certificate ${h}`) };
 }
 
 /** The tone of a node's state, as both UIs colour it. */

@@ -85,4 +85,10 @@ test("a second node's Caddy serves the certificate the first one's issued, resto
   assert.notEqual(portsB.https, portsA.https);
   const second = await until('edge-b serving a certificate', async () => fingerprint(portsB.https));
   assert.equal(second, first, 'both nodes serve the same certificate from the same CA');
+  // What the nodes pane of the dashboard and the TUI list under edge-b's Caddy.
+  const shown = await until('the certificate in the state', async () => {
+    const certs = b.state().nodes[b.config.node]?.caddy?.certificates ?? [];
+    return certs.length > 0 ? certs : null;
+  });
+  assert.deepEqual(shown, [`${HOST} (local)`]);
 });

@@ -28,6 +28,11 @@ function withCaddy(): ReturnType<typeof storyState> {
         upstreams: 2,
         table: [{ hosts: ['app.localhost'], paths: [], services: ['api'], upstreams: ['127.0.0.1:8081', '127.0.0.1:8082'] }],
       }),
+      ev('orchestrator.caddy.cert.stored', {
+        node: NODE,
+        names: ['pki/authorities/local/root.crt', 'certificates/local/app.localhost/app.localhost.crt', 'certificates/local/app.localhost/app.localhost.key'],
+        count: 3,
+      }),
     ],
     storyState(),
   );
@@ -42,6 +47,7 @@ test("the reducer keeps a node's Caddy: running, ports, routes; a stop keeps the
   const state = withCaddy();
   const caddy = state.nodes[NODE]?.caddy;
   assert.deepEqual([caddy?.running, caddy?.https, caddy?.routeCount, caddy?.upstreamCount], [true, 8443, 1, 2]);
+  assert.deepEqual(caddy?.certificates, ['app.localhost (local)'], 'the certificate its Caddy shared, not the CA or the key');
   const stopped = reduceAll([ev('orchestrator.caddy.stopped', { node: NODE, reason: 'shutdown' })], state);
   assert.equal(stopped.nodes[NODE]?.caddy?.running, false);
   assert.equal(stopped.counters.ignored, state.counters.ignored, 'caddy events are never ignored');
@@ -72,6 +78,7 @@ test('the TUI nodes pane shows the Caddy summary and the selected node’s route
   assert.match(f, /CADDY/);
   assert.match(f, /› n1\s+alive\s+3\s+:8443 · 1 route → 2/);
   assert.match(f, /app\.localhost → api \(127\.0\.0\.1:8081, 127\.0\.0\.1:8082\)/);
+  assert.match(f, /app\.localhost → api \(127\.0\.0\.1:8081, 127\.0\.0\.1:8082\) · cert local/);
 });
 
 test("the dashboard's nodes table shows the same summary and routes", () => {
@@ -79,4 +86,5 @@ test("the dashboard's nodes table shows the same summary and routes", () => {
   assert.match(html, /<th>Caddy<\/th>/);
   assert.match(html, /data-field="caddy">:8443 · 1 route → 2/);
   assert.match(html, /data-field="caddy-route">app\.localhost → api \(127\.0\.0\.1:8081, 127\.0\.0\.1:8082\)/);
+  assert.match(html, /data-field="caddy-certificate">certificate app\.localhost \(local\)/);
 });

@@ -120,7 +120,12 @@ export function renderNodes(rows: NodeRow[], c: RenderContext): string {
               instanceCount: n.instances.length,
               instanceList: n.instances.join(' '),
               caddy: caddySummary(n.caddy),
-              routes: raw((n.caddy?.routes ?? []).map((r) => `<div class="sub" data-field="caddy-route">${escapeHtml(r)}</div>`).join('')),
+              routes: raw(
+                [
+                  ...(n.caddy?.routes ?? []).map((r) => `<div class="sub" data-field="caddy-route">${escapeHtml(r)}</div>`),
+                  ...(n.caddy?.certificates ?? []).map((c) => `<div class="sub" data-field="caddy-certificate">${escapeHtml(c)}</div>`),
+                ].join(''),
+              ),
               lastSeen: n.lastSeen ?? '-',
               actions: raw(nodeButtons(n, c)),
             }),

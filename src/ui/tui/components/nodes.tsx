@@ -26,8 +26,9 @@ export function NodesPane({ rows, selected, height }: NodesPaneProps): ReactElem
   const at = Math.max(0, rows.findIndex((r) => r.id === selected));
   const first = Math.min(Math.max(0, at - fit + 1), Math.max(0, rows.length - fit));
   const shown = rows.slice(first, first + fit);
-  // The selected node's Caddy routes fill the rows the pane has left over.
-  const routes = rows.find((r) => r.id === selected)?.caddy?.routes ?? [];
+  // The selected node's Caddy routes and certificates fill the rows the pane has left over.
+  const caddy = rows.find((r) => r.id === selected)?.caddy;
+  const routes = [...(caddy?.routes ?? []), ...(caddy?.certificates ?? [])];
   const spare = Math.max(0, fit - shown.length);
   return (
     <Pane height={height} color="cyan">
