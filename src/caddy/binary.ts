@@ -3,10 +3,9 @@
 // Debian's /usr/bin. `caddy list-modules` takes a while, so its answer is kept per binary (path,
 // size and mtime: a rebuilt binary is asked again).
 import { execFile } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { findExecutable } from '../process/index.ts';
 import { parseListModules } from './modules.ts';
 
 const run = promisify(execFile);
@@ -31,19 +30,9 @@ export class CaddyNotFoundError extends Error {
 
 /** Absolute path of a runnable caddy, or CaddyNotFoundError. */
 export async function findCaddy(override?: string, searchPath: string = process.env.PATH ?? ''): Promise<string> {
-  if (override !== undefined) {
-    if (await isExecutableFile(override)) return override;
-    throw new CaddyNotFoundError([override], override);
-  }
-  const candidates = [
-    ...searchPath
-      .split(delimiter)
-      .filter((dir) => dir !== '')
-      .map((dir) => join(dir, 'caddy')),
-    DEFAULT_CADDY,
-  ];
-  for (const candidate of candidates) if (await isExecutableFile(candidate)) return candidate;
-  throw new CaddyNotFoundError(candidates);
+  const r = await findExecutable('caddy', DEFAULT_CADDY, override, searchPath);
+  if (r.found !== null) return r.found;
+  throw new CaddyNotFoundError(r.searched, override);
 }
 
 const moduleCache = new Map<string, Promise<ReadonlySet<string>>>();
@@ -89,13 +78,4 @@ export async function inspectCaddy(path: string): Promise<CaddyBinaryInfo> {
   const [version, list] = await Promise.all([run(path, ['version'], { timeout: 10_000 }), run(path, ['list-modules'], { timeout: 10_000, maxBuffer: 4 * 1024 * 1024 })]);
   const parsed = parseListModules(list.stdout);
   return { path, version: version.stdout.trim().split(/\s+/)[0] ?? '', standard: parsed.standard, nonStandard: parsed.nonStandard, modules: parsed.all };
-}
-
-async function isExecutableFile(path: string): Promise<boolean> {
-  try {
-    await access(path, constants.X_OK);
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
 }

@@ -30,3 +30,5 @@ export { watchLogProbe, MATCHED_LINE_MAX } from './log-probe.ts';
 export type { LogProbeWatch, LogProbeHooks } from './log-probe.ts';
 export { groupUsage, groupsUsage } from './group-usage.ts';
 export type { GroupUsage } from './group-usage.ts';
+export { findExecutable } from './executable.ts';
+export type { ExecutableSearch } from './executable.ts';

@@ -4,10 +4,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:tls';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createHarness } from '../../src/harness/index.ts';
 import type { Harness } from '../../src/harness/index.ts';
 import { buildDemos, removeDir } from '../demo/helpers.ts';
+import { until } from './helpers.ts';
 import { plainNatsServer } from '../bus/helpers.ts';
 
 const HOST = 'certs.localhost';
@@ -43,15 +43,6 @@ function fingerprint(port: number): Promise<string> {
   });
 }
 
-async function until<T>(what: string, check: () => Promise<T | null>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check().catch(() => null);
-    if (v !== null) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 async function node(t: Cleanup, url: string, name: string): Promise<Harness> {
   const h = await createHarness({ name, flags: { nats: { urls: [url] } } });

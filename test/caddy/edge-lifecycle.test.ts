@@ -8,20 +8,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { until } from './helpers.ts';
 import { createHarness } from '../../src/harness/index.ts';
 
 const server = "require('http').createServer((q, r) => r.end('pid ' + process.pid)).listen(+process.argv[1], '127.0.0.1')";
 
-async function until<T>(what: string, check: () => Promise<T | null | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check().catch(() => null);
-    if (v !== null && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 // node:http rather than fetch: fetch does not send a Host header of our choosing.
 function viaCaddy(port: number): Promise<string> {

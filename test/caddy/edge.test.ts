@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createHarness } from '../../src/harness/index.ts';
 import { buildDemos, removeDir } from '../demo/helpers.ts';
+import { until } from './helpers.ts';
 
 const HOST = 'app.localhost';
 let bins: { alpha: string; beta: string; depDir: string };
@@ -70,15 +71,6 @@ async function caddyDials(admin: number): Promise<string[]> {
   return [...new Set([...text.matchAll(/"dial":"([^"]+)"/g)].map((m) => m[1] as string))];
 }
 
-async function until<T>(what: string, check: () => Promise<T | null | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check().catch(() => null);
-    if (v !== null && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 test('two alpha replicas behind Caddy (tls internal): both reached, a kill -9 fails no request, a new port reaches the config', async (t) => {
   const h = await createHarness({ name: 'caddy-edge' });

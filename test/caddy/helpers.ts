@@ -10,6 +10,7 @@ import type { TestContext } from 'node:test';
 import { connect } from 'node:tls';
 import type { PeerCertificate } from 'node:tls';
 import { findCaddy } from '../../src/caddy/index.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { allocatePort } from '../../src/process/index.ts';
 
 /** A running caddy and where it keeps its data. */
@@ -85,5 +86,16 @@ export async function peerCertificate(caddy: TestCaddy): Promise<PeerCertificate
     return cert;
   } finally {
     socket.destroy();
+  }
+}
+
+/** Polls `check` every 50 ms until it returns a value (not null or false); that value. */
+export async function until<T>(what: string, check: () => Promise<T | null | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check().catch(() => null);
+    if (v !== null && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
   }
 }

@@ -95,7 +95,7 @@ test('nestor caddy modules shows the registry beside the installed binary; a mis
   assert.match(missing.stdout, /^ratelimit\s/m, 'the registry is still listed');
   const fromEnv = await runMain(['caddy', 'modules', '--json'], { cwd, env: { ...env, NESTOR_CADDY_BINARY: '/nonexistent/caddy' } });
   assert.equal(fromEnv.code, 1);
-  assert.match(fromEnv.json<{ error: string }>().error, /caddy\.binary \(NESTOR_CADDY_BINARY, --caddy\) points at \/nonexistent\/caddy/);
+  assert.match(fromEnv.json<{ error: string }>().error, /caddy\.binary \(NESTOR_CADDY_BINARY\) points at \/nonexistent\/caddy/);
   assert.equal(fromEnv.json<{ binary: unknown }>().binary, null);
 });
 
