@@ -17,7 +17,7 @@ export const GITHUB_BASE = 'https://github.com';
 export function downloadUrl(entry: DepEntry, mirror?: string): string {
   const base = (mirror ?? GITHUB_BASE).replace(/\/+$/, '');
   if (entry.source === 'github-release') {
-    // The seed's layout: <base>/<owner>/<name>/releases/download/<tag>/<asset>; version is the tag.
+    // GitHub's release download layout: <base>/<owner>/<name>/releases/download/<tag>/<asset>; version is the tag.
     return `${base}/${entry.repo ?? ''}/releases/download/${encodeURIComponent(entry.version ?? '')}/${encodeURIComponent(entry.asset ?? '')}`;
   }
   const url = entry.url ?? '';

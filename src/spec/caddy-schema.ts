@@ -1,5 +1,5 @@
 // The `caddy` block of a service spec (HTTP exposure through the node's managed Caddy): its
-// input schema, the matcher mini-language of seed-style specs (host(`app.localhost`)), and the
+// input schema, the matcher mini-language of route `match` strings (host(`app.localhost`)), and the
 // normalized form src/caddy builds Caddy's JSON config from. Pure: no I/O.
 import { z } from 'zod';
 import { DURATION_EXPECTED, DURATION_PATTERN } from './duration.ts';
