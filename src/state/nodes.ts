@@ -38,7 +38,10 @@ export function nodeUp(state: State, e: NodeUp, seq: number): NodeOutcome {
     // said since the node was last down belongs to this run.
     ...(prev?.status !== 'up' && prev?.caddy?.running === true ? { caddy: prev.caddy } : {}),
   };
-  const released = releaseServices(state.services, d.node, e.timestamp, `node ${d.node} restarted`, seq);
+  // A node.up can reach the stream after starts the same node made later by its own clock (a
+  // node declared down rejoins and takes work while its announcement waits in its outbox):
+  // those instances belong to this life, not the previous one, and still run.
+  const released = releaseServices(state.services, d.node, e.timestamp, `node ${d.node} restarted`, seq, e.timestamp);
   return { nodes: { ...state.nodes, [d.node]: node }, services: newRun(released, d.node) };
 }
 
@@ -150,11 +153,13 @@ function releaseServices(
   timestamp: string,
   why: string,
   seq: number,
+  keepStartedAfter?: string,
 ): State['services'] {
   let out: State['services'] | null = null;
   for (const id in services) {
     const s = services[id] as ServiceState;
     if (s.node !== node || !SUPERVISED.has(s.state)) continue;
+    if (keepStartedAfter !== undefined && s.startedAt !== null && s.startedAt > keepStartedAfter) continue;
     out ??= { ...services };
     const next = orphaned(s, timestamp, why);
     if (seq > 0) next.lastSeq = seq;

@@ -230,6 +230,20 @@ test('a node that comes back releases the processes of its previous life, so new
   assert.equal(state.counters.ignored, 0);
 });
 
+test("a node's node.up stored after an instance it started later by its own clock leaves that instance running", () => {
+  const state = run([
+    ev('orchestrator.node.up'),
+    ev('orchestrator.service.register'),
+    ev('orchestrator.node.down', { reason: 'lease expired' }, 5_000),
+    // n1 rejoins: it starts api, while its node.up (sent before the start) reaches the stream after it.
+    ev('orchestrator.service.start', { pid: 5000 }, 7_000),
+    ev('orchestrator.service.ready', { pid: 5000 }, 7_001),
+    ev('orchestrator.node.up', {}, 6_000),
+  ]);
+  assert.equal(api(state).state, 'ready');
+  assert.equal(api(state).pid, 5000);
+});
+
 test('events without a stream sequence apply in order and leave the cursor at 0', () => {
   const e = ev('orchestrator.service.register');
   const state = reduceAll([e, ev('orchestrator.service.log'), ev('orchestrator.service.log')]);
