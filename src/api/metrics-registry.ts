@@ -6,6 +6,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { BrokerStats } from '../bus/index.ts';
 import type { SkipReason } from '../events/index.ts';
 import { LIFECYCLE_STATES, getNode } from '../state/index.ts';
+import type { CaddyState } from '../state/index.ts';
 import { selectCounts } from '../views/index.ts';
 import type { LiveState } from './live-state.ts';
 import { groupUsage } from './proc-usage.ts';
@@ -141,31 +142,19 @@ function stateMetrics(src: RegistrySources, registers: Registry[]): void {
     },
   });
   // The node's managed Caddy, from its config.applied events (docs/caddy.md).
-  const caddy = (): { routeCount: number; upstreamCount: number; running: boolean } | undefined => getNode(live.state, src.node)?.caddy;
-  new Gauge({
-    name: PREFIX + 'caddy_routes',
-    help: "Routes in the config of this node's Caddy.",
-    registers,
-    collect() {
-      this.set(caddy()?.routeCount ?? 0);
-    },
-  });
-  new Gauge({
-    name: PREFIX + 'caddy_upstreams',
-    help: "Upstreams (instance addresses) behind the routes of this node's Caddy.",
-    registers,
-    collect() {
-      this.set(caddy()?.upstreamCount ?? 0);
-    },
-  });
-  new Gauge({
-    name: PREFIX + 'caddy_up',
-    help: "1 while this node's Caddy runs.",
-    registers,
-    collect() {
-      this.set(caddy()?.running === true ? 1 : 0);
-    },
-  });
+  const caddyGauge = (name: string, help: string, read: (c: CaddyState | undefined) => number): void => {
+    new Gauge({
+      name: PREFIX + name,
+      help,
+      registers,
+      collect() {
+        this.set(read(getNode(live.state, src.node)?.caddy));
+      },
+    });
+  };
+  caddyGauge('caddy_routes', "Routes in the config of this node's Caddy.", (c) => c?.routeCount ?? 0);
+  caddyGauge('caddy_upstreams', "Upstreams (instance addresses) behind the routes of this node's Caddy.", (c) => c?.upstreamCount ?? 0);
+  caddyGauge('caddy_up', "1 while this node's Caddy runs.", (c) => (c?.running === true ? 1 : 0));
   new Gauge({
     name: PREFIX + 'consumer_lag_messages',
     help: "Messages stored on the event stream that the node's live state has not processed yet.",

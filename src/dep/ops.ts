@@ -5,18 +5,8 @@ import { sha256File } from './files.ts';
 import { readManifest, removeManifestRecords } from './manifest.ts';
 import type { ManifestEntry } from './types.ts';
 
-/** One installed dep as `nestor dep list` shows it. */
-export interface InstalledDep {
-  name: string;
-  version?: string;
-  source: string;
-  checksum?: string;
-  /** The executable, absolute. */
-  path: string;
-  /** Where the executable really is (absolute), when it is a link. */
-  target?: string;
-  builtAt: string;
-}
+/** One installed dep as `nestor dep list` shows it: its manifest record, named, with absolute paths. */
+export type InstalledDep = Omit<ManifestEntry, 'name' | 'path'> & { name: string; path: string };
 
 /** The manifest's records, sorted by name, with absolute paths. */
 export async function listInstalled(depDir: string): Promise<InstalledDep[]> {

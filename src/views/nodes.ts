@@ -62,7 +62,7 @@ export function caddySummary(c: NodeCaddyView | null): string {
 function caddyView(n: NodeState | undefined): NodeCaddyView | null {
   const c = n?.caddy;
   if (c === undefined) return null;
-  const certificates = c.certificates ?? [];
+  const certificates = c.certificates;
   const routes = c.routes.map((r) => {
     const where = `${r.hosts.length > 0 ? r.hosts.join(',') : '*'}${r.paths.length > 0 ? r.paths.join(',') : ''}`;
     // A host whose certificate is shared through the bus says so on its route's line, where a

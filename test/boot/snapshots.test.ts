@@ -9,30 +9,14 @@ import type { Bus, StoredSnapshot } from '../../src/bus/index.ts';
 import type { NestorEvent, Stored } from '../../src/events/index.ts';
 import { createHarness } from '../../src/harness/index.ts';
 import type { Harness } from '../../src/harness/index.ts';
-import { plainNatsServer } from '../bus/helpers.ts';
+import { onCleanup, plainNatsServer } from '../bus/helpers.ts';
+import type { CleanupContext } from '../bus/helpers.ts';
 import { REDUCER_VERSION, reduceAll, takeSnapshot } from '../../src/state/index.ts';
 import type { ServiceState, State } from '../../src/state/index.ts';
 import { selectStatusJson } from '../../src/views/index.ts';
 import type { StatusJson } from '../../src/views/index.ts';
 
-interface Ctx {
-  after(fn: () => Promise<void> | void): void;
-}
-
-// node:test runs after-hooks in the order they were added; the node must stop before the
-// server it talks to, so cleanups run last-added first.
-const cleanups = new WeakMap<Ctx, (() => Promise<void> | void)[]>();
-function onCleanup(t: Ctx, fn: () => Promise<void> | void): void {
-  let list = cleanups.get(t);
-  if (list === undefined) {
-    const fns: (() => Promise<void> | void)[] = [];
-    cleanups.set(t, (list = fns));
-    t.after(async () => {
-      for (const f of fns.reverse()) await f();
-    });
-  }
-  list.push(fn);
-}
+type Ctx = CleanupContext;
 
 /** A plain nats-server with JetStream on a random port, stopped after the test. */
 function natsServer(t: Ctx): Promise<string> {

@@ -51,3 +51,25 @@ export async function plainNatsServer(cleanup: (fn: () => Promise<void>) => void
   });
   return `nats://127.0.0.1:${port}`;
 }
+
+/** What onCleanup needs of a test context. */
+export interface CleanupContext {
+  after(fn: () => Promise<void>): void;
+}
+
+// node:test runs after-hooks in the order they were added; a node must stop before the server
+// it talks to, so these cleanups run last-added first.
+const cleanups = new WeakMap<CleanupContext, (() => Promise<void> | void)[]>();
+
+/** Registers `fn` to run after the test, before every cleanup registered earlier through this. */
+export function onCleanup(t: CleanupContext, fn: () => Promise<void> | void): void {
+  let list = cleanups.get(t);
+  if (list === undefined) {
+    const fns: (() => Promise<void> | void)[] = [];
+    cleanups.set(t, (list = fns));
+    t.after(async () => {
+      for (const f of fns.reverse()) await f();
+    });
+  }
+  list.push(fn);
+}

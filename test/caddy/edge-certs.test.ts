@@ -8,7 +8,8 @@ import { createHarness } from '../../src/harness/index.ts';
 import type { Harness } from '../../src/harness/index.ts';
 import { buildDemos, removeDir } from '../demo/helpers.ts';
 import { until } from './helpers.ts';
-import { plainNatsServer } from '../bus/helpers.ts';
+import { onCleanup, plainNatsServer } from '../bus/helpers.ts';
+import type { CleanupContext } from '../bus/helpers.ts';
 
 const HOST = 'certs.localhost';
 let bins: { alpha: string; beta: string; depDir: string };
@@ -27,10 +28,6 @@ const alpha = (): Record<string, unknown> => ({
   caddy: { expose: true, hosts: [HOST], routes: [{ match: `host(\`${HOST}\`)`, handle: [{ handler: 'reverse_proxy', upstreams: ['{ports.primary}'] }] }] },
 });
 
-interface Cleanup {
-  after(fn: () => Promise<void>): void;
-}
-
 /** The SHA-256 fingerprint of the certificate a Caddy serves for HOST. */
 function fingerprint(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -44,11 +41,9 @@ function fingerprint(port: number): Promise<string> {
 }
 
 
-async function node(t: Cleanup, url: string, name: string): Promise<Harness> {
+async function node(t: CleanupContext, url: string, name: string): Promise<Harness> {
   const h = await createHarness({ name, flags: { nats: { urls: [url] } } });
-  t.after(async () => {
-    await h.close();
-  });
+  onCleanup(t, () => h.close());
   await h.register({ services: { [`alpha-${name}`]: alpha() } }, { skipDeps: true });
   await h.waitForState(`alpha-${name}`, 'ready', { timeoutMs: 30_000 });
   return h;
@@ -56,19 +51,15 @@ async function node(t: Cleanup, url: string, name: string): Promise<Harness> {
 
 test("a second node's Caddy serves the certificate the first one's issued, restored from the bus", async (t) => {
   // Cleanups run last-registered first: the nodes stop while their bus still runs.
-  const cleanups: (() => Promise<void>)[] = [];
-  t.after(async () => {
-    for (const fn of cleanups.reverse()) await fn();
-  });
-  const url = await plainNatsServer((fn) => cleanups.push(fn), { jetstream: true });
-  const a = await node({ after: (fn) => cleanups.push(fn) }, url, 'edge-a');
+  const url = await plainNatsServer((fn) => onCleanup(t, fn), { jetstream: true });
+  const a = await node(t, url, 'edge-a');
   const portsA = a.node.caddy.ports();
   assert.ok(portsA !== null, 'caddy runs on edge-a');
   const first = await until('edge-a serving its certificate', async () => fingerprint(portsA.https));
   const stored = await a.waitForEvent('orchestrator.caddy.cert.stored', (e) => e.data.names.some((n) => n.startsWith(`certificates/local/${HOST}/`)), { timeoutMs: 30_000 });
   assert.ok(stored.data.names.some((n) => n.startsWith('pki/authorities/local/')) || stored.data.count > 0);
 
-  const b = await node({ after: (fn) => cleanups.push(fn) }, url, 'edge-b');
+  const b = await node(t, url, 'edge-b');
   const restored = await b.waitForEvent('orchestrator.caddy.cert.restored', (e) => e.data.node === b.config.node, { timeoutMs: 30_000 });
   assert.ok(restored.data.names.some((n) => n.startsWith(`certificates/local/${HOST}/`)), 'the host certificate was restored');
   const portsB = b.node.caddy.ports();
