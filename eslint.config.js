@@ -5,7 +5,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const coreDirs = ['src/events/**', 'src/spec/**', 'src/state/**', 'src/views/**', 'src/controller/core/**', 'src/cluster/core/**'];
+const coreDirs = ['src/events/**', 'src/spec/**', 'src/state/**', 'src/views/**', 'src/controller/core/**', 'src/cluster/core/**', 'src/runs/core/**'];
 // The modules that may use the NATS client; every other shell goes through the bus's
 // BusReader/BusWriter, so the client library can change in one place.
 const natsDirs = ['src/bus/**', 'src/sdk/**'];
