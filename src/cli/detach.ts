@@ -211,7 +211,10 @@ async function waitSettled(
     if (closed.aborted) {
       // The bus went away: `nestor up` is stopping or gone; its exit code and log say why.
       const exit = await Promise.race([exited, sleep(3_000).then(() => null)]);
-      throw exit === null ? new CliFailure(`nestor up (pid ${info.pid}) closed its bus before the stack settled; see ${logFile}`) : childFailed(exit, logFile);
+      if (exit !== null) throw childFailed(exit, logFile);
+      // Still shutting down (a slow broker stop): its log already holds the reason, e.g. a dep that failed.
+      const tail = tailLog(logFile, 15).map((l) => `  ${l}`).join('\n');
+      throw new CliFailure(`nestor up (pid ${info.pid}) closed its bus before the stack settled; the end of ${logFile}:\n${tail || '  (empty)'}`);
     }
     const waiting = expected.all.filter((id) => !(last.services[id] && isSettled(last, last.services[id])));
     term.error(`not settled after ${waitMs / 1000}s: ${waiting.join(', ')}; the stack keeps running (\`nestor status\`, \`nestor down\`)`);

@@ -82,6 +82,23 @@ test('up fails the start when a dep cannot be installed, naming it, instead of a
   assert.match(up.stderr, new RegExp(`dep "app": download-failed: GET ${server.base}/gone/app: HTTP 404`));
 });
 
+test('up --detach names the dep that could not be installed, whichever way the node ends', async (t) => {
+  const server = await startReleaseServer(t);
+  const dir = await tempProject(t, `services:
+  app:
+    process: { command: "{dep.bin}/app" }
+    dep: { name: app, source: url, url: "${server.base}/gone/app", sha256: "${'0'.repeat(64)}" }
+`, 'nestor-dep-detach-');
+  try {
+    const up = await runCli(['up', '--detach'], { cwd: dir, timeoutMs: 90_000 });
+    assert.notEqual(up.code, 0);
+    assert.match(up.stderr, new RegExp(`dep "app": download-failed: GET ${server.base}/gone/app: HTTP 404`));
+  } finally {
+    // Before the project folder goes: a node left running would outlive the test.
+    await runCli(['down'], { cwd: dir, timeoutMs: 30_000 });
+  }
+});
+
 test('up installs a github-release dep from the mirror setting and runs it', async (t) => {
   const server = await startReleaseServer(t);
   const served = server.add('/acme/hello/releases/download/v2/hello.zip', await buildArchive(t, 'zip', { 'hello/bin/hello': tool('hello from the release') }));
