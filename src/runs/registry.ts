@@ -97,6 +97,7 @@ export class RunRegistry {
   readonly #queues = new Map<string, Pending[]>();
   readonly #escalating = new Set<string>();
   readonly #draining = new Set<Promise<void>>();
+  readonly #publishing = new Set<Promise<void>>();
   #watch: { ready: Promise<void>; stop(): void } | null = null;
   #timer: NodeJS.Timeout | null = null;
   #tickDelay = Infinity;
@@ -210,6 +211,7 @@ export class RunRegistry {
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#watch?.stop();
     await Promise.allSettled([...this.#draining]);
+    await Promise.allSettled([...this.#publishing]);
   }
 
   #onChange(c: { key: string; value: unknown; revision: number; deleted: boolean }): void {
@@ -302,9 +304,14 @@ export class RunRegistry {
           continue;
         }
         this.#remember(id, run, write.revision);
-        // Published in order as one burst: the stream keeps a run's events in the order they happened.
-        const published = events.map((d) => this.#opts.publish(this.#opts.event(d)));
-        await Promise.all(published).catch((err: unknown) => this.#opts.onError?.(err));
+        // The record is the truth and is written; the events tell its history and are not
+        // waited for (one round trip less per operation). They leave in call order on one
+        // connection, so the stream keeps a run's events in the order they happened.
+        const published = Promise.all(events.map((d) => this.#opts.publish(this.#opts.event(d))))
+          .then(() => undefined)
+          .catch((err: unknown) => this.#opts.onError?.(err));
+        this.#publishing.add(published);
+        void published.finally(() => this.#publishing.delete(published));
         if (wake) this.#opts.wake(id);
       }
       batch.forEach((op, i) => {
