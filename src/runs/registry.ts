@@ -98,6 +98,7 @@ export class RunRegistry {
   readonly #escalating = new Set<string>();
   readonly #draining = new Set<Promise<void>>();
   readonly #publishing = new Set<Promise<void>>();
+  readonly #listeners = new Set<(run: Run, previous: Run | undefined) => void>();
   #watch: { ready: Promise<void>; stop(): void } | null = null;
   #timer: NodeJS.Timeout | null = null;
   #tickDelay = Infinity;
@@ -205,6 +206,12 @@ export class RunRegistry {
     return [...this.#cache.values()].map((c) => c.run);
   }
 
+  /** Calls `listener` with each newer record this node learns (its own writes and the watch's); returns the unsubscribe. */
+  subscribe(listener: (run: Run, previous: Run | undefined) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
   /** Stops the ticker and the watch; operations in flight finish. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -228,6 +235,13 @@ export class RunRegistry {
     const known = this.#cache.get(id);
     if (known !== undefined && known.revision >= revision) return;
     this.#cache.set(id, { run, revision });
+    for (const listener of this.#listeners) {
+      try {
+        listener(run, known?.run);
+      } catch (err) {
+        this.#opts.onError?.(err);
+      }
+    }
     // A run with a shorter interval than any before is checked at its pace from now on.
     if (!isFinished(run.state) && run.heartbeatIntervalMs / 2 < this.#tickDelay) this.#schedule();
   }

@@ -15,6 +15,9 @@ test('a run is created, heartbeats and receives a command over the bus', async (
   const h = await createHarness({ name: 'runs-registry' });
   t.after(() => h.close());
 
+  const seen: string[] = [];
+  const stop = h.node.runs.registry.subscribe((r, previous) => seen.push(`${previous?.state ?? '-'}→${r.state}`));
+  t.after(stop);
   const run = data(await requestRuns<Run>(h.bus, 'create', { body: { experiment: 'mnist', version: 'v1', params: { lr: 0.1 } }, by: 'test' }));
   assert.match(run.id, /^r-[0-9a-z]+-[0-9a-f]+$/);
   assert.equal(run.state, 'queued');
@@ -41,6 +44,7 @@ test('a run is created, heartbeats and receives a command over the bus', async (
   assert.equal(stored.commands.length, 1);
   assert.equal(stored.commands[0]?.deliveredAt, next?.deliveredAt);
 
+  assert.deepEqual(seen.slice(0, 2), ['-→queued', 'queued→running'], 'the node tells its listeners each newer record');
   await h.waitForEvent('orchestrator.run.command.acked', (e) => e.data.id === run.id);
   const state = await h.waitUntil('the run in state.runs', (s) => s.runs[run.id]?.params.lr === 0.01);
   const summary = state.runs[run.id];
