@@ -46,7 +46,7 @@ export interface RunRecords {
   create(key: string, value: unknown): Promise<{ ok: true; revision: number } | { ok: false; reason: string }>;
   update(key: string, value: unknown, expectedRevision: number): Promise<{ ok: true; revision: number } | { ok: false; reason: string }>;
   watch(
-    onChange: (c: { key: string; value: unknown; revision: number; deleted: boolean }) => void,
+    onChange: (c: { key: string; revision: number; deleted: boolean; read(): unknown }) => void,
     onError?: (err: unknown) => void,
   ): Promise<{ ready: Promise<void>; stop(): void }>;
 }
@@ -221,14 +221,17 @@ export class RunRegistry {
     await Promise.allSettled([...this.#publishing]);
   }
 
-  #onChange(c: { key: string; value: unknown; revision: number; deleted: boolean }): void {
+  #onChange(c: { key: string; revision: number; deleted: boolean; read(): unknown }): void {
     if (!c.key.startsWith(KEY_PREFIX)) return;
     const id = c.key.slice(KEY_PREFIX.length);
     if (c.deleted) {
       this.#cache.delete(id);
       return;
     }
-    if (typeof c.value === 'object' && c.value !== null) this.#remember(id, c.value as Run, c.revision);
+    // This node's own writes come back through the watch: already known, not decoded again.
+    if ((this.#cache.get(id)?.revision ?? 0) >= c.revision) return;
+    const value = c.read();
+    if (typeof value === 'object' && value !== null) this.#remember(id, value as Run, c.revision);
   }
 
   #remember(id: string, run: Run, revision: number): void {
