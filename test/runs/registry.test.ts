@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { requestRuns } from '../../src/bus/index.ts';
+import { runWakeSubject } from '../../src/events/index.ts';
 import { createHarness } from '../../src/harness/index.ts';
 import type { RunCommandResult, Run, RunCommand, RunReply } from '../../src/runs/index.ts';
 
@@ -72,4 +73,32 @@ test('a refused request answers its code and message', async (t) => {
   const bad = await requestRuns(h.bus, 'create', { body: { experiment: 'x' } });
   assert.equal(!bad.ok && bad.code, 'invalid');
   assert.match(!bad.ok ? bad.message : '', /version/);
+});
+
+test('a sent command wakes the run\'s listener; a repeated one does not; an oversized request is refused', async (t) => {
+  const h = await createHarness({ name: 'runs-wake' });
+  t.after(() => h.close());
+  const run = data(await requestRuns<Run>(h.bus, 'create', { body: { experiment: 'wake', version: 'v1' } }));
+  const sub = h.bus.nc.subscribe(runWakeSubject(run.id));
+  t.after(() => sub.unsubscribe());
+  await h.bus.nc.flush();
+  let wakes = 0;
+  const counted = (async () => {
+    for await (const _ of sub) wakes++;
+  })();
+  data(await requestRuns<RunCommandResult>(h.bus, 'command', { id: run.id, body: { id: 'w1', type: 'pause' } }));
+  data(await requestRuns<RunCommandResult>(h.bus, 'command', { id: run.id, body: { id: 'w1', type: 'pause' } }));
+  data(await requestRuns<RunCommandResult>(h.bus, 'command', { id: run.id, body: { id: 'w2', type: 'resume' } }));
+  // A round trip on the same connection: the wake-ups published before it have arrived.
+  await h.bus.nc.flush();
+  await requestRuns(h.bus, 'get', { id: run.id });
+  sub.unsubscribe();
+  await counted;
+  assert.equal(wakes, 2, 'one wake-up per new command');
+
+  const big = await requestRuns(h.bus, 'heartbeat', { id: run.id, body: { step: 1, checkpointVersion: 0, runtimeStatus: 'x'.repeat(70_000) } });
+  assert.equal(!big.ok && big.code, 'too_large');
+  const unknown = await requestRuns(h.bus, 'explode' as 'get', { id: run.id });
+  assert.equal(!unknown.ok && unknown.code, 'invalid');
+  assert.match(!unknown.ok ? unknown.message : '', /known: create, get, list/);
 });
