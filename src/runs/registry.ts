@@ -67,6 +67,8 @@ export interface RunRegistryOptions {
 
 const KEY_PREFIX = 'run.';
 const DEFAULT_LIMIT = 100;
+// Well under the broker's default 1 MiB message limit, which a list answer over the bus must fit.
+const LIST_BYTES = 512 * 1024;
 // Compare-and-set attempts before an operation gives up (each follows a fresh read).
 const CAS_ATTEMPTS = 20;
 
@@ -142,12 +144,15 @@ export class RunRegistry {
     const ids = [...this.#cache.keys()].filter((id) => filter.after === undefined || id > filter.after).sort();
     const runs: Run[] = [];
     let next: string | null = null;
+    let bytes = 0;
     for (const id of ids) {
       const run = (this.#cache.get(id) as Cached).run;
       if (filter.state !== undefined && run.state !== filter.state) continue;
       if (filter.health !== undefined && run.health !== filter.health) continue;
       if (filter.experiment !== undefined && run.experiment !== filter.experiment) continue;
-      if (runs.length === limit) {
+      // A page also ends before it outgrows one bus message (runs with long audit lists).
+      bytes += JSON.stringify(run).length;
+      if (runs.length === limit || (runs.length > 0 && bytes > LIST_BYTES)) {
         next = runs[runs.length - 1]?.id ?? null;
         break;
       }
