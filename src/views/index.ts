@@ -29,7 +29,9 @@ export { parseLogLine, showLogLine } from './log-line.ts';
 export type { LogLineView } from './log-line.ts';
 export {
   RUN_UI_ACTIONS,
+  asRunSummary,
   availableRunActions,
+  describeRunChange,
   filterRuns,
   formatMetric,
   heartbeatAge,

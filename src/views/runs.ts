@@ -207,6 +207,28 @@ export function sortRuns<R extends Pick<RunSummary, 'state' | 'createdAt' | 'id'
   });
 }
 
+/** A registry record as the rows read it: its pending commands counted, no heartbeat history. A summary stays as it is. */
+export function asRunSummary(run: Run | RunSummary): RunSummary {
+  if ('pendingCommands' in run) return run;
+  const { commands, transitions: _t, ...rest } = run;
+  return { ...rest, pendingCommands: commands.filter((c) => c.acknowledgedAt === null).length, history: [] };
+}
+
+/** What changed between two versions of a run, in words ("created", "running → paused", "step 40"); [] when nothing shown changed. */
+export function describeRunChange(before: RunSummary | undefined, after: RunSummary): string[] {
+  if (before === undefined) return [`created ${after.experiment}@${after.version} (${after.state})`];
+  const out: string[] = [];
+  if (before.state !== after.state) out.push(`${before.state} → ${after.state}${after.error === null ? '' : ` (${after.error})`}`);
+  if (before.health !== after.health) out.push(`health ${before.health} → ${after.health}`);
+  if (before.lastHeartbeatAt !== after.lastHeartbeatAt) {
+    const metrics = Object.entries(after.metrics).map(([k, v]) => `${k}=${formatMetric(v)}`);
+    out.push(`step ${after.step} ckpt ${after.checkpointVersion}${metrics.length > 0 ? ` ${metrics.join(' ')}` : ''}`);
+  }
+  if (before.pendingCommands !== after.pendingCommands) out.push(`${after.pendingCommands} pending command${after.pendingCommands === 1 ? '' : 's'}`);
+  if (JSON.stringify(before.params) !== JSON.stringify(after.params)) out.push(`params ${JSON.stringify(after.params)}`);
+  return out;
+}
+
 /** The first run of a list the UIs select: the first unhealthy unfinished one, else the first. */
 export function initialRunSelection(rows: readonly RunRow[]): string | null {
   return (rows.find((r) => !isFinished(r.state) && r.health !== 'healthy') ?? rows[0])?.id ?? null;
