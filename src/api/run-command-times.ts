@@ -24,44 +24,30 @@ export class RunCommandTimes {
   observe(event: Stored<NestorEvent>): RunLatency[] {
     const at = Date.parse(event.timestamp);
     if (Number.isNaN(at)) return [];
-    switch (event.type) {
-      case 'orchestrator.run.command.sent': {
-        const key = `${event.data.id}\0${event.data.command.id}`;
-        if (!this.#commands.has(key)) this.#commands.set(key, { type: event.data.command.type, sentAt: at, deliveredAt: null });
-        this.#trim();
-        return [];
-      }
-      case 'orchestrator.run.command.delivered': {
-        const c = this.#commands.get(`${event.data.id}\0${event.data.commandId}`);
-        if (c === undefined || c.deliveredAt !== null) return [];
-        c.deliveredAt = at;
-        return [{ kind: 'run-delivery', type: c.type, value: Math.max(0, at - c.sentAt) / 1000 }];
-      }
-      case 'orchestrator.run.command.acked': {
-        const key = `${event.data.id}\0${event.data.commandId}`;
-        const c = this.#commands.get(key);
-        this.#commands.delete(key);
-        // An ack without a delivery stamp (the job read the command another way) counts from the send.
-        return c === undefined ? [] : [{ kind: 'run-ack', type: c.type, value: Math.max(0, at - (c.deliveredAt ?? c.sentAt)) / 1000 }];
-      }
-      case 'orchestrator.run.heartbeat': {
-        const before = this.#heartbeats.get(event.data.id);
-        this.#heartbeats.set(event.data.id, at);
-        return before === undefined ? [] : [{ kind: 'run-heartbeat-gap', type: '', value: Math.max(0, at - before) / 1000 }];
-      }
-      case 'orchestrator.run.state': {
-        const to = event.data.to;
-        if (to === 'succeeded' || to === 'failed' || to === 'terminated') this.#forget(event.data.id);
-        return [];
-      }
-      default:
-        return [];
+    if (event.type === 'orchestrator.run.command.sent') {
+      const key = `${event.data.id}\0${event.data.command.id}`;
+      if (!this.#commands.has(key)) this.#commands.set(key, { type: event.data.command.type, sentAt: at, deliveredAt: null });
+      this.#trim();
+    } else if (event.type === 'orchestrator.run.command.delivered') {
+      const c = this.#commands.get(`${event.data.id}\0${event.data.commandId}`);
+      if (c === undefined || c.deliveredAt !== null) return [];
+      c.deliveredAt = at;
+      return [{ kind: 'run-delivery', type: c.type, value: Math.max(0, at - c.sentAt) / 1000 }];
+    } else if (event.type === 'orchestrator.run.command.acked') {
+      const key = `${event.data.id}\0${event.data.commandId}`;
+      const c = this.#commands.get(key);
+      this.#commands.delete(key);
+      // An ack without a delivery stamp (the job read the command another way) counts from the send.
+      return c === undefined ? [] : [{ kind: 'run-ack', type: c.type, value: Math.max(0, at - (c.deliveredAt ?? c.sentAt)) / 1000 }];
+    } else if (event.type === 'orchestrator.run.heartbeat') {
+      const before = this.#heartbeats.get(event.data.id);
+      this.#heartbeats.set(event.data.id, at);
+      return before === undefined ? [] : [{ kind: 'run-heartbeat-gap', type: '', value: Math.max(0, at - before) / 1000 }];
+    } else if (event.type === 'orchestrator.run.state') {
+      const to = event.data.to;
+      if (to === 'succeeded' || to === 'failed' || to === 'terminated') this.#forget(event.data.id);
     }
-  }
-
-  /** Commands sent and not yet acknowledged that are followed. */
-  get tracked(): number {
-    return this.#commands.size;
+    return [];
   }
 
   #forget(run: string): void {

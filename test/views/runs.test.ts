@@ -2,7 +2,7 @@
 // heartbeat age, tones and sparkline, the detail model, the commands on offer and tune pairs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Run, RunSummary } from '../../src/runs/core/index.ts';
+import type { Run } from '../../src/runs/core/index.ts';
 import {
   availableRunActions,
   heartbeatAge,
@@ -13,35 +13,7 @@ import {
   selectRunRows,
   sparkline,
 } from '../../src/views/index.ts';
-
-const NOW = new Date('2026-01-01T10:00:30.000Z');
-
-/** A run summary with sensible defaults. */
-export function runFixture(over: Partial<RunSummary> = {}): RunSummary {
-  const history = [0.9, 0.7, 0.5, 0.4].map((loss, i) => ({ at: `2026-01-01T10:00:${String(10 + i * 5).padStart(2, '0')}.000Z`, step: (i + 1) * 10, metrics: { loss, acc: i / 4 } }));
-  return {
-    id: 'r-1',
-    experiment: 'mnist',
-    version: '3',
-    params: { lr: 0.01, optimizer: 'adam' },
-    state: 'running',
-    runtimeStatus: 'training',
-    health: 'healthy',
-    heartbeatIntervalMs: 5_000,
-    step: 40,
-    checkpointVersion: 2,
-    metrics: { loss: 0.4, acc: 0.75 },
-    binding: { node: 'n1', instance: 'trainer', service: 'trainer', pid: 4242, processControl: true },
-    createdAt: '2026-01-01T10:00:00.000Z',
-    startedAt: '2026-01-01T10:00:10.000Z',
-    lastHeartbeatAt: '2026-01-01T10:00:27.000Z',
-    finishedAt: null,
-    error: null,
-    pendingCommands: 1,
-    history,
-    ...over,
-  };
-}
+import { NOW, runFixture } from './run-fixtures.ts';
 
 test('a run row names the experiment, its step, checkpoint, heartbeat age, pending commands and a sparkline of its first metric', () => {
   const [row] = selectRunRows({ 'r-1': runFixture() }, NOW);

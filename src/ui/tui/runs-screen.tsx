@@ -32,9 +32,13 @@ export function RunsScreen({ view, runs }: { view: TuiView; runs: { selected: st
   const body = height - HEADER - KEY_BAR;
   const wide = view.columns >= WIDE_COLUMNS;
   const sideWidth = wide ? Math.min(80, Math.floor(view.columns * 0.5)) : view.columns;
-  // One column: the list takes what its rows need, up to half the body; the detail the rest.
-  const listHeight = wide ? body : Math.max(PANE_CHROME + 2, Math.min(PANE_CHROME + 1 + Math.max(1, rows.length), Math.floor(body / 2)));
-  const detailHeight = wide ? body : body - listHeight;
+  // One column: the detail takes what its lines need while the list keeps a third of the body
+  // (or all its rows, when fewer); the list gets the rest.
+  const listNatural = PANE_CHROME + 1 + Math.max(1, rows.length);
+  const detailNatural = PANE_CHROME + 5 + (detail === null ? 0 : (detail.fields.some((f) => f.label === 'Error') ? 1 : 0) + detail.transitions.length + detail.commands.length);
+  const minList = Math.min(listNatural, Math.max(PANE_CHROME + 2, Math.floor(body / 3)));
+  const detailHeight = wide ? body : Math.max(PANE_CHROME + 2, Math.min(detailNatural, body - minList));
+  const listHeight = wide ? body : body - detailHeight;
   return (
     <Box flexDirection="column" width={view.columns} height={height} overflow="hidden">
       <Header view={selectHeader(view.state, view.node, view.broker)} link={view.link} />
