@@ -35,7 +35,7 @@ test('the detail shows params, binding, metrics and a chart; buttons follow the 
   assert.match(html, /<dd data-field="binding">trainer on n1 pid 4242 \(process control\)<\/dd>/);
   assert.match(html, /<dd data-field="lr">0\.01<\/dd>/);
   assert.match(html, /<div class="run-chart" data-metric="loss">/);
-  assert.match(html, /<polyline points="14\.0,86\.0 124\.7,\d+\.\d 235\.3,\d+\.\d 346\.0,14\.0"\/>/);
+  assert.match(html, /<polyline points="14\.0,14\.0 124\.7,42\.8 235\.3,71\.6 346\.0,86\.0"\/>/);
   assert.match(html, /<a href="\/status\/runs\?run=r-1&amp;metric=acc">acc<\/a>/);
   assert.match(html, /<button type="button" data-run-action="pause" title="Pause r-1 \(TUI runs view: p\)" data-on-click__stop="@post\(&#39;\/status\/runs\/r-1\/pause&#39;\)">/);
   assert.match(html, /data-run-action="resume"[^>]* disabled/);
