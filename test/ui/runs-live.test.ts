@@ -67,9 +67,15 @@ test('dashboard runs page and TUI runs view on a real node', async (t) => {
   const command = `env CI=true ${process.execPath} --import tsx test/ui/fixtures/tui-main.ts ${api}`;
   tmux('new-session', '-d', '-s', 'tui', '-x', '80', '-y', '24', '-c', PROJECT_DIR, command);
   const screen = (): string => tmux.screen('tui');
-  await until('the TUI header', () => /Nestor\s+node \S+ up/.test(screen()), 60_000);
+  // A wait that fails with the screen it saw.
+  const shows = async (what: string, re: RegExp, timeoutMs = 20_000): Promise<void> => {
+    await until(what, () => re.test(screen()), timeoutMs).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}; the screen:\n${screen()}`);
+    });
+  };
+  await shows('the TUI header', /Nestor\s+node \S+ up/, 60_000);
   tmux('send-keys', '-t', 'tui', 'R');
-  await until('the runs view with the paused run', () => new RegExp(`› ${run.id}\\s+mnist@3\\s+paused\\s+healthy\\s+30`).test(screen()), 20_000);
+  await shows('the runs view with the paused run', new RegExp(`› ${run.id}\\s+mnist@3\\s+paused\\s+healthy\\s+30`));
   const lines = screen().split('\n');
   assert.ok(lines.filter((l, i) => i < lines.length - 1 || l !== '').length <= 24, screen());
   assert.ok(lines.every((l) => [...l].length <= 80), screen());
@@ -77,14 +83,14 @@ test('dashboard runs page and TUI runs view on a real node', async (t) => {
   assert.match(screen(), /p pause\s+r resume\s+t terminate\s+u tune/);
 
   tmux('send-keys', '-t', 'tui', 'r');
-  await until('the resume toast', () => new RegExp(`resume sent to ${run.id}`).test(screen()));
+  await shows('the resume toast', new RegExp(`resume sent to ${run.id}`));
   const resumed = await ask<RunCommand>('next', { id: run.id });
   assert.equal(resumed.type, 'resume');
   tmux('send-keys', '-t', 'tui', 'u');
-  await until('the tune prompt', () => new RegExp(`tune ${run.id}: `).test(screen()));
+  await shows('the tune prompt', new RegExp(`tune ${run.id}: `));
   tmux('send-keys', '-t', 'tui', '-l', 'lr=0.25');
   tmux('send-keys', '-t', 'tui', 'Enter');
-  await until('the tune toast', () => new RegExp(`tune sent to ${run.id}`).test(screen()));
+  await shows('the tune toast', new RegExp(`tune sent to ${run.id}`));
   // The resume is delivered and waits for its ack: the tune is the next undelivered one.
   const tuned2 = await ask<RunCommand>('next', { id: run.id });
   assert.deepEqual([tuned2.type, tuned2.params], ['tune', { lr: 0.25 }]);

@@ -60,10 +60,10 @@ export function RunsKeyBar({ toast, readOnly = false, tune, target }: { toast: T
   if (tune !== null) {
     return (
       <Box height={1} flexShrink={0}>
-        <Text wrap="truncate-start">
+        <Text wrap="truncate-end">
           <Text bold color="cyan">{`tune ${target ?? ''}: `}</Text>
-          {`${tune}▏`}
-          <Text color="gray">{'  Enter sends · Esc cancels'}</Text>
+          {`${tune}▏  `}
+          <Text color="gray">Enter sends · Esc cancels</Text>
         </Text>
       </Box>
     );

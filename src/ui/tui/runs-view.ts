@@ -92,16 +92,24 @@ export function useRunsView(client: RunsClient, stateRef: { current: State }, re
     const cur = ref.current;
     const id = cur.selected;
     if (cur.tune !== null) {
-      if (key.escape) return setTune(null);
-      if (key.backspace || key.delete) return setTune(cur.tune.slice(0, -1));
-      if (key.return) {
-        const parsed = parseTunePairs(cur.tune.split(/\s+/).filter((p) => p !== ''));
-        if (!parsed.ok) return toast({ ok: false, text: parsed.message });
-        setTune(null);
+      // Keys come faster than renders (a paste is many): the ref holds the text typed so far.
+      const type = (text: string | null): void => {
+        ref.current.tune = text;
+        setTune(text);
+      };
+      if (key.escape) return type(null);
+      if (key.backspace || key.delete) return type(cur.tune.slice(0, -1));
+      // Text and Enter read together (a fast terminal, a paste) arrive as one input, "\r" included.
+      const end = input.search(/[\r\n]/);
+      if (key.return || end >= 0) {
+        const text = end >= 0 ? cur.tune + input.slice(0, end) : cur.tune;
+        type(null);
+        const parsed = parseTunePairs(text.split(/\s+/).filter((p) => p !== ''));
+        if (!parsed.ok) return toast({ ok: false, text: `tune: ${parsed.message}` });
         if (id !== null) send(id, 'tune', parsed.params);
         return;
       }
-      return setTune(cur.tune + input);
+      return type(cur.tune + input);
     }
     const list = rows().map((r) => r.id);
     const i = id === null ? -1 : list.indexOf(id);
@@ -112,7 +120,10 @@ export function useRunsView(client: RunsClient, stateRef: { current: State }, re
     if (action === undefined || run === undefined || id === null) return;
     if (readOnly()) return toast({ ok: false, text: 'read-only: this API refuses commands' });
     if (!availableRunActions(run).includes(action.type)) return toast({ ok: false, text: `${action.label.toLowerCase()} is not available for ${id} (${run.state})` });
-    if (action.type === 'tune') return setTune('');
+    if (action.type === 'tune') {
+      ref.current.tune = '';
+      return setTune('');
+    }
     if (action.type === 'terminate' && cur.confirm !== id) {
       setConfirm(id);
       return toast({ ok: false, text: `press t again to terminate ${id}` });
@@ -127,6 +138,7 @@ export function useRunsView(client: RunsClient, stateRef: { current: State }, re
     typing: () => ref.current.open && ref.current.tune !== null,
     toggle: () => {
       ref.current.open = !ref.current.open;
+      ref.current.tune = null;
       setOpen((o) => !o);
       setTune(null);
     },

@@ -31,20 +31,21 @@ export function RunsList({ rows, selected, height }: RunsListProps): ReactElemen
       <Text bold wrap="truncate-end">
         Runs <Text color="gray">{`(${rows.length} · R closes · j/k select)`}</Text>
       </Text>
-      <Text color="gray" wrap="truncate-end">{`  ${cell('RUN', 16)}${cell('EXPERIMENT', 14)}${cell('STATE', 11)}${cell('HEALTH', 8)}${cell('STEP', 7)}${cell('BEAT', 9)}METRIC`}</Text>
+      <Text color="gray" wrap="truncate-end">{`  ${cell('RUN', 21)}${cell('EXPERIMENT', 12)}${cell('STATE', 11)}${cell('HEALTH', 8)}${cell('STEP', 6)}${cell('BEAT', 6)}METRIC`}</Text>
       {rows.length === 0 ? <Text color="gray">  No runs yet.</Text> : null}
       {rows.slice(first, first + fit).map((r) => {
         const mark = r.id === selected;
         return (
           <Text key={r.id} inverse={mark} wrap="truncate-end">
             {mark ? '› ' : '  '}
-            <Text bold>{cell(r.id, 16)}</Text>
-            {cell(r.experiment, 14)}
+            {/* Generated ids (r-<time>-<random>) are 19 characters: the column keeps them whole. */}
+            <Text bold>{cell(r.id, 21)}</Text>
+            {cell(r.experiment, 12)}
             <Text color={toneColor(r.stateTone)}>{cell(r.state, 11)}</Text>
             <Text color={toneColor(r.healthTone)}>{cell(r.health, 8)}</Text>
-            {cell(String(r.step), 7)}
-            {cell(r.heartbeat.replace(' ago', ''), 9)}
-            {r.metric === null ? '-' : `${r.sparkline.slice(-8)} ${r.metricValue}`}
+            {cell(String(r.step), 6)}
+            {cell(r.heartbeat.replace(' ago', ''), 6)}
+            {r.metric === null ? '-' : `${r.sparkline.slice(-5)} ${r.metricValue}`}
           </Text>
         );
       })}
