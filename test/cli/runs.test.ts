@@ -93,6 +93,22 @@ test('runs list/show/pause/tune: --json shapes, tables, exit codes; metrics foll
   assert.equal(notPair.code, 2);
   assert.match(notPair.stderr, /"lr" is not key=value/);
 
+  // watch: a snapshot, then each change of the run as the events tell it.
+  const watchJson = h.startCli(['runs', 'watch', run.id, '--json']);
+  const snapshot = JSON.parse(await watchJson.waitForLine(/"kind":"snapshot"/)) as { runs: { id: string }[] };
+  assert.deepEqual(snapshot.runs.map((r) => r.id), [run.id]);
+  const watchLines = h.startCli(['runs', 'watch']);
+  await watchLines.waitForLine(new RegExp(`^${run.id}\\s+mnist@3\\s+paused`));
+  await ask('heartbeat', { id: run.id, body: { step: 7, checkpointVersion: 2, metrics: { loss: 0.25 } } });
+  const change = JSON.parse(await watchJson.waitForLine(/"kind":"change"/)) as { type: string; run: { id: string; step: number } };
+  assert.deepEqual([change.type, change.run.id, change.run.step], ['orchestrator.run.heartbeat', run.id, 7]);
+  await watchLines.waitForLine(new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  ${run.id}  step 7 ckpt 2 loss=0\\.25`));
+  assert.equal((await watchJson.interrupt()).code, 0);
+  assert.equal((await watchLines.interrupt()).code, 0);
+  const watchMissing = await cli('runs', 'watch', 'r-nope');
+  assert.equal(watchMissing.code, 1);
+  assert.match(watchMissing.stderr, /no run r-nope/);
+
   // /metrics of the node: runs by state and health, the pause's delivery and ack.
   let metrics = '';
   await until('the paused run in /metrics', async () => {
