@@ -99,6 +99,7 @@ export class RunRegistry {
   readonly #draining = new Set<Promise<void>>();
   #watch: { ready: Promise<void>; stop(): void } | null = null;
   #timer: NodeJS.Timeout | null = null;
+  #tickDelay = Infinity;
   #closed = false;
 
   constructor(opts: RunRegistryOptions) {
@@ -223,7 +224,10 @@ export class RunRegistry {
 
   #remember(id: string, run: Run, revision: number): void {
     const known = this.#cache.get(id);
-    if (known === undefined || known.revision < revision) this.#cache.set(id, { run, revision });
+    if (known !== undefined && known.revision >= revision) return;
+    this.#cache.set(id, { run, revision });
+    // A run with a shorter interval than any before is checked at its pace from now on.
+    if (!isFinished(run.state) && run.heartbeatIntervalMs / 2 < this.#tickDelay) this.#schedule();
   }
 
   // Queues an operation on one run; the first in line drains the queue.
@@ -313,13 +317,16 @@ export class RunRegistry {
   }
 
   #schedule(): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#watch === null) return;
+    if (this.#timer !== null) clearTimeout(this.#timer);
     let shortest = this.#opts.tickMs ?? 1_000;
     for (const { run } of this.#cache.values()) if (!isFinished(run.state)) shortest = Math.min(shortest, run.heartbeatIntervalMs / 2);
+    this.#tickDelay = Math.max(5, shortest);
     this.#timer = setTimeout(() => {
+      this.#timer = null;
       this.#tick();
       this.#schedule();
-    }, Math.max(5, shortest));
+    }, this.#tickDelay);
     this.#timer.unref();
   }
 
