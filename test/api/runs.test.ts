@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ApiRequestError } from '../../src/api/index.ts';
-import { ApiClient } from '../../src/api/index.ts';
+import { ApiClient, openApiDocument } from '../../src/api/index.ts';
+import { runPageSchema, runSchema } from '../../src/api/runs-openapi.ts';
 import { createHarness } from '../../src/harness/index.ts';
 import type { Harness } from '../../src/harness/index.ts';
 import type { Run, RunCommand, RunCommandResult } from '../../src/runs/index.ts';
@@ -102,6 +103,7 @@ test('commands go next → delivered → acked, each stamp set once', async (t) 
   assert.equal(ackAgain.acknowledgedAt, ack.acknowledgedAt, 'a second ack keeps the first stamp');
   await api.ackRunCommand(run.id, 't');
   const stored = await api.run(run.id);
+  runSchema.parse(stored);
   assert.deepEqual(stored.params, { lr: 0.01 });
   assert.deepEqual(
     stored.commands.map((c) => [c.id, c.deliveredAt !== null, c.acknowledgedAt !== null]),
@@ -126,6 +128,7 @@ test('list filters by state, health and experiment, a page at a time', async (t)
   assert.deepEqual(failed.map((r) => [r.id, r.error]), [['run-4', 'disk full']]);
   assert.equal((await api.runs({ health: 'lost' })).runs.length, 0);
 
+  runPageSchema.parse(await api.runs());
   const pages: string[][] = [];
   let after: string | undefined;
   for (;;) {
@@ -181,4 +184,19 @@ test('a run and its undelivered command outlive the node that took them', async 
   assert.equal(next?.id, 'after-restart', 'the undelivered command is delivered by the new node');
   const resumed = await api2.runHeartbeat(run.id, { step: 43, checkpointVersion: 4 });
   assert.equal(resumed.step, 43);
+});
+
+test('the OpenAPI document describes every run route', () => {
+  const paths = openApiDocument().paths as Record<string, Record<string, unknown>>;
+  const expected: [string, string][] = [
+    ['/api/v1/runs', 'post'],
+    ['/api/v1/runs', 'get'],
+    ['/api/v1/runs/{id}', 'get'],
+    ['/api/v1/runs/{id}/heartbeat', 'post'],
+    ['/api/v1/runs/{id}/finish', 'post'],
+    ['/api/v1/runs/{id}/commands', 'post'],
+    ['/api/v1/runs/{id}/commands/next', 'get'],
+    ['/api/v1/runs/{id}/commands/{commandId}/ack', 'post'],
+  ];
+  for (const [path, method] of expected) assert.ok(paths[path]?.[method], `${method} ${path}`);
 });
