@@ -74,7 +74,7 @@ export function RunDetailPane({ detail, height, width }: RunDetailPaneProps): Re
   const chart = detail.chart;
   const lines: string[] = [
     `step ${f.Step} · ckpt ${f.Checkpoint} · heartbeat ${f.Heartbeat} · pending ${f.Pending}`,
-    `status ${f.Status} · ${f.Binding}`,
+    `status ${f.Status} · ${f.Binding === '-' ? 'no service instance bound' : f.Binding}`,
     ...(chart === null ? ['no metrics yet'] : [`${chart.metric} ${sparkline(chart.values, Math.max(8, width - 30))} ${chart.min}…${chart.max}`]),
     `params  ${detail.params.map((p) => `${p.label}=${p.value}`).join(' ') || '-'}`,
     `metrics ${detail.metrics.map((m) => `${m.label}=${m.value}`).join(' ') || '-'}`,
