@@ -9,7 +9,9 @@ import { LIFECYCLE_STATES, getNode } from '../state/index.ts';
 import type { CaddyState } from '../state/index.ts';
 import { selectCounts } from '../views/index.ts';
 import type { LiveState } from './live-state.ts';
+import { observeRunLatency, runMetrics } from './metrics-runs.ts';
 import { groupUsage } from './proc-usage.ts';
+import type { RunLatency } from './run-command-times.ts';
 
 /** Counts kept by ApiMetrics from the start of the process, by label values joined with NUL. */
 export interface MetricsTallies {
@@ -40,6 +42,8 @@ export interface MetricsRegistry {
   registry: Registry;
   ready: Histogram<'service'>;
   probe: Histogram<'service' | 'probe'>;
+  /** Feeds a run command or heartbeat latency (metrics-runs.ts). */
+  observeRun(o: RunLatency): void;
 }
 
 const PREFIX = 'nestor_';
@@ -92,6 +96,7 @@ export function createRegistry(src: RegistrySources): MetricsRegistry {
   });
   tallied('sse_clients_dropped_total', 'SSE clients disconnected because they could not keep up.', ['kind'], t.sseDropped);
   stateMetrics(src, registers);
+  const runs = runMetrics(() => src.live.state.runs, registers);
   processMetrics(src, registers);
   brokerMetrics(src, registers);
   // The event-loop delay monitor wakes the loop every `precision` ms (10 by default): 100
@@ -101,7 +106,7 @@ export function createRegistry(src: RegistrySources): MetricsRegistry {
   for (const name of ['nodejs_active_resources_total', 'nodejs_active_handles_total', 'nodejs_active_requests_total']) {
     registry.removeSingleMetric(PREFIX + name);
   }
-  return { registry, ready, probe };
+  return { registry, ready, probe, observeRun: (o) => observeRunLatency(runs, o) };
 }
 
 function labelsOf<L extends string>(names: L[], key: string): Record<L, string> {

@@ -11,6 +11,8 @@ import type { State } from '../state/index.ts';
 import type { StreamKind } from './sse-connection.ts';
 import type { LiveEvent, LiveState } from './live-state.ts';
 import type { MetricsRegistry, MetricsTallies } from './metrics-registry.ts';
+import { RunCommandTimes } from './run-command-times.ts';
+import type { RunLatency } from './run-command-times.ts';
 
 /** Where the metrics read from. */
 export interface MetricsSources {
@@ -25,7 +27,10 @@ export interface MetricsSources {
 // without waiting for a scrape, so an unscraped node does not collect them for ever.
 const MAX_PENDING = 1_000;
 
-type Observation = { kind: 'ready'; labels: { service: string }; value: number } | { kind: 'probe'; labels: { service: string; probe: string }; value: number };
+type Observation =
+  | { kind: 'ready'; labels: { service: string }; value: number }
+  | { kind: 'probe'; labels: { service: string; probe: string }; value: number }
+  | RunLatency;
 
 /** The node's metrics: tallies kept from the start, and the registry loaded on first use. */
 export class ApiMetrics {
@@ -43,6 +48,7 @@ export class ApiMetrics {
   #registry: MetricsRegistry | null = null;
   #loading: Promise<MetricsRegistry> | null = null;
   #pending: Observation[] = [];
+  readonly #runTimes = new RunCommandTimes();
 
   constructor(src: MetricsSources) {
     this.#src = src;
@@ -60,6 +66,7 @@ export class ApiMetrics {
     else if (e.type === 'orchestrator.service.health' && e.data.latencyMs !== null) {
       this.#observe({ kind: 'probe', labels: { service: e.data.service, probe: e.data.probe }, value: e.data.latencyMs / 1000 });
     }
+    else if (e.type.startsWith('orchestrator.run.')) for (const o of this.#runTimes.observe(e)) this.#observe(o);
     const service = (e.data as { service?: unknown }).service;
     if (typeof service === 'string') {
       const before = getService(previous, service)?.restarts ?? 0;
@@ -107,7 +114,8 @@ export class ApiMetrics {
 
   #feed(r: MetricsRegistry, o: Observation): void {
     if (o.kind === 'ready') r.ready.observe(o.labels, o.value);
-    else r.probe.observe(o.labels, o.value);
+    else if (o.kind === 'probe') r.probe.observe(o.labels, o.value);
+    else r.observeRun(o);
   }
 
   #load(): Promise<MetricsRegistry> {

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { EVENT_TYPES } from '../events/index.ts';
 import { IMPORT_FORMATS } from '../import/index.ts';
+import { RUN_HEALTH, RUN_STATES } from '../runs/core/index.ts';
 import { UsageError } from './errors.ts';
 import type { Terminal } from './terminal.ts';
 
@@ -13,6 +14,8 @@ export const SHELLS = ['bash', 'zsh'] as const;
 // Verbs whose first argument is a service id, and those that take a file.
 const SERVICE_VERBS = ['status', 'logs', 'enable', 'disable', 'start', 'stop', 'restart'];
 const FILE_VERBS = ['replay', 'import'];
+// The subcommands of `nestor runs`.
+const RUNS_VERBS = ['list', 'show', 'pause', 'resume', 'terminate', 'tune', 'watch'];
 
 /** Prints the completion script for `shell`. */
 export function runCompletion(shell: string, program: Command, term: Terminal): number {
@@ -48,6 +51,8 @@ _nestor() {
     -o|--output) COMPREPLY=( $(compgen -f -- "\${cur}") ); return 0 ;;
     --format) [ "\${verb}" = import ] && { COMPREPLY=( $(compgen -W "${IMPORT_FORMATS.join(' ')}" -- "\${cur}") ); return 0; }
       COMPREPLY=( $(compgen -W "text dot mermaid" -- "\${cur}") ); return 0 ;;
+    --state) [ "\${verb}" = runs ] && { COMPREPLY=( $(compgen -W "${RUN_STATES.join(' ')}" -- "\${cur}") ); return 0; } ;;
+    --health) [ "\${verb}" = runs ] && { COMPREPLY=( $(compgen -W "${RUN_HEALTH.join(' ')}" -- "\${cur}") ); return 0; } ;;
     --type) COMPREPLY=( $(compgen -W "${EVENT_TYPES.map((t) => t.replace(/^orchestrator\./, '')).join(' ')}" -- "\${cur}") ); return 0 ;;
   esac
   opts=""
@@ -64,6 +69,7 @@ ${cases}
     completion) COMPREPLY=( $(compgen -W "${SHELLS.join(' ')}" -- "\${cur}") ) ;;
     harness) COMPREPLY=( $(compgen -W "replay" -- "\${cur}") ) ;;
     caddy) COMPREPLY=( $(compgen -W "modules build" -- "\${cur}") ) ;;
+    runs) [ "\${COMP_CWORD}" -eq 2 ] && COMPREPLY=( $(compgen -W "${RUNS_VERBS.join(' ')}" -- "\${cur}") ) ;;
   esac
   return 0
 }

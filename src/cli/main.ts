@@ -36,6 +36,8 @@ const verbs = {
   dep: () => import('./dep.ts'),
   tui: () => import('./tui.ts'),
   caddy: () => import('./caddy.ts'),
+  runs: () => import('./runs.ts'),
+  runsWatch: () => import('./runs-watch.ts'),
 };
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -263,6 +265,33 @@ export function buildProgram(term: Terminal, ctx: CliContext, done: (code: numbe
     .option('--caddy-version <version>', 'Caddy version to build (default the pinned one)')
     .option(...JSON_FLAG);
   caddyBuild.action(run(async () => (await verbs.caddy()).runCaddyBuild(caddyBuild.opts(), ctx, term)));
+
+  const runs = program.command('runs').description('the run registry: long jobs with heartbeats, health and control commands');
+  const runsList = runs
+    .command('list')
+    .description('list the runs: state, health, step, checkpoint, last heartbeat, pending commands')
+    .option(...FILE)
+    .option('--state <state>', 'only runs in this state (queued, running, paused, succeeded, failed, terminated)')
+    .option('--health <health>', 'only runs of this health (healthy, late, stale, lost)')
+    .option('--experiment <name>', 'only runs of this experiment')
+    .option(...JSON_FLAG);
+  runsList.action(run(async () => (await verbs.runs()).runRunsList(runsList.opts(), ctx, term)));
+  const runsShow = runs.command('show').argument('<id>', 'the run').description("one run's record, its last transitions and commands").option(...FILE).option(...JSON_FLAG);
+  runsShow.action(run(async () => (await verbs.runs()).runRunsShow(runsShow.args[0] as string, runsShow.opts(), ctx, term)));
+  for (const type of ['pause', 'resume', 'terminate'] as const) {
+    const cmd = runs.command(type).argument('<id>', 'the run').description(`ask a run to ${type}; its state changes when the job acknowledges`).option(...FILE).option(...JSON_FLAG);
+    cmd.action(run(async () => (await verbs.runs()).runRunsCommand(type, cmd.args[0] as string, cmd.args.slice(1), cmd.opts(), ctx, term)));
+  }
+  const runsTune = runs
+    .command('tune')
+    .argument('<id>', 'the run')
+    .argument('[pairs...]', 'key=value parameters (values as JSON when they parse, else strings)')
+    .description('send a run new parameter values; its params change when the job acknowledges')
+    .option(...FILE)
+    .option(...JSON_FLAG);
+  runsTune.action(run(async () => (await verbs.runs()).runRunsCommand('tune', runsTune.args[0] as string, runsTune.args.slice(1), runsTune.opts(), ctx, term)));
+  const runsWatch = runs.command('watch').argument('[id]', 'one run').description('follow the runs live (Ctrl-C to stop)').option(...FILE).option(...JSON_FLAG);
+  runsWatch.action(run(async () => (await verbs.runsWatch()).runRunsWatch(runsWatch.args[0], runsWatch.opts(), ctx, term)));
 
   return program;
 }

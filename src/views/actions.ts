@@ -28,6 +28,7 @@ export const NAVIGATION_KEYS: readonly { key: string; label: string }[] = [
   { key: 'l', label: 'show or hide log events in the feeds' },
   { key: 'a', label: "the log pane: every service's log, interleaved by time, or the selected one's" },
   { key: 'n', label: 'show or hide the nodes (j/k then select a node)' },
+  { key: 'R', label: 'the runs (long jobs): j/k select, p r t u pause, resume, terminate, tune' },
   { key: '?', label: 'show or hide help' },
   { key: 'q', label: 'quit' },
 ];

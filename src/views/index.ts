@@ -27,3 +27,28 @@ export { selectGraph } from './graph.ts';
 export type { GraphLayout, GraphNodeView, GraphEdgeView } from './graph.ts';
 export { parseLogLine, showLogLine } from './log-line.ts';
 export type { LogLineView } from './log-line.ts';
+export {
+  RUN_UI_ACTIONS,
+  asRunSummary,
+  availableRunActions,
+  describeRunChange,
+  filterRuns,
+  formatMetric,
+  heartbeatAge,
+  initialRunSelection,
+  isFinished,
+  isRunCommandType,
+  isRunHealth,
+  isRunState,
+  metricKeys,
+  parseTunePairs,
+  runHealthTone,
+  runMetricKey,
+  runStateTone,
+  selectRunDetail,
+  selectRunRow,
+  selectRunRows,
+  sortRuns,
+  sparkline,
+} from './runs.ts';
+export type { RunChart, RunDetail, RunFilter, RunRow, RunUiAction } from './runs.ts';

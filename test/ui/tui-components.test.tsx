@@ -36,7 +36,7 @@ test('the screen has the header, services, dependencies, events, detail and key 
   assert.match(f, /Last exit\s+code 1 at 2025-03-14T09:00:05\.000Z/);
   assert.match(f, /api listening/);
   assert.match(f, /\[e\] Enable\s+\[d\] Disable\s+\[r\] Restart/);
-  assert.match(f, /e enable\s+d disable\s+r restart\s+x forget\s+j\/k select\s+l logs\s+a all logs\s+n nodes\s+\? help\s+q quit/);
+  assert.match(f, /e enable\s+d disable\s+r restart\s+x forget\s+j\/k select\s+l logs\s+a all logs\s+n nodes\s+R runs\s+\? help\s+q quit/);
   // The NODE column: which node runs each service.
   assert.match(f, /SERVICE\s+STATE\s+PID\s+PORTS\s+RESTARTS\s+UPTIME\s+HEALTH\s+NODE/);
   assert.match(f, /› api\s+ready\s+203\s+primary:8081\s+1\s+24s\s+healthy\s+n1/);

@@ -6,6 +6,7 @@ import { Box } from 'ink';
 import type { ReactElement } from 'react';
 import type { NestorEvent, Stored } from '../../events/index.ts';
 import { NAVIGATION_KEYS, NODE_UI_ACTIONS, SERVICE_ACTIONS, recentFor, selectFeed, selectGraph, selectHeader, selectService, selectServiceRows } from '../../views/index.ts';
+import type { Run } from '../../runs/core/index.ts';
 import type { State } from '../../state/index.ts';
 import type { HeaderView, NodeRow } from '../../views/index.ts';
 import { Detail, detailHeight } from './components/detail.tsx';
@@ -14,6 +15,7 @@ import { Graph } from './components/graph.tsx';
 import { Header } from './components/header.tsx';
 import { Help, KeyBar } from './components/help.tsx';
 import { NodesPane } from './components/nodes.tsx';
+import { RunsScreen } from './runs-screen.tsx';
 import { ServicesTable } from './components/services-table.tsx';
 import { PANE_CHROME, layoutTui } from './layout.ts';
 
@@ -40,12 +42,15 @@ export interface TuiView {
   allLogs?: boolean;
   /** The nodes pane, open (key n) with its rows and selected node; null or absent when closed. */
   nodes?: { rows: NodeRow[]; selected: string | null } | null;
+  /** The runs view, open (key R): the selected run, its registry record when fetched, the tune text being typed (null when not). */
+  runs?: { selected: string | null; full: Run | null; tune: string | null } | null;
 }
 
 const DETAIL_EVENTS = 6;
 
 /** The whole screen. */
 export function App({ view }: { view: TuiView }): ReactElement {
+  if (view.runs) return <RunsScreen view={view} runs={view.runs} />;
   const rows = selectServiceRows(view.state, view.now);
   const detail = view.selected === null ? null : selectService(view.state, view.selected, view.now);
   const filter = { logs: view.showLogs === true };

@@ -3,7 +3,8 @@
 // before it only fill the feed), reconnecting with Last-Event-ID so that no event is missed or
 // applied twice (docs/api.md, *The event stream*). Keys send the same commands as the
 // dashboard's buttons, through the same REST route; with the nodes pane open (n), j/k move among
-// the nodes and d/u drain or undrain the selected one.
+// the nodes and d/u drain or undrain the selected one; with the runs view open (R, runs-view.ts),
+// j/k move among the runs and p/r/t/u send them commands through the runs API.
 import { useApp, useInput } from 'ink';
 import { useEffect, useRef, useState } from 'react';
 import type { ReactElement } from 'react';
@@ -15,6 +16,7 @@ import type { State } from '../../state/index.ts';
 import type { HeaderView, NodeRow } from '../../views/index.ts';
 import { App } from './app.tsx';
 import type { TuiView } from './app.tsx';
+import { useRunsView } from './runs-view.ts';
 import { useTerminalSize } from './terminal-size.ts';
 
 /** Props of the live TUI. */
@@ -72,6 +74,7 @@ export function LiveTui({ client, recentLimit = 200, healthEveryMs = 2_000 }: Li
   const shownNodes = nodeRows ?? selectNodes(state, null);
   const nodesRef = useRef<NodeRow[]>(shownNodes);
   nodesRef.current = shownNodes;
+  const runsView = useRunsView(client, stateRef, () => readOnlyRef.current, setToast, healthEveryMs);
 
   // Snapshot, then the live stream.
   useEffect(() => {
@@ -169,10 +172,14 @@ export function LiveTui({ client, recentLimit = 200, healthEveryMs = 2_000 }: Li
   useInput((input, key) => {
     const state = stateRef.current;
     const selected = selectedRef.current;
+    // The tune prompt takes every key; the runs view (R) its own j/k and commands.
+    if (runsView.typing()) return runsView.onKey(input, key);
+    if (input === 'q') return exit();
+    if (input === 'R') return runsView.toggle();
+    if (runsView.open()) return runsView.onKey(input, key);
     const rows = selectServiceRows(state, new Date());
     const ids = rows.map((r) => r.id);
     const i = selected === null ? -1 : ids.indexOf(selected);
-    if (input === 'q') return exit();
     if (input === '?') return setHelp((h) => !h);
     if (key.escape) return setHelp(false);
     if (input === 'l') return setShowLogs((s) => !s);
@@ -237,6 +244,7 @@ export function LiveTui({ client, recentLimit = 200, healthEveryMs = 2_000 }: Li
     showLogs,
     allLogs,
     nodes: nodesOpen ? { rows: shownNodes, selected: selectedNode } : null,
+    runs: runsView.view,
   };
   return <App view={view} />;
 }

@@ -7,6 +7,7 @@
 //   GET  /status/assets/follow-log.js   keeps log boxes at their newest line
 //   POST /status/services/:id/:verb   enable/disable/restart (...), answered with a toast
 //   POST /status/nodes/:id/:action    drain/undrain, answered with a toast
+//   /status/runs...                   the runs page and its commands (runs-page.ts)
 // Commands take the same path as REST and the CLI (the owning controller over NATS), node
 // requests the same as REST's (the node itself over NATS).
 import type { ApiContext, Route, RouteMount } from '../../api/index.ts';
@@ -18,6 +19,7 @@ import { datastarBundle, mergeFragments } from './datastar.ts';
 import { DashboardLive } from './live.ts';
 import { renderPage } from './page.ts';
 import { renderToast } from './render.ts';
+import { runsRoutes } from './runs-page.ts';
 import type { RenderContext } from './render.ts';
 import { template } from './templates.ts';
 
@@ -30,6 +32,7 @@ export const dashboardRoutes: RouteMount = (ctx: ApiContext): Route[] => {
   };
   const live = new DashboardLive(ctx, rc);
   return [
+    ...runsRoutes(ctx, rc),
     {
       method: 'GET',
       path: '/status',

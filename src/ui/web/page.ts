@@ -43,6 +43,7 @@ const KEYS = [
   "if (evt.key == '?') $help = !$help",
   "if (evt.key == 'Escape') $help = false",
   "if (evt.key == 'l') $logs = !$logs",
+  "if (evt.key == 'R') location.href = document.querySelector('[data-field=runs-link]').href",
   "const verb = { e: 'enable', d: 'disable', r: 'restart' }[evt.key]",
   "verb && $selected && document.querySelector('#row-' + CSS.escape($selected) + ' button[data-verb=' + verb + ']')?.click()",
 ].join('; ');
@@ -56,6 +57,7 @@ export function renderPage(p: PageInput, c: RenderContext): string {
     styleUrl: `/status/assets/style.css${c.query}`,
     scriptUrl: `/status/assets/datastar.js${c.query}`,
     followUrl: `/status/assets/follow-log.js${c.query}`,
+    runsUrl: `/status/runs${c.query}`,
     selectionCss: SELECTION_CSS,
     signals: JSON.stringify({ selected: first, live: false, pending: false, help: false, logs: false }),
     keys: KEYS,

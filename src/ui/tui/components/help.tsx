@@ -46,7 +46,7 @@ const KEYS: [string, string][] = [['j/k', 'select']];
 /** The one-line key bar at the bottom: read-only and the last command's outcome first, so a narrow terminal cuts keys, not news. */
 export function KeyBar({ toast, readOnly = false, showLogs = false, nodes = false, allLogs = false }: KeyBarProps): ReactElement {
   const actions = nodes ? NODE_UI_ACTIONS.map((a): [string, string] => [a.key, a.label.toLowerCase()]) : SERVICE_ACTIONS.map((a): [string, string] => [a.key, a.label.toLowerCase()]);
-  const keys: [string, string][] = [...actions, ...KEYS, ['l', showLogs ? 'hide logs' : 'logs'], ['a', allLogs ? 'one log' : 'all logs'], ['n', nodes ? 'services' : 'nodes'], ['?', 'help'], ['q', 'quit']];
+  const keys: [string, string][] = [...actions, ...KEYS, ['l', showLogs ? 'hide logs' : 'logs'], ['a', allLogs ? 'one log' : 'all logs'], ['n', nodes ? 'services' : 'nodes'], ['R', 'runs'], ['?', 'help'], ['q', 'quit']];
   return (
     <Box height={1} flexShrink={0}>
       <Text wrap="truncate-end">
