@@ -3,6 +3,7 @@
 // Last-Event-ID, so a reader sees every event exactly once (docs/api.md, *The event stream*).
 import type { CommandVerb, NestorEvent, Stored } from '../events/index.ts';
 import type { State } from '../state/index.ts';
+import type { CommandInput, RunCommandResult, CreateRunInput, FinishInput, HeartbeatInput, Run, RunCommand, RunListFilter, RunPage } from '../runs/core/index.ts';
 import { showLogLine } from '../views/index.ts';
 import type { NodeRow, StatusJson } from '../views/index.ts';
 import type { MergedLogLine } from './rest.ts';
@@ -31,6 +32,22 @@ export interface FollowOptions {
   signal?: AbortSignal;
   /** Delay before reconnecting, unless the server asked for another (default 500 ms). */
   retryMs?: number;
+}
+
+/** A refused API request: the HTTP status and the server's error code and message. */
+export class ApiRequestError extends Error {
+  readonly status: number;
+  readonly code: string;
+  /** The whole error object (a run conflict names `field`, `stored` and `sent`). */
+  readonly body: Record<string, unknown>;
+
+  constructor(method: string, path: string, status: number, body: Record<string, unknown>) {
+    super(`${method} ${path}: HTTP ${status}: ${typeof body.message === 'string' ? body.message : ''}`);
+    this.name = 'ApiRequestError';
+    this.status = status;
+    this.code = typeof body.code === 'string' ? body.code : String(status);
+    this.body = body;
+  }
 }
 
 /** HTTP client of one Nestor node. */
@@ -102,6 +119,57 @@ export class ApiClient {
       signal: AbortSignal.timeout(15_000),
     });
     return { status: res.status, body: (await res.json()) as { ok: boolean; message?: string } };
+  }
+
+  // A run request: JSON in and out; a non-2xx answer throws ApiRequestError; 204 is null.
+  async #runRequest<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const headers = this.#headers({ 'X-Nestor-Component': this.#component, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) });
+    const res = await fetch(`${this.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(15_000) });
+    if (res.status === 204) return null as T;
+    const parsed = (await res.json()) as T & { error?: Record<string, unknown> };
+    if (!res.ok) throw new ApiRequestError(method, path, res.status, parsed.error ?? {});
+    return parsed;
+  }
+
+  /** Registers a run (queued). */
+  createRun(input: CreateRunInput): Promise<Run> {
+    return this.#runRequest<Run>('POST', '/api/v1/runs', input);
+  }
+
+  /** One page of runs matching the filter. */
+  runs(filter: RunListFilter = {}): Promise<RunPage> {
+    const query = new URLSearchParams(Object.entries(filter).flatMap(([k, v]): [string, string][] => (v === undefined ? [] : [[k, String(v)]])));
+    return this.#runRequest<RunPage>('GET', `/api/v1/runs${query.size > 0 ? `?${query}` : ''}`);
+  }
+
+  /** The record of one run. */
+  run(id: string): Promise<Run> {
+    return this.#runRequest<Run>('GET', `/api/v1/runs/${encodeURIComponent(id)}`);
+  }
+
+  /** Sends a heartbeat of a run. */
+  runHeartbeat(id: string, input: HeartbeatInput): Promise<Run> {
+    return this.#runRequest<Run>('POST', `/api/v1/runs/${encodeURIComponent(id)}/heartbeat`, input);
+  }
+
+  /** Reports a run's end (succeeded or failed). */
+  finishRun(id: string, input: FinishInput): Promise<Run> {
+    return this.#runRequest<Run>('POST', `/api/v1/runs/${encodeURIComponent(id)}/finish`, input);
+  }
+
+  /** Sends a command to a run; `created` is false when its id was sent before. */
+  sendRunCommand(id: string, input: CommandInput): Promise<RunCommandResult> {
+    return this.#runRequest<RunCommandResult>('POST', `/api/v1/runs/${encodeURIComponent(id)}/commands`, input);
+  }
+
+  /** The run's next command (stamped delivered), or null when none waits. */
+  nextRunCommand(id: string): Promise<RunCommand | null> {
+    return this.#runRequest<RunCommand | null>('GET', `/api/v1/runs/${encodeURIComponent(id)}/commands/next`);
+  }
+
+  /** Acknowledges a command of a run. */
+  ackRunCommand(id: string, commandId: string): Promise<RunCommand> {
+    return this.#runRequest<RunCommand>('POST', `/api/v1/runs/${encodeURIComponent(id)}/commands/${encodeURIComponent(commandId)}/ack`);
   }
 
   /** Follows the event stream, reconnecting with Last-Event-ID until aborted. */

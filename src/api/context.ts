@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BusWriter } from '../bus/index.ts';
 import type { CommandVerb } from '../events/index.ts';
+import type { RunOp, RunReply, RunRequest } from '../runs/core/index.ts';
 import type { MemberRow } from '../views/index.ts';
 import type { CommandOutcome } from './commands.ts';
 import type { LiveState } from './live-state.ts';
@@ -33,6 +34,8 @@ export interface ApiContext {
   logFile(service: string): string | null;
   /** logging.format of a service of this node (json lines are shown as level and message). */
   logFormat(key: string): 'text' | 'json' | undefined;
+  /** Answers a run registry request (this node's registry, or any node's over the bus). */
+  runs(op: RunOp, req: RunRequest): Promise<RunReply>;
   /** Opens an event stream on a response (bounded queue, keep-alive, tracked for shutdown). */
   openStream(req: IncomingMessage, res: ServerResponse, kind: StreamKind, opts?: Partial<SseConnectionOptions>): SseConnection;
 }

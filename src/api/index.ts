@@ -14,6 +14,7 @@ export type { SseFrame } from './sse.ts';
 export { sendJson, sendError } from './respond.ts';
 export { openApiDocument } from './openapi.ts';
 export { mergedLogTail } from './rest.ts';
+export { runRoutes, readJsonBody } from './runs-route.ts';
 export type { MergedLogLine } from './rest.ts';
 export {
   serviceEntrySchema,
@@ -36,7 +37,7 @@ export type { CommandResult, CommandOutcome } from './commands.ts';
 export { matchesFilter } from './events-route.ts';
 export type { EventFilter } from './events-route.ts';
 export { askNode } from './nodes-route.ts';
-export { ApiClient } from './client.ts';
+export { ApiClient, ApiRequestError } from './client.ts';
 export type { ApiClientOptions, FollowItem, FollowOptions } from './client.ts';
 export { SseParser } from './sse-parse.ts';
 export type { SseMessage } from './sse-parse.ts';

@@ -12,10 +12,12 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { BusWriter } from '../bus/index.ts';
+import { requestRuns } from '../bus/index.ts';
 import type { ApiConfig } from '../config/index.ts';
 import { logFileOf } from '../process/index.ts';
 import { getService } from '../state/index.ts';
 import type { State } from '../state/index.ts';
+import type { RunOp, RunReply, RunRequest } from '../runs/core/index.ts';
 import type { MemberRow } from '../views/index.ts';
 import { isAuthorized } from './auth.ts';
 import { sendCommand } from './commands.ts';
@@ -27,6 +29,7 @@ import { ApiMetrics } from './metrics.ts';
 import { sendError } from './respond.ts';
 import { nodeRoutes } from './nodes-route.ts';
 import { restRoutes } from './rest.ts';
+import { runRoutes } from './runs-route.ts';
 import { matchRoute } from './router.ts';
 import { SseConnection } from './sse-connection.ts';
 import type { SseConnectionOptions } from './sse-connection.ts';
@@ -45,6 +48,8 @@ export interface ApiServerOptions {
   members?: () => MemberRow[] | null;
   /** More routes (the dashboard). */
   mounts?: RouteMount[];
+  /** Answers run registry requests (the node's registry); absent: they go over the bus to any node. */
+  runs?: (op: RunOp, req: RunRequest) => Promise<RunReply>;
   /** Frames a slow SSE client may have waiting before it is dropped (default 1000). */
   sseQueueLimit?: number;
   /** Interval of SSE keep-alive comments (default 15 s). */
@@ -92,6 +97,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     logFormat: (key) => opts.logFormat?.(key),
     logFile: (service) => (getService(live.state, service)?.node === opts.node ? logFileOf(logsDir, service) : null),
     openStream: (req, res, kind, o) => openStream(req, res, kind, o),
+    runs: opts.runs ?? ((op, req) => requestRuns(opts.bus, op, req)),
   };
   const openStream = (req: IncomingMessage, res: ServerResponse, kind: StreamKind, o: Partial<SseConnectionOptions> = {}): SseConnection => {
     metrics.streamOpened(kind);
@@ -109,7 +115,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     streams.add(conn);
     return conn;
   };
-  const routes: Route[] = [...restRoutes(), ...nodeRoutes(), metricsRoute(), ...(opts.mounts ?? []).flatMap((mount) => mount(ctx))];
+  const routes: Route[] = [...restRoutes(), ...nodeRoutes(), ...runRoutes(), metricsRoute(), ...(opts.mounts ?? []).flatMap((mount) => mount(ctx))];
   const server = createServer();
   server.keepAliveTimeout = 5_000;
   try {

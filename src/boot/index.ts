@@ -23,6 +23,8 @@ import { startClusterRole } from './cluster.ts';
 import type { ClusterRole } from './cluster.ts';
 import { startGuardian, takeCrashReport } from './guardian.ts';
 import { SnapshotSaver } from './snapshot-saver.ts';
+import { startNodeRuns } from './runs.ts';
+import type { NodeRuns } from './runs.ts';
 import { PreparedProject, prepareProject, registerProject } from './register-project.ts';
 import { applyProject, applyRequestOf } from './apply-project.ts';
 import type { ApplyOutcome, ApplyRequest } from './apply-project.ts';
@@ -60,6 +62,8 @@ export interface NodeHandle {
   cluster: ClusterRole;
   /** The node's managed Caddy (running once a service is exposed or config.caddy.enabled). */
   caddy: CaddyEdge;
+  /** The run registry (long jobs with heartbeats and commands), shared with every node through its bucket. */
+  runs: NodeRuns;
   /** Stops every service (dependents first), then the controller, then the bus. */
   shutdown(reason?: string): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -137,6 +141,7 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
   let controller: Controller | undefined;
   let clusterRole: ClusterRole | undefined;
   let saver: SnapshotSaver | undefined;
+  let nodeRuns: NodeRuns | undefined;
   // The steps after the bus are short: a stop asked for meanwhile is honoured between them.
   const checkpoint = (): void => opts.signal?.throwIfAborted();
   const runtime: { write?: () => Promise<void> } = {};
@@ -183,6 +188,7 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
     controller = started;
     await started.start();
     checkpoint();
+    const runs = (nodeRuns = await startNodeRuns(bus, config, onError));
     // The API is a shell of the node: it follows the stream like every view and sends commands
     // like every client. It listens before node.up so the announcement can carry its URL.
     api = await startApiServer({
@@ -195,6 +201,7 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
       // The membership starts after the API (its lease carries the API's URL).
       members: () => clusterRole?.members() ?? null,
       mounts: [dashboardRoutes],
+      runs: runs.request,
       onError,
     });
     const server = api;
@@ -299,6 +306,7 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
           // The last snapshot includes this node's node.down, so the next start reads no tail.
           await Promise.race([snapshots.stop(down?.seq), sleep(5_000)]);
           await server.close();
+          await runs.stop();
           await removeRuntimeInfo(config.dataDir, process.pid).catch(() => {});
           await bus.close();
           guardian.release();
@@ -331,6 +339,7 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
       shutdown,
       cluster,
       caddy: edge,
+      runs,
       [Symbol.asyncDispose]: () => shutdown(),
     };
   } catch (err) {
@@ -338,6 +347,7 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
     await edge.stop('boot failed').catch(() => {});
     await clusterRole?.stop({ leave: true }).catch(() => {});
     await api?.close().catch(() => {});
+    await nodeRuns?.stop().catch(() => {});
     await controller?.close().catch(() => {});
     await bus.close().catch(() => {});
     guardian.release();

@@ -1,7 +1,7 @@
 // Public entry of the bus module (a shell): the embedded nats-server, the connection, the event
 // stream, snapshot, lease and claim buckets, publishing and reading events, the state those
 // events reduce to, command requests and requests to a node about itself, and Caddy's
-// certificates kept in a bucket. Shells see a
+// certificates kept in a bucket, and the run registry's bucket and requests. Shells see a
 // BusReader or a BusWriter; only this module and the SDK import the NATS client.
 export {
   NatsServerNotFoundError,
@@ -52,3 +52,7 @@ export { brokerStats } from './broker-stats.ts';
 export type { BrokerStats } from './broker-stats.ts';
 export { CADDY_BUCKET, CADDY_SHARED_DIRS, keyOf as caddyKeyOf, pathOfKey as caddyPathOfKey, restoreCaddyFiles, storeCaddyFiles, watchCaddyData } from './caddy-storage.ts';
 export type { CaddyBucketOptions, CaddyDataWatch, CaddyFilesResult, StoreCaddyOptions, WatchCaddyOptions } from './caddy-storage.ts';
+export { RUNS_BUCKET, openRunStore } from './runs-store.ts';
+export type { RunStore, RunStoreChange, RunStoreEntry, RunStoreOptions, RunStoreWatch } from './runs-store.ts';
+export { RUNS_QUEUE, requestRuns, serveRuns, wakeRun } from './runs-requests.ts';
+export type { RunsHandler } from './runs-requests.ts';

@@ -1,5 +1,5 @@
 // Public entry of the event contract. Pure: no I/O, no clock, no randomness.
-export { ENVELOPE_VERSION, COMMAND_VERBS } from './types.ts';
+export { ENVELOPE_VERSION, COMMAND_VERBS, runIdOf } from './types.ts';
 export type {
   Origin,
   Envelope,
@@ -54,6 +54,15 @@ export type {
   SnapshotSaved,
   ProjectApplied,
   ProjectRejected,
+  RunEvent,
+  RunCreated,
+  RunAttached,
+  RunHeartbeat,
+  RunStateChanged,
+  RunHealthChanged,
+  RunCommandSent,
+  RunCommandDelivered,
+  RunCommandAcked,
 } from './types.ts';
 export { payloadSchemas, ID_PATTERN, EVENT_TYPES } from './payloads.ts';
 export { encode, decode, isEventType, validatePayload, makeEvent, emptyDecodeStats, countDecoded } from './codec.ts';
@@ -68,6 +77,9 @@ export {
   commandRequestSubject,
   nodeRequestSubject,
   registerSubject,
+  runFilter,
+  runsRequestSubject,
+  runWakeSubject,
 } from './subjects.ts';
 export { makeEventId } from './ids.ts';
 

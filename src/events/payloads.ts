@@ -1,6 +1,7 @@
 // Payload schemas of every event type. One schema per type; the TypeScript types in types.ts
 // are inferred from these, so the validator and the compiler can never disagree.
 import * as z from 'zod';
+import { RUN_COMMAND_TYPES, RUN_HEALTH, RUN_ID_PATTERN, RUN_STATES } from '../runs/core/types.ts';
 
 /** Ids of services and nodes become subject tokens, so they may not contain dots or spaces. */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -18,6 +19,9 @@ const requester = z.object({ node: z.string(), component: z.string(), user: z.st
 // later, field by field. A record schema rebuilds the object and silently drops a `__proto__`
 // key, so the controller would judge a different spec than the one the client validated.
 const specObject = z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), { message: 'expected an object' });
+
+const runId = z.string().regex(RUN_ID_PATTERN, 'letters, digits, "-" or "_" (1 to 64)');
+const runBinding = z.object({ node: z.string(), instance: z.string(), service: z.string(), pid: z.number().int().nullable(), processControl: z.boolean() });
 
 export const payloadSchemas = {
   'orchestrator.service.register': z.object({
@@ -253,6 +257,35 @@ export const payloadSchemas = {
     source: z.string(),
     errors: z.array(z.object({ path: z.string(), expected: z.string(), got: z.unknown().optional() })),
   }),
+  // Runs (src/runs): long jobs with heartbeats and control commands; the record is in KV, these tell its history.
+  'orchestrator.run.created': z.object({
+    run: z.object({
+      id: runId,
+      experiment: z.string(),
+      version: z.string(),
+      params: specObject,
+      heartbeatIntervalMs: z.number().int().min(1),
+      binding: runBinding.nullable(),
+      terminateGraceMs: z.number().int().min(0).optional(),
+    }),
+  }),
+  'orchestrator.run.attached': z.object({ id: runId, binding: runBinding }),
+  'orchestrator.run.heartbeat': z.object({
+    id: runId,
+    step: z.number().int().min(0),
+    checkpointVersion: z.number().int().min(0),
+    metrics: z.record(z.string(), z.number()),
+    runtimeStatus: z.string(),
+  }),
+  'orchestrator.run.state': z.object({ id: runId, from: z.enum(RUN_STATES), to: z.enum(RUN_STATES), reason: z.string() }),
+  'orchestrator.run.health': z.object({ id: runId, from: z.enum(RUN_HEALTH), to: z.enum(RUN_HEALTH), reason: z.string() }),
+  'orchestrator.run.command.sent': z.object({
+    id: runId,
+    command: z.object({ id: runId, type: z.enum(RUN_COMMAND_TYPES), params: specObject, requestedBy: z.string() }),
+  }),
+  'orchestrator.run.command.delivered': z.object({ id: runId, commandId: runId }),
+  /** A `tune` ack merges `params` into the run's params. */
+  'orchestrator.run.command.acked': z.object({ id: runId, commandId: runId, type: z.enum(RUN_COMMAND_TYPES), params: specObject }),
 } as const;
 
 /** Every known event type, in contract order. */

@@ -4,24 +4,26 @@
 //   orchestrator.command.<node>.<service>.<verb>
 //   orchestrator.node.<node>.<tail>                e.g. orchestrator.node.n1.up
 //   orchestrator.snapshot.<node>.<tail>
+//   orchestrator.run.<node>.<runId>.<tail>         e.g. orchestrator.run.n1.r-abc.command.sent
 // <tail> is the event type without its first two tokens, so the type is recoverable from the
 // subject and the reverse.
-import type { EventType, NestorEvent } from './types.ts';
+import { runIdOf } from './types.ts';
+import type { EventType, NestorEvent, RunEvent } from './types.ts';
 
 /** Root of every event subject; the event stream captures `orchestrator.>`. */
 export const SUBJECT_ROOT = 'orchestrator';
 /** Everything the event stream stores. */
 export const ALL_EVENTS = 'orchestrator.>';
 
-const SCOPED_FAMILIES = new Set(['service', 'command']);
+const SCOPED_FAMILIES = new Set(['service', 'command', 'run']);
 
 /** The subject an event is published on. */
 export function subjectFor(event: Pick<NestorEvent, 'type' | 'origin' | 'data'>): string {
   const [root, family, ...tail] = event.type.split('.');
   const node = event.origin.node;
   if (family !== undefined && SCOPED_FAMILIES.has(family)) {
-    const service = (event.data as { service: string }).service;
-    return [root, family, node, service, ...tail].join('.');
+    const scope = family === 'run' ? runIdOf(event as RunEvent) : (event.data as { service: string }).service;
+    return [root, family, node, scope, ...tail].join('.');
   }
   return [root, family, node, ...tail].join('.');
 }
@@ -56,4 +58,19 @@ export function commandRequestSubject(node: string, verb: string): string {
 /** Subject on which a node answers requests about itself (`nodes`, `drain`, ...; core NATS, not stored). */
 export function nodeRequestSubject(node: string, action: string): string {
   return `nestor.rpc.${node}.node.${action}`;
+}
+
+/** Filter subject for every event of one run (on every node unless one is given). */
+export function runFilter(runId: string, node = '*'): string {
+  return `orchestrator.run.${node}.${runId}.>`;
+}
+
+/** Subject of a run registry request (`create`, `heartbeat`, ...; core NATS, any node answers). */
+export function runsRequestSubject(op: string): string {
+  return `nestor.runs.${op}`;
+}
+
+/** Subject of the wake-up a run's SDK listens to: a command was sent (core NATS, empty, not stored). */
+export function runWakeSubject(runId: string): string {
+  return `nestor.runs.wake.${runId}`;
 }

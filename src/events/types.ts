@@ -118,6 +118,22 @@ export type SnapshotSaved = E<'orchestrator.snapshot.saved'>;
 export type ProjectApplied = E<'orchestrator.project.applied'>;
 /** An edited project file was not applied because it is invalid; nothing running was touched. */
 export type ProjectRejected = E<'orchestrator.project.rejected'>;
+/** A run (a long job) was registered, queued until its first heartbeat. */
+export type RunCreated = E<'orchestrator.run.created'>;
+/** A restarted job re-attached to its run: the run is now bound to this instance and process. */
+export type RunAttached = E<'orchestrator.run.attached'>;
+/** A run reported progress: step, checkpoint version, metrics, runtime status. */
+export type RunHeartbeat = E<'orchestrator.run.heartbeat'>;
+/** A run's state changed (queued, running, paused, succeeded, failed, terminated), and why. */
+export type RunStateChanged = E<'orchestrator.run.state'>;
+/** A run's health changed (healthy, late, stale, lost), and why. */
+export type RunHealthChanged = E<'orchestrator.run.health'>;
+/** A control command was queued for a run. */
+export type RunCommandSent = E<'orchestrator.run.command.sent'>;
+/** A run fetched a command (its delivery stamp is set). */
+export type RunCommandDelivered = E<'orchestrator.run.command.delivered'>;
+/** A run acknowledged a command; state changes (pause, resume, terminate) and tuned params follow the ack. */
+export type RunCommandAcked = E<'orchestrator.run.command.acked'>;
 
 /** Any event Nestor publishes or consumes. */
 export type NestorEvent =
@@ -165,7 +181,15 @@ export type NestorEvent =
   | CaddyCertRestored
   | SnapshotSaved
   | ProjectApplied
-  | ProjectRejected;
+  | ProjectRejected
+  | RunCreated
+  | RunAttached
+  | RunHeartbeat
+  | RunStateChanged
+  | RunHealthChanged
+  | RunCommandSent
+  | RunCommandDelivered
+  | RunCommandAcked;
 
 /** Command verbs accepted by the controller. */
 export const COMMAND_VERBS = ['enable', 'disable', 'start', 'stop', 'restart', 'forget'] as const;
@@ -175,6 +199,13 @@ export type CommandVerb = (typeof COMMAND_VERBS)[number];
 export type CommandEvent = CommandEnable | CommandDisable | CommandStart | CommandStop | CommandRestart | CommandForget;
 /** An event about one service (it carries `data.service`). */
 export type ServiceScopedEvent = Extract<NestorEvent, { data: { service: string } }>;
+
+/** Any event about a run. */
+export type RunEvent = RunCreated | RunAttached | RunHeartbeat | RunStateChanged | RunHealthChanged | RunCommandSent | RunCommandDelivered | RunCommandAcked;
+/** The id of the run an event is about. */
+export function runIdOf(e: RunEvent): string {
+  return e.type === 'orchestrator.run.created' ? e.data.run.id : e.data.id;
+}
 
 /** An event as read back from the stream, with its stream sequence (the cursor of every view). */
 export type Stored<T extends NestorEvent = NestorEvent> = T & { seq: number };

@@ -4,7 +4,7 @@
 // reordered or duplicated event cannot crash a view. Stored events at or below state.seq are
 // already included and return the state as is, which makes snapshot + overlapping tail harmless.
 import { instanceKey, keyOf } from '../events/index.ts';
-import type { NestorEvent, ServiceRegistered, ServiceScopedEvent, Stored } from '../events/index.ts';
+import type { NestorEvent, RunEvent, ServiceRegistered, ServiceScopedEvent, Stored } from '../events/index.ts';
 import { cloneService } from './clone.ts';
 import { getService } from './lookup.ts';
 import { nodeBroker, nodeDown, nodeDraining, nodeUp } from './nodes.ts';
@@ -14,11 +14,12 @@ import { memoryExceeded } from './limits.ts';
 import { lost, placed, unplaced } from './placement.ts';
 import { addLog, applyCommand, registerInstance, registrationOutline, withNextRun } from './service-common.ts';
 import { reduceService } from './service-machine.ts';
+import { reduceRun } from './runs.ts';
 import type { ServiceState, State } from './types.ts';
 
 /** The state before any event. */
 export function emptyState(): State {
-  return { services: {}, nodes: {}, seq: 0, counters: { applied: 0, ignored: 0, ignoredByType: {} } };
+  return { services: {}, nodes: {}, runs: {}, seq: 0, counters: { applied: 0, ignored: 0, ignoredByType: {} } };
 }
 
 /** The stream sequence of a stored event, or 0 for an event that was never stored. */
@@ -33,15 +34,21 @@ export function reduce(state: State, event: Stored | NestorEvent): State {
   if (eventSeq > 0 && eventSeq <= state.seq) return state;
   const seq = eventSeq > 0 ? eventSeq : state.seq;
   const c = state.counters;
-  const out = apply(state, event, eventSeq);
-  if (out === null) {
+  // Runs live beside the services and never touch them.
+  const runs = isRunEvent(event) ? reduceRun(state.runs, event) : state.runs;
+  const out = runs === null ? null : isRunEvent(event) ? state : apply(state, event, eventSeq);
+  if (out === null || runs === null) {
     const byType = { ...c.ignoredByType, [event.type]: (c.ignoredByType[event.type] ?? 0) + 1 };
     const counters = { applied: c.applied, ignored: c.ignored + 1, ignoredByType: byType };
-    return { services: state.services, nodes: state.nodes, seq, counters };
+    return { services: state.services, nodes: state.nodes, runs: state.runs, seq, counters };
   }
   // A literal rather than a spread: measurably faster, and the type still checks every field.
   const counters = { applied: c.applied + 1, ignored: c.ignored, ignoredByType: c.ignoredByType };
-  return { services: out.services, nodes: out.nodes, seq, counters };
+  return { services: out.services, nodes: out.nodes, runs, seq, counters };
+}
+
+function isRunEvent(e: NestorEvent): e is RunEvent {
+  return e.type.startsWith('orchestrator.run.');
 }
 
 /** Applies events in order, starting from `from` (default: the empty state). */
@@ -52,7 +59,7 @@ export function reduceAll(events: Iterable<Stored | NestorEvent>, from: State = 
 }
 
 // Returns the new services/nodes, or null when the event is impossible (counted as ignored).
-function apply(state: State, e: NestorEvent, seq: number): NodeOutcome | null {
+function apply(state: State, e: Exclude<NestorEvent, RunEvent>, seq: number): NodeOutcome | null {
   switch (e.type) {
     case 'orchestrator.service.register':
       return register(state, e, seq);

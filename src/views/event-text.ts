@@ -1,7 +1,8 @@
 // The one wording of every event, used by `nestor events`, `watch`, the dashboard's feed and the
 // TUI's feed. Every place that shows the text also shows the event's type and subject beside it,
 // so the text leaves those out and says only what the payload adds.
-import type { NestorEvent, ProjectApplied } from '../events/index.ts';
+import { runIdOf } from '../events/index.ts';
+import type { NestorEvent, ProjectApplied, RunEvent } from '../events/index.ts';
 import { formatDuration } from './duration.ts';
 
 /** What an event says, in a few words (empty when the type and subject say it all). */
@@ -98,6 +99,21 @@ export function describeEvent(e: NestorEvent): string {
       return describeApplied(e.data);
     case 'orchestrator.project.rejected':
       return `${e.data.source} not applied: ${e.data.errors.map((x) => `${x.path}: expected ${x.expected}`).join('; ')}`;
+    case 'orchestrator.run.created':
+      return `${e.data.run.experiment}@${e.data.run.version}, heartbeat every ${formatDuration(e.data.run.heartbeatIntervalMs)}${e.data.run.binding === null ? '' : ` (${e.data.run.binding.instance} on ${e.data.run.binding.node})`}`;
+    case 'orchestrator.run.attached':
+      return `${e.data.binding.instance} on ${e.data.binding.node}${e.data.binding.pid === null ? '' : `, pid ${e.data.binding.pid}`}`;
+    case 'orchestrator.run.heartbeat':
+      return `step ${e.data.step}, checkpoint ${e.data.checkpointVersion}${e.data.runtimeStatus === '' ? '' : `, ${e.data.runtimeStatus}`}`;
+    case 'orchestrator.run.state':
+    case 'orchestrator.run.health':
+      return `${e.data.from} → ${e.data.to} (${e.data.reason})`;
+    case 'orchestrator.run.command.sent':
+      return `${e.data.command.type} ${e.data.command.id} by ${e.data.command.requestedBy}${Object.keys(e.data.command.params).length === 0 ? '' : ` ${JSON.stringify(e.data.command.params)}`}`;
+    case 'orchestrator.run.command.delivered':
+      return e.data.commandId;
+    case 'orchestrator.run.command.acked':
+      return `${e.data.type} ${e.data.commandId}`;
   }
 }
 
@@ -113,6 +129,7 @@ function describeApplied(d: ProjectApplied['data']): string {
 
 /** The service an event is about, `node <id>` for node events, or '' when neither. */
 export function eventSubject(e: NestorEvent): string {
+  if (e.type.startsWith('orchestrator.run.')) return `run ${runIdOf(e as RunEvent)}`;
   const data = e.data as { service?: unknown; node?: unknown };
   if (typeof data.service === 'string') {
     const instance = (e.data as { instance?: unknown }).instance;

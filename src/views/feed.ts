@@ -150,5 +150,16 @@ function feedTone(e: NestorEvent): Tone {
       return 'muted';
     case 'orchestrator.project.applied':
       return 'ok';
+    case 'orchestrator.run.created':
+    case 'orchestrator.run.attached':
+    case 'orchestrator.run.command.sent':
+    case 'orchestrator.run.command.delivered':
+    case 'orchestrator.run.command.acked':
+    case 'orchestrator.run.heartbeat':
+      return 'muted';
+    case 'orchestrator.run.state':
+      return e.data.to === 'failed' || e.data.to === 'terminated' ? 'error' : e.data.to === 'succeeded' ? 'ok' : 'muted';
+    case 'orchestrator.run.health':
+      return e.data.to === 'healthy' ? 'ok' : e.data.to === 'lost' ? 'error' : 'warn';
   }
 }

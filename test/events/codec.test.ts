@@ -135,6 +135,9 @@ test('subjectFor puts the node and the service at fixed positions, and the type 
     if (family === 'service' || family === 'command') {
       assert.equal(tokens[3], 'api', `${subject}: service at position 3`);
       assert.deepEqual(tokens.slice(4), tail);
+    } else if (family === 'run') {
+      assert.equal(tokens[3], 'r-1', `${subject}: run id at position 3`);
+      assert.deepEqual(tokens.slice(4), tail);
     } else {
       assert.deepEqual(tokens.slice(3), tail);
     }
@@ -143,6 +146,7 @@ test('subjectFor puts the node and the service at fixed positions, and the type 
   assert.equal(subjectFor(sampleEvent('orchestrator.service.start.failed')), 'orchestrator.service.n1.api.start.failed');
   assert.equal(subjectFor(sampleEvent('orchestrator.command.restart')), 'orchestrator.command.n1.api.restart');
   assert.equal(subjectFor(sampleEvent('orchestrator.node.up')), 'orchestrator.node.n1.up');
+  assert.equal(subjectFor(sampleEvent('orchestrator.run.command.sent')), 'orchestrator.run.n1.r-1.command.sent');
 });
 
 test('serviceFilter selects exactly the events about that service', () => {

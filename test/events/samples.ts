@@ -126,6 +126,16 @@ export const samplePayloads: { [T in EventType]: PayloadOf<T> } = {
     restarted: [],
   },
   'orchestrator.project.rejected': { node: 'n1', source: '/home/dev/project/nestor.yaml', errors: [{ path: 'services.web.process.command', expected: 'a non-empty string' }] },
+  'orchestrator.run.created': {
+    run: { id: 'r-1', experiment: 'mnist', version: 'v3', params: { lr: 0.01 }, heartbeatIntervalMs: 1000, binding: { node: 'n1', instance: 'api', service: 'api', pid: SAMPLE.pid, processControl: true } },
+  },
+  'orchestrator.run.attached': { id: 'r-1', binding: { node: 'n1', instance: 'api', service: 'api', pid: 4343, processControl: true } },
+  'orchestrator.run.heartbeat': { id: 'r-1', step: 120, checkpointVersion: 3, metrics: { loss: 0.42 }, runtimeStatus: 'training' },
+  'orchestrator.run.state': { id: 'r-1', from: 'queued', to: 'running', reason: 'first heartbeat' },
+  'orchestrator.run.health': { id: 'r-1', from: 'healthy', to: 'late', reason: 'no heartbeat for 2 intervals of 1s' },
+  'orchestrator.run.command.sent': { id: 'r-1', command: { id: 'c-1', type: 'tune', params: { lr: 0.001 }, requestedBy: 'cli' } },
+  'orchestrator.run.command.delivered': { id: 'r-1', commandId: 'c-1' },
+  'orchestrator.run.command.acked': { id: 'r-1', commandId: 'c-1', type: 'tune', params: { lr: 0.001 } },
 };
 
 const BASE_MS = Date.parse('2025-03-14T09:26:53.000Z');

@@ -16,7 +16,7 @@ test('two harnesses run side by side with separate servers, data dirs and stream
   await b.waitForEvent('orchestrator.service.disabled', (e) => e.data.reason === 'b again');
 
   // Each stream holds its own node's announcement and only its own events.
-  const services = (h: typeof a) => h.events().map((e) => [e.seq, 'service' in e.data ? e.data.service : e.data.node]);
+  const services = (h: typeof a) => h.events().map((e) => [e.seq, 'service' in e.data ? e.data.service : 'node' in e.data ? e.data.node : null]);
   assert.deepEqual(services(a), [[1, a.config.node], [2, 'only-a']]);
   assert.deepEqual(services(b), [[1, b.config.node], [2, 'only-b'], [3, 'only-b']]);
   assert.notEqual(a.config.node, b.config.node);

@@ -6,7 +6,8 @@
 //   'none'   applied, and there is no such service (any more: a retired service leaves the state)
 // The last column is a service that was never registered. The table is checked exhaustively:
 // a new event type or state without a row or column fails the typecheck and this test. The same
-// table is printed in docs/events.md, and the last test keeps the two identical.
+// table is printed in docs/events.md, and the last test keeps the two identical. Run events
+// never touch a service: a run's creation is applied, the others are ignored (no run here).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -68,6 +69,14 @@ const TABLE: Record<EventType, Row> = {
   'orchestrator.snapshot.saved':             ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       'none'],
   'orchestrator.project.applied':            ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       'none'],
   'orchestrator.project.rejected':           ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       'none'],
+  'orchestrator.run.created':                ['=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       '=',       'none'],
+  'orchestrator.run.attached':               ['-',       '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-'],
+  'orchestrator.run.heartbeat':              ['-',       '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-'],
+  'orchestrator.run.state':                  ['-',       '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-'],
+  'orchestrator.run.health':                 ['-',       '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-'],
+  'orchestrator.run.command.sent':           ['-',       '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-'],
+  'orchestrator.run.command.delivered':      ['-',       '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-'],
+  'orchestrator.run.command.acked':          ['-',       '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-',       '-'],
 };
 
 // How a service reaches each state: real event sequences, not a hand-built object.

@@ -127,3 +127,63 @@ export interface RunSummary extends Omit<Run, 'commands' | 'transitions'> {
 
 /** Heartbeats kept per run in the reduced state. */
 export const RUN_HISTORY_LENGTH = 40;
+
+// Added with the registry: the grace period of a terminate (interface merging keeps the
+// declarations above as they are), ids, and the request/reply contract of the bus and the API.
+
+/** Body of a run creation: how long a `terminate` may go unacknowledged before its process is stopped. */
+export interface CreateRunInput {
+  terminateGraceMs?: number;
+}
+/** A run records the grace period of its terminate (DEFAULT_TERMINATE_GRACE_MS when not given). */
+export interface Run {
+  terminateGraceMs?: number;
+}
+/** Grace period of a terminate when the run declares none. */
+export const DEFAULT_TERMINATE_GRACE_MS = 30_000;
+
+/** Run and command ids: subject tokens, so no dots or spaces. */
+export const RUN_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Operations of the registry, as bus subjects `nestor.runs.<op>`. */
+export const RUN_OPS = ['create', 'get', 'list', 'heartbeat', 'finish', 'command', 'next', 'ack', 'attach'] as const;
+/** One registry operation. */
+export type RunOp = (typeof RUN_OPS)[number];
+
+/** Why the registry refused a request (`internal`: an unexpected failure, not the caller's fault). */
+export type RunErrorCode = 'invalid' | 'not_found' | 'conflict' | 'finished' | 'too_large' | 'internal';
+
+/** A registry request on the bus: the run, the command, the body, who asks. */
+export interface RunRequest {
+  id?: string;
+  commandId?: string;
+  body?: unknown;
+  by?: string;
+}
+
+/** A registry answer on the bus; `details` names the field, stored and sent values of a conflict. */
+export type RunReply<T = unknown> = { ok: true; data: T } | { ok: false; code: RunErrorCode; message: string; details?: Record<string, unknown> };
+
+/** Filters and paging of a run list (ids in ascending order; `after` is the last id of the previous page). */
+export interface RunListFilter {
+  state?: RunState;
+  health?: RunHealth;
+  experiment?: string;
+  limit?: number;
+  after?: string;
+}
+
+/** One page of runs; `next` is the `after` of the following page, null on the last. */
+export interface RunPage {
+  runs: Run[];
+  next: string | null;
+}
+
+/** What a command request answers: the command, and false when its id was already known. */
+export interface RunCommandResult {
+  command: RunCommand;
+  created: boolean;
+}
+
+/** Largest body the registry accepts, over HTTP and over the bus. */
+export const RUN_BODY_LIMIT = 64 * 1024;

@@ -1,0 +1,67 @@
+// Run registry requests travel as core NATS request/reply on nestor.runs.<op>, answered by any
+// node (queue group `nestor-runs`), so a job inside a service needs no HTTP port. Requests are
+// answered concurrently: one slow run must not hold the heartbeats of the others. A sent
+// command also publishes an empty wake-up on nestor.runs.wake.<runId> (not stored).
+import { runWakeSubject, runsRequestSubject } from '../events/index.ts';
+import type { RunOp, RunReply, RunRequest } from '../runs/core/index.ts';
+import { RUN_BODY_LIMIT, RUN_OPS } from '../runs/core/index.ts';
+import type { RequestService } from './commands.ts';
+import { handlesOf } from './handles.ts';
+import type { BusReader } from './reader.ts';
+
+/** Queue group of the nodes answering run requests. */
+export const RUNS_QUEUE = 'nestor-runs';
+
+/** Answers one request: the operation and the parsed request. */
+export type RunsHandler = (op: RunOp, req: RunRequest) => Promise<RunReply>;
+
+/** Sends one request to the registry (any node) and returns its answer; throws on no responders and on timeout. */
+export async function requestRuns<T = unknown>(bus: BusReader, op: RunOp, req: RunRequest, timeoutMs = 10_000): Promise<RunReply<T>> {
+  const reply = await handlesOf(bus).nc.request(runsRequestSubject(op), JSON.stringify(req), { timeout: timeoutMs });
+  return JSON.parse(new TextDecoder().decode(reply.data)) as RunReply<T>;
+}
+
+/** Answers the registry requests of every operation with `handle`, each as it comes. */
+export function serveRuns(bus: BusReader, handle: RunsHandler): RequestService {
+  const sub = handlesOf(bus).nc.subscribe(runsRequestSubject('*'), { queue: RUNS_QUEUE });
+  const inFlight = new Set<Promise<void>>();
+  const loop = (async () => {
+    for await (const m of sub) {
+      const op = m.subject.slice(m.subject.lastIndexOf('.') + 1);
+      const answer = (async (): Promise<RunReply> => {
+        if (!(RUN_OPS as readonly string[]).includes(op)) return { ok: false, code: 'invalid', message: `unknown run operation "${op}"; known: ${RUN_OPS.join(', ')}` };
+        if (m.data.length > RUN_BODY_LIMIT) return { ok: false, code: 'too_large', message: `request: ${m.data.length} bytes, more than the ${RUN_BODY_LIMIT} bytes a run request may have` };
+        const req = parseRequest(m.data);
+        if (req === null) return { ok: false, code: 'invalid', message: 'request: expected a JSON object {"id", "commandId", "body", "by"}' };
+        return handle(op as RunOp, req);
+      })().catch((err: unknown): RunReply => ({ ok: false, code: 'internal', message: (err as Error).message ?? String(err) }));
+      const p = answer.then((reply) => {
+        m.respond(JSON.stringify(reply));
+      });
+      inFlight.add(p);
+      void p.finally(() => inFlight.delete(p));
+    }
+  })();
+  return {
+    async stop() {
+      sub.unsubscribe();
+      await loop;
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+/** Tells a run's SDK that a command waits (best effort: a job that misses it fetches on its next poll). */
+export function wakeRun(bus: BusReader, runId: string): void {
+  handlesOf(bus).nc.publish(runWakeSubject(runId));
+}
+
+function parseRequest(data: Uint8Array): RunRequest | null {
+  if (data.length === 0) return {};
+  try {
+    const v = JSON.parse(new TextDecoder().decode(data)) as unknown;
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as RunRequest) : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,141 @@
+// The run registry's bucket: one key per run (`run.<id>`, the whole record as JSON), written
+// only with compare-and-set so that two nodes never overwrite each other, and watched by every
+// node so each knows every run. Conflicts come back as values, like the lease bucket's; any
+// other failure is thrown.
+import { StorageType } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import type { KV, KvWatchEntry } from '@nats-io/kv';
+import type { StoreKind } from '../config/index.ts';
+import { StreamSetupError } from './errors.ts';
+import { handlesOf } from './handles.ts';
+import { isWrongLastSequence } from './leases.ts';
+import type { LeaseWrite } from './leases.ts';
+
+/** Name of the KV bucket holding run records. */
+export const RUNS_BUCKET = 'nestor-runs';
+
+/** One stored record and its revision (the compare-and-set token). */
+export interface RunStoreEntry {
+  value: unknown;
+  revision: number;
+}
+
+/** A record as the watch delivers it; a deleted key has `value` null. */
+export interface RunStoreChange extends RunStoreEntry {
+  key: string;
+  deleted: boolean;
+}
+
+/** A running watch of the bucket. */
+export interface RunStoreWatch {
+  /** Resolves once every record stored when the watch began has been delivered. */
+  ready: Promise<void>;
+  stop(): void;
+}
+
+/** The run bucket, opened with {@link openRunStore}. */
+export interface RunStore {
+  get(key: string): Promise<RunStoreEntry | null>;
+  /** Writes `key` only if it holds nothing. */
+  create(key: string, value: unknown): Promise<LeaseWrite>;
+  /** Writes `key` only if its revision is still `expectedRevision`. */
+  update(key: string, value: unknown, expectedRevision: number): Promise<LeaseWrite>;
+  /** Delivers every current record, then every change, until stopped. */
+  watch(onChange: (change: RunStoreChange) => void, onError?: (err: unknown) => void): Promise<RunStoreWatch>;
+}
+
+/** How the bucket is made on first use: the event stream's store and replicas. */
+export interface RunStoreOptions {
+  store: StoreKind;
+  replicas: number;
+}
+
+/** Opens (creating on first use) the run bucket of a bus. */
+export async function openRunStore(bus: object, opts: RunStoreOptions): Promise<RunStore> {
+  const { js } = handlesOf(bus);
+  let kv: KV;
+  try {
+    kv = await new Kvm(js).create(RUNS_BUCKET, {
+      storage: opts.store === 'memory' ? StorageType.Memory : StorageType.File,
+      replicas: opts.replicas,
+      history: 1,
+      // Reads after a refused compare-and-set must show the write that refused it.
+      allow_direct: false,
+    });
+    const info = (await kv.status()).streamInfo;
+    if (info.config.num_replicas !== opts.replicas) {
+      const jsm = await js.jetstreamManager();
+      await jsm.streams.update(info.config.name, { ...info.config, num_replicas: opts.replicas });
+    }
+  } catch (err) {
+    throw new StreamSetupError(`KV_${RUNS_BUCKET}`, 'Check the JetStream account limits of the server and events.replicas.', { cause: err });
+  }
+  return {
+    async get(key) {
+      const e = await kv.get(key);
+      if (e === null || e.operation !== 'PUT') return null;
+      return { value: decode(e), revision: e.revision };
+    },
+    create: (key, value) => written(kv.create(key, JSON.stringify(value)), 'exists'),
+    update: (key, value, expectedRevision) => written(kv.update(key, JSON.stringify(value), expectedRevision), 'wrong-revision'),
+    watch: (onChange, onError) => watchRuns(kv, onChange, onError),
+  };
+}
+
+async function written(write: Promise<number>, reason: 'exists' | 'wrong-revision'): Promise<LeaseWrite> {
+  try {
+    return { ok: true, revision: await write };
+  } catch (err) {
+    if (isWrongLastSequence(err)) return { ok: false, reason };
+    throw err;
+  }
+}
+
+// Should the watch's iterator end (its consumer lost with a server), a new watch replays every
+// current record; a reader keeps the newest revision of each, so a repeat changes nothing.
+async function watchRuns(kv: KV, onChange: (c: RunStoreChange) => void, onError?: (err: unknown) => void): Promise<RunStoreWatch> {
+  let stopped = false;
+  let markReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  // An empty bucket delivers nothing to say the replay is over.
+  if ((await kv.status()).values === 0) markReady();
+  let current = await kv.watch();
+  const take = (e: KvWatchEntry): void => {
+    const deleted = e.operation !== 'PUT';
+    onChange({ key: e.key, value: deleted ? null : decode(e), revision: e.revision, deleted });
+    if (e.isUpdate || e.delta === 0) markReady();
+  };
+  void (async () => {
+    for (;;) {
+      try {
+        for await (const e of current) take(e);
+      } catch (err) {
+        onError?.(err);
+      }
+      if (stopped) return;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      if (stopped) return;
+      try {
+        current = await kv.watch();
+      } catch (err) {
+        onError?.(err);
+      }
+    }
+  })();
+  return {
+    ready,
+    stop() {
+      stopped = true;
+      markReady();
+      current.stop();
+    },
+  };
+}
+
+function decode(e: { json<T>(): T; string(): string }): unknown {
+  try {
+    return e.json();
+  } catch {
+    return e.string();
+  }
+}

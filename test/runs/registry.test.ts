@@ -1,0 +1,71 @@
+// The run registry on a real node: a run created over the bus, its heartbeats, a command sent,
+// fetched and acknowledged, each change told by an event and folded into state.runs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { requestRuns } from '../../src/bus/index.ts';
+import { createHarness } from '../../src/harness/index.ts';
+import type { RunCommandResult, Run, RunCommand, RunReply } from '../../src/runs/index.ts';
+
+function data<T>(reply: RunReply<T>): T {
+  if (!reply.ok) throw new Error(`refused: ${reply.code}: ${reply.message}`);
+  return reply.data;
+}
+
+test('a run is created, heartbeats and receives a command over the bus', async (t) => {
+  const h = await createHarness({ name: 'runs-registry' });
+  t.after(() => h.close());
+
+  const run = data(await requestRuns<Run>(h.bus, 'create', { body: { experiment: 'mnist', version: 'v1', params: { lr: 0.1 } }, by: 'test' }));
+  assert.match(run.id, /^r-[0-9a-z]+-[0-9a-f]+$/);
+  assert.equal(run.state, 'queued');
+  assert.equal(run.health, 'healthy');
+
+  const beat = data(await requestRuns<Run>(h.bus, 'heartbeat', { id: run.id, body: { step: 10, checkpointVersion: 1, metrics: { loss: 0.5 } } }));
+  assert.equal(beat.state, 'running', 'the first heartbeat starts the run');
+  assert.equal(beat.step, 10);
+
+  const sent = data(await requestRuns<RunCommandResult>(h.bus, 'command', { id: run.id, body: { id: 'c1', type: 'tune', params: { lr: 0.01 } }, by: 'test' }));
+  assert.equal(sent.created, true);
+  assert.equal(sent.command.deliveredAt, null);
+
+  const next = data(await requestRuns<RunCommand | null>(h.bus, 'next', { id: run.id }));
+  assert.equal(next?.id, 'c1');
+  assert.ok(next?.deliveredAt !== null);
+  assert.equal(data(await requestRuns<RunCommand | null>(h.bus, 'next', { id: run.id })), null, 'nothing more to deliver');
+
+  const acked = data(await requestRuns<RunCommand>(h.bus, 'ack', { id: run.id, commandId: 'c1' }));
+  assert.ok(acked.acknowledgedAt !== null);
+
+  const stored = data(await requestRuns<Run>(h.bus, 'get', { id: run.id }));
+  assert.deepEqual(stored.params, { lr: 0.01 }, 'the tune ack merged its params');
+  assert.equal(stored.commands.length, 1);
+  assert.equal(stored.commands[0]?.deliveredAt, next?.deliveredAt);
+
+  await h.waitForEvent('orchestrator.run.command.acked', (e) => e.data.id === run.id);
+  const state = await h.waitUntil('the run in state.runs', (s) => s.runs[run.id]?.params.lr === 0.01);
+  const summary = state.runs[run.id];
+  assert.equal(summary?.state, 'running');
+  assert.equal(summary?.step, 10);
+  assert.equal(summary?.pendingCommands, 0);
+  assert.equal(summary?.history.length, 1);
+  const types = h.events().filter((e) => e.type.startsWith('orchestrator.run.')).map((e) => e.type);
+  assert.deepEqual(types, [
+    'orchestrator.run.created',
+    'orchestrator.run.heartbeat',
+    'orchestrator.run.state',
+    'orchestrator.run.command.sent',
+    'orchestrator.run.command.delivered',
+    'orchestrator.run.command.acked',
+  ]);
+});
+
+test('a refused request answers its code and message', async (t) => {
+  const h = await createHarness({ name: 'runs-refused' });
+  t.after(() => h.close());
+  const missing = await requestRuns(h.bus, 'get', { id: 'nope' });
+  assert.equal(missing.ok, false);
+  assert.equal(!missing.ok && missing.code, 'not_found');
+  const bad = await requestRuns(h.bus, 'create', { body: { experiment: 'x' } });
+  assert.equal(!bad.ok && bad.code, 'invalid');
+  assert.match(!bad.ok ? bad.message : '', /version/);
+});
