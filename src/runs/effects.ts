@@ -12,11 +12,8 @@
 import { instanceKey } from '../events/index.ts';
 import type { NestorEvent, Stored } from '../events/index.ts';
 import { killGroup } from '../process/index.ts';
-import { FINISHED_RUN_STATES } from './core/index.ts';
+import { DEFAULT_TERMINATE_GRACE_MS, FINISHED_RUN_STATES } from './core/index.ts';
 import type { Run, RunBinding, RunState } from './core/index.ts';
-
-/** Grace period of a terminate when the run declares none. */
-const TERMINATE_GRACE_MS = 30_000;
 
 /** The parts of a run the effects read from the node's state. */
 export interface BoundRun {
@@ -28,10 +25,10 @@ export interface BoundRun {
 /** What the effects change in the registry. */
 export interface RunEffectsRegistry {
   get(id: string): Promise<Run>;
-  /** Ends an unfinished run as terminated with `error` (the supervisor stopped it). */
-  terminate(id: string, error: string): Promise<unknown>;
+  /** Ends an unfinished run as terminated with `reason` as its error (the supervisor stopped it). */
+  markTerminated(id: string, reason: string): Promise<unknown>;
   /** Sets the health of an unfinished run to lost at once. */
-  lose(id: string, reason: string): Promise<unknown>;
+  markLost(id: string, reason: string): Promise<unknown>;
 }
 
 /** Options of startRunEffects. */
@@ -79,7 +76,7 @@ export function startRunEffects(opts: RunEffectsOptions): RunEffects {
   const armTerminate = async (run: BoundRun & { binding: RunBinding }): Promise<void> => {
     if (graceTimers.has(run.id)) return;
     const record = await opts.registry.get(run.id);
-    const grace = (record as { terminateGraceMs?: number }).terminateGraceMs ?? TERMINATE_GRACE_MS;
+    const grace = record.terminateGraceMs ?? DEFAULT_TERMINATE_GRACE_MS;
     const timer = setTimeout(() => {
       graceTimers.delete(run.id);
       void expire(run.id, run.binding.instance, grace).catch(onError);
@@ -98,7 +95,7 @@ export function startRunEffects(opts: RunEffectsOptions): RunEffects {
       const pgid = opts.controller.runningPids()[instance];
       if (pgid !== undefined) signalGroup(pgid, 'SIGCONT');
       await opts.controller.command('stop', instance, { node: opts.node, component: 'runs' });
-      await opts.registry.terminate(id, `terminate not acknowledged within ${formatSeconds(grace)}s`);
+      await opts.registry.markTerminated(id, `terminate not acknowledged within ${formatSeconds(grace)}s`);
     } finally {
       terminating.delete(id);
     }
@@ -127,7 +124,7 @@ export function startRunEffects(opts: RunEffectsOptions): RunEffects {
       const key = instanceKey(data.service as string, (data.instance as number | undefined) ?? 1);
       for (const run of Object.values(runs)) {
         if (!local(run) || run.binding.instance !== key || terminating.has(run.id)) continue;
-        void opts.registry.lose(run.id, 'process gone').catch(onError);
+        void opts.registry.markLost(run.id, 'process gone').catch(onError);
       }
     }
   };
