@@ -17,7 +17,7 @@ export interface GammaConfig {
   /** Never acknowledge `terminate` (shows the supervisor stopping a job after the grace period). */
   ignoreTerminate: boolean;
   terminateGraceMs?: number;
-  /** Where checkpoint.json goes. */
+  /** Where checkpoint.json goes: GAMMA_DATA_DIR, else the service's data dir. */
   dataDir: string;
 }
 
@@ -38,7 +38,7 @@ export function readGammaConfig(env: NodeJS.ProcessEnv): GammaConfig {
     processControl: bool(env, 'GAMMA_PROCESS_CONTROL', true),
     ignoreTerminate: bool(env, 'GAMMA_IGNORE_TERMINATE', false),
     ...(grace === undefined || grace === '' ? {} : { terminateGraceMs: int(env, 'GAMMA_TERMINATE_GRACE_MS', 30_000, 0) }),
-    dataDir: env.NESTOR_DATA_DIR?.trim() || env.GAMMA_DATA_DIR?.trim() || '.gamma',
+    dataDir: env.GAMMA_DATA_DIR?.trim() || env.NESTOR_DATA_DIR?.trim() || '.gamma',
   };
 }
 
