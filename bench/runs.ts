@@ -29,6 +29,13 @@ const COMMANDS = Number(process.env.BENCH_RUNS_COMMANDS ?? 200);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** CPU (% of one core) and RSS (MB) of the orchestrator, and the CPU of its nats-server. */
+interface Usage {
+  cpuPct: number;
+  rssMb: number;
+  natsCpuPct: number;
+}
+
 /** What the runs benchmark measured. */
 export interface RunsFigures {
   natsPerSec: number;
@@ -36,8 +43,8 @@ export interface RunsFigures {
   floorPerSec: number;
   deliveredMs: { p50: number; p99: number };
   ackedMs: { p50: number; p99: number };
-  idle: { cpuPct: number; rssMb: number };
-  live: { cpuPct: number; rssMb: number; heartbeatsPerSec: number };
+  idle: Usage;
+  live: Usage & { heartbeatsPerSec: number; latencyMs: { p50: number; p99: number } };
 }
 
 /** Runs every pass against one detached node; prints and returns the figures. */
@@ -49,13 +56,13 @@ export async function benchRuns(): Promise<RunsFigures> {
     const up = await nestor(['up', '--detach', '--wait-timeout', '2m'], bench.dir);
     if (up.code !== 0) throw new Error(`nestor up --detach failed:\n${up.out}`);
     const runtime = JSON.parse(readFileSync(join(bench.dir, '.data', 'runtime.json'), 'utf8')) as { nats: string; api: string; pid: number };
-    const orchestrator = nestorPids(bench.dir).orchestrator;
+    const pids = nestorPids(bench.dir);
     const nc = await connect({ servers: runtime.nats, name: 'bench-runs' });
     try {
       // The idle figures first, before any run exists.
       await sleep(3000);
-      const idle = await usage(orchestrator, IDLE_MS);
-      console.log(`idle node: orchestrator ${fmt(idle.cpuPct)}% CPU, RSS ${fmt(idle.rssMb)} MB (${IDLE_MS / 1000} s)`);
+      const idle = await usage(pids, IDLE_MS);
+      console.log(`idle node: orchestrator ${fmt(idle.cpuPct)}% CPU, RSS ${fmt(idle.rssMb)} MB; nats-server ${fmt(idle.natsCpuPct)}% CPU (${IDLE_MS / 1000} s)`);
 
       const floorPerSec = await floor(nc);
       console.log(`floor (bare request/reply, nothing stored), ${CONCURRENCY} in flight: ${Math.round(floorPerSec).toLocaleString('en-US')} req/s`);
@@ -72,9 +79,9 @@ export async function benchRuns(): Promise<RunsFigures> {
         `command send → delivered: p50 ${fmt(latency.deliveredMs.p50)} ms, p99 ${fmt(latency.deliveredMs.p99)} ms; send → acked: p50 ${fmt(latency.ackedMs.p50)} ms, p99 ${fmt(latency.ackedMs.p99)} ms (${COMMANDS} tunes)`,
       );
 
-      const live = await liveRuns(nc, orchestrator);
+      const live = await liveRuns(nc, pids);
       console.log(
-        `${LIVE} live runs, one heartbeat a second each (${Math.round(live.heartbeatsPerSec)}/s sent): orchestrator ${fmt(live.cpuPct)}% CPU, RSS ${fmt(live.rssMb)} MB (idle: ${fmt(idle.cpuPct)}%, ${fmt(idle.rssMb)} MB)`,
+        `${LIVE} live runs, one heartbeat a second each (${Math.round(live.heartbeatsPerSec)}/s taken, latency p50 ${fmt(live.latencyMs.p50)} ms, p99 ${fmt(live.latencyMs.p99)} ms): orchestrator ${fmt(live.cpuPct)}% CPU, RSS ${fmt(live.rssMb)} MB; nats-server ${fmt(live.natsCpuPct)}% CPU (no runs: ${fmt(idle.cpuPct)}%, ${fmt(idle.rssMb)} MB; ${fmt(idle.natsCpuPct)}%)`,
       );
       return { natsPerSec, httpPerSec, floorPerSec, ...latency, idle, live };
     } finally {
@@ -86,9 +93,9 @@ export async function benchRuns(): Promise<RunsFigures> {
   }
 }
 
-async function usage(pid: number, ms: number): Promise<{ cpuPct: number; rssMb: number }> {
-  const cpu = await cpuOver({ orchestrator: pid }, ms);
-  return { cpuPct: cpu.orchestrator ?? 0, rssMb: memOf(pid).rss / 1024 / 1024 };
+async function usage(pids: { orchestrator: number; nats: number }, ms: number): Promise<Usage> {
+  const cpu = await cpuOver({ orchestrator: pids.orchestrator, nats: pids.nats }, ms);
+  return { cpuPct: cpu.orchestrator ?? 0, rssMb: memOf(pids.orchestrator).rss, natsCpuPct: cpu.nats ?? 0 };
 }
 
 async function createRuns(nc: NatsConnection, n: number, experiment: string): Promise<RunHandle[]> {
@@ -199,30 +206,37 @@ async function commandLatency(nc: NatsConnection): Promise<Pick<RunsFigures, 'de
   return { deliveredMs: percentiles(delivered), ackedMs: percentiles(acked) };
 }
 
-async function liveRuns(nc: NatsConnection, orchestrator: number): Promise<RunsFigures['live']> {
+async function liveRuns(nc: NatsConnection, pids: { orchestrator: number; nats: number }): Promise<RunsFigures['live']> {
   const runs = await createRuns(nc, LIVE, 'bench-live');
   let sent = 0;
   let stop = false;
+  let latencies: number[] = [];
   // One heartbeat a second per run, spread over the second as independent jobs would be.
   const loops = runs.map(async (run, i) => {
     await sleep((i * 1000) / runs.length);
     let step = run.record.step;
     while (!stop) {
       const t0 = performance.now();
-      await run.heartbeat({ step: ++step, checkpointVersion: 0, metrics: { loss: 1 / step } }).catch(() => {});
-      sent++;
+      const ok = await run.heartbeat({ step: ++step, checkpointVersion: 0, metrics: { loss: 1 / step } }).then(
+        () => true,
+        () => false,
+      );
+      if (ok) sent++;
+      latencies.push(performance.now() - t0);
       await sleep(Math.max(0, 1000 - (performance.now() - t0)));
     }
   });
   await sleep(3000);
   const before = sent;
+  latencies = [];
   const t0 = performance.now();
-  const use = await usage(orchestrator, IDLE_MS);
+  const use = await usage(pids, IDLE_MS);
   const heartbeatsPerSec = (sent - before) / ((performance.now() - t0) / 1000);
+  const latencyMs = percentiles(latencies);
   stop = true;
   await Promise.all(loops);
   await Promise.all(runs.map((r) => r.close()));
-  return { ...use, heartbeatsPerSec };
+  return { ...use, heartbeatsPerSec, latencyMs };
 }
 
 function percentiles(values: number[]): { p50: number; p99: number } {
