@@ -3,6 +3,7 @@
 // /api/v1/openapi.json.
 import * as z from 'zod';
 import { NESTOR_API_VERSION } from './version.ts';
+import { RUN_COMPONENTS, runPaths } from './runs-openapi.ts';
 import {
   commandResponseSchema,
   errorResponseSchema,
@@ -43,6 +44,7 @@ const COMPONENTS = [
   nodeRowSchema,
   nodesResponseSchema,
   nodeActionResponseSchema,
+  ...RUN_COMPONENTS,
 ];
 
 function components(): Record<string, Json> {
@@ -176,6 +178,7 @@ export function openApiDocument(): Json {
           },
         },
       },
+      ...runPaths(),
       '/api/v1/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': {} } } } } },
       '/metrics': { get: { summary: 'Prometheus metrics (text exposition format)', responses: { 200: { description: 'Metrics', content: { 'text/plain': {} } }, 401: unauthorized } } },
       '/status': { get: { summary: 'The web dashboard (Datastar)', responses: { 200: { description: 'HTML', content: { 'text/html': {} } }, 401: unauthorized } } },

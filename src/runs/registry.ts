@@ -97,8 +97,10 @@ export class RunRegistry {
   readonly #queues = new Map<string, Pending[]>();
   readonly #escalating = new Set<string>();
   readonly #draining = new Set<Promise<void>>();
+  readonly #publishing = new Set<Promise<void>>();
   #watch: { ready: Promise<void>; stop(): void } | null = null;
   #timer: NodeJS.Timeout | null = null;
+  #tickDelay = Infinity;
   #closed = false;
 
   constructor(opts: RunRegistryOptions) {
@@ -209,6 +211,7 @@ export class RunRegistry {
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#watch?.stop();
     await Promise.allSettled([...this.#draining]);
+    await Promise.allSettled([...this.#publishing]);
   }
 
   #onChange(c: { key: string; value: unknown; revision: number; deleted: boolean }): void {
@@ -223,7 +226,10 @@ export class RunRegistry {
 
   #remember(id: string, run: Run, revision: number): void {
     const known = this.#cache.get(id);
-    if (known === undefined || known.revision < revision) this.#cache.set(id, { run, revision });
+    if (known !== undefined && known.revision >= revision) return;
+    this.#cache.set(id, { run, revision });
+    // A run with a shorter interval than any before is checked at its pace from now on.
+    if (!isFinished(run.state) && run.heartbeatIntervalMs / 2 < this.#tickDelay) this.#schedule();
   }
 
   // Queues an operation on one run; the first in line drains the queue.
@@ -298,9 +304,14 @@ export class RunRegistry {
           continue;
         }
         this.#remember(id, run, write.revision);
-        // Published in order as one burst: the stream keeps a run's events in the order they happened.
-        const published = events.map((d) => this.#opts.publish(this.#opts.event(d)));
-        await Promise.all(published).catch((err: unknown) => this.#opts.onError?.(err));
+        // The record is the truth and is written; the events tell its history and are not
+        // waited for (one round trip less per operation). They leave in call order on one
+        // connection, so the stream keeps a run's events in the order they happened.
+        const published = Promise.all(events.map((d) => this.#opts.publish(this.#opts.event(d))))
+          .then(() => undefined)
+          .catch((err: unknown) => this.#opts.onError?.(err));
+        this.#publishing.add(published);
+        void published.finally(() => this.#publishing.delete(published));
         if (wake) this.#opts.wake(id);
       }
       batch.forEach((op, i) => {
@@ -313,13 +324,16 @@ export class RunRegistry {
   }
 
   #schedule(): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#watch === null) return;
+    if (this.#timer !== null) clearTimeout(this.#timer);
     let shortest = this.#opts.tickMs ?? 1_000;
     for (const { run } of this.#cache.values()) if (!isFinished(run.state)) shortest = Math.min(shortest, run.heartbeatIntervalMs / 2);
+    this.#tickDelay = Math.max(5, shortest);
     this.#timer = setTimeout(() => {
+      this.#timer = null;
       this.#tick();
       this.#schedule();
-    }, Math.max(5, shortest));
+    }, this.#tickDelay);
     this.#timer.unref();
   }
 

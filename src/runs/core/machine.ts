@@ -6,7 +6,7 @@
 import type { EventType, PayloadOf } from '../../events/index.ts';
 import { RunError } from './errors.ts';
 import { healthAt, healthRank, missedIntervals } from './health.ts';
-import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_TERMINATE_GRACE_MS, FINISHED_RUN_STATES } from './types.ts';
+import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_TERMINATE_GRACE_MS, FINISHED_RUN_STATES, RUN_HEALTH } from './types.ts';
 import type { CommandInput, CreateRunInput, FinishInput, HeartbeatInput, Run, RunBinding, RunCommand, RunHealth, RunState } from './types.ts';
 
 type RunEventType = Extract<EventType, `orchestrator.run.${string}`>;
@@ -145,12 +145,21 @@ export function setHealth(run: Run, to: RunHealth, reason: string, now: Date): O
   return { run: next, events: [{ type: 'orchestrator.run.health', data: { id: run.id, from: run.health, to, reason } }], result: next };
 }
 
-/** Escalates health from heartbeat age at `now`; a run that is no worse than it should be is unchanged. */
+/**
+ * Escalates health from heartbeat age at `now`, one level at a time (a node that checked late
+ * still tells late before stale); a run that is no worse than it should be is unchanged.
+ */
 export function escalate(run: Run, now: Date): Outcome<Run> {
-  const due = healthAt(run, now);
-  if (healthRank(due) <= healthRank(run.health)) return { run, events: [], result: run };
-  const missed = Math.floor(missedIntervals(run, now));
-  return setHealth(run, due, `no heartbeat for ${missed} intervals of ${run.heartbeatIntervalMs}ms`, now);
+  const due = healthRank(healthAt(run, now));
+  const reason = `no heartbeat for ${Math.floor(missedIntervals(run, now))} intervals of ${run.heartbeatIntervalMs}ms`;
+  let next = run;
+  const events: RunEventDraft[] = [];
+  for (let rank = healthRank(run.health) + 1; rank <= due; rank++) {
+    const step = setHealth(next, RUN_HEALTH[rank] as RunHealth, reason, now);
+    next = step.run;
+    events.push(...step.events);
+  }
+  return { run: next, events, result: next };
 }
 
 /** Queues a command; a known id answers the first command and changes nothing. */
