@@ -17,6 +17,9 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { createEventFactory } from '../src/bus/index.ts';
+import { emptyState, reduce } from '../src/state/index.ts';
+import type { State } from '../src/state/index.ts';
 import { startRun } from '../src/sdk/index.ts';
 import type { RunHandle } from '../src/sdk/index.ts';
 import { benchDir, cpuOver, downHard, ensureDist, fmt, memOf, nestor, nestorPids, projectYaml } from './procs.ts';
@@ -49,6 +52,9 @@ export interface RunsFigures {
 
 /** Runs every pass against one detached node; prints and returns the figures. */
 export async function benchRuns(): Promise<RunsFigures> {
+  for (const n of [10, 200, 1000, 5000]) {
+    console.log(`reducer alone, heartbeat events with ${n.toLocaleString('en-US')} runs in the state: ${Math.round(reducerRate(n)).toLocaleString('en-US')}/s`);
+  }
   await ensureDist();
   const bench = await benchDir('nestor-bench-runs-');
   try {
@@ -237,6 +243,20 @@ async function liveRuns(nc: NatsConnection, pids: { orchestrator: number; nats: 
   await Promise.all(loops);
   await Promise.all(runs.map((r) => r.close()));
   return { ...use, heartbeatsPerSec, latencyMs };
+}
+
+// Every node reduces every heartbeat event into its live state (views, metrics, snapshots):
+// the CPU-only part of a heartbeat's cost, without the broker.
+function reducerRate(runs: number): number {
+  const event = createEventFactory({ node: 'bench', component: 'runs' });
+  let state: State = emptyState();
+  for (let i = 0; i < runs; i++) {
+    state = reduce(state, event('orchestrator.run.created', { run: { id: `r${i}`, experiment: 'e', version: '1', params: {}, heartbeatIntervalMs: 1000, binding: null } }));
+  }
+  const beats = Array.from({ length: 2000 }, (_, i) => event('orchestrator.run.heartbeat', { id: `r${i % runs}`, step: i + 1, checkpointVersion: 0, metrics: { loss: 1 / (i + 1) }, runtimeStatus: '' }));
+  const t0 = performance.now();
+  for (const e of beats) state = reduce(state, e);
+  return beats.length / ((performance.now() - t0) / 1000);
 }
 
 function percentiles(values: number[]): { p50: number; p99: number } {
