@@ -20,10 +20,12 @@ export interface RunStoreEntry {
   revision: number;
 }
 
-/** A record as the watch delivers it; a deleted key has `value` null. */
-export interface RunStoreChange extends RunStoreEntry {
+/** A record as the watch delivers it; `read()` decodes it (null for a deleted key), so a reader that has this revision already skips the decoding. */
+export interface RunStoreChange {
   key: string;
+  revision: number;
   deleted: boolean;
+  read(): unknown;
 }
 
 /** A running watch of the bucket. */
@@ -102,7 +104,7 @@ async function watchRuns(kv: KV, onChange: (c: RunStoreChange) => void, onError?
   let current = await kv.watch();
   const take = (e: KvWatchEntry): void => {
     const deleted = e.operation !== 'PUT';
-    onChange({ key: e.key, value: deleted ? null : decode(e), revision: e.revision, deleted });
+    onChange({ key: e.key, revision: e.revision, deleted, read: () => (deleted ? null : decode(e)) });
     if (e.isUpdate || e.delta === 0) markReady();
   };
   void (async () => {

@@ -46,7 +46,7 @@ export interface RunRecords {
   create(key: string, value: unknown): Promise<{ ok: true; revision: number } | { ok: false; reason: string }>;
   update(key: string, value: unknown, expectedRevision: number): Promise<{ ok: true; revision: number } | { ok: false; reason: string }>;
   watch(
-    onChange: (c: { key: string; value: unknown; revision: number; deleted: boolean }) => void,
+    onChange: (c: { key: string; revision: number; deleted: boolean; read(): unknown }) => void,
     onError?: (err: unknown) => void,
   ): Promise<{ ready: Promise<void>; stop(): void }>;
 }
@@ -67,6 +67,8 @@ export interface RunRegistryOptions {
 
 const KEY_PREFIX = 'run.';
 const DEFAULT_LIMIT = 100;
+// Well under the broker's default 1 MiB message limit, which a list answer over the bus must fit.
+const LIST_BYTES = 512 * 1024;
 // Compare-and-set attempts before an operation gives up (each follows a fresh read).
 const CAS_ATTEMPTS = 20;
 
@@ -98,6 +100,7 @@ export class RunRegistry {
   readonly #escalating = new Set<string>();
   readonly #draining = new Set<Promise<void>>();
   readonly #publishing = new Set<Promise<void>>();
+  readonly #listeners = new Set<(run: Run, previous: Run | undefined) => void>();
   #watch: { ready: Promise<void>; stop(): void } | null = null;
   #timer: NodeJS.Timeout | null = null;
   #tickDelay = Infinity;
@@ -141,12 +144,15 @@ export class RunRegistry {
     const ids = [...this.#cache.keys()].filter((id) => filter.after === undefined || id > filter.after).sort();
     const runs: Run[] = [];
     let next: string | null = null;
+    let bytes = 0;
     for (const id of ids) {
       const run = (this.#cache.get(id) as Cached).run;
       if (filter.state !== undefined && run.state !== filter.state) continue;
       if (filter.health !== undefined && run.health !== filter.health) continue;
       if (filter.experiment !== undefined && run.experiment !== filter.experiment) continue;
-      if (runs.length === limit) {
+      // A page also ends before it outgrows one bus message (runs with long audit lists).
+      bytes += JSON.stringify(run).length;
+      if (runs.length === limit || (runs.length > 0 && bytes > LIST_BYTES)) {
         next = runs[runs.length - 1]?.id ?? null;
         break;
       }
@@ -205,6 +211,12 @@ export class RunRegistry {
     return [...this.#cache.values()].map((c) => c.run);
   }
 
+  /** Calls `listener` with each newer record this node learns (its own writes and the watch's); returns the unsubscribe. */
+  subscribe(listener: (run: Run, previous: Run | undefined) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
   /** Stops the ticker and the watch; operations in flight finish. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -214,20 +226,30 @@ export class RunRegistry {
     await Promise.allSettled([...this.#publishing]);
   }
 
-  #onChange(c: { key: string; value: unknown; revision: number; deleted: boolean }): void {
+  #onChange(c: { key: string; revision: number; deleted: boolean; read(): unknown }): void {
     if (!c.key.startsWith(KEY_PREFIX)) return;
     const id = c.key.slice(KEY_PREFIX.length);
     if (c.deleted) {
       this.#cache.delete(id);
       return;
     }
-    if (typeof c.value === 'object' && c.value !== null) this.#remember(id, c.value as Run, c.revision);
+    // This node's own writes come back through the watch: already known, not decoded again.
+    if ((this.#cache.get(id)?.revision ?? 0) >= c.revision) return;
+    const value = c.read();
+    if (typeof value === 'object' && value !== null) this.#remember(id, value as Run, c.revision);
   }
 
   #remember(id: string, run: Run, revision: number): void {
     const known = this.#cache.get(id);
     if (known !== undefined && known.revision >= revision) return;
     this.#cache.set(id, { run, revision });
+    for (const listener of this.#listeners) {
+      try {
+        listener(run, known?.run);
+      } catch (err) {
+        this.#opts.onError?.(err);
+      }
+    }
     // A run with a shorter interval than any before is checked at its pace from now on.
     if (!isFinished(run.state) && run.heartbeatIntervalMs / 2 < this.#tickDelay) this.#schedule();
   }

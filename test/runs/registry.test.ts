@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { requestRuns } from '../../src/bus/index.ts';
+import { runWakeSubject } from '../../src/events/index.ts';
 import { createHarness } from '../../src/harness/index.ts';
 import type { RunCommandResult, Run, RunCommand, RunReply } from '../../src/runs/index.ts';
 
@@ -15,6 +16,9 @@ test('a run is created, heartbeats and receives a command over the bus', async (
   const h = await createHarness({ name: 'runs-registry' });
   t.after(() => h.close());
 
+  const seen: string[] = [];
+  const stop = h.node.runs.registry.subscribe((r, previous) => seen.push(`${previous?.state ?? '-'}→${r.state}`));
+  t.after(stop);
   const run = data(await requestRuns<Run>(h.bus, 'create', { body: { experiment: 'mnist', version: 'v1', params: { lr: 0.1 } }, by: 'test' }));
   assert.match(run.id, /^r-[0-9a-z]+-[0-9a-f]+$/);
   assert.equal(run.state, 'queued');
@@ -41,6 +45,7 @@ test('a run is created, heartbeats and receives a command over the bus', async (
   assert.equal(stored.commands.length, 1);
   assert.equal(stored.commands[0]?.deliveredAt, next?.deliveredAt);
 
+  assert.deepEqual(seen.slice(0, 2), ['-→queued', 'queued→running'], 'the node tells its listeners each newer record');
   await h.waitForEvent('orchestrator.run.command.acked', (e) => e.data.id === run.id);
   const state = await h.waitUntil('the run in state.runs', (s) => s.runs[run.id]?.params.lr === 0.01);
   const summary = state.runs[run.id];
@@ -68,4 +73,32 @@ test('a refused request answers its code and message', async (t) => {
   const bad = await requestRuns(h.bus, 'create', { body: { experiment: 'x' } });
   assert.equal(!bad.ok && bad.code, 'invalid');
   assert.match(!bad.ok ? bad.message : '', /version/);
+});
+
+test('a sent command wakes the run\'s listener; a repeated one does not; an oversized request is refused', async (t) => {
+  const h = await createHarness({ name: 'runs-wake' });
+  t.after(() => h.close());
+  const run = data(await requestRuns<Run>(h.bus, 'create', { body: { experiment: 'wake', version: 'v1' } }));
+  const sub = h.bus.nc.subscribe(runWakeSubject(run.id));
+  t.after(() => sub.unsubscribe());
+  await h.bus.nc.flush();
+  let wakes = 0;
+  const counted = (async () => {
+    for await (const _ of sub) wakes++;
+  })();
+  data(await requestRuns<RunCommandResult>(h.bus, 'command', { id: run.id, body: { id: 'w1', type: 'pause' } }));
+  data(await requestRuns<RunCommandResult>(h.bus, 'command', { id: run.id, body: { id: 'w1', type: 'pause' } }));
+  data(await requestRuns<RunCommandResult>(h.bus, 'command', { id: run.id, body: { id: 'w2', type: 'resume' } }));
+  // A round trip on the same connection: the wake-ups published before it have arrived.
+  await h.bus.nc.flush();
+  await requestRuns(h.bus, 'get', { id: run.id });
+  sub.unsubscribe();
+  await counted;
+  assert.equal(wakes, 2, 'one wake-up per new command');
+
+  const big = await requestRuns(h.bus, 'heartbeat', { id: run.id, body: { step: 1, checkpointVersion: 0, runtimeStatus: 'x'.repeat(70_000) } });
+  assert.equal(!big.ok && big.code, 'too_large');
+  const unknown = await requestRuns(h.bus, 'explode' as 'get', { id: run.id });
+  assert.equal(!unknown.ok && unknown.code, 'invalid');
+  assert.match(!unknown.ok ? unknown.message : '', /known: create, get, list/);
 });
