@@ -6,9 +6,9 @@
 //   terminate sent                 → after the run's grace period without the run finishing, a
 //                                    normal stop through the controller, then the run is
 //                                    terminated with "terminate not acknowledged within <n>s"
+//   run attached here              → the same for a terminate still unacknowledged, with what is
+//                                    left of its grace period (the timers live in this process)
 //   the bound instance exits       → health lost, "process gone"
-// Timers of pending terminates live in this process: a node restarted meanwhile does not stop
-// the job for it (the command stays in the run, and the job sees it when it asks).
 import { instanceKey } from '../events/index.ts';
 import type { NestorEvent, Stored } from '../events/index.ts';
 import { killGroup } from '../process/index.ts';
@@ -73,14 +73,22 @@ export function startRunEffects(opts: RunEffectsOptions): RunEffects {
     if (signalGroup(pgid, sig)) log(`run ${run.id}: ${sig} to ${run.binding.instance} (group ${pgid}): ${why}`);
   };
 
+  // The grace period runs from the terminate's creation, so a job that re-attaches here (after a
+  // restart of its process or of this node) with a terminate still unacknowledged gets only
+  // what is left of it.
   const armTerminate = async (run: BoundRun & { binding: RunBinding }): Promise<void> => {
     if (graceTimers.has(run.id)) return;
     const record = await opts.registry.get(run.id);
+    const pending = record.commands.find((c) => c.type === 'terminate' && c.acknowledgedAt === null);
+    if (pending === undefined || record.finishedAt !== null || graceTimers.has(run.id)) return;
     const grace = record.terminateGraceMs ?? DEFAULT_TERMINATE_GRACE_MS;
-    const timer = setTimeout(() => {
-      graceTimers.delete(run.id);
-      void expire(run.id, run.binding.instance, grace).catch(onError);
-    }, grace);
+    const timer = setTimeout(
+      () => {
+        graceTimers.delete(run.id);
+        void expire(run.id, run.binding.instance, grace).catch(onError);
+      },
+      Math.max(0, Date.parse(pending.createdAt) + grace - Date.now()),
+    );
     timer.unref();
     graceTimers.set(run.id, timer);
   };
@@ -110,6 +118,9 @@ export function startRunEffects(opts: RunEffectsOptions): RunEffects {
       const command = data.command as { type: string };
       if ((command.type === 'resume' || command.type === 'terminate') && run.binding.processControl) signal(run, 'SIGCONT', `${command.type} sent`);
       if (command.type === 'terminate') void armTerminate(run).catch(onError);
+    } else if (type === 'orchestrator.run.attached') {
+      const run = runs[data.id as string];
+      if (local(run)) void armTerminate(run).catch(onError);
     } else if (type === 'orchestrator.run.command.acked') {
       const run = runs[data.id as string];
       if (!local(run) || data.type !== 'pause' || !run.binding.processControl) return;

@@ -77,3 +77,22 @@ test('a command sent while the job is down is delivered once when it is back; th
   const final = await getRun(second.bus, run.id);
   assert.equal(final.commands.filter((c) => c.id === command.id).length, 1);
 });
+
+test('a terminate left unacknowledged across a node restart still stops the job once its grace period is over', async (t) => {
+  const url = await plainNatsServer((fn) => onCleanup(t, fn), { jetstream: true });
+  const checkpoints = await mkdtemp(join(tmpdir(), 'nestor-gamma-ckpt-'));
+  onCleanup(t, () => rm(checkpoints, { recursive: true, force: true }));
+  const env = { GAMMA_EXPERIMENT: 'gamma-restart-terminate', GAMMA_DATA_DIR: checkpoints, GAMMA_IGNORE_TERMINATE: '1', GAMMA_TERMINATE_GRACE_MS: '4000' };
+
+  const first = await node(t, url, 'gamma-restart-terminate-1', env, []);
+  const run = await waitRunOf(first.bus, 'gamma-restart-terminate', 'running', (r) => r.state === 'running');
+  const { command } = await sendCommand(first.bus, run.id, { type: 'terminate' });
+  await first.close();
+
+  const lines: string[] = [];
+  const second = await node(t, url, 'gamma-restart-terminate-2', env, lines);
+  const ended = await waitRun(second.bus, run.id, 'terminated', (r) => r.state === 'terminated');
+  assert.equal(ended.error, 'terminate not acknowledged within 4s');
+  assert.ok(lines.some((l) => l.includes(`terminate ${command.id} ignored`)), `the restarted job was handed the terminate again:\n${lines.join('\n')}`);
+  await second.waitForState('gamma', 'stopped');
+});
