@@ -20,6 +20,7 @@ const benches: Bench[] = [
   { name: 'footprint', run: async () => (await import('./footprint.ts')).benchFootprint() },
   { name: 'scale', run: async () => (await import('./scale.ts')).benchScale() },
   { name: 'caddy', run: async () => (await import('./caddy.ts')).benchCaddy() },
+  { name: 'runs', run: async () => (await import('./runs.ts')).benchRuns() },
 ];
 // The SSE benchmark arrives with the HTTP API.
 const ssePath = join(import.meta.dirname, 'sse.ts');

@@ -19,6 +19,7 @@ import type { LogConsole } from '../process/index.ts';
 import { templatesOf } from '../spec/index.ts';
 import type { SecretEnv, ServiceSpec } from '../spec/index.ts';
 import { dashboardRoutes } from '../ui/web/index.ts';
+import { startRunEffects } from '../runs/index.ts';
 import { startClusterRole } from './cluster.ts';
 import type { ClusterRole } from './cluster.ts';
 import { startGuardian, takeCrashReport } from './guardian.ts';
@@ -210,6 +211,15 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
       subscribe: (fn) => server.live.subscribe(() => fn()),
       specs: () => specsOf(started),
     });
+    // What run commands do to this node's processes (SIGSTOP/SIGCONT, the terminate grace period).
+    const effects = startRunEffects({
+      node: config.node,
+      subscribe: (fn) => server.live.subscribe((item, state) => fn(item.event, state.runs)),
+      registry: runs.registry,
+      controller: started,
+      log: (line) => log.info(line),
+      onError,
+    });
     const snapshots = (saver = new SnapshotSaver({
       bus,
       live: server.live,
@@ -305,6 +315,7 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
           const down = await Promise.race([bus.publish(events('orchestrator.node.down', { node: config.node, reason })).catch(() => null), sleep(3_000).then(() => null)]);
           // The last snapshot includes this node's node.down, so the next start reads no tail.
           await Promise.race([snapshots.stop(down?.seq), sleep(5_000)]);
+          effects.stop();
           await server.close();
           await runs.stop();
           await removeRuntimeInfo(config.dataDir, process.pid).catch(() => {});

@@ -4,3 +4,5 @@ export { RunRegistry, startRunRegistry, generateRunId } from './registry.ts';
 export type { RunRecords, RunRegistryOptions } from './registry.ts';
 export { handleRunRequest } from './requests.ts';
 export * from './core/index.ts';
+export { startRunEffects } from './effects.ts';
+export type { RunEffects, RunEffectsOptions, RunEffectsRegistry, BoundRun } from './effects.ts';

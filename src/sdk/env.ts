@@ -6,6 +6,8 @@
 export const NESTOR_ENV = {
   /** Service id, e.g. `alpha`. */
   service: 'NESTOR_SERVICE',
+  /** Instance name, `<service>@<n>` (replicas of one service differ only here). */
+  instance: 'NESTOR_INSTANCE',
   /** Id of the node whose controller started the process. */
   node: 'NESTOR_NODE',
   /** The service's data directory (the spec's {dirs.data}). */
@@ -26,6 +28,8 @@ export const NESTOR_ENV = {
 /** What a service learns about itself from its environment; absent variables stay undefined. */
 export interface ServiceEnv {
   service?: string;
+  /** `<service>@<n>`. */
+  instance?: string;
   node?: string;
   dataDir?: string;
   natsUrl?: string;
@@ -51,6 +55,7 @@ export function readServiceEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv
   if (primary !== undefined) ports.primary = primary;
   return {
     service: nonEmpty(env[NESTOR_ENV.service]),
+    instance: nonEmpty(env[NESTOR_ENV.instance]),
     node: nonEmpty(env[NESTOR_ENV.node]),
     dataDir: nonEmpty(env[NESTOR_ENV.dataDir]),
     natsUrl: nonEmpty(env[NESTOR_ENV.natsUrl]),

@@ -1,7 +1,7 @@
 // The SDK's one error class. `reason` is the field to branch on; the message is for people.
 
 /** Why an SDK call failed. */
-export const SDK_ERROR_REASONS = ['missing-env', 'invalid-spec', 'connect-failed', 'publish-failed'] as const;
+export const SDK_ERROR_REASONS = ['missing-env', 'invalid-spec', 'connect-failed', 'publish-failed', 'run-request'] as const;
 /** One of SDK_ERROR_REASONS. */
 export type SdkErrorReason = (typeof SDK_ERROR_REASONS)[number];
 

@@ -8,3 +8,5 @@ export { SdkError, SDK_ERROR_REASONS } from './errors.ts';
 export type { SdkErrorReason } from './errors.ts';
 export { connectFromEnv, registerSpec, buildRegisterEvent } from './register.ts';
 export type { ConnectOptions, RegisterOptions, Registration } from './register.ts';
+export { startRun, bindingFromEnv, runWakeSubject, RunRequestError, RUNS_SUBJECT } from './runs.ts';
+export type { RunHandle, RunCommandDelivery, RunConnection, StartRunOptions, RunsOp, RunsErrorCode } from './runs.ts';

@@ -74,6 +74,7 @@ describe('sdk', () => {
   test('readServiceEnv maps the NESTOR_* variables', () => {
     const env = readServiceEnv({
       NESTOR_SERVICE: 'api',
+      NESTOR_INSTANCE: 'api@2',
       NESTOR_NODE: 'n1',
       NESTOR_DATA_DIR: '/data/api',
       NESTOR_NATS_URL: 'nats://127.0.0.1:4222',
@@ -84,11 +85,12 @@ describe('sdk', () => {
     });
     assert.deepEqual(env, {
       service: 'api',
+      instance: 'api@2',
       node: 'n1',
       dataDir: '/data/api',
       natsUrl: 'nats://127.0.0.1:4222',
       ports: { primary: 8080, metrics: 9100, admin_api: 9200 },
     });
-    assert.deepEqual(readServiceEnv({}), { service: undefined, node: undefined, dataDir: undefined, natsUrl: undefined, ports: {} });
+    assert.deepEqual(readServiceEnv({}), { service: undefined, instance: undefined, node: undefined, dataDir: undefined, natsUrl: undefined, ports: {} });
   });
 });
