@@ -102,7 +102,7 @@ export async function runRunsCommand(type: RunCommandType, id: string, pairs: st
   let params: Record<string, unknown> = {};
   if (type === 'tune') {
     const parsed = parseTunePairs(pairs);
-    if (!parsed.ok) throw new UsageError(`runs tune ${id}: ${parsed.message}; expected key=value pairs such as lr=0.01 batch=64`);
+    if (!parsed.ok) throw new UsageError(`runs tune ${id}: ${parsed.message}`);
     params = parsed.params;
   } else if (pairs.length > 0) {
     throw new UsageError(`runs ${type} takes only the run id; got also ${pairs.join(' ')}`);
@@ -157,5 +157,6 @@ async function ask<T>(bus: BusReader, op: Parameters<typeof requestRuns>[1], req
   if (reply.ok) return reply.data;
   if (reply.code === 'not_found' && id !== undefined) throw new CliFailure(`no run ${id}; \`nestor runs list\` shows the runs`);
   if (reply.code === 'invalid') throw new UsageError(reply.message);
-  throw new CliFailure(id === undefined ? reply.message : `run ${id}: ${reply.message}`);
+  // The registry's messages already name the run ("run X is succeeded; ...").
+  throw new CliFailure(id === undefined || reply.message.includes(id) ? reply.message : `run ${id}: ${reply.message}`);
 }
