@@ -3,7 +3,9 @@
 // damage a stored event could carry; and what decode() returns must not depend on which path ran.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isDeepStrictEqual } from 'node:util';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual, promisify } from 'node:util';
 import * as z from 'zod';
 import { EVENT_TYPES, decode } from '../../src/events/index.ts';
 import { compileCheck, isFullyCompiled } from '../../src/events/payload-check.ts';
@@ -106,4 +108,17 @@ test('decode gives the same event whether the fast check or zod judged it', () =
   const filled = decode(JSON.stringify({ ...sampleEvent('orchestrator.caddy.config.applied'), data: { node: 'n1', routes: 0, upstreams: 0 } }));
   assert.ok(filled.ok);
   assert.deepEqual((filled.event.data as { table: unknown }).table, [], "zod's default is still filled in");
+});
+
+test('a node that refuses code generation from strings still decodes, through zod', async () => {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const script = [
+    "const { decode, encode } = await import('./src/events/index.ts');",
+    "const { sampleEvent } = await import('./test/events/samples.ts');",
+    "const good = decode(encode(sampleEvent('orchestrator.service.start')));",
+    "const bad = decode(JSON.stringify({ ...sampleEvent('orchestrator.service.start'), data: { service: 'api', pid: 'x' } }));",
+    'console.log(JSON.stringify([good.ok, bad.ok, bad.ok ? null : bad.reason]));',
+  ].join('\n');
+  const { stdout } = await promisify(execFile)(process.execPath, ['--disallow-code-generation-from-strings', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: root });
+  assert.deepEqual(JSON.parse(stdout.trim().split('\n').at(-1) as string), [true, false, 'payload']);
 });
