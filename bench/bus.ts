@@ -1,7 +1,10 @@
-// Bus figures (issue 2): JetStream publish throughput with acks in flight, and replay + reduce
-// of a large history from the stream (target >= 150k events/s).
+// Bus figures: JetStream publish throughput with acks in flight, and replay + reduce of a large
+// history from the stream (target >= 150k events/s). The replay also reports this process's CPU
+// per event (the client, decode and reduce; nats-server's share is not in it): on a shared
+// machine the rate follows the load, the CPU per event much less.
 // Run: node --import tsx bench/bus.ts [n]
 import { rm } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { connectBus, readEvents } from '../src/bus/index.ts';
@@ -14,7 +17,7 @@ import { chunks } from './reducer.ts';
 const IN_FLIGHT = 1000;
 
 /** Publishes n generated events, then replays and reduces them; prints and returns the rates. */
-export async function benchBus(n = 1_000_000): Promise<{ publishPerSec: number; replayPerSec: number }> {
+export async function benchBus(n = 1_000_000): Promise<{ publishPerSec: number; replayPerSec: number; replayCpuUs: number }> {
   const config = await loadConfig({
     test: true,
     testName: 'bench-bus',
@@ -27,6 +30,7 @@ export async function benchBus(n = 1_000_000): Promise<{ publishPerSec: number; 
     const { publishPerSec } = await publishGenerated(bus, n);
 
     const t1 = performance.now();
+    const cpu0 = process.cpuUsage();
     let state = emptyState();
     let count = 0;
     for await (const item of readEvents(bus)) {
@@ -35,9 +39,14 @@ export async function benchBus(n = 1_000_000): Promise<{ publishPerSec: number; 
       count++;
     }
     const replayMs = performance.now() - t1;
+    const cpu = process.cpuUsage(cpu0);
     const replayPerSec = Math.round(count / (replayMs / 1000));
-    console.log(`bus replay + decode + reduce: ${replayPerSec.toLocaleString('en-US')} events/s (${count.toLocaleString('en-US')} in ${(replayMs / 1000).toFixed(1)} s, seq ${state.seq})`);
-    return { publishPerSec, replayPerSec };
+    const replayCpuUs = (cpu.user + cpu.system) / count;
+    console.log(
+      `bus replay + decode + reduce: ${replayPerSec.toLocaleString('en-US')} events/s (${count.toLocaleString('en-US')} in ${(replayMs / 1000).toFixed(1)} s, seq ${state.seq}); ` +
+        `${replayCpuUs.toFixed(2)} µs of this process's CPU per event (${Math.round(1e6 / replayCpuUs).toLocaleString('en-US')} events per CPU-second); load ${loadavg()[0]?.toFixed(1)}`,
+    );
+    return { publishPerSec, replayPerSec, replayCpuUs };
   } finally {
     await bus.close();
     await rm(config.dataDir, { recursive: true, force: true });

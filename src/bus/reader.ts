@@ -44,10 +44,10 @@ export interface BusReader extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-/** The result of decoding one stored message. */
-export function toReadResult(data: Uint8Array, seq: number, subject: string): ReadResult {
+/** The result of decoding one stored message; `subject` may be given as a function, read only for a skip. */
+export function toReadResult(data: Uint8Array, seq: number, subject: string | (() => string)): ReadResult {
   const decoded = decode(data);
-  if (!decoded.ok) return { ok: false, seq, subject, reason: decoded.reason, detail: decoded.detail };
+  if (!decoded.ok) return { ok: false, seq, subject: typeof subject === 'string' ? subject : subject(), reason: decoded.reason, detail: decoded.detail };
   // decode() returns a fresh object nobody else holds, so the sequence is set on it rather
   // than on a copy: replay decodes every stored event and copies add up.
   const stored = decoded.event as Stored<NestorEvent>;
