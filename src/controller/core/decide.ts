@@ -17,7 +17,7 @@ export function initialControllerState(): ControllerState {
 
 /** Decides the next model and the effects for one input. */
 export function decide(state: ControllerState, input: Input, ctx: DecideContext): Decision {
-  const d = new Draft(state);
+  const d = new Draft(state, ctx.handOver === true);
   switch (input.kind) {
     case 'registered':
       onRegistered(d, input, ctx);

@@ -19,11 +19,13 @@ export class Draft {
   shutdown: ShutdownPhase;
   peers: ControllerState['peers'];
 
-  constructor(state: ControllerState) {
+  /** With `handOver`, the state's services map is this draft's to edit in place. */
+  constructor(state: ControllerState, handOver = false) {
     // Not copied yet: with hundreds of services a copy of the map per decision was a large
     // share of a start, and many decisions (an input for a process no longer current, a shutdown
     // step waiting for exits) change no record.
     this.services = state.services;
+    this.owned = handOver;
     this.byService = indexes.get(state.services) ?? null;
     this.shutdown = state.shutdown;
     this.peers = state.peers;
@@ -97,6 +99,8 @@ export class Draft {
   /** The finished model. */
   state(): ControllerState {
     if (this.byService !== null) indexes.set(this.services, this.byService);
+    // An index left from before an in-place edit that added or removed a record is stale.
+    else indexes.delete(this.services);
     return { services: this.services, shutdown: this.shutdown, peers: this.peers };
   }
 }
