@@ -7,6 +7,8 @@ import { bootNode, prepareProject } from '../boot/index.ts';
 import type { BootOptions, NodeHandle, PreparedProject } from '../boot/index.ts';
 import { loadConfig, loadProjectFile, readRuntimeInfo } from '../config/index.ts';
 import { followState } from '../bus/index.ts';
+import { keyOf } from '../events/index.ts';
+import type { NestorEvent } from '../events/index.ts';
 import { checkEnvFiles, isProcessAlive } from '../process/index.ts';
 import { SpecError } from '../spec/index.ts';
 import { blockedBy, getService, isSettled, sortedServices } from '../state/index.ts';
@@ -198,9 +200,13 @@ function watchProgress(node: NodeHandle, term: Terminal, signal: AbortSignal, ou
         if (lines.join('\n') !== shown) term.status(lines);
         shown = lines.join('\n');
       } else if (state.services !== previous.services) {
-        // An unchanged record is the same object, so most of the comparisons are one pointer.
-        for (const svc of Object.values(state.services)) {
-          if (svc === previous.services[svc.id]) continue;
+        // An event about one instance changes only its record: looking at that one keeps a start
+        // of hundreds from scanning every service per event. Others (registrations, node
+        // events) compare all, where an unchanged record is the same object.
+        const key = singleInstanceKey(event);
+        const changed = key === null ? Object.values(state.services) : [getService(state, key)];
+        for (const svc of changed) {
+          if (svc === undefined || svc === previous.services[svc.id]) continue;
           const before = getService(previous, svc.id)?.state;
           if (before !== svc.state) term.info(`${svc.id.padEnd(12)} ${before ?? 'registered'} → ${svc.state}${detail(state, svc.id)}`);
         }
@@ -240,6 +246,16 @@ function settledCheck(): (state: State) => boolean {
     hint = open?.id ?? null;
     return services.length > 0 && open === undefined;
   };
+}
+
+// The reducer changes only the named instance's record for a service-scoped event, except for a
+// registration (every instance of the service) and a retirement naming no instance (all of them).
+function singleInstanceKey(event: NestorEvent): string | null {
+  if (event.type === 'orchestrator.service.register') return null;
+  const data = event.data as { service?: unknown; instance?: unknown };
+  if (typeof data.service !== 'string') return null;
+  if (event.type === 'orchestrator.service.retired' && data.instance === undefined) return null;
+  return keyOf(data as { service: string; instance?: number });
 }
 
 function detail(state: State, id: string): string {

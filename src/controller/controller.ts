@@ -200,7 +200,7 @@ export class Controller {
     return this.state.services[key]?.spec.logging.format;
   }
 
-  /** A read-only view of the model (for status and tests). */
+  /** A read-only view of the model (for status and tests); its services map changes with the next input, so read it at once. */
   snapshot(): ControllerState {
     return this.state;
   }
@@ -233,7 +233,7 @@ export class Controller {
     this.draining = true;
     try {
       for (let input = this.queue.shift(); input !== undefined; input = this.queue.shift()) {
-        const { next, effects } = decide(this.state, input, { nowMs: this.now(), jitter: this.jitter() });
+        const { next, effects } = decide(this.state, input, { nowMs: this.now(), jitter: this.jitter(), handOver: true });
         this.state = next;
         let published: Promise<void> = Promise.resolve();
         for (const effect of effects) {

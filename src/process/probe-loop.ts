@@ -1,7 +1,11 @@
 // Repeats a probe on its schedule and reports status changes, not every attempt. Attempts never
-// overlap: the interval counts from the end of one attempt to the start of the next.
+// overlap. After the first, attempts start on the shared tick of their interval (probe-clock.ts):
+// the first tick at least half an interval after the previous attempt ended, so quick attempts
+// are one interval apart, start to start, and loops with equal intervals probe together.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProbeSpec } from '../spec/index.ts';
+import { waitForTick } from './probe-clock.ts';
+import type { ClockWaiter } from './probe-clock.ts';
 import { runProbe } from './probes.ts';
 import type { ProbeResult } from './probes.ts';
 
@@ -41,10 +45,11 @@ export function startProbeLoop(probe: ProbeSpec, hooks: ProbeLoopHooks): ProbeLo
   const threshold = Math.max(1, probe.failureThreshold);
   let status: ProbeLoopStatus | null = null;
   let failures = 0;
-  // One timer per loop, re-armed after each attempt. An awaited sleep per attempt (a promise, a
-  // timer and an abort listener) lived a whole interval, long enough to be promoted to the old
-  // generation: with hundreds of services that garbage was a visible share of an idle node's CPU.
-  let next: NodeJS.Timeout | undefined;
+  // Each loop keeps its own state and thresholds; only the timer is shared with the loops of the
+  // same interval. The half-interval margin keeps a slow attempt (one ending just before a tick)
+  // from being followed at once by the next.
+  let offClock: (() => void) | undefined;
+  const waiter: ClockWaiter = { due: 0, run: () => tick() };
   const attempt = async (): Promise<void> => {
     const result = await runProbe(probe, { signal, env: hooks.env, cwd: hooks.cwd });
     if (signal.aborted) return;
@@ -58,8 +63,8 @@ export function startProbeLoop(probe: ProbeSpec, hooks: ProbeLoopHooks): ProbeLo
       hooks.onChange('failing', result, failures);
     }
     if (signal.aborted) return;
-    if (next === undefined) next = setTimeout(tick, probe.intervalMs);
-    else next.refresh();
+    waiter.due = performance.now() + probe.intervalMs / 2;
+    offClock = waitForTick(probe.intervalMs, waiter);
   };
   const tick = (): void => {
     attempt().catch((err: unknown) => {
@@ -75,7 +80,7 @@ export function startProbeLoop(probe: ProbeSpec, hooks: ProbeLoopHooks): ProbeLo
   return {
     stop: () => {
       clearTimeout(first);
-      clearTimeout(next);
+      offClock?.();
       ac.abort();
     },
   };

@@ -17,7 +17,7 @@ export function initialControllerState(): ControllerState {
 
 /** Decides the next model and the effects for one input. */
 export function decide(state: ControllerState, input: Input, ctx: DecideContext): Decision {
-  const d = new Draft(state);
+  const d = new Draft(state, ctx.handOver === true);
   switch (input.kind) {
     case 'registered':
       onRegistered(d, input, ctx);
@@ -187,7 +187,7 @@ function onReady(d: Draft, input: Of<'ready'>): void {
 // Facts of a start in progress (ports, ensure) are published only while that start is the
 // current one: a late report of an abandoned start must not reach the views.
 function onStartStep(d: Draft, input: Of<'ensured'> | Of<'portConflict'> | Of<'portReclaimed'>): void {
-  const svc = d.get(input.service);
+  const svc = d.peek(input.service);
   if (svc?.phase !== 'starting') return;
   switch (input.kind) {
     case 'ensured':
@@ -207,8 +207,10 @@ function onStartStep(d: Draft, input: Of<'ensured'> | Of<'portConflict'> | Of<'p
 // ready or stopping); a failing liveness probe stops that process, and the restart policy decides
 // what follows its exit.
 function onHealth(d: Draft, input: Of<'health'>): void {
-  const svc = d.get(input.service);
-  if (svc === undefined || svc.pid !== input.pid) return;
+  // Read only: most health reports are published and change nothing in the model.
+  const view = d.peek(input.service);
+  if (view === undefined || view.pid !== input.pid) return;
+  const svc = stopsProcess(view, input) ? (d.get(view.id) as Supervised) : view;
   const { kind: _, pid: __, ...data } = input;
   d.emit(publish('orchestrator.service.health', { ...data, ...refOf(svc) }));
   if (input.probe === 'liveness' && input.status === 'failing' && svc.phase !== 'stopping') {
@@ -220,6 +222,12 @@ function onHealth(d: Draft, input: Of<'health'>): void {
     stopProcess(d, svc, 'readiness', 'restart-policy');
     svc.failure = 'readiness log line not seen';
   }
+}
+
+function stopsProcess(svc: Supervised, input: Of<'health'>): boolean {
+  if (input.status !== 'failing') return false;
+  if (input.probe === 'liveness') return svc.phase !== 'stopping';
+  return svc.phase === 'running' && svc.spec.health?.type === 'log';
 }
 
 // Same path as a liveness failure: stop the process; its exit goes through the restart policy.

@@ -119,6 +119,12 @@ export type Effect =
 export interface DecideContext {
   nowMs: number;
   jitter: number;
+  /**
+   * The caller hands the input state over: its services map may be edited in place (records
+   * are still copied before they change). The controller shell keeps only the latest state;
+   * a copy of the map per decision was O(services) per input.
+   */
+  handOver?: boolean;
 }
 
 /** decide()'s result: the next model and the effects to perform, in order. */
