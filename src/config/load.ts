@@ -8,7 +8,7 @@ import type { NetworkInterfaceInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from './errors.ts';
 import { readOrCreateNodeId } from './node-id.ts';
-import { findProjectFile, readProjectFile } from './project-file.ts';
+import { findProjectFile, readConfigBlockFast, readProjectFile } from './project-file.ts';
 import { DEFAULTS } from './schema.ts';
 import type { ClusterConfig, ConfigInput, NatsConfig, NestorConfig } from './schema.ts';
 import { envLayer, validateLayer } from './settings.ts';
@@ -100,6 +100,16 @@ function addRoutes(merged: ConfigInput, routes: string[]): void {
 }
 
 async function readConfigBlock(path: string): Promise<ConfigInput> {
+  const fast = await readConfigBlockFast(path);
+  if (fast?.kind === 'none') return {};
+  if (fast?.kind === 'block' && (fast.value === null || fast.value === undefined)) return {};
+  if (fast?.kind === 'block') {
+    try {
+      return validateLayer(fast.value, () => path, () => null, ['config']);
+    } catch {
+      // Refused: the whole parse below gives the same refusal with its line and column.
+    }
+  }
   const file = await readProjectFile(path);
   if (file.raw === null || file.raw === undefined) return {};
   if (typeof file.raw !== 'object' || Array.isArray(file.raw)) {

@@ -69,6 +69,49 @@ export async function readProjectFile(path: string): Promise<ProjectFile> {
   };
 }
 
+/**
+ * The top-level `config:` block of a YAML project file read without parsing the rest: `none` when
+ * the file has no such key, the block's value when its lines parse on their own, null when only a
+ * whole parse can tell (JSON, flow style, several documents, merge keys, aliases into the block,
+ * an unreadable file). Every command reads the block; at hundreds of services the whole parse
+ * was most of a `nestor status`.
+ */
+export async function readConfigBlockFast(path: string): Promise<{ kind: 'none' } | { kind: 'block'; value: unknown } | null> {
+  if (path.endsWith('.json')) return null;
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return null;
+  }
+  const lines = text.split(/\r?\n/);
+  // Top-level lines (column 0, not comments): anything but plain `key:` keys needs the real parser.
+  let start = -1;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (line === '' || /^[ \t#]/.test(line)) continue;
+    if (!/^[A-Za-z_][\w-]*\s*:/.test(line)) return null;
+    if (/^config\s*:/.test(line)) {
+      if (start !== -1) return null;
+      start = i;
+    }
+  }
+  if (start === -1) return { kind: 'none' };
+  let end = start + 1;
+  while (end < lines.length && (lines[end] === '' || /^[ \t#]/.test(lines[end] as string))) end++;
+  const doc = parseDocument(lines.slice(start, end).join('\n'), { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0 || doc.warnings.length > 0) return null;
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch {
+    // An alias whose anchor is outside the block.
+    return null;
+  }
+  if (typeof raw !== 'object' || raw === null || !('config' in raw)) return null;
+  return { kind: 'block', value: (raw as { config: unknown }).config };
+}
+
 function parseJson(path: string, text: string): ProjectFile {
   let raw: unknown;
   try {
