@@ -134,6 +134,19 @@ services:
       type: http
       endpoint: /
       interval: 200ms
+  job:
+    kind: oneshot
+    process:
+      command: node
+      args: [job.mjs]
+`;
+
+/** A job that makes itself a run with the packaged SDK, reports three steps and succeeds. */
+const JOB = `import { startRun } from 'nestor/sdk';
+const run = await startRun({}, { experiment: 'installed', version: '1', heartbeatIntervalMs: 1000 });
+for (let step = 1; step <= 3; step++) await run.heartbeat({ step, checkpointVersion: step, metrics: { loss: 1 / step } });
+await run.finish({ state: 'succeeded' });
+await run.close();
 `;
 
 test('the packed package installs in an empty project and runs: --version, validate, up --detach, status, down', { timeout: 600_000 }, async (t) => {
@@ -177,10 +190,10 @@ test('the packed package installs in an empty project and runs: --version, valid
   assert.equal(v.stdout.trim(), version);
 
   const imported = ok(
-    await run(process.execPath, ['--input-type=module', '-e', "const [s, h] = await Promise.all([import('nestor/sdk'), import('nestor/harness')]); console.log(typeof s.readServiceEnv, typeof h.createHarness)"], project),
+    await run(process.execPath, ['--input-type=module', '-e', "const [s, h] = await Promise.all([import('nestor/sdk'), import('nestor/harness')]); console.log(typeof s.readServiceEnv, typeof h.createHarness, typeof s.startRun)"], project),
     'importing nestor/sdk and nestor/harness',
   );
-  assert.equal(imported.stdout.trim(), 'function function', 'the package exports the SDK and the harness');
+  assert.equal(imported.stdout.trim(), 'function function function', 'the package exports the SDK (with the runs client) and the harness');
   await writeFile(join(project, 'consumer.ts'), CONSUMER);
   ok(
     await run(process.execPath, [TSC, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--typeRoots', NODE_TYPES, '--types', 'node', 'consumer.ts'], project),
@@ -188,14 +201,17 @@ test('the packed package installs in an empty project and runs: --version, valid
   );
 
   await writeFile(join(project, 'server.mjs'), SERVER);
+  await writeFile(join(project, 'job.mjs'), JOB);
   await writeFile(join(project, 'nestor.yaml'), PROJECT);
   ok(await nestor(['validate']), 'nestor validate');
 
   ok(await nestor(['up', '--detach'], 120_000), 'nestor up --detach');
   lap('up');
   const status = JSON.parse(ok(await nestor(['status', '--json']), 'nestor status --json').stdout) as { services: { id: string; state: string; pid: number | null; ports: { primary?: number } }[] };
-  assert.deepEqual(status.services.map((s) => [s.id, s.state]), [['web', 'ready']]);
-  const web = status.services[0];
+  assert.deepEqual(status.services.map((s) => [s.id, s.state]).sort(), [['job', 'completed'], ['web', 'ready']]);
+  const web = status.services.find((s) => s.id === 'web');
+  const runs = JSON.parse(ok(await nestor(['runs', 'list', '--json']), 'nestor runs list --json').stdout) as { runs: { experiment: string; state: string; step: number }[] };
+  assert.deepEqual(runs.runs.map((r) => [r.experiment, r.state, r.step]), [['installed', 'succeeded', 3]], 'the job ran as a run through the packaged SDK');
   assert.equal(await (await fetch(`http://127.0.0.1:${web?.ports.primary}/`)).text(), 'ok', 'the service answers on its random port');
   // The dashboard reads its templates and scripts from files beside the compiled code.
   const { api } = JSON.parse(ok(await nestor(['info', '--json']), 'nestor info --json').stdout) as { api: string };
