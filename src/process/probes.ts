@@ -1,8 +1,8 @@
 // One probe attempt: http GET, tcp connect, or a command run without a shell. Never throws: every
 // failure, including a malformed probe, is a failed result with a detail for humans.
 import { spawn } from 'node:child_process';
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import type { ProbeSpec } from '../spec/index.ts';
 
@@ -72,43 +72,21 @@ function describe(err: unknown): string {
 }
 
 // node:http rather than fetch: a probe runs every interval for every service, and a plain
-// request costs markedly less CPU than undici's fetch. Connections are kept alive between
-// attempts: a new connection per attempt (connect, accept, close and TIME_WAIT on both sides)
-// was most of the cost of probing hundreds of services. A hung server is still caught by the
-// attempt's timeout, a dead one by its closed socket. A kept socket idles at most
-// KEEP_ALIVE_IDLE_MS, below the 5 s after which Node servers drop idle connections, so slower
-// probes connect anew each time; a kept socket the server closed as the request went out is
-// retried once on a new connection rather than counted as a failure.
-const KEEP_ALIVE_IDLE_MS = 4_000;
-const httpAgent = new HttpAgent({ keepAlive: true, timeout: KEEP_ALIVE_IDLE_MS });
-const httpsAgent = new HttpsAgent({ keepAlive: true, timeout: KEEP_ALIVE_IDLE_MS });
-
-async function httpProbe(probe: ProbeSpec, signal: AbortSignal): Promise<{ ok: boolean; detail: string }> {
-  if (!probe.endpoint) return { ok: false, detail: 'http probe has no endpoint' };
+// request costs markedly less CPU than undici's fetch. No keep-alive: each attempt must prove
+// the service accepts a new connection.
+function httpProbe(probe: ProbeSpec, signal: AbortSignal): Promise<{ ok: boolean; detail: string }> {
+  if (!probe.endpoint) return Promise.resolve({ ok: false, detail: 'http probe has no endpoint' });
   let url: URL;
   try {
     url = new URL(probe.endpoint);
   } catch {
-    return { ok: false, detail: `http probe endpoint is not a URL: ${probe.endpoint}` };
+    return Promise.resolve({ ok: false, detail: `http probe endpoint is not a URL: ${probe.endpoint}` });
   }
-  try {
-    return await httpAttempt(probe, url, signal);
-  } catch (err) {
-    if (!(err instanceof StaleSocket) || signal.aborted) throw err instanceof StaleSocket ? err.cause : err;
-    return httpAttempt(probe, url, signal);
-  }
-}
-
-/** A reused keep-alive socket that the server had closed: worth one retry on a new one. */
-class StaleSocket extends Error {}
-
-function httpAttempt(probe: ProbeSpec, url: URL, signal: AbortSignal): Promise<{ ok: boolean; detail: string }> {
-  const https = url.protocol === 'https:';
-  const request = https ? httpsRequest : httpRequest;
+  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'GET', agent: https ? httpsAgent : httpAgent, signal, headers: { 'user-agent': 'nestor-probe' } }, (res) => {
+    const req = request(url, { method: 'GET', agent: false, signal, headers: { 'user-agent': 'nestor-probe' } }, (res) => {
       const status = res.statusCode ?? 0;
-      // Drain the body so the socket is free for the next attempt; its content does not matter.
+      // Drain the body so the socket closes; its content does not matter.
       res.resume();
       res.once('end', () => {
         const ok = probe.expectedStatus.length > 0 ? probe.expectedStatus.includes(status) : status >= 200 && status < 400;
@@ -116,10 +94,7 @@ function httpAttempt(probe: ProbeSpec, url: URL, signal: AbortSignal): Promise<{
       });
       res.once('error', reject);
     });
-    req.once('error', (err: NodeJS.ErrnoException) => {
-      if (req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) reject(new StaleSocket(err.message, { cause: err }));
-      else reject(err);
-    });
+    req.once('error', reject);
     req.end();
   });
 }
