@@ -63,7 +63,8 @@ export async function benchRuns(): Promise<RunsFigures> {
     if (up.code !== 0) throw new Error(`nestor up --detach failed:\n${up.out}`);
     const runtime = JSON.parse(readFileSync(join(bench.dir, '.data', 'runtime.json'), 'utf8')) as { nats: string; api: string; pid: number };
     const pids = nestorPids(bench.dir);
-    const nc = await connect({ servers: runtime.nats, name: 'bench-runs' });
+    // As the SDK connects (connectFromEnv): no stack capture per request.
+    const nc = await connect({ servers: runtime.nats, name: 'bench-runs', noAsyncTraces: true });
     try {
       // The idle figures first, before any run exists.
       await sleep(3000);

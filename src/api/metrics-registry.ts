@@ -5,7 +5,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BrokerStats } from '../bus/index.ts';
 import type { SkipReason } from '../events/index.ts';
-import { LIFECYCLE_STATES, getNode } from '../state/index.ts';
+import { LIFECYCLE_STATES, getNode, runList } from '../state/index.ts';
 import type { CaddyState } from '../state/index.ts';
 import { selectCounts } from '../views/index.ts';
 import type { LiveState } from './live-state.ts';
@@ -96,7 +96,7 @@ export function createRegistry(src: RegistrySources): MetricsRegistry {
   });
   tallied('sse_clients_dropped_total', 'SSE clients disconnected because they could not keep up.', ['kind'], t.sseDropped);
   stateMetrics(src, registers);
-  const runs = runMetrics(() => src.live.state.runs, registers);
+  const runs = runMetrics(() => runList(src.live.state.runs), registers);
   processMetrics(src, registers);
   brokerMetrics(src, registers);
   // The event-loop delay monitor wakes the loop every `precision` ms (10 by default): 100

@@ -21,7 +21,7 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 const GAP_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 
 /** Registers the run metrics; `runs` reads the reduced state's runs, `now` the clock. */
-export function runMetrics(runs: () => Record<string, RunSummary>, registers: Registry[], now: () => number = Date.now): RunHistograms {
+export function runMetrics(runs: () => readonly RunSummary[], registers: Registry[], now: () => number = Date.now): RunHistograms {
   new Gauge({
     name: PREFIX + 'runs',
     help: 'Runs of the registry by state.',
@@ -29,7 +29,7 @@ export function runMetrics(runs: () => Record<string, RunSummary>, registers: Re
     registers,
     collect() {
       const counts = new Map<string, number>(RUN_STATES.map((s) => [s, 0]));
-      for (const r of Object.values(runs())) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
+      for (const r of runs()) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
       for (const [state, n] of counts) this.set({ state }, n);
     },
   });
@@ -94,6 +94,6 @@ export function observeRunLatency(h: RunHistograms, o: RunLatency): void {
   else h.heartbeatGap.observe(o.value);
 }
 
-function live(runs: Record<string, RunSummary>): RunSummary[] {
-  return Object.values(runs).filter((r) => r.state === 'queued' || r.state === 'running' || r.state === 'paused');
+function live(runs: readonly RunSummary[]): RunSummary[] {
+  return runs.filter((r) => r.state === 'queued' || r.state === 'running' || r.state === 'paused');
 }

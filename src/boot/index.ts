@@ -20,6 +20,7 @@ import { templatesOf } from '../spec/index.ts';
 import type { SecretEnv, ServiceSpec } from '../spec/index.ts';
 import { dashboardRoutes } from '../ui/web/index.ts';
 import { startRunEffects } from '../runs/index.ts';
+import { runById, runList } from '../state/index.ts';
 import { startClusterRole } from './cluster.ts';
 import type { ClusterRole } from './cluster.ts';
 import { startGuardian, takeCrashReport } from './guardian.ts';
@@ -214,7 +215,7 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
     // What run commands do to this node's processes (SIGSTOP/SIGCONT, the terminate grace period).
     const effects = startRunEffects({
       node: config.node,
-      subscribe: (fn) => server.live.subscribe((item, state) => fn(item.event, state.runs)),
+      subscribe: (fn) => server.live.subscribe((item, state) => fn(item.event, { byId: (id) => runById(state.runs, id), all: () => runList(state.runs) })),
       registry: runs.registry,
       controller: started,
       log: (line) => log.info(line),

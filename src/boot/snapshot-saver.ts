@@ -99,18 +99,24 @@ export class SnapshotSaver {
     const { bus, live, node, events } = this.#o;
     const state = live.state;
     const taken = this.#pending;
-    const bounds = await bus.streamBounds();
-    const through = live.recent.findLast((e) => e.seq === state.seq);
-    const outcome = await saveSnapshot(bus, {
-      ...takeSnapshot(state),
-      stream: bus.streamName,
-      streamCreated: bounds.created,
-      node,
-      throughTimestamp: through?.timestamp ?? null,
-      savedAt: new Date().toISOString(),
-    });
-    // Events that arrived while saving still count toward the next one.
-    this.#pending = Math.max(0, this.#pending - taken);
+    let outcome: Awaited<ReturnType<typeof saveSnapshot>>;
+    try {
+      const bounds = await bus.streamBounds();
+      const through = live.recent.findLast((e) => e.seq === state.seq);
+      outcome = await saveSnapshot(bus, {
+        ...takeSnapshot(state),
+        stream: bus.streamName,
+        streamCreated: bounds.created,
+        node,
+        throughTimestamp: through?.timestamp ?? null,
+        savedAt: new Date().toISOString(),
+      });
+    } finally {
+      // Events that arrived while saving still count toward the next one. A failed save (a
+      // state over the broker's max_payload) starts the count again too: otherwise every next
+      // event retried it, serializing the whole state each time.
+      this.#pending = Math.max(0, this.#pending - taken);
+    }
     if (!outcome.saved) return;
     await bus.publish(events('orchestrator.snapshot.saved', { node, throughSeq: state.seq, key: outcome.key }));
     this.#o.onSaved?.(outcome, state.seq);

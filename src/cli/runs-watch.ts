@@ -4,6 +4,7 @@
 // --json prints a snapshot object, then one object per changed run.
 import { followState } from '../bus/index.ts';
 import type { RunSummary } from '../runs/core/index.ts';
+import { runById, runList } from '../state/index.ts';
 import type { State } from '../state/index.ts';
 import { describeRunChange, selectRunRows } from '../views/index.ts';
 import { closedSignal, connectInstance } from './connect.ts';
@@ -30,10 +31,14 @@ export async function runRunsWatch(id: string | undefined, flags: RunsFlags, ctx
   if (id !== undefined) await getRun(conn.bus, id);
   const initial = await stateAtPoint(conn.bus);
   const stop = followSignal(ctx);
-  const pick = (state: State): Record<string, RunSummary> => (id === undefined ? state.runs : Object.hasOwn(state.runs, id) ? { [id]: state.runs[id] as RunSummary } : {});
+  const pick = (state: State): readonly RunSummary[] => {
+    if (id === undefined) return runList(state.runs);
+    const run = runById(state.runs, id);
+    return run === undefined ? [] : [run];
+  };
   let last = initial;
   const redraw = term.tty && !flags.json ? liveView(term, conn.info.node, () => pick(last)) : null;
-  if (flags.json) term.out(JSON.stringify({ kind: 'snapshot', seq: initial.seq, runs: Object.values(pick(initial)) }));
+  if (flags.json) term.out(JSON.stringify({ kind: 'snapshot', seq: initial.seq, runs: pick(initial) }));
   else if (redraw === null) {
     const rows = selectRunRows(pick(initial), new Date());
     if (rows.length === 0) term.out('no runs yet; waiting for changes');
@@ -48,9 +53,8 @@ export async function runRunsWatch(id: string | undefined, flags: RunsFlags, ctx
       onEvent: (event, state, previous) => {
         last = state;
         if (state.runs === previous.runs) return;
-        const before = pick(previous);
-        for (const run of Object.values(pick(state))) {
-          const was = before[run.id];
+        for (const run of pick(state)) {
+          const was = runById(previous.runs, run.id);
           if (was === run) continue;
           if (flags.json) {
             const change: RunWatchChange = { kind: 'change', seq: event.seq, type: event.type, timestamp: event.timestamp, run };
@@ -75,7 +79,7 @@ export async function runRunsWatch(id: string | undefined, flags: RunsFlags, ctx
 
 // Redraws the whole screen: a header, the runs table, the last few changes; once a second so
 // heartbeat ages move.
-function liveView(term: Terminal, node: string, runs: () => Record<string, RunSummary>): { draw(): void; note(line: string): void; end(): void } {
+function liveView(term: Terminal, node: string, runs: () => readonly RunSummary[]): { draw(): void; note(line: string): void; end(): void } {
   const recent: string[] = [];
   let pending: NodeJS.Timeout | null = null;
   const draw = (): void => {

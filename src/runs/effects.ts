@@ -31,11 +31,17 @@ export interface RunEffectsRegistry {
   markLost(id: string, reason: string): Promise<unknown>;
 }
 
+/** The runs as the state holds them after an event: one by id, or all of them. */
+export interface BoundRuns {
+  byId(id: string): BoundRun | undefined;
+  all(): Iterable<BoundRun>;
+}
+
 /** Options of startRunEffects. */
 export interface RunEffectsOptions {
   node: string;
   /** Calls `listener` with every new event in stream order and the runs as they are after it; returns the unsubscribe. */
-  subscribe(listener: (event: Stored<NestorEvent>, runs: Readonly<Record<string, BoundRun>>) => void): () => void;
+  subscribe(listener: (event: Stored<NestorEvent>, runs: BoundRuns) => void): () => void;
   registry: RunEffectsRegistry;
   /** The node's controller: the pids of its instances and the stop command. */
   controller: {
@@ -109,20 +115,20 @@ export function startRunEffects(opts: RunEffectsOptions): RunEffects {
     }
   };
 
-  const onEvent = (event: Stored<NestorEvent>, runs: Readonly<Record<string, BoundRun>>): void => {
+  const onEvent = (event: Stored<NestorEvent>, runs: BoundRuns): void => {
     const type = event.type as string;
     const data = event.data as Record<string, unknown>;
     if (type === 'orchestrator.run.command.sent') {
-      const run = runs[data.id as string];
+      const run = runs.byId(data.id as string);
       if (!local(run)) return;
       const command = data.command as { type: string };
       if ((command.type === 'resume' || command.type === 'terminate') && run.binding.processControl) signal(run, 'SIGCONT', `${command.type} sent`);
       if (command.type === 'terminate') void armTerminate(run).catch(onError);
     } else if (type === 'orchestrator.run.attached') {
-      const run = runs[data.id as string];
+      const run = runs.byId(data.id as string);
       if (local(run)) void armTerminate(run).catch(onError);
     } else if (type === 'orchestrator.run.command.acked') {
-      const run = runs[data.id as string];
+      const run = runs.byId(data.id as string);
       if (!local(run) || data.type !== 'pause' || !run.binding.processControl) return;
       signal(run, 'SIGSTOP', 'pause acknowledged');
     } else if (type === 'orchestrator.run.state') {
@@ -133,7 +139,7 @@ export function startRunEffects(opts: RunEffectsOptions): RunEffects {
       graceTimers.delete(data.id as string);
     } else if (type === 'orchestrator.service.exit' && event.origin.node === opts.node) {
       const key = instanceKey(data.service as string, (data.instance as number | undefined) ?? 1);
-      for (const run of Object.values(runs)) {
+      for (const run of runs.all()) {
         if (!local(run) || run.binding.instance !== key || terminating.has(run.id)) continue;
         void opts.registry.markLost(run.id, 'process gone').catch(onError);
       }

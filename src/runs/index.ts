@@ -5,4 +5,4 @@ export type { RunRecords, RunRegistryOptions } from './registry.ts';
 export { handleRunRequest } from './requests.ts';
 export * from './core/index.ts';
 export { startRunEffects } from './effects.ts';
-export type { RunEffects, RunEffectsOptions, RunEffectsRegistry, BoundRun } from './effects.ts';
+export type { RunEffects, RunEffectsOptions, RunEffectsRegistry, BoundRun, BoundRuns } from './effects.ts';

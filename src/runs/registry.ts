@@ -25,6 +25,7 @@ import {
   sendCommand,
   setHealth,
 } from './core/index.ts';
+import { HeartbeatSampler } from './heartbeat-sampler.ts';
 import type {
   CommandInput,
   RunCommandResult,
@@ -60,6 +61,8 @@ export interface RunRegistryOptions {
   /** Wakes the SDK of a run waiting for commands. */
   wake(runId: string): void;
   now?: () => Date;
+  /** At most one heartbeat event per run per this many ms (default 1 s); the record takes every heartbeat. */
+  heartbeatEventMs?: number;
   /** Longest pause between health checks (default 1 s; shorter for runs with short intervals). */
   tickMs?: number;
   onError?(err: unknown): void;
@@ -101,6 +104,7 @@ export class RunRegistry {
   readonly #draining = new Set<Promise<void>>();
   readonly #publishing = new Set<Promise<void>>();
   readonly #listeners = new Set<(run: Run, previous: Run | undefined) => void>();
+  readonly #sampler: HeartbeatSampler;
   #watch: { ready: Promise<void>; stop(): void } | null = null;
   #timer: NodeJS.Timeout | null = null;
   #tickDelay = Infinity;
@@ -109,6 +113,7 @@ export class RunRegistry {
   constructor(opts: RunRegistryOptions) {
     this.#opts = opts;
     this.#now = opts.now ?? (() => new Date());
+    this.#sampler = new HeartbeatSampler({ windowMs: opts.heartbeatEventMs ?? 1_000, publish: (events) => this.#publish(events) });
   }
 
   /** Opens the watch of the bucket and starts the health ticker. */
@@ -223,6 +228,7 @@ export class RunRegistry {
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#watch?.stop();
     await Promise.allSettled([...this.#draining]);
+    this.#sampler.flush();
     await Promise.allSettled([...this.#publishing]);
   }
 
@@ -326,14 +332,9 @@ export class RunRegistry {
           continue;
         }
         this.#remember(id, run, write.revision);
-        // The record is the truth and is written; the events tell its history and are not
-        // waited for (one round trip less per operation). They leave in call order on one
-        // connection, so the stream keeps a run's events in the order they happened.
-        const published = Promise.all(events.map((d) => this.#opts.publish(this.#opts.event(d))))
-          .then(() => undefined)
-          .catch((err: unknown) => this.#opts.onError?.(err));
-        this.#publishing.add(published);
-        void published.finally(() => this.#publishing.delete(published));
+        // The record is the truth and is written; the events tell its history (heartbeats as
+        // samples, see HeartbeatSampler), stamped now and not waited for.
+        this.#sampler.take(id, events.map((d) => this.#opts.event(d)));
         if (wake) this.#opts.wake(id);
       }
       batch.forEach((op, i) => {
@@ -343,6 +344,16 @@ export class RunRegistry {
       });
       return;
     }
+  }
+
+  // Events leave in call order on one connection, so the stream keeps a run's events in the
+  // order they happened; they are not waited for (one round trip less per operation).
+  #publish(events: NestorEvent[]): void {
+    const published = Promise.all(events.map((e) => this.#opts.publish(e)))
+      .then(() => undefined)
+      .catch((err: unknown) => this.#opts.onError?.(err));
+    this.#publishing.add(published);
+    void published.finally(() => this.#publishing.delete(published));
   }
 
   #schedule(): void {
@@ -365,10 +376,7 @@ export class RunRegistry {
     for (const [id, { run }] of this.#cache) {
       if (this.#escalating.has(id) || healthRank(healthAt(run, now)) <= healthRank(run.health)) continue;
       this.#escalating.add(id);
-      void this.#mutate<Run>(id, false, (r, at) => {
-        const current = existing(r, id);
-        return escalate(current, at);
-      })
+      void this.#mutate<Run>(id, false, (r, at) => escalate(existing(r, id), at))
         .catch((err: unknown) => this.#opts.onError?.(err))
         .finally(() => this.#escalating.delete(id));
     }

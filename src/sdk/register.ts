@@ -37,6 +37,8 @@ export async function connectFromEnv(options: ConnectOptions = {}): Promise<Nats
       servers,
       name: options.name ?? env[NESTOR_ENV.service] ?? 'nestor-sdk',
       timeout: options.timeoutMs ?? 5000,
+      // No stack capture per request/publish (a heartbeat is one); SdkError names the operation.
+      noAsyncTraces: true,
       ...auth,
     });
   } catch (err) {

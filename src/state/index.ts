@@ -4,6 +4,8 @@ export { LIFECYCLE_STATES, REDUCER_VERSION } from './types.ts';
 export type { LifecycleState, ProbeStatus, ServiceState, NodeState, State, Snapshot, CaddyState, CaddyRoute } from './types.ts';
 export { emptyState, reduce, reduceAll, seqOf } from './reduce.ts';
 export { getService, getNode, sortedServices } from './lookup.ts';
+export { emptyRunTable, runById, runList, runTableOf } from './runs.ts';
+export type { RunTable } from './runs.ts';
 export { isSettled, blockedBy, conditionMet } from './settled.ts';
 export type { Blocked } from './settled.ts';
 export { reduceService } from './service-machine.ts';

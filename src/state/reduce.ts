@@ -14,12 +14,12 @@ import { memoryExceeded } from './limits.ts';
 import { lost, placed, unplaced } from './placement.ts';
 import { addLog, applyCommand, registerInstance, registrationOutline, withNextRun } from './service-common.ts';
 import { reduceService } from './service-machine.ts';
-import { reduceRun } from './runs.ts';
+import { emptyRunTable, reduceRun } from './runs.ts';
 import type { ServiceState, State } from './types.ts';
 
 /** The state before any event. */
 export function emptyState(): State {
-  return { services: {}, nodes: {}, runs: {}, seq: 0, counters: { applied: 0, ignored: 0, ignoredByType: {} } };
+  return { services: {}, nodes: {}, runs: emptyRunTable(), seq: 0, counters: { applied: 0, ignored: 0, ignoredByType: {} } };
 }
 
 /** The stream sequence of a stored event, or 0 for an event that was never stored. */

@@ -1,6 +1,6 @@
 // The derived state every view shares. Built only by reducing events; nothing here is set
 // from outside the reducer.
-import type { RunSummary } from '../runs/core/index.ts';
+import type { RunTable } from './runs.ts';
 import type { Placement } from '../spec/index.ts';
 
 /** Lifecycle states of a service (docs/events.md, *The service lifecycle*). */
@@ -130,8 +130,8 @@ export interface CaddyState {
 export interface State {
   services: Record<string, ServiceState>;
   nodes: Record<string, NodeState>;
-  /** Runs (long jobs) by id, as their `orchestrator.run.*` events tell them. */
-  runs: Record<string, RunSummary>;
+  /** Runs (long jobs) as their `orchestrator.run.*` events tell them (read with runById/runList). */
+  runs: RunTable;
   /** Stream sequence of the last event included (the snapshot cursor). */
   seq: number;
   /** Events applied and events ignored as impossible in the state they met. */
@@ -143,7 +143,7 @@ export interface State {
  * and is restored only by the same one: bump this whenever reduce() or the State shape changes
  * meaning, so that stored snapshots of the old reducer are ignored rather than trusted.
  */
-export const REDUCER_VERSION = 5;
+export const REDUCER_VERSION = 6;
 
 /** A state plus the last stream sequence it includes: snapshot + events after seq = full replay. */
 export interface Snapshot {

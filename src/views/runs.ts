@@ -182,8 +182,8 @@ export function selectRunRow(run: RunSummary, now: Date, metric?: string): RunRo
 }
 
 /** Rows of the runs that pass `filter`: unfinished first, then newest first. */
-export function selectRunRows(runs: Record<string, RunSummary> | readonly RunSummary[], now: Date, filter: RunFilter = {}, metric?: string): RunRow[] {
-  return sortRuns(filterRuns(Object.values(runs), filter)).map((r) => selectRunRow(r, now, metric));
+export function selectRunRows(runs: readonly RunSummary[], now: Date, filter: RunFilter = {}, metric?: string): RunRow[] {
+  return sortRuns(filterRuns(runs, filter)).map((r) => selectRunRow(r, now, metric));
 }
 
 /** The runs that pass `filter` (state, health, experiment name). */

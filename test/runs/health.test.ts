@@ -9,6 +9,7 @@ import { createHarness } from '../../src/harness/index.ts';
 import type { Harness } from '../../src/harness/index.ts';
 import type { Run, RunReply } from '../../src/runs/index.ts';
 import { onCleanup, plainNatsServer } from '../bus/helpers.ts';
+import { runById } from '../../src/state/index.ts';
 
 function data<T>(reply: RunReply<T>): T {
   if (!reply.ok) throw new Error(`refused: ${reply.code}: ${reply.message}`);
@@ -44,7 +45,7 @@ test('a silent run goes late, stale, lost, and its next heartbeat makes it healt
   const recovered = await h.waitForEvent('orchestrator.run.health', (e) => e.data.id === run.id && e.data.to === 'healthy');
   assert.equal(recovered.data.from, 'lost');
   assert.equal(recovered.data.reason, 'heartbeat received');
-  await h.waitUntil('state.runs shows it healthy', (s) => s.runs[run.id]?.health === 'healthy' && s.runs[run.id]?.step === 2);
+  await h.waitUntil('state.runs shows it healthy', (s) => runById(s.runs, run.id)?.health === 'healthy' && runById(s.runs, run.id)?.step === 2);
 });
 
 test('two nodes on one broker know the same runs, write each escalation once and lose no concurrent write', async (t) => {

@@ -6,6 +6,7 @@ import { requestRuns } from '../../src/bus/index.ts';
 import { runWakeSubject } from '../../src/events/index.ts';
 import { createHarness } from '../../src/harness/index.ts';
 import type { RunCommandResult, Run, RunCommand, RunReply } from '../../src/runs/index.ts';
+import { runById } from '../../src/state/index.ts';
 
 function data<T>(reply: RunReply<T>): T {
   if (!reply.ok) throw new Error(`refused: ${reply.code}: ${reply.message}`);
@@ -47,8 +48,8 @@ test('a run is created, heartbeats and receives a command over the bus', async (
 
   assert.deepEqual(seen.slice(0, 2), ['-→queued', 'queued→running'], 'the node tells its listeners each newer record');
   await h.waitForEvent('orchestrator.run.command.acked', (e) => e.data.id === run.id);
-  const state = await h.waitUntil('the run in state.runs', (s) => s.runs[run.id]?.params.lr === 0.01);
-  const summary = state.runs[run.id];
+  const state = await h.waitUntil('the run in state.runs', (s) => runById(s.runs, run.id)?.params.lr === 0.01);
+  const summary = runById(state.runs, run.id);
   assert.equal(summary?.state, 'running');
   assert.equal(summary?.step, 10);
   assert.equal(summary?.pendingCommands, 0);

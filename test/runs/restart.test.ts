@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { ApiClient } from '../../src/api/index.ts';
 import { bootNode } from '../../src/boot/index.ts';
 import { testConfig } from '../bus/helpers.ts';
+import { runById } from '../../src/state/index.ts';
 
 test('a run and its undelivered command survive a restart of the node on its data dir', async (t) => {
   // The data dir is removed by an after-hook that runs before any added later: the nodes are
@@ -35,7 +36,7 @@ test('a run and its undelivered command survive a restart of the node on its dat
     assert.equal(after.step, 501, 'the job continues from its step');
     // The new node's reduced state was rebuilt from the stream: the run is there too.
     const state = await api2.state();
-    assert.equal(state.runs[run.id]?.experiment, 'train');
+    assert.equal(runById(state.runs, run.id)?.experiment, 'train');
   } finally {
     await second.shutdown('test over');
   }

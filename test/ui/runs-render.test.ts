@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Run } from '../../src/runs/core/index.ts';
+import { emptyRunTable, runTableOf } from '../../src/state/index.ts';
 import { renderRunsPage } from '../../src/ui/web/runs-page.ts';
 import type { RunsPageInput } from '../../src/ui/web/runs-page.ts';
 import { NOW, runFixture } from '../views/run-fixtures.ts';
@@ -11,11 +12,11 @@ import { NOW, runFixture } from '../views/run-fixtures.ts';
 const rc = { query: '', linkHost: '127.0.0.1', readOnly: false };
 
 function input(over: Partial<RunsPageInput> = {}): RunsPageInput {
-  const runs = {
-    'r-1': runFixture(),
-    'r-2': runFixture({ id: 'r-2', state: 'paused', health: 'stale', createdAt: '2026-01-01T09:00:00.000Z' }),
-    'r-3': runFixture({ id: 'r-3', state: 'failed', error: 'out of memory', finishedAt: '2026-01-01T10:00:20.000Z' }),
-  };
+  const runs = runTableOf([
+    runFixture(),
+    runFixture({ id: 'r-2', state: 'paused', health: 'stale', createdAt: '2026-01-01T09:00:00.000Z' }),
+    runFixture({ id: 'r-3', state: 'failed', error: 'out of memory', finishedAt: '2026-01-01T10:00:20.000Z' }),
+  ]);
   return { node: 'n1', runs, full: null, selected: 'r-1', metric: undefined, now: NOW, ...over };
 }
 
@@ -70,7 +71,7 @@ test('read-only: every command button disabled, no tune field; the token is on e
 });
 
 test('no runs: the page says so', () => {
-  const html = renderRunsPage(input({ runs: {}, selected: null }), rc);
+  const html = renderRunsPage(input({ runs: emptyRunTable(), selected: null }), rc);
   assert.match(html, /No runs yet\./);
   assert.match(html, /Select a run\./);
 });

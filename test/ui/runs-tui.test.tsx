@@ -5,18 +5,20 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { render } from 'ink-testing-library';
 import type { Run, RunSummary } from '../../src/runs/core/index.ts';
+import { emptyRunTable, runTableOf } from '../../src/state/index.ts';
+import type { RunTable } from '../../src/state/index.ts';
 import { App } from '../../src/ui/tui/index.ts';
 import type { TuiView } from '../../src/ui/tui/index.ts';
 import { NOW, runFixture } from '../views/run-fixtures.ts';
 import { NODE, STORY, storyState } from './fixtures/story.ts';
 
-function runs(): Record<string, RunSummary> {
-  const out: Record<string, RunSummary> = {};
+function runs(): RunTable {
+  const out: RunSummary[] = [];
   for (let i = 1; i <= 12; i++) {
     const id = `r-${String(i).padStart(2, '0')}`;
-    out[id] = runFixture({ id, createdAt: `2026-01-01T09:${String(i).padStart(2, '0')}:00.000Z`, health: i === 3 ? 'late' : 'healthy' });
+    out.push(runFixture({ id, createdAt: `2026-01-01T09:${String(i).padStart(2, '0')}:00.000Z`, health: i === 3 ? 'late' : 'healthy' }));
   }
-  return out;
+  return runTableOf(out);
 }
 
 function view(over: Partial<TuiView> = {}, runsView: NonNullable<TuiView['runs']> = { selected: 'r-12', full: null, tune: null }): TuiView {
@@ -91,7 +93,7 @@ test('wide terminals put the detail beside the list; no runs says so', () => {
   const w = lines(wide.lastFrame());
   wide.unmount();
   assert.ok(w.some((l) => /r-12\s+mnist@3.*status training/.test(l)), w.join('\n'));
-  const empty = render(<App view={view({ state: { ...storyState(), runs: {} } }, { selected: null, full: null, tune: null })} />);
+  const empty = render(<App view={view({ state: { ...storyState(), runs: emptyRunTable() } }, { selected: null, full: null, tune: null })} />);
   const e = lines(empty.lastFrame()).join('\n');
   empty.unmount();
   assert.match(e, /No runs yet\./);

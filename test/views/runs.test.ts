@@ -16,7 +16,7 @@ import {
 import { NOW, runFixture } from './run-fixtures.ts';
 
 test('a run row names the experiment, its step, checkpoint, heartbeat age, pending commands and a sparkline of its first metric', () => {
-  const [row] = selectRunRows({ 'r-1': runFixture() }, NOW);
+  const [row] = selectRunRows([runFixture()], NOW);
   assert.deepEqual(
     { ...row },
     {

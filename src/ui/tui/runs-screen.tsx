@@ -5,6 +5,7 @@
 import { Box, Text } from 'ink';
 import type { ReactElement } from 'react';
 import type { Run } from '../../runs/core/index.ts';
+import { runById, runList } from '../../state/index.ts';
 import { RUN_UI_ACTIONS, selectHeader, selectRunDetail, selectRunRows } from '../../views/index.ts';
 import type { TuiView } from './app.tsx';
 import { Header } from './components/header.tsx';
@@ -16,8 +17,8 @@ const KEY_BAR = 1;
 
 /** The runs screen. */
 export function RunsScreen({ view, runs }: { view: TuiView; runs: { selected: string | null; full: Run | null; tune: string | null } }): ReactElement {
-  const rows = selectRunRows(view.state.runs, view.now);
-  const summary = runs.selected === null ? undefined : view.state.runs[runs.selected];
+  const rows = selectRunRows(runList(view.state.runs), view.now);
+  const summary = runs.selected === null ? undefined : runById(view.state.runs, runs.selected);
   // The registry's record adds the transitions and commands; the reduced summary has the history the sparkline draws.
   const detail =
     summary === undefined

@@ -4,6 +4,7 @@
 // (t twice, it ends the job) and tune (u opens a prompt for key=value pairs; Enter sends it).
 import { useEffect, useRef, useState } from 'react';
 import type { CommandInput, Run, RunCommandType } from '../../runs/core/index.ts';
+import { runById, runList } from '../../state/index.ts';
 import type { State } from '../../state/index.ts';
 import { RUN_UI_ACTIONS, availableRunActions, initialRunSelection, parseTunePairs, selectRunRows } from '../../views/index.ts';
 import type { TuiView } from './app.tsx';
@@ -46,7 +47,7 @@ export function useRunsView(client: RunsClient, stateRef: { current: State }, re
   const ref = useRef({ open, selected, tune, confirm });
   ref.current = { open, selected, tune, confirm };
 
-  const rows = (): ReturnType<typeof selectRunRows> => selectRunRows(stateRef.current.runs, new Date());
+  const rows = (): ReturnType<typeof selectRunRows> => selectRunRows(runList(stateRef.current.runs), new Date());
   const select = (id: string | null): void => {
     ref.current.selected = id;
     setSelected(id);
@@ -57,7 +58,7 @@ export function useRunsView(client: RunsClient, stateRef: { current: State }, re
   const runs = stateRef.current.runs;
   useEffect(() => {
     if (!open) return;
-    if (selected === null || !Object.hasOwn(runs, selected)) select(initialRunSelection(rows()));
+    if (selected === null || runById(runs, selected) === undefined) select(initialRunSelection(rows()));
   }, [open, runs, selected]);
 
   // The selected run's record, asked again while the view is open.
@@ -116,7 +117,7 @@ export function useRunsView(client: RunsClient, stateRef: { current: State }, re
     if (input === 'j' || key.downArrow) return select(list[Math.min(list.length - 1, i + 1)] ?? null);
     if (input === 'k' || key.upArrow) return select(list[Math.max(0, i - 1)] ?? null);
     const action = RUN_UI_ACTIONS.find((a) => a.key === input);
-    const run = id === null ? undefined : stateRef.current.runs[id];
+    const run = id === null ? undefined : runById(stateRef.current.runs, id);
     if (action === undefined || run === undefined || id === null) return;
     if (readOnly()) return toast({ ok: false, text: 'read-only: this API refuses commands' });
     if (!availableRunActions(run).includes(action.type)) return toast({ ok: false, text: `${action.label.toLowerCase()} is not available for ${id} (${run.state})` });

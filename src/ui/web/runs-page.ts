@@ -11,6 +11,8 @@ import type { ApiContext, Route } from '../../api/index.ts';
 import { SSE_HEADERS } from '../../api/index.ts';
 import { isNoResponders, isTimeout, requestRuns } from '../../bus/index.ts';
 import type { Run, RunSummary } from '../../runs/core/index.ts';
+import { runById, runList } from '../../state/index.ts';
+import type { RunTable } from '../../state/index.ts';
 import { RUN_UI_ACTIONS, availableRunActions, initialRunSelection, isRunCommandType, parseTunePairs, selectRunDetail, selectRunRows } from '../../views/index.ts';
 import type { RunChart, RunDetail, RunRow } from '../../views/index.ts';
 import { mergeFragments } from './datastar.ts';
@@ -21,7 +23,7 @@ import { escapeHtml, raw, render } from './templates.ts';
 /** What the runs page shows: the selected run and the metric its chart draws. */
 export interface RunsPageInput {
   node: string;
-  runs: Record<string, RunSummary>;
+  runs: RunTable;
   /** The selected run's full record from the registry (its transitions and commands), when it answered. */
   full: Run | null;
   selected: string | null;
@@ -37,7 +39,7 @@ export function runsRoutes(ctx: ApiContext, rc: RenderContext): Route[] {
     const runs = ctx.live.state.runs;
     const now = new Date();
     const asked = url.searchParams.get('run');
-    const selected = asked !== null && Object.hasOwn(runs, asked) ? asked : initialRunSelection(selectRunRows(runs, now));
+    const selected = asked !== null && runById(runs, asked) !== undefined ? asked : initialRunSelection(selectRunRows(runList(runs), now));
     const metric = url.searchParams.get('metric') ?? undefined;
     return { node: ctx.node, runs, full: selected === null ? null : await fullRun(ctx, selected), selected, metric, now };
   };
@@ -151,7 +153,7 @@ export function renderRunsPage(p: RunsPageInput, c: RenderContext): string {
 
 /** The `#runs` table: every run, health coloured, the selected one marked. */
 export function renderRunsTable(p: RunsPageInput, c: RenderContext): string {
-  const rows = selectRunRows(p.runs, p.now, {}, p.metric);
+  const rows = selectRunRows(runList(p.runs), p.now, {}, p.metric);
   const body = rows.length === 0 ? '<tr><td colspan="8" class="empty">No runs yet.</td></tr>' : rows.map((r) => runRow(r, r.id === p.selected, c)).join('\n');
   return `<table id="runs" class="services runs"><thead><tr><th>Run</th><th>Experiment</th><th>State</th><th>Health</th><th>Step</th><th>Ckpt</th><th>Heartbeat</th><th>Pending</th><th>Metric</th></tr></thead><tbody>${body}</tbody></table>`;
 }
@@ -172,7 +174,7 @@ function runRow(r: RunRow, selected: boolean, c: RenderContext): string {
 
 /** The `#run-detail` fragment: the selected run's facts, commands, chart, transitions and commands sent. */
 export function renderRunDetail(p: RunsPageInput, c: RenderContext): string {
-  const summary = p.selected === null ? undefined : p.runs[p.selected];
+  const summary = p.selected === null ? undefined : runById(p.runs, p.selected);
   if (summary === undefined) return '<div id="run-detail"><p class="empty">Select a run.</p></div>';
   const d = selectRunDetail(summary, p.now, p.metric);
   const full = p.full !== null && p.full.id === summary.id ? selectRunDetail(p.full, p.now, p.metric) : null;
