@@ -10,6 +10,12 @@
 // has the old reducer overwrite the new one's snapshot. The record also names the stream and
 // its creation time: a stream deleted and made again is another history, and its snapshot is
 // not used.
+//
+// A state larger than one message (the server's max_payload, 1 MiB by default; a thousand runs
+// with their heartbeat history pass it) is stored in parts under `<key>.p<throughSeq>.<i>`,
+// written before the head; the head at `<key>` then names them and goes through the same
+// compare-and-set. A reader reads the head and then its parts; the parts of the snapshot a
+// head replaced, or of a save that lost the race, are purged.
 import { Kvm } from '@nats-io/kv';
 import type { KV } from '@nats-io/kv';
 import { REDUCER_VERSION, restoreSnapshot } from '../state/index.ts';
@@ -67,14 +73,45 @@ export async function loadSnapshot(bus: BusReader, limit: SnapshotLimit): Promis
   const h = handlesOf(bus);
   let record: unknown;
   try {
-    const msg = await h.jsm.streams.getMessage(`KV_${SNAPSHOT_BUCKET}`, { last_by_subj: `$KV.${SNAPSHOT_BUCKET}.${snapshotKey(bus.streamName)}` });
-    // A deleted or purged key leaves a marker without data.
-    if (msg === null || msg.data.length === 0) return null;
-    record = msg.json();
+    const head = await directGet(h, snapshotKey(bus.streamName));
+    if (head === null) return null;
+    record = JSON.parse(head);
+    if (isPartsHead(record)) {
+      const parts: string[] = [];
+      for (let i = 0; i < record.parts; i++) {
+        const part = await directGet(h, `${record.partKey}.${i}`);
+        if (part === null) return null;
+        parts.push(part);
+      }
+      record = JSON.parse(parts.join(''));
+    }
   } catch {
     return null;
   }
   return usable(record, bus.streamName, limit);
+}
+
+/** The head of a snapshot stored in parts. */
+interface PartsHead {
+  parts: number;
+  partKey: string;
+  bytes: number;
+  stream: string;
+  streamCreated: string;
+  throughSeq: number;
+}
+
+function isPartsHead(v: unknown): v is PartsHead {
+  const r = v as Partial<PartsHead> | null;
+  return typeof r === 'object' && r !== null && typeof r.parts === 'number' && typeof r.partKey === 'string';
+}
+
+// One key's value read straight from the bucket's stream (no watcher, one round trip); null when
+// absent or deleted (a deleted or purged key leaves a marker without data).
+async function directGet(h: NatsHandles, key: string): Promise<string | null> {
+  const msg = await h.jsm.streams.getMessage(`KV_${SNAPSHOT_BUCKET}`, { last_by_subj: `$KV.${SNAPSHOT_BUCKET}.${key}` });
+  if (msg === null || msg.data.length === 0) return null;
+  return msg.string();
 }
 
 /** Checks a stored record against the stream and the limit; null when it must not be used. */
@@ -102,29 +139,72 @@ export async function saveSnapshot(bus: BusReader, record: StoredSnapshot): Prom
   const h = handlesOf(bus);
   const kv = await bucket(h);
   const key = snapshotKey(record.stream, record.version);
-  const bytes = new TextEncoder().encode(JSON.stringify(record));
-  const limit = h.nc.info?.max_payload ?? Number.POSITIVE_INFINITY;
-  if (bytes.length > limit) {
-    throw new Error(`a snapshot of ${bytes.length} bytes exceeds the server's max_payload of ${limit} bytes; views replay the whole stream`);
-  }
+  const json = JSON.stringify(record);
+  const bytes = new TextEncoder().encode(json);
+  // Room for the message's headers and the KV subject within the server's limit.
+  const partBytes = Math.max(1024, (h.nc.info?.max_payload ?? 1024 * 1024) - 4096);
   const current = await kv.get(key);
-  const stored = current === null || current.operation !== 'PUT' ? null : (current.json() as Partial<StoredSnapshot>);
+  const stored = current === null || current.operation !== 'PUT' ? null : (current.json() as Partial<StoredSnapshot> & Partial<PartsHead>);
   const sameStream = stored !== null && stored.stream === record.stream && stored.streamCreated === record.streamCreated;
   if (sameStream && typeof stored.throughSeq === 'number' && stored.throughSeq >= record.throughSeq) return { saved: false, key, reason: 'older' };
+  let head: Uint8Array = bytes;
+  let written: PartsHead | null = null;
+  if (bytes.length > partBytes) {
+    // Split on characters, not bytes: each part is valid text on its own.
+    const parts = splitByBytes(json, partBytes);
+    written = { parts: parts.length, partKey: `${key}.p${record.throughSeq}`, bytes: bytes.length, stream: record.stream, streamCreated: record.streamCreated, throughSeq: record.throughSeq };
+    for (const [i, part] of parts.entries()) await kv.put(`${written.partKey}.${i}`, part);
+    head = new TextEncoder().encode(JSON.stringify(written));
+  }
   try {
-    if (current === null) await kv.create(key, bytes);
-    else await kv.update(key, bytes, current.revision);
+    if (current === null) await kv.create(key, head);
+    else await kv.update(key, head, current.revision);
   } catch (err) {
+    if (written !== null) await purgeParts(h, written);
     if (isWrongLastSequence(err)) return { saved: false, key, reason: 'raced' };
     throw err;
   }
+  if (stored !== null && isPartsHead(stored) && stored.partKey !== written?.partKey) await purgeParts(h, stored).catch(() => undefined);
   return { saved: true, key, bytes: bytes.length };
+}
+
+// Removes the parts' messages from the bucket's stream: a KV purge would leave a marker per key
+// behind, one more for every part of every save.
+async function purgeParts(h: NatsHandles, head: PartsHead): Promise<void> {
+  await h.jsm.streams.purge(`KV_${SNAPSHOT_BUCKET}`, { filter: `$KV.${SNAPSHOT_BUCKET}.${head.partKey}.>` });
+}
+
+/** Cuts `text` into pieces of at most `max` UTF-8 bytes each, never inside a character. */
+export function splitByBytes(text: string, max: number): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    // A surrogate pair is one 4-byte character: take both halves together.
+    const pair = code >= 0xd800 && code <= 0xdbff && i + 1 < text.length;
+    const size = pair ? 4 : code < 0x80 ? 1 : code < 0x800 ? 2 : 3;
+    if (bytes + size > max) {
+      parts.push(text.slice(start, i));
+      start = i;
+      bytes = 0;
+    }
+    bytes += size;
+    if (pair) i++;
+  }
+  parts.push(text.slice(start));
+  return parts;
 }
 
 /** Removes a stream's snapshot of this reducer version (tests and tools). */
 export async function deleteSnapshot(bus: BusReader, version: number = REDUCER_VERSION): Promise<void> {
-  const kv = await bucket(handlesOf(bus));
-  await kv.purge(snapshotKey(bus.streamName, version));
+  const h = handlesOf(bus);
+  const kv = await bucket(h);
+  const key = snapshotKey(bus.streamName, version);
+  const head = await directGet(h, key);
+  const record: unknown = head === null ? null : JSON.parse(head);
+  if (isPartsHead(record)) await purgeParts(h, record);
+  await kv.purge(key);
 }
 
 /** Writes a record as is, without the newer-only rule (tests and tools). */
