@@ -9,6 +9,7 @@ import { Kvm } from '@nats-io/kv';
 import type { KV, KvEntry } from '@nats-io/kv';
 import type { StoreKind } from '../config/index.ts';
 import { StreamSetupError } from './errors.ts';
+import { watchBucket } from './kv-watch.ts';
 
 /** Name of the KV bucket holding node leases, one key per node id. */
 export const LEASE_BUCKET = 'nestor-nodes';
@@ -103,68 +104,10 @@ export function isWrongLastSequence(err: unknown): boolean {
   );
 }
 
-// The client's watcher is an ordered consumer that resets itself on gaps; should its iterator
-// end anyway (the consumer deleted under it, a cluster that lost it), a fresh watch replays the
-// current values, which a lease reader takes as no more than a repeat.
-async function watchAll(kv: KV, onEntry: (entry: LeaseEntry) => void, onError?: (err: unknown) => void): Promise<() => void> {
-  let stopped = false;
-  let delivered = 0;
-  const take = (e: KvEntry): void => {
-    delivered = Math.max(delivered, e.revision);
-    deliver(e, onEntry);
-  };
-  let current = await kv.watch();
-  const pump = async (): Promise<void> => {
-    for (;;) {
-      try {
-        for await (const e of current) take(e);
-      } catch (err) {
-        onError?.(err);
-      }
-      if (stopped) return;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      if (stopped) return;
-      try {
-        current = await kv.watch();
-      } catch (err) {
-        onError?.(err);
-      }
-    }
-  };
-  void pump();
-  // A watch's consumer lives on one server. When that server dies the client notices only
-  // after two missed heartbeats of 30 s, and its attempts to recreate the consumer can land on
-  // the dead server again: the watch goes quiet without ending while the bucket moves on (a
-  // scheduler then acts on claims a minute old). So the bucket's last sequence is compared
-  // with what the watch delivered; a watch behind it at two checks in a row is opened again,
-  // and the new one replays every current entry.
-  let behindAt = 0;
-  const check = setInterval(() => {
-    void kv
-      .status()
-      .then((st) => {
-        const last = st.streamInfo.state.last_seq;
-        if (last <= delivered) {
-          behindAt = 0;
-        } else if (behindAt !== 0 && delivered < behindAt) {
-          behindAt = 0;
-          current.stop();
-        } else {
-          behindAt = last;
-        }
-      })
-      .catch(() => undefined);
-  }, WATCH_CHECK_MS);
-  check.unref();
-  return () => {
-    stopped = true;
-    clearInterval(check);
-    current.stop();
-  };
+// A lease reader takes a replayed value as no more than a repeat (src/bus/kv-watch.ts).
+function watchAll(kv: KV, onEntry: (entry: LeaseEntry) => void, onError?: (err: unknown) => void): Promise<() => void> {
+  return watchBucket(kv, (e) => deliver(e, onEntry), onError);
 }
-
-/** How often a watch is compared with its bucket's last sequence. */
-const WATCH_CHECK_MS = 2_000;
 
 function deliver(e: KvEntry, onEntry: (entry: LeaseEntry) => void): void {
   const deleted = e.operation !== 'PUT';

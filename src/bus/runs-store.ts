@@ -4,9 +4,10 @@
 // other failure is thrown.
 import { StorageType } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import type { KV, KvWatchEntry } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
 import type { StoreKind } from '../config/index.ts';
 import { StreamSetupError } from './errors.ts';
+import { watchBucket } from './kv-watch.ts';
 import { handlesOf } from './handles.ts';
 import { isWrongLastSequence } from './leases.ts';
 import type { LeaseWrite } from './leases.ts';
@@ -93,43 +94,27 @@ async function written(write: Promise<number>, reason: 'exists' | 'wrong-revisio
   }
 }
 
-// Should the watch's iterator end (its consumer lost with a server), a new watch replays every
-// current record; a reader keeps the newest revision of each, so a repeat changes nothing.
+// A replayed record (the watch reopened, src/bus/kv-watch.ts) changes nothing: a reader keeps
+// the newest revision of each.
 async function watchRuns(kv: KV, onChange: (c: RunStoreChange) => void, onError?: (err: unknown) => void): Promise<RunStoreWatch> {
-  let stopped = false;
   let markReady: () => void = () => {};
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   // An empty bucket delivers nothing to say the replay is over.
   if ((await kv.status()).values === 0) markReady();
-  let current = await kv.watch();
-  const take = (e: KvWatchEntry): void => {
-    const deleted = e.operation !== 'PUT';
-    onChange({ key: e.key, revision: e.revision, deleted, read: () => (deleted ? null : decode(e)) });
-    if (e.isUpdate || e.delta === 0) markReady();
-  };
-  void (async () => {
-    for (;;) {
-      try {
-        for await (const e of current) take(e);
-      } catch (err) {
-        onError?.(err);
-      }
-      if (stopped) return;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      if (stopped) return;
-      try {
-        current = await kv.watch();
-      } catch (err) {
-        onError?.(err);
-      }
-    }
-  })();
+  const stop = await watchBucket(
+    kv,
+    (e) => {
+      const deleted = e.operation !== 'PUT';
+      onChange({ key: e.key, revision: e.revision, deleted, read: () => (deleted ? null : decode(e)) });
+      if (e.isUpdate || e.delta === 0) markReady();
+    },
+    onError,
+  );
   return {
     ready,
     stop() {
-      stopped = true;
       markReady();
-      current.stop();
+      stop();
     },
   };
 }

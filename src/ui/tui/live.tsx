@@ -15,7 +15,7 @@ import { NODE_UI_ACTIONS, SERVICE_ACTIONS, appendRecent, availableActions, avail
 import type { State } from '../../state/index.ts';
 import type { HeaderView, NodeRow } from '../../views/index.ts';
 import { App } from './app.tsx';
-import type { TuiView } from './app.tsx';
+import type { TuiView } from './view.ts';
 import { useRunsView } from './runs-view.ts';
 import { useTerminalSize } from './terminal-size.ts';
 

@@ -7,8 +7,9 @@ import type { ReactElement } from 'react';
 import type { Run } from '../../runs/core/index.ts';
 import { runById, runList } from '../../state/index.ts';
 import { RUN_UI_ACTIONS, selectHeader, selectRunDetail, selectRunRows } from '../../views/index.ts';
-import type { TuiView } from './app.tsx';
+import type { TuiView } from './view.ts';
 import { Header } from './components/header.tsx';
+import { KeyLine } from './components/help.tsx';
 import { RunDetailPane, RunsList } from './components/runs.tsx';
 import { PANE_CHROME, WIDE_COLUMNS } from './layout.ts';
 
@@ -70,20 +71,5 @@ export function RunsKeyBar({ toast, readOnly = false, tune, target }: { toast: T
     );
   }
   const keys: [string, string][] = [...RUN_UI_ACTIONS.map((a): [string, string] => [a.key, a.label.toLowerCase()]), ['j/k', 'select'], ['R', 'services'], ['q', 'quit']];
-  return (
-    <Box height={1} flexShrink={0}>
-      <Text wrap="truncate-end">
-        {readOnly ? <Text color="yellow">{'read-only  '}</Text> : null}
-        {toast === null ? null : <Text color={toast.ok ? 'green' : 'red'}>{`${toast.text}  `}</Text>}
-        {keys.map(([key, label], i) => (
-          <Text key={key}>
-            <Text bold color="cyan">
-              {key}
-            </Text>
-            {` ${label}${i < keys.length - 1 ? '  ' : ''}`}
-          </Text>
-        ))}
-      </Text>
-    </Box>
-  );
+  return <KeyLine keys={keys} toast={toast} readOnly={readOnly} />;
 }

@@ -7,7 +7,7 @@ import type { CommandInput, Run, RunCommandType } from '../../runs/core/index.ts
 import { runById, runList } from '../../state/index.ts';
 import type { State } from '../../state/index.ts';
 import { RUN_UI_ACTIONS, availableRunActions, initialRunSelection, parseTunePairs, selectRunRows } from '../../views/index.ts';
-import type { TuiView } from './app.tsx';
+import type { TuiView } from './view.ts';
 
 /** What the runs view needs of the API client. */
 export interface RunsClient {

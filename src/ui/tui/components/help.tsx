@@ -47,6 +47,11 @@ const KEYS: [string, string][] = [['j/k', 'select']];
 export function KeyBar({ toast, readOnly = false, showLogs = false, nodes = false, allLogs = false }: KeyBarProps): ReactElement {
   const actions = nodes ? NODE_UI_ACTIONS.map((a): [string, string] => [a.key, a.label.toLowerCase()]) : SERVICE_ACTIONS.map((a): [string, string] => [a.key, a.label.toLowerCase()]);
   const keys: [string, string][] = [...actions, ...KEYS, ['l', showLogs ? 'hide logs' : 'logs'], ['a', allLogs ? 'one log' : 'all logs'], ['n', nodes ? 'services' : 'nodes'], ['R', 'runs'], ['?', 'help'], ['q', 'quit']];
+  return <KeyLine keys={keys} toast={toast} readOnly={readOnly} />;
+}
+
+/** One line of keys and their labels, after read-only and the last command's outcome (every screen's key bar). */
+export function KeyLine({ keys, toast, readOnly }: { keys: [string, string][]; toast: KeyBarProps['toast']; readOnly: boolean }): ReactElement {
   return (
     <Box height={1} flexShrink={0}>
       <Text wrap="truncate-end">
