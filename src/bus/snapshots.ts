@@ -149,22 +149,28 @@ export async function saveSnapshot(bus: BusReader, record: StoredSnapshot): Prom
   if (sameStream && typeof stored.throughSeq === 'number' && stored.throughSeq >= record.throughSeq) return { saved: false, key, reason: 'older' };
   let head: Uint8Array = bytes;
   let written: PartsHead | null = null;
+  let firstPart = 0;
   if (bytes.length > partBytes) {
     // Split on characters, not bytes: each part is valid text on its own.
     const parts = splitByBytes(json, partBytes);
     written = { parts: parts.length, partKey: `${key}.p${record.throughSeq}`, bytes: bytes.length, stream: record.stream, streamCreated: record.streamCreated, throughSeq: record.throughSeq };
-    for (const [i, part] of parts.entries()) await kv.put(`${written.partKey}.${i}`, part);
+    for (const [i, part] of parts.entries()) {
+      const revision = await kv.put(`${written.partKey}.${i}`, part);
+      if (i === 0) firstPart = revision;
+    }
     head = new TextEncoder().encode(JSON.stringify(written));
   }
+  let headRevision: number;
   try {
-    if (current === null) await kv.create(key, head);
-    else await kv.update(key, head, current.revision);
+    headRevision = current === null ? await kv.create(key, head) : await kv.update(key, head, current.revision);
   } catch (err) {
     if (written !== null) await purgeParts(h, written);
     if (isWrongLastSequence(err)) return { saved: false, key, reason: 'raced' };
     throw err;
   }
-  if (stored !== null && isPartsHead(stored) && stored.partKey !== written?.partKey) await purgeParts(h, stored).catch(() => undefined);
+  // Every part older than this snapshot's goes, the replaced snapshot's and any a failed purge
+  // left behind; a failure here leaves them to the next save.
+  await h.jsm.streams.purge(`KV_${SNAPSHOT_BUCKET}`, { filter: `$KV.${SNAPSHOT_BUCKET}.${key}.>`, seq: written === null ? headRevision : firstPart }).catch(() => undefined);
   return { saved: true, key, bytes: bytes.length };
 }
 

@@ -47,7 +47,7 @@ test('validate reports a YAML syntax error with its position, a missing file pla
 test('validate accepts the root nestor.yaml (the README demo)', async () => {
   const res = await runMain(['validate', '--json'], { cwd: PROJECT_DIR });
   assert.equal(res.code, 0, res.stderr);
-  assert.deepEqual(res.json(), { ok: true, file: `${PROJECT_DIR}nestor.yaml`, services: ['alpha', 'beta'] });
+  assert.deepEqual(res.json(), { ok: true, file: `${PROJECT_DIR}nestor.yaml`, services: ['alpha', 'beta', 'gamma'] });
 });
 
 test('graph prints the dependency layers, dot and mermaid', async () => {

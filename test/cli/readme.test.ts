@@ -52,6 +52,8 @@ test('the root nestor.yaml comes up detached in a fresh copy of the project and 
   assert.deepEqual(status.services.map((s) => [s.id, s.state]), [
     ['alpha', 'ready'],
     ['beta', 'ready'],
+    // The demo job is in the jobs profile: registered, not started by a plain `up`.
+    ['gamma', 'disabled'],
   ]);
   assert.ok(existsSync(join(copy, '.dep', 'bin', 'alpha')), 'the demos were built into the copy’s .dep');
   const beta = status.services.find((s) => s.id === 'beta');
