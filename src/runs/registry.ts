@@ -83,8 +83,6 @@ interface Cached {
 interface Pending {
   apply(run: Run | null, now: Date): Outcome<unknown>;
   wake: boolean;
-  /** Answered once applied, before the write (heartbeats); a later failure of the write is only reported. */
-  early: boolean;
   resolve(value: unknown): void;
   reject(err: unknown): void;
 }
@@ -168,13 +166,9 @@ export class RunRegistry {
     return { runs, next };
   }
 
-  /**
-   * Takes a heartbeat (step and checkpointVersion never go backwards). It is answered once judged
-   * against the current record, while its write is on the way: a job's next heartbeat then queues
-   * behind that write and is written with the others that came meanwhile, one write for several.
-   */
+  /** Takes a heartbeat (step and checkpointVersion never go backwards). */
   heartbeat(id: string, input: HeartbeatInput): Promise<Run> {
-    return this.#mutate<Run>(id, false, (run, now) => heartbeat(existing(run, id), input, now), true);
+    return this.#mutate<Run>(id, false, (run, now) => heartbeat(existing(run, id), input, now));
   }
 
   /** Ends a run as its job reports (succeeded or failed). */
@@ -267,7 +261,7 @@ export class RunRegistry {
   }
 
   // Queues an operation on one run; the first in line drains the queue.
-  #mutate<T>(id: string, wake: boolean, apply: (run: Run | null, now: Date) => Outcome<T>, early = false): Promise<T> {
+  #mutate<T>(id: string, wake: boolean, apply: (run: Run | null, now: Date) => Outcome<T>): Promise<T> {
     try {
       checkRunId(id);
     } catch (err) {
@@ -275,7 +269,7 @@ export class RunRegistry {
     }
     if (this.#closed) return Promise.reject(new RunError('internal', 'the run registry of this node is closed'));
     return new Promise<T>((resolve, reject) => {
-      const op: Pending = { apply, wake, early, resolve: resolve as (v: unknown) => void, reject };
+      const op: Pending = { apply, wake, resolve: resolve as (v: unknown) => void, reject };
       const queue = this.#queues.get(id);
       if (queue !== undefined) {
         queue.push(op);
@@ -294,8 +288,6 @@ export class RunRegistry {
       while (queue.length > 0) {
         const batch = queue.splice(0, queue.length);
         await this.#commit(id, batch).catch((err: unknown) => {
-          // A heartbeat already answered hears nothing of it: the node's log does.
-          if (batch.some((op) => op.early)) this.#opts.onError?.(err);
           for (const op of batch) op.reject(err);
         });
       }
@@ -330,12 +322,6 @@ export class RunRegistry {
         } catch (err) {
           results.push({ ok: false, err });
         }
-      }
-      if (attempt === 1) {
-        batch.forEach((op, i) => {
-          const r = results[i];
-          if (op.early && r?.ok === true) op.resolve(r.value);
-        });
       }
       if (run !== null && run !== (base?.run ?? null)) {
         const write = base === null ? await this.#opts.records.create(key, run) : await this.#opts.records.update(key, run, base.revision);
