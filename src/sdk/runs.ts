@@ -8,23 +8,21 @@
 // polls about once per heartbeat interval in case a wake-up was missed (core NATS drops
 // messages for a disconnected client).
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import type { CreateRunInput, FinishInput, HeartbeatInput, Run, RunBinding, RunCommandType, RunSummary } from '../runs/core/types.ts';
+import { runWakeSubject, runsRequestSubject } from '../events/subjects.ts';
+import type { CreateRunInput, FinishInput, HeartbeatInput, Run, RunBinding, RunCommandType, RunErrorCode, RunOp, RunSummary } from '../runs/core/types.ts';
 import { connectFromEnv } from './register.ts';
 import type { ConnectOptions } from './register.ts';
 import { readServiceEnv } from './env.ts';
 import { SdkError } from './errors.ts';
 
 /** Subject prefix of the registry's requests (`nestor.runs.<op>`). */
-export const RUNS_SUBJECT = 'nestor.runs';
-/** Subject of the wake-ups of one run's command waiters. */
-export function runWakeSubject(runId: string): string {
-  return `${RUNS_SUBJECT}.wake.${runId}`;
-}
+export const RUNS_SUBJECT = runsRequestSubject('').slice(0, -1);
+export { runWakeSubject };
 
 /** Operations of the registry's bus requests. */
-export type RunsOp = 'create' | 'get' | 'list' | 'heartbeat' | 'finish' | 'command' | 'next' | 'ack' | 'attach';
-/** Error codes of a refused request (see the registry). */
-export type RunsErrorCode = 'invalid' | 'not_found' | 'conflict' | 'finished' | 'too_large' | 'unavailable';
+export type RunsOp = RunOp;
+/** Error codes of a refused request (the registry's), `unavailable` when no node answered. */
+export type RunsErrorCode = RunErrorCode | 'unavailable';
 
 /** A registry request refused or unanswered; `code` is the registry's code, `unavailable` when no node answered. */
 export class RunRequestError extends SdkError {
@@ -170,7 +168,7 @@ class RunsClient {
   async request<T>(op: RunsOp, req: { id?: string; commandId?: string; body?: unknown }): Promise<T> {
     let raw: Uint8Array;
     try {
-      raw = (await this.nc.request(`${RUNS_SUBJECT}.${op}`, JSON.stringify({ ...req, by: this.by }), { timeout: this.timeoutMs })).data;
+      raw = (await this.nc.request(runsRequestSubject(op), JSON.stringify({ ...req, by: this.by }), { timeout: this.timeoutMs })).data;
     } catch (err) {
       throw new RunRequestError(op, 'unavailable', `no answer from the run registry: ${(err as Error).message}`, { cause: err });
     }

@@ -10,6 +10,8 @@ import { createHarness } from '../../src/harness/index.ts';
 import { registerSpec } from '../../src/sdk/index.ts';
 import { validateService } from '../../src/spec/index.ts';
 import { idleService, tempDir } from './support.ts';
+import { pathsOf, replaceAt } from './json-paths.ts';
+import type { Key } from './json-paths.ts';
 
 // A valid one-shot touching most fields; the fuzz replaces one part of it at a time.
 const base = {
@@ -29,24 +31,6 @@ const base = {
   maxRestarts: 1,
   profiles: ['default'],
 };
-
-type Key = string | number;
-
-function pathsOf(value: unknown, prefix: Key[] = []): Key[][] {
-  const out = [prefix];
-  if (Array.isArray(value)) value.forEach((v, i) => out.push(...pathsOf(v, [...prefix, i])));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) out.push(...pathsOf(v, [...prefix, k]));
-  return out;
-}
-
-function replaceAt(value: unknown, path: Key[], replacement: unknown): unknown {
-  if (path.length === 0) return replacement;
-  const copy = structuredClone(value) as Record<Key, unknown>;
-  let node = copy;
-  for (const key of path.slice(0, -1)) node = node[key] as Record<Key, unknown>;
-  node[path.at(-1) as Key] = replacement;
-  return copy;
-}
 
 function leafAt(path: Key[]): unknown {
   return path.reduce<unknown>((node, key) => (node as Record<Key, unknown>)[key], base);

@@ -9,17 +9,7 @@ import { ApiClient } from '../../src/api/index.ts';
 import { requestRuns } from '../../src/bus/index.ts';
 import { createHarness } from '../../src/harness/index.ts';
 import type { Run } from '../../src/runs/index.ts';
-
-type Key = string | number;
-
-function replaceAt(value: unknown, path: Key[], replacement: unknown): unknown {
-  if (path.length === 0) return replacement;
-  const copy = structuredClone(value) as Record<Key, unknown>;
-  let node = copy;
-  for (const key of path.slice(0, -1)) node = node[key] as Record<Key, unknown>;
-  node[path.at(-1) as Key] = replacement;
-  return copy;
-}
+import { pathsOf, replaceAt } from './json-paths.ts';
 
 const json = fc.jsonValue({ maxDepth: 3 });
 const HEARTBEAT = { step: 5, checkpointVersion: 1, metrics: { loss: 0.5, acc: 0.9 }, runtimeStatus: 'training' };
@@ -28,11 +18,8 @@ const FIELDS = ['body', 'step', 'checkpointVersion', 'metrics', 'runtimeStatus',
 
 /** Bodies around a valid one: arbitrary JSON, the known fields with arbitrary values, one part replaced, a key dropped or added. */
 function bodies(base: Record<string, unknown>): fc.Arbitrary<unknown> {
-  const paths: Key[][] = [];
-  for (const [k, v] of Object.entries(base)) {
-    paths.push([k]);
-    if (v !== null && typeof v === 'object') for (const inner of Object.keys(v)) paths.push([k, inner]);
-  }
+  // Every place inside the body (the bodies are two levels deep), not the body itself.
+  const paths = pathsOf(base).slice(1);
   const keys = Object.keys(base);
   return fc.oneof(
     json,
