@@ -23,10 +23,14 @@ export async function requestRuns<T = unknown>(bus: BusReader, op: RunOp, req: R
 
 /** Answers the registry requests of every operation with `handle`, each as it comes. */
 export function serveRuns(bus: BusReader, handle: RunsHandler): RequestService {
-  const sub = handlesOf(bus).nc.subscribe(runsRequestSubject('*'), { queue: RUNS_QUEUE });
   const inFlight = new Set<Promise<void>>();
-  const loop = (async () => {
-    for await (const m of sub) {
+  // A callback, not the subscription's iterator: the iterator hands over one message per turn,
+  // so each answer would leave in a socket write of its own; called as the client parses a
+  // read, the requests of one read are answered together and their writes share a flush.
+  const sub = handlesOf(bus).nc.subscribe(runsRequestSubject('*'), {
+    queue: RUNS_QUEUE,
+    callback: (err, m) => {
+      if (err !== null) return;
       const op = m.subject.slice(m.subject.lastIndexOf('.') + 1);
       const answer = (async (): Promise<RunReply> => {
         if (!(RUN_OPS as readonly string[]).includes(op)) return { ok: false, code: 'invalid', message: `unknown run operation "${op}"; known: ${RUN_OPS.join(', ')}` };
@@ -34,18 +38,17 @@ export function serveRuns(bus: BusReader, handle: RunsHandler): RequestService {
         const req = parseRequest(m.data);
         if (req === null) return { ok: false, code: 'invalid', message: 'request: expected a JSON object {"id", "commandId", "body", "by"}' };
         return handle(op as RunOp, req);
-      })().catch((err: unknown): RunReply => ({ ok: false, code: 'internal', message: (err as Error).message ?? String(err) }));
+      })().catch((e: unknown): RunReply => ({ ok: false, code: 'internal', message: (e as Error).message ?? String(e) }));
       const p = answer.then((reply) => {
         m.respond(JSON.stringify(reply));
       });
       inFlight.add(p);
       void p.finally(() => inFlight.delete(p));
-    }
-  })();
+    },
+  });
   return {
     async stop() {
       sub.unsubscribe();
-      await loop;
       await Promise.allSettled([...inFlight]);
     },
   };
