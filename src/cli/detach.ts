@@ -70,17 +70,16 @@ function parseWait(value: string | undefined): number {
 
 /**
  * V8 flags of the detached orchestrator. Its young generation grows to 2 × 16 MB semi-spaces
- * during the start-up burst and never gives them back; at 1 MB the idle node is ~30 MB smaller,
- * and a long-running supervisor allocates little between bursts. The old generation otherwise
- * grows to about twice what is live before a full collection (the probes' garbage fills it):
- * growing by 20% and favouring size keeps it ~6 MB smaller. Its work is waiting on pipes,
- * sockets and timers, so it runs without the optimizing compiler (`--max-opt=1`: the
- * interpreter and Sparkplug's baseline code), ~7 MB smaller. Interpreted only (`--max-opt=0`)
- * would save ~3 MB more, but the node's busy paths pay for it: with 1,000 runs heartbeating it
- * took 102 % of a core against 92 %, and a replay without a snapshot decodes ~15 % slower
- * (docs/benchmarks.md).
+ * during the start-up burst and never gives them back, so they are capped; at 4 MB rather than
+ * 1 MB, because a busy path (thousands of heartbeats a second, a replay) allocates fast and a
+ * 1 MB nursery had the scavenger take a quarter of the main thread. The old generation
+ * otherwise grows to about twice what is live before a full collection: growing by 20% keeps
+ * it smaller. The optimizing compiler stays on: without it (`--max-opt=1 --optimize-for-size`)
+ * the node was 5 MB RSS and 2 MB PSS smaller at 50 idle services, but a heartbeat cost 2.4×
+ * the CPU (4,000 against 9,500 a second over NATS; 71 % against 49 % of a core for 1,000 runs
+ * at one heartbeat a second), and idle probing was no cheaper (docs/benchmarks.md).
  */
-export const ORCHESTRATOR_NODE_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size', '--heap-growing-percent=20', '--max-opt=1'];
+export const ORCHESTRATOR_NODE_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=20'];
 
 function spawnUp(args: string[], ctx: CliContext, logFile: string): ChildProcess {
   const fd = openSync(logFile, 'w');
