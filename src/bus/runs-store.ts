@@ -6,11 +6,17 @@ import { StorageType } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { KV } from '@nats-io/kv';
 import type { StoreKind } from '../config/index.ts';
+import { RecordTooLargeError } from '../runs/core/index.ts';
 import { StreamSetupError } from './errors.ts';
 import { watchBucket } from './kv-watch.ts';
 import { handlesOf } from './handles.ts';
 import { isWrongLastSequence } from './leases.ts';
 import type { LeaseWrite } from './leases.ts';
+
+// nats-server's default max_payload, for a connection that has not had the server's INFO yet.
+const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+// The headers of a compare-and-set put (expected last subject sequence) and the protocol line.
+const HEADER_ROOM = 1024;
 
 /** Name of the KV bucket holding run records. */
 export const RUNS_BUCKET = 'nestor-runs';
@@ -39,9 +45,9 @@ export interface RunStoreWatch {
 /** The run bucket, opened with {@link openRunStore}. */
 export interface RunStore {
   get(key: string): Promise<RunStoreEntry | null>;
-  /** Writes `key` only if it holds nothing. */
+  /** Writes `key` only if it holds nothing; a record larger than one message rejects with RecordTooLargeError. */
   create(key: string, value: unknown): Promise<LeaseWrite>;
-  /** Writes `key` only if its revision is still `expectedRevision`. */
+  /** Writes `key` only if its revision is still `expectedRevision`; a record larger than one message rejects with RecordTooLargeError. */
   update(key: string, value: unknown, expectedRevision: number): Promise<LeaseWrite>;
   /** Delivers every current record, then every change, until stopped. */
   watch(onChange: (change: RunStoreChange) => void, onError?: (err: unknown) => void): Promise<RunStoreWatch>;
@@ -55,7 +61,7 @@ export interface RunStoreOptions {
 
 /** Opens (creating on first use) the run bucket of a bus. */
 export async function openRunStore(bus: object, opts: RunStoreOptions): Promise<RunStore> {
-  const { js } = handlesOf(bus);
+  const { js, nc } = handlesOf(bus);
   let kv: KV;
   try {
     kv = await new Kvm(js).create(RUNS_BUCKET, {
@@ -73,14 +79,26 @@ export async function openRunStore(bus: object, opts: RunStoreOptions): Promise<
   } catch (err) {
     throw new StreamSetupError(`KV_${RUNS_BUCKET}`, 'Check the JetStream account limits of the server and events.replicas.', { cause: err });
   }
+  // The record and the compare-and-set headers must fit one message; the client would refuse a
+  // larger one with a bare "max_payload size exceeded", which says nothing of the record.
+  const encode = (value: unknown): string => {
+    const json = JSON.stringify(value);
+    const limit = (nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD) - HEADER_ROOM;
+    // A string's UTF-8 size is at most three bytes per UTF-16 unit: measured only when it may be over.
+    if (json.length * 3 > limit) {
+      const bytes = Buffer.byteLength(json);
+      if (bytes > limit) throw new RecordTooLargeError(bytes, limit);
+    }
+    return json;
+  };
   return {
     async get(key) {
       const e = await kv.get(key);
       if (e === null || e.operation !== 'PUT') return null;
       return { value: decode(e), revision: e.revision };
     },
-    create: (key, value) => written(kv.create(key, JSON.stringify(value)), 'exists'),
-    update: (key, value, expectedRevision) => written(kv.update(key, JSON.stringify(value), expectedRevision), 'wrong-revision'),
+    create: async (key, value) => written(kv.create(key, encode(value)), 'exists'),
+    update: async (key, value, expectedRevision) => written(kv.update(key, encode(value), expectedRevision), 'wrong-revision'),
     watch: (onChange, onError) => watchRuns(kv, onChange, onError),
   };
 }

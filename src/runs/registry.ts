@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { NestorEvent } from '../events/index.ts';
 import {
+  RecordTooLargeError,
   RunError,
   ackCommand,
   attach,
@@ -44,6 +45,7 @@ import type {
 /** The bucket as the registry needs it (src/bus openRunStore gives one). */
 export interface RunRecords {
   get(key: string): Promise<{ value: unknown; revision: number } | null>;
+  /** Rejects with RecordTooLargeError when the record is larger than the bucket can hold (so does update). */
   create(key: string, value: unknown): Promise<{ ok: true; revision: number } | { ok: false; reason: string }>;
   update(key: string, value: unknown, expectedRevision: number): Promise<{ ok: true; revision: number } | { ok: false; reason: string }>;
   watch(
@@ -287,7 +289,12 @@ export class RunRegistry {
     try {
       while (queue.length > 0) {
         const batch = queue.splice(0, queue.length);
-        await this.#commit(id, batch).catch((err: unknown) => {
+        await this.#commit(id, batch).catch(async (err: unknown) => {
+          if (err instanceof RunError && err.code === 'too_large' && batch.length > 1) {
+            // One operation outgrew the record: the others are applied on their own.
+            for (const op of batch) await this.#commit(id, [op]).catch((e: unknown) => op.reject(e));
+            return;
+          }
           for (const op of batch) op.reject(err);
         });
       }
@@ -324,7 +331,9 @@ export class RunRegistry {
         }
       }
       if (run !== null && run !== (base?.run ?? null)) {
-        const write = base === null ? await this.#opts.records.create(key, run) : await this.#opts.records.update(key, run, base.revision);
+        const write = await (base === null ? this.#opts.records.create(key, run) : this.#opts.records.update(key, run, base.revision)).catch((err: unknown) => {
+          throw err instanceof RecordTooLargeError ? tooLarge(base?.run ?? (run as Run), err) : err;
+        });
         if (!write.ok) {
           if (attempt >= CAS_ATTEMPTS) throw new RunError('conflict', `run ${id} is being changed by others; retry`);
           const stored = await this.#opts.records.get(key);
@@ -386,6 +395,17 @@ export class RunRegistry {
 function existing(run: Run | null, id: string): Run {
   if (run === null) throw notFound(id);
   return run;
+}
+
+// `run` is the record as stored: what the refused operation would have added is not counted.
+function tooLarge(run: Run, err: RecordTooLargeError): RunError {
+  const open = run.commands.filter((c) => c.acknowledgedAt === null).length;
+  const kib = (n: number): number => Math.ceil(n / 1024);
+  return new RunError(
+    'too_large',
+    `run ${run.id}: its record would be ${kib(err.bytes)} KiB, more than the ${kib(err.limit)} KiB one message of the run bucket may carry; it holds ${open} unacknowledged commands: let the job fetch and acknowledge them, or send smaller params`,
+    { field: 'record', sent: err.bytes, limit: err.limit },
+  );
 }
 
 function notFound(id: string): RunError {

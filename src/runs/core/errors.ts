@@ -15,6 +15,19 @@ export class RunError extends Error {
   }
 }
 
+/** A record the bucket cannot hold: its encoding is larger than one message may carry. */
+export class RecordTooLargeError extends Error {
+  readonly bytes: number;
+  readonly limit: number;
+
+  constructor(bytes: number, limit: number) {
+    super(`a record of ${bytes} bytes is more than the ${limit} bytes one message may carry`);
+    this.name = 'RecordTooLargeError';
+    this.bytes = bytes;
+    this.limit = limit;
+  }
+}
+
 /** The HTTP status of a registry error code. */
 export function httpStatusOf(code: RunErrorCode): number {
   switch (code) {

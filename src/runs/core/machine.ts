@@ -33,6 +33,13 @@ export const RUN_TRANSITIONS: Readonly<Record<RunState, readonly RunState[]>> = 
 /** Audit entries kept per run (transitions, and acknowledged commands); the oldest go first. */
 export const RUN_AUDIT_LIMIT = 500;
 
+/**
+ * Bytes of commands (as JSON) a run's record keeps. The record is one message of the run bucket
+ * (1 MiB by default) and commands are what can fill it: past this, the oldest acknowledged
+ * commands go, and a command that would not fit beside the unacknowledged ones is refused.
+ */
+export const RUN_COMMANDS_BYTES = 512 * 1024;
+
 /** True for succeeded, failed and terminated. */
 export function isFinished(state: RunState): boolean {
   return FINISHED_RUN_STATES.includes(state);
@@ -168,6 +175,16 @@ export function sendCommand(run: Run, input: CommandInput, commandId: string, by
   if (known !== undefined) return { run, events: [], result: { command: known, created: false } };
   if (isFinished(run.state)) throw new RunError('finished', `run ${run.id} is ${run.state}; it takes no more commands`, { field: 'state', stored: run.state });
   const command: RunCommand = { id: commandId, type: input.type, params: input.params ?? {}, createdAt: now.toISOString(), deliveredAt: null, acknowledgedAt: null, requestedBy: by };
+  const open = run.commands.filter((c) => c.acknowledgedAt === null);
+  const openBytes = open.reduce((sum, c) => sum + commandBytes(c), 0);
+  if (openBytes + commandBytes(command) > RUN_COMMANDS_BYTES) {
+    const kib = (n: number): number => Math.ceil(n / 1024);
+    throw new RunError(
+      'too_large',
+      `run ${run.id}: its ${open.length} unacknowledged commands hold ${kib(openBytes)} KiB and this one ${kib(commandBytes(command))} KiB, more than the ${kib(RUN_COMMANDS_BYTES)} KiB of commands a run keeps: let the job fetch and acknowledge them, or send smaller params`,
+      { field: 'params', stored: openBytes, sent: commandBytes(command), limit: RUN_COMMANDS_BYTES },
+    );
+  }
   const next: Run = { ...run, commands: trimCommands([...run.commands, command]) };
   const sent = { id: command.id, type: command.type, params: command.params, requestedBy: by };
   return { run: next, events: [{ type: 'orchestrator.run.command.sent', data: { id: run.id, command: sent } }], result: { command, created: true } };
@@ -241,9 +258,28 @@ function audit<T>(list: readonly T[], entry: T): T[] {
   return out;
 }
 
-// Unacknowledged commands always stay; past the limit, the oldest acknowledged ones go.
+// Unacknowledged commands always stay; past the count or the bytes, the oldest acknowledged ones go.
 function trimCommands(commands: RunCommand[]): RunCommand[] {
   let excess = commands.length - RUN_AUDIT_LIMIT;
-  if (excess <= 0) return commands;
-  return commands.filter((c) => (excess > 0 && c.acknowledgedAt !== null ? (excess--, false) : true));
+  const sizes = commands.map(commandBytes);
+  let bytes = sizes.reduce((a, b) => a + b, 0) - RUN_COMMANDS_BYTES;
+  if (excess <= 0 && bytes <= 0) return commands;
+  return commands.filter((c, i) => {
+    if (c.acknowledgedAt === null || (excess <= 0 && bytes <= 0)) return true;
+    excess--;
+    bytes -= sizes[i] as number;
+    return false;
+  });
+}
+
+// The UTF-8 size of a command as the record stores it (JSON), without a Buffer (pure core).
+function commandBytes(c: RunCommand): number {
+  const json = JSON.stringify(c);
+  let n = json.length;
+  for (let i = 0; i < json.length; i++) {
+    const code = json.charCodeAt(i);
+    // Two bytes up to U+07FF, three beyond; a surrogate pair (two units) makes four.
+    if (code >= 0x80) n += code >= 0x800 && (code < 0xd800 || code > 0xdfff) ? 2 : 1;
+  }
+  return n;
 }
