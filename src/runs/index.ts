@@ -1,6 +1,7 @@
 // Public entry of the run registry (a shell): the registry over the run bucket, and the one
 // request handler the bus and the HTTP API share. The rules are in ./core (pure).
-export { RunRegistry, startRunRegistry, generateRunId } from './registry.ts';
+export { RunRegistry, startRunRegistry } from './registry.ts';
+export { generateRunId } from './ids.ts';
 export type { RunRecords, RunRegistryOptions } from './registry.ts';
 export { handleRunRequest } from './requests.ts';
 export * from './core/index.ts';

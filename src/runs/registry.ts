@@ -5,7 +5,6 @@
 // when that compare-and-set is refused (another node wrote). Every node watches the bucket, so
 // each knows every run, and a ticker escalates the health of silent runs: the compare-and-set
 // lets one node write each escalation, the others find it done when they read again.
-import { randomBytes } from 'node:crypto';
 import type { NestorEvent } from '../events/index.ts';
 import {
   RecordTooLargeError,
@@ -23,10 +22,14 @@ import {
   isFinished,
   newRun,
   nextCommand,
+  recordTooLarge,
+  requireRun,
+  runNotFound,
   sendCommand,
   setHealth,
 } from './core/index.ts';
 import { HeartbeatSampler } from './heartbeat-sampler.ts';
+import { generateCommandId, generateRunId } from './ids.ts';
 import type {
   CommandInput,
   RunCommandResult,
@@ -138,7 +141,7 @@ export class RunRegistry {
   async get(id: string): Promise<Run> {
     checkRunId(id);
     const stored = await this.#opts.records.get(KEY_PREFIX + id);
-    if (stored === null) throw notFound(id);
+    if (stored === null) throw runNotFound(id);
     const run = stored.value as Run;
     this.#remember(id, run, stored.revision);
     return run;
@@ -170,47 +173,47 @@ export class RunRegistry {
 
   /** Takes a heartbeat (step and checkpointVersion never go backwards). */
   heartbeat(id: string, input: HeartbeatInput): Promise<Run> {
-    return this.#mutate<Run>(id, false, (run, now) => heartbeat(existing(run, id), input, now));
+    return this.#mutate<Run>(id, false, (run, now) => heartbeat(requireRun(run, id), input, now));
   }
 
   /** Ends a run as its job reports (succeeded or failed). */
   finish(id: string, input: FinishInput): Promise<Run> {
-    return this.#mutate<Run>(id, false, (run, now) => finish(existing(run, id), input, now));
+    return this.#mutate<Run>(id, false, (run, now) => finish(requireRun(run, id), input, now));
   }
 
   /** Queues a command; an id sent before answers the first command, created false. */
   sendCommand(id: string, input: CommandInput, by: string): Promise<RunCommandResult> {
     const commandId = input.id ?? generateCommandId(this.#now());
-    return this.#mutate<RunCommandResult>(id, true, (run, now) => sendCommand(existing(run, id), input, commandId, by, now));
+    return this.#mutate<RunCommandResult>(id, true, (run, now) => sendCommand(requireRun(run, id), input, commandId, by, now));
   }
 
   /** The oldest undelivered command, stamped delivered; with redeliver, the oldest delivered and unacknowledged first. Null: none. */
   nextCommand(id: string, opts: { redeliver?: boolean } = {}): Promise<RunCommand | null> {
-    return this.#mutate<RunCommand | null>(id, false, (run, now) => nextCommand(existing(run, id), opts.redeliver === true, now));
+    return this.#mutate<RunCommand | null>(id, false, (run, now) => nextCommand(requireRun(run, id), opts.redeliver === true, now));
   }
 
   /** Acknowledges a command; the state follows (pause, resume, terminate) and tune merges its params. */
   ack(id: string, commandId: string): Promise<RunCommand> {
     checkRunId(commandId, 'commandId');
-    return this.#mutate<RunCommand>(id, false, (run, now) => ackCommand(existing(run, id), commandId, now));
+    return this.#mutate<RunCommand>(id, false, (run, now) => ackCommand(requireRun(run, id), commandId, now));
   }
 
   /** Binds a run to the instance and process that run it now. */
   attach(id: string, binding: RunBinding): Promise<Run> {
-    return this.#mutate<Run>(id, false, (run) => attach(existing(run, id), binding));
+    return this.#mutate<Run>(id, false, (run) => attach(requireRun(run, id), binding));
   }
 
   /** Marks a run lost at once (its process is gone); the next heartbeat makes it healthy again. */
   markLost(id: string, reason: string): Promise<Run> {
     return this.#mutate<Run>(id, false, (run, now) => {
-      const r = existing(run, id);
+      const r = requireRun(run, id);
       return isFinished(r.state) ? { run: r, events: [], result: r } : setHealth(r, 'lost', reason, now);
     });
   }
 
   /** Ends a run whose terminate went unacknowledged (its process was stopped through the supervisor). */
   markTerminated(id: string, reason: string): Promise<Run> {
-    return this.#mutate<Run>(id, false, (run, now) => forceTerminate(existing(run, id), reason, now));
+    return this.#mutate<Run>(id, false, (run, now) => forceTerminate(requireRun(run, id), reason, now));
   }
 
   /** The runs this node knows (from its watch of the bucket), for the node's own effects. */
@@ -332,7 +335,7 @@ export class RunRegistry {
       }
       if (run !== null && run !== (base?.run ?? null)) {
         const write = await (base === null ? this.#opts.records.create(key, run) : this.#opts.records.update(key, run, base.revision)).catch((err: unknown) => {
-          throw err instanceof RecordTooLargeError ? tooLarge(base?.run ?? (run as Run), err) : err;
+          throw err instanceof RecordTooLargeError ? recordTooLarge(base?.run ?? (run as Run), err) : err;
         });
         if (!write.ok) {
           if (attempt >= CAS_ATTEMPTS) throw new RunError('conflict', `run ${id} is being changed by others; retry`);
@@ -385,38 +388,9 @@ export class RunRegistry {
     for (const [id, { run }] of this.#cache) {
       if (this.#escalating.has(id) || healthRank(healthAt(run, now)) <= healthRank(run.health)) continue;
       this.#escalating.add(id);
-      void this.#mutate<Run>(id, false, (r, at) => escalate(existing(r, id), at))
+      void this.#mutate<Run>(id, false, (r, at) => escalate(requireRun(r, id), at))
         .catch((err: unknown) => this.#opts.onError?.(err))
         .finally(() => this.#escalating.delete(id));
     }
   }
-}
-
-function existing(run: Run | null, id: string): Run {
-  if (run === null) throw notFound(id);
-  return run;
-}
-
-// `run` is the record as stored: what the refused operation would have added is not counted.
-function tooLarge(run: Run, err: RecordTooLargeError): RunError {
-  const open = run.commands.filter((c) => c.acknowledgedAt === null).length;
-  const kib = (n: number): number => Math.ceil(n / 1024);
-  return new RunError(
-    'too_large',
-    `run ${run.id}: its record would be ${kib(err.bytes)} KiB, more than the ${kib(err.limit)} KiB one message of the run bucket may carry; it holds ${open} unacknowledged commands: let the job fetch and acknowledge them, or send smaller params`,
-    { field: 'record', sent: err.bytes, limit: err.limit },
-  );
-}
-
-function notFound(id: string): RunError {
-  return new RunError('not_found', `no run ${JSON.stringify(id)}`, { field: 'id', sent: id });
-}
-
-/** A run id: `r-<time36>-<random>`, in creation order when sorted. */
-export function generateRunId(now: Date): string {
-  return `r-${now.getTime().toString(36)}-${randomBytes(4).toString('hex')}`;
-}
-
-function generateCommandId(now: Date): string {
-  return `c-${now.getTime().toString(36)}-${randomBytes(4).toString('hex')}`;
 }

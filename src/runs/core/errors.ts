@@ -1,6 +1,6 @@
 // The one error of the registry: a stable code (the bus reply's `code`, mapped to an HTTP
 // status by the API) and a message for people. Conflicts carry the field and both values.
-import type { RunErrorCode } from './types.ts';
+import type { Run, RunErrorCode } from './types.ts';
 
 /** A refused registry request. */
 export class RunError extends Error {
@@ -43,4 +43,26 @@ export function httpStatusOf(code: RunErrorCode): number {
     case 'internal':
       return 500;
   }
+}
+
+/** The refusal of an operation on a run that does not exist. */
+export function runNotFound(id: string): RunError {
+  return new RunError('not_found', `no run ${JSON.stringify(id)}`, { field: 'id', sent: id });
+}
+
+/** The run an operation applies to, or the not_found refusal. */
+export function requireRun(run: Run | null, id: string): Run {
+  if (run === null) throw runNotFound(id);
+  return run;
+}
+
+/** The refusal of a write the bucket cannot hold; `run` is the record as stored (what the refused operation would add is not counted). */
+export function recordTooLarge(run: Run, err: RecordTooLargeError): RunError {
+  const open = run.commands.filter((c) => c.acknowledgedAt === null).length;
+  const kib = (n: number): number => Math.ceil(n / 1024);
+  return new RunError(
+    'too_large',
+    `run ${run.id}: its record would be ${kib(err.bytes)} KiB, more than the ${kib(err.limit)} KiB one message of the run bucket may carry; it holds ${open} unacknowledged commands: let the job fetch and acknowledge them, or send smaller params`,
+    { field: 'record', sent: err.bytes, limit: err.limit },
+  );
 }

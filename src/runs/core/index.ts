@@ -1,6 +1,6 @@
 // The run registry's pure core: its types and rules, without I/O.
 export * from './types.ts';
-export { RecordTooLargeError, RunError, httpStatusOf } from './errors.ts';
+export { RecordTooLargeError, RunError, httpStatusOf, recordTooLarge, requireRun, runNotFound } from './errors.ts';
 export { healthAt, healthRank, healthClockOf, missedIntervals } from './health.ts';
 export { checkRunId, parseBinding, parseCommand, parseCreate, parseFinish, parseHeartbeat, parseListFilter, MIN_HEARTBEAT_INTERVAL_MS } from './validate.ts';
 export {
