@@ -7,9 +7,11 @@ import type { BrokerStats } from '../bus/index.ts';
 import type { SkipReason } from '../events/index.ts';
 import { LIFECYCLE_STATES, getNode, runList } from '../state/index.ts';
 import type { CaddyState } from '../state/index.ts';
+import type { RunSummary } from '../runs/core/index.ts';
 import { selectCounts } from '../views/index.ts';
 import type { LiveState } from './live-state.ts';
 import { observeRunLatency, runMetrics } from './metrics-runs.ts';
+import type { RunHeartbeatAt } from './metrics-runs.ts';
 import { groupUsage } from './proc-usage.ts';
 import type { RunLatency } from './run-command-times.ts';
 
@@ -35,6 +37,8 @@ export interface RegistrySources {
   broker(): BrokerStats | null;
   /** The stream's last sequence read for this scrape. */
   lastSeq(): number;
+  /** Last heartbeats of the runs from the node's registry; absent: the reduced state's. */
+  runHeartbeats?: () => readonly RunHeartbeatAt[];
 }
 
 /** The registry and the two histograms ApiMetrics feeds directly. */
@@ -96,7 +100,8 @@ export function createRegistry(src: RegistrySources): MetricsRegistry {
   });
   tallied('sse_clients_dropped_total', 'SSE clients disconnected because they could not keep up.', ['kind'], t.sseDropped);
   stateMetrics(src, registers);
-  const runs = runMetrics(() => runList(src.live.state.runs), registers);
+  const stateRuns = (): readonly RunSummary[] => runList(src.live.state.runs);
+  const runs = runMetrics(stateRuns, registers, src.runHeartbeats ?? stateRuns);
   processMetrics(src, registers);
   brokerMetrics(src, registers);
   // The event-loop delay monitor wakes the loop every `precision` ms (10 by default): 100

@@ -20,8 +20,19 @@ const PREFIX = 'nestor_';
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 const GAP_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 
-/** Registers the run metrics; `runs` reads the reduced state's runs, `now` the clock. */
-export function runMetrics(runs: () => readonly RunSummary[], registers: Registry[], now: () => number = Date.now): RunHistograms {
+/** A run's last heartbeat, as the lag gauge reads it (a record of the registry or a run of the state). */
+export interface RunHeartbeatAt {
+  state: RunSummary['state'];
+  lastHeartbeatAt: string | null;
+  createdAt: string;
+}
+
+/**
+ * Registers the run metrics; `runs` reads the reduced state's runs, `heartbeats` the last
+ * heartbeats (the node's registry has every one; the stream has samples, up to several seconds
+ * apart with many runs), `now` the clock.
+ */
+export function runMetrics(runs: () => readonly RunSummary[], registers: Registry[], heartbeats: () => readonly RunHeartbeatAt[] = runs, now: () => number = Date.now): RunHistograms {
   new Gauge({
     name: PREFIX + 'runs',
     help: 'Runs of the registry by state.',
@@ -51,7 +62,7 @@ export function runMetrics(runs: () => readonly RunSummary[], registers: Registr
     registers,
     collect() {
       const t = now();
-      const lags = live(runs())
+      const lags = live(heartbeats())
         .filter((r) => r.state !== 'paused')
         .map((r) => Math.max(0, t - Date.parse(r.lastHeartbeatAt ?? r.createdAt)) / 1000)
         .filter(Number.isFinite);
@@ -80,7 +91,7 @@ export function runMetrics(runs: () => readonly RunSummary[], registers: Registr
   }
   const heartbeatGap = new Histogram({
     name: PREFIX + 'run_heartbeat_gap_seconds',
-    help: 'Time between two heartbeats of the same run.',
+    help: 'Time between two heartbeat events of the same run on the stream (samples: at most one per run per second, further apart with more than 100 runs heartbeating on a node).',
     buckets: GAP_BUCKETS,
     registers,
   });
@@ -94,6 +105,6 @@ export function observeRunLatency(h: RunHistograms, o: RunLatency): void {
   else h.heartbeatGap.observe(o.value);
 }
 
-function live(runs: readonly RunSummary[]): RunSummary[] {
+function live<T extends { state: RunSummary['state'] }>(runs: readonly T[]): T[] {
   return runs.filter((r) => r.state === 'queued' || r.state === 'running' || r.state === 'paused');
 }

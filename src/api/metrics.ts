@@ -13,6 +13,7 @@ import type { LiveEvent, LiveState } from './live-state.ts';
 import type { MetricsRegistry, MetricsTallies } from './metrics-registry.ts';
 import { RunCommandTimes } from './run-command-times.ts';
 import type { RunLatency } from './run-command-times.ts';
+import type { RunHeartbeatAt } from './metrics-runs.ts';
 
 /** Where the metrics read from. */
 export interface MetricsSources {
@@ -21,6 +22,8 @@ export interface MetricsSources {
   node: string;
   /** Pids of this node's running services (process group leaders), by service. */
   pids(): Record<string, number>;
+  /** Last heartbeats of the runs from the node's registry; absent: the reduced state's. */
+  runHeartbeats?: () => readonly RunHeartbeatAt[];
 }
 
 // Histogram observations waiting for the registry. Past this many the registry is loaded
@@ -127,6 +130,7 @@ export class ApiMetrics {
         pids: () => this.#src.pids(),
         broker: () => this.#broker,
         lastSeq: () => this.#streamLastSeq,
+        ...(this.#src.runHeartbeats === undefined ? {} : { runHeartbeats: this.#src.runHeartbeats }),
       });
       for (const o of this.#pending) this.#feed(r, o);
       this.#pending = [];

@@ -18,6 +18,7 @@ import { logFileOf } from '../process/index.ts';
 import { getService } from '../state/index.ts';
 import type { State } from '../state/index.ts';
 import type { RunOp, RunReply, RunRequest } from '../runs/core/index.ts';
+import type { RunHeartbeatAt } from './metrics-runs.ts';
 import type { MemberRow } from '../views/index.ts';
 import { isAuthorized } from './auth.ts';
 import { sendCommand } from './commands.ts';
@@ -50,6 +51,8 @@ export interface ApiServerOptions {
   mounts?: RouteMount[];
   /** Answers run registry requests (the node's registry); absent: they go over the bus to any node. */
   runs?: (op: RunOp, req: RunRequest) => Promise<RunReply>;
+  /** Last heartbeats of the runs as the node's registry holds them (exact, where the stream has samples); absent: the stream's. */
+  runHeartbeats?: () => readonly RunHeartbeatAt[];
   /** Frames a slow SSE client may have waiting before it is dropped (default 1000). */
   sseQueueLimit?: number;
   /** Interval of SSE keep-alive comments (default 15 s). */
@@ -77,7 +80,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const onError = opts.onError ?? ((err: unknown) => console.error('nestor api:', err));
   const live = new LiveState(opts.bus, { onError });
   const pids = opts.runningPids ?? (() => pidsOf(live.state, opts.node));
-  const metrics = new ApiMetrics({ bus: opts.bus, live, node: opts.node, pids });
+  const metrics = new ApiMetrics({ bus: opts.bus, live, node: opts.node, pids, ...(opts.runHeartbeats === undefined ? {} : { runHeartbeats: opts.runHeartbeats }) });
   live.subscribe((item, state, previous) => metrics.observe(item, state, previous));
   await live.start();
 

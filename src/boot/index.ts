@@ -204,6 +204,7 @@ async function startNode(opts: BootOptions, log: Logger, closeLog: () => void): 
       members: () => clusterRole?.members() ?? null,
       mounts: [dashboardRoutes],
       runs: runs.request,
+      runHeartbeats: () => runs.registry.known(),
       onError,
     });
     const server = api;

@@ -2,15 +2,20 @@
 // needs enough of them for the views (every node reduces every event it holds), so a run's
 // heartbeat events leave at most once per window: the first at once, later ones held as one
 // pending event (the latest wins) and published when the window ends. Any other event of the
-// run publishes its pending heartbeat first, so the stream keeps each run's order.
+// run publishes its pending heartbeat first, so the stream keeps each run's order. The window
+// widens with the number of runs heartbeating so that the node publishes at most `perSecond`
+// heartbeat events a second: at one event per run per second, 1,000 runs would fill the
+// default 256 MiB stream in about fifteen minutes and push every service's history out.
 import type { NestorEvent } from '../events/index.ts';
 
 const HEARTBEAT = 'orchestrator.run.heartbeat';
 
 /** Options of {@link HeartbeatSampler}. */
 export interface HeartbeatSamplerOptions {
-  /** At most one heartbeat event per run per window (ms). */
+  /** At most one heartbeat event per run per window (ms): the shortest window. */
   windowMs: number;
+  /** At most this many heartbeat events a second from this node (in all): windows widen past it. */
+  perSecond: number;
   /** Publishes events in order (called synchronously, so calls keep their order on the connection). */
   publish(events: NestorEvent[]): void;
 }
@@ -63,6 +68,8 @@ export class HeartbeatSampler {
   }
 
   #openWindow(id: string): void {
+    // Runs with a window open are the runs heartbeating: each gets its share of the budget.
+    const ms = Math.max(this.#opts.windowMs, Math.ceil(((this.#open.size + 1) * 1000) / this.#opts.perSecond));
     const timer = setTimeout(() => {
       const window = this.#open.get(id);
       this.#open.delete(id);
@@ -71,7 +78,7 @@ export class HeartbeatSampler {
         this.#openWindow(id);
         this.#opts.publish([window.pending]);
       }
-    }, this.#opts.windowMs);
+    }, ms);
     timer.unref();
     this.#open.set(id, { pending: null, timer });
   }

@@ -68,6 +68,8 @@ export interface RunRegistryOptions {
   now?: () => Date;
   /** At most one heartbeat event per run per this many ms (default 1 s); the record takes every heartbeat. */
   heartbeatEventMs?: number;
+  /** At most this many heartbeat events a second from this node, all runs together (default 100): with more runs heartbeating, each run's events are further apart. */
+  heartbeatEventsPerSecond?: number;
   /** Longest pause between health checks (default 1 s; shorter for runs with short intervals). */
   tickMs?: number;
   onError?(err: unknown): void;
@@ -77,6 +79,8 @@ const KEY_PREFIX = 'run.';
 const DEFAULT_LIMIT = 100;
 // Well under the broker's default 1 MiB message limit, which a list answer over the bus must fit.
 const LIST_BYTES = 512 * 1024;
+// About 35 KB/s of heartbeat events: the default 256 MiB stream holds two hours of them.
+const DEFAULT_HEARTBEAT_EVENTS_PER_SECOND = 100;
 // Compare-and-set attempts before an operation gives up (each follows a fresh read).
 const CAS_ATTEMPTS = 20;
 
@@ -118,7 +122,11 @@ export class RunRegistry {
   constructor(opts: RunRegistryOptions) {
     this.#opts = opts;
     this.#now = opts.now ?? (() => new Date());
-    this.#sampler = new HeartbeatSampler({ windowMs: opts.heartbeatEventMs ?? 1_000, publish: (events) => this.#publish(events) });
+    this.#sampler = new HeartbeatSampler({
+      windowMs: opts.heartbeatEventMs ?? 1_000,
+      perSecond: opts.heartbeatEventsPerSecond ?? DEFAULT_HEARTBEAT_EVENTS_PER_SECOND,
+      publish: (events) => this.#publish(events),
+    });
   }
 
   /** Opens the watch of the bucket and starts the health ticker. */
