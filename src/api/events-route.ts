@@ -10,7 +10,7 @@
 // events before the stream's first sequence aged out; `event: reset` says the cursor was ahead
 // of the stream (a recreated stream), so the history starts again from its beginning.
 import { readEvents } from '../bus/index.ts';
-import { serviceFilter, typeFilter } from '../events/index.ts';
+import { isEventOfService, serviceFilter, typeFilter } from '../events/index.ts';
 import type { EventType, NestorEvent, Stored } from '../events/index.ts';
 import type { ApiContext, RouteRequest } from './context.ts';
 import { HttpError } from './errors.ts';
@@ -27,9 +27,7 @@ export interface EventFilter {
 /** True when an event passes the filter. */
 export function matchesFilter(f: EventFilter, e: Stored<NestorEvent>): boolean {
   if (f.types !== null && !f.types.includes(e.type)) return false;
-  if (f.services === null) return true;
-  const service = (e.data as { service?: unknown }).service;
-  return typeof service === 'string' && f.services.includes(service);
+  return f.services === null || f.services.some((s) => isEventOfService(e, s));
 }
 
 /** The one subject that narrows a history read, when the filter allows one (server 2.9 takes one). */

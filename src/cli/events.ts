@@ -4,7 +4,7 @@
 // stack down, the history its file store kept is read (stored-history.ts).
 import { followEvents, readEvents } from '../bus/index.ts';
 import type { BusReader, ReadOptions, ReadResult } from '../bus/index.ts';
-import { EVENT_TYPES, emptyDecodeStats, isEventType, serviceFilter } from '../events/index.ts';
+import { EVENT_TYPES, emptyDecodeStats, isEventOfService, isEventType, serviceFilter } from '../events/index.ts';
 import type { EventType, NestorEvent, Stored } from '../events/index.ts';
 import { closedSignal, connectInstance, hasProject } from './connect.ts';
 import { followSignal } from './context.ts';
@@ -44,6 +44,7 @@ export async function runEvents(flags: EventsFlags, ctx: CliContext, term: Termi
   const afterTime = point?.kind === 'time' ? point.ms : null;
   const print = (event: Stored<NestorEvent>): void => {
     if (afterTime !== null && isAtOrBefore(event.timestamp, afterTime - 1)) return;
+    if (flags.service !== undefined && !isEventOfService(event, flags.service)) return;
     term.out(flags.json ? JSON.stringify(event) : eventLine(event));
   };
   let skipped = 0;

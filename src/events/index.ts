@@ -72,6 +72,7 @@ export {
   ALL_EVENTS,
   subjectFor,
   serviceFilter,
+  isEventOfService,
   nodeFilter,
   typeFilter,
   commandRequestSubject,

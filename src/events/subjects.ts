@@ -28,9 +28,18 @@ export function subjectFor(event: Pick<NestorEvent, 'type' | 'origin' | 'data'>)
   return [root, family, node, ...tail].join('.');
 }
 
-/** Filter subject for all events of one service (on every node unless one is given). */
+/**
+ * Filter subject for all events of one service (on every node unless one is given). Run events
+ * have the run's id at the service's token, so it also matches a run named like the service:
+ * readers keep only the events {@link isEventOfService} takes.
+ */
 export function serviceFilter(service: string, node = '*'): string {
   return `orchestrator.*.${node}.${service}.>`;
+}
+
+/** True when the event is about this service (its payload names it). */
+export function isEventOfService(event: Pick<NestorEvent, 'data'>, service: string): boolean {
+  return (event.data as { service?: unknown }).service === service;
 }
 
 /** Filter subject for every event published by one node. */

@@ -3,7 +3,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NestorEvent, Stored } from '../../src/events/index.ts';
+import { requestRuns } from '../../src/bus/index.ts';
 import type { Harness } from '../../src/harness/index.ts';
+import type { Run } from '../../src/runs/index.ts';
 import { demoStack } from './helpers.ts';
 
 let h: Harness;
@@ -90,4 +92,16 @@ test('a bad --type, --since or --service is a usage error naming the value', asy
   assert.match(since.stderr, /--since "yesterday": expected a stream sequence \(42\), an RFC 3339 time/);
   assert.equal(service.code, 2);
   assert.match(service.stderr, /--service "a\.b": expected a service id/);
+});
+
+test('--service names a service only: a run whose id is that name is not shown', async () => {
+  const created = await requestRuns<Run>(h.bus, 'create', { id: undefined, body: { experiment: 'same-name', version: '1', id: 'beta' }, by: 'test' });
+  assert.ok(created.ok, created.ok ? '' : created.message);
+  const run = await h.waitForEvent('orchestrator.run.created', (e) => e.data.run.id === 'beta');
+  const res = await h.cli(['events', '--json', '--service', 'beta']);
+  assert.equal(res.code, 0, res.stderr);
+  const printed = res.jsonLines<Stored<NestorEvent>>();
+  assert.ok(printed.length > 3);
+  assert.ok(!printed.some((e) => e.seq === run.seq), 'the run named beta is not an event of service beta');
+  assert.ok(printed.every((e) => 'service' in e.data && e.data.service === 'beta'));
 });
