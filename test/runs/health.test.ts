@@ -7,14 +7,10 @@ import { requestRuns } from '../../src/bus/index.ts';
 import type { Bus } from '../../src/bus/index.ts';
 import { createHarness } from '../../src/harness/index.ts';
 import type { Harness } from '../../src/harness/index.ts';
-import type { Run, RunReply } from '../../src/runs/index.ts';
+import type { Run } from '../../src/runs/index.ts';
 import { onCleanup, plainNatsServer } from '../bus/helpers.ts';
 import { runById } from '../../src/state/index.ts';
-
-function data<T>(reply: RunReply<T>): T {
-  if (!reply.ok) throw new Error(`refused: ${reply.code}: ${reply.message}`);
-  return reply.data;
-}
+import { data } from './replies.ts';
 
 async function startedRun(bus: Bus, intervalMs: number): Promise<Run> {
   const run = data(await requestRuns<Run>(bus, 'create', { body: { experiment: 'silent', version: 'v1', heartbeatIntervalMs: intervalMs } }));

@@ -6,13 +6,9 @@ import assert from 'node:assert/strict';
 import { requestRuns } from '../../src/bus/index.ts';
 import type { NestorEvent, Stored } from '../../src/events/index.ts';
 import { createHarness } from '../../src/harness/index.ts';
-import type { Run, RunCommandResult, RunReply } from '../../src/runs/index.ts';
+import type { Run, RunCommandResult } from '../../src/runs/index.ts';
 import { runById } from '../../src/state/index.ts';
-
-function data<T>(reply: RunReply<T>): T {
-  if (!reply.ok) throw new Error(`refused: ${reply.code}: ${reply.message}`);
-  return reply.data;
-}
+import { data } from './replies.ts';
 
 const ofRun = (events: readonly Stored<NestorEvent>[], id: string): Stored<NestorEvent>[] =>
   events.filter((e) => e.type.startsWith('orchestrator.run.') && ((e.data as { id?: string }).id ?? (e.data as { run?: { id: string } }).run?.id) === id);

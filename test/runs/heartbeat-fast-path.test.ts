@@ -4,18 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { heartbeatBySchema, plainHeartbeat } from '../../src/runs/core/validate.ts';
-
-// A small seeded generator: the same bodies on every run, so a failure can be replayed.
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../chaos/prng.ts';
 
 const VALUES: unknown[] = [
   0, 1, 7, -1, 1.5, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 1, 1e300, -0,
@@ -42,7 +31,8 @@ function body(next: () => number): unknown {
 }
 
 test('the fast heartbeat check accepts only what the schema accepts, with the same result', () => {
-  const next = prng(20261126);
+  // Seeded: the same bodies on every run, so a failure can be replayed.
+  const next = mulberry32(20261126);
   let fast = 0;
   let refusedBySchema = 0;
   for (let i = 0; i < 20_000; i++) {

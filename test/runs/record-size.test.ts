@@ -10,11 +10,7 @@ import { requestRuns } from '../../src/bus/index.ts';
 import { createHarness } from '../../src/harness/index.ts';
 import { RUN_COMMANDS_BYTES } from '../../src/runs/core/index.ts';
 import type { Run, RunCommandResult, RunReply } from '../../src/runs/index.ts';
-
-function data<T>(reply: RunReply<T>): T {
-  if (!reply.ok) throw new Error(`refused: ${reply.code}: ${reply.message}`);
-  return reply.data;
-}
+import { data } from './replies.ts';
 
 test('a command that would make the record outgrow one message is refused as too large; the run goes on', async (t) => {
   const h = await createHarness({ name: 'runs-record-size' });

@@ -5,13 +5,9 @@ import assert from 'node:assert/strict';
 import { requestRuns } from '../../src/bus/index.ts';
 import { runWakeSubject } from '../../src/events/index.ts';
 import { createHarness } from '../../src/harness/index.ts';
-import type { RunCommandResult, Run, RunCommand, RunReply } from '../../src/runs/index.ts';
+import type { RunCommandResult, Run, RunCommand } from '../../src/runs/index.ts';
 import { runById } from '../../src/state/index.ts';
-
-function data<T>(reply: RunReply<T>): T {
-  if (!reply.ok) throw new Error(`refused: ${reply.code}: ${reply.message}`);
-  return reply.data;
-}
+import { data } from './replies.ts';
 
 test('a run is created, heartbeats and receives a command over the bus', async (t) => {
   const h = await createHarness({ name: 'runs-registry' });
