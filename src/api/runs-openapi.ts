@@ -103,7 +103,7 @@ const common = {
 const writes = {
   ...common,
   400: error('A body that is not valid JSON, or a field that is missing or wrong (the message names it)'),
-  413: error('A body over 64 KiB'),
+  413: error('A body over 64 KiB, or a change the record of the run cannot hold (a command beside 512 KiB of unacknowledged ones, a record over one bus message): the message says which'),
   415: error('A body that is not application/json'),
 };
 const query = (name: string, description: string, schema: Json): Json => ({ name, in: 'query', required: false, description, schema });

@@ -1,5 +1,6 @@
-// The one error of the registry: a stable code (the bus reply's `code`, mapped to an HTTP
-// status by the API) and a message for people. Conflicts carry the field and both values.
+// The registry's refusals: one error with a stable code (the bus reply's `code`, mapped to an
+// HTTP status by the API) and a message for people; conflicts carry the field and both values.
+// The run store reports a record it cannot hold with its own error, which becomes `too_large`.
 import type { Run, RunErrorCode } from './types.ts';
 
 /** A refused registry request. */
