@@ -47,9 +47,14 @@ export function toPending(s: ServiceState, e: ServicePending): ServiceState {
   return n;
 }
 
-/** `starting`: a start was decided (or, in histories written before that event existed, the ensure actions ran). */
+/**
+ * `starting`: a start was decided (or, in histories written before that event existed, the ensure
+ * actions ran). Only an enabled service is started, so the service is enabled: a `nestor up`
+ * whose profiles enable a service an earlier `up` disabled says so by starting it.
+ */
 export function toStarting(s: ServiceState, e: ServiceStarting | ServiceEnsured): ServiceState {
   const n = moveTo(s, 'starting', e.timestamp);
+  n.enabled = true;
   if (e.type === 'orchestrator.service.starting') n.attempt = e.data.attempt;
   if (n.attempt > 0 || s.restartRequested) countRestart(n);
   n.restartRequested = false;

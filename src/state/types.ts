@@ -143,7 +143,7 @@ export interface State {
  * and is restored only by the same one: bump this whenever reduce() or the State shape changes
  * meaning, so that stored snapshots of the old reducer are ignored rather than trusted.
  */
-export const REDUCER_VERSION = 6;
+export const REDUCER_VERSION = 7;
 
 /** A state plus the last stream sequence it includes: snapshot + events after seq = full replay. */
 export interface Snapshot {

@@ -17,7 +17,7 @@ const logs = readdirSync(dir)
   .sort();
 
 test('the golden logs are all there, each with its expected status', () => {
-  for (const name of ['startup-with-dependency', 'crash-loop', 'disable-enable', 'oneshot-completes', 'corrupted-line']) {
+  for (const name of ['startup-with-dependency', 'crash-loop', 'disable-enable', 'oneshot-completes', 'corrupted-line', 'profile-enables-between-ups']) {
     assert.ok(logs.includes(name), `${name}.jsonl exists`);
   }
   for (const name of logs) assert.doesNotThrow(() => JSON.parse(read(`${name}.expected.json`)), `${name}.expected.json`);
