@@ -5,36 +5,8 @@ import assert from 'node:assert/strict';
 import { decide, initialControllerState, nextDelay } from '../../src/controller/core/index.ts';
 import type { ControllerState, Effect, Input } from '../../src/controller/core/index.ts';
 import type { ServiceSpec } from '../../src/spec/index.ts';
+import { spec } from './specs.ts';
 import type { CommandVerb } from '../../src/events/index.ts';
-
-function spec(id: string, over: Partial<ServiceSpec> = {}): ServiceSpec {
-  return {
-    id,
-    displayName: id,
-    description: '',
-    required: false,
-    kind: 'daemon',
-    process: {
-      command: 'node',
-      args: [],
-      env: {},
-      shell: false,
-      restartPolicy: 'on-failure',
-      ensure: [],
-      stopSignal: 'SIGTERM',
-      stopTimeoutMs: 1000,
-    },
-    restart: { immediateFirst: true, initialMs: 100, multiplier: 2, maxMs: 1000, jitter: 0, resetAfterMs: 60_000, maxRestarts: 3 },
-    replicas: 1,
-    portStrategy: 'random',
-    ports: { additional: [] },
-    logging: { maxBytes: 1 << 20, keep: 3, metadataIntervalMs: 10_000 },
-    health: { type: 'tcp', endpoint: '127.0.0.1:1', expectedStatus: [200], intervalMs: 100, timeoutMs: 100, initialDelayMs: 0, failureThreshold: 1 },
-    dependencies: [],
-    profiles: [],
-    ...over,
-  };
-}
 
 /** Feeds inputs one after another, collecting every effect. */
 class Run {

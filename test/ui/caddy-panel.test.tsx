@@ -7,10 +7,9 @@ import { makeEvent } from '../../src/events/index.ts';
 import type { EventType, NestorEvent, PayloadOf } from '../../src/events/index.ts';
 import { reduceAll } from '../../src/state/index.ts';
 import { App } from '../../src/ui/tui/index.ts';
-import type { TuiView } from '../../src/ui/tui/index.ts';
 import { renderNodes } from '../../src/ui/web/render.ts';
 import { selectNodes } from '../../src/views/index.ts';
-import { NODE, NOW, STORY, storyState } from './fixtures/story.ts';
+import { NODE, storyState, storyView } from './fixtures/story.ts';
 
 let n = 0;
 function ev<T extends EventType>(type: T, data: PayloadOf<T>): NestorEvent {
@@ -54,21 +53,7 @@ test("the reducer keeps a node's Caddy: running, ports, routes; a stop keeps the
 });
 
 test('the TUI nodes pane shows the Caddy summary and the selected node’s routes at 80x24', () => {
-  const view: TuiView = {
-    state: withCaddy(),
-    recent: STORY,
-    node: NODE,
-    broker: 'connected',
-    link: 'live',
-    selected: 'api',
-    logs: [],
-    help: false,
-    toast: null,
-    now: NOW,
-    columns: 80,
-    rows: 24,
-    nodes: { rows: selectNodes(withCaddy(), null), selected: NODE },
-  };
+  const view = storyView({ state: withCaddy(), columns: 80, rows: 24, nodes: { rows: selectNodes(withCaddy(), null), selected: NODE } });
   const { lastFrame, unmount } = render(<App view={view} />);
   const f = text(lastFrame());
   unmount();

@@ -7,11 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import type { Page } from 'playwright-core';
 import { demoStack, isAlive, PROJECT_DIR, until } from '../api/helpers.ts';
+import { openPage } from './browser.ts';
 
-const CHROMIUM = process.env.NESTOR_CHROMIUM ?? '/usr/bin/chromium';
 const OUT = join(PROJECT_DIR, 'test-output');
 
 async function text(page: Page, selector: string): Promise<string> {
@@ -26,11 +25,7 @@ function logAtBottom(selector: string): string {
 test('the dashboard shows the stack live and its buttons control it', async (t) => {
   const h = await demoStack('dashboard-browser');
   t.after(() => h.close());
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-  t.after(() => browser.close());
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
+  const { page, errors } = await openPage(t, { width: 1400, height: 1000 });
   const wait = { timeout: 20_000 };
 
   await page.goto(`${h.node.api.url}/status`);

@@ -6,13 +6,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { requestRuns } from '../../src/bus/index.ts';
 import { createHarness } from '../../src/harness/index.ts';
 import type { Run, RunCommand } from '../../src/runs/core/index.ts';
 import { PROJECT_DIR, until } from '../api/helpers.ts';
+import { openPage } from './browser.ts';
 
-const CHROMIUM = process.env.NESTOR_CHROMIUM ?? '/usr/bin/chromium';
 
 test('the runs page shows a run live and its buttons command it', async (t) => {
   const h = await createHarness({ name: 'runs-browser' });
@@ -28,11 +27,7 @@ test('the runs page shows a run live and its buttons command it', async (t) => {
   }
   await until('the run in the node state', async () => (await (await fetch(`${h.node.api.url}/status/runs`)).text()).includes('data-field="step">40<'));
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-  t.after(() => browser.close());
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
+  const { page, errors } = await openPage(t, { width: 1400, height: 900 });
   const wait = { timeout: 20_000 };
 
   await page.goto(`${h.node.api.url}/status`);

@@ -10,7 +10,7 @@ import type { RunTable } from '../../src/state/index.ts';
 import { App } from '../../src/ui/tui/index.ts';
 import type { TuiView } from '../../src/ui/tui/index.ts';
 import { NOW, runFixture } from '../views/run-fixtures.ts';
-import { NODE, STORY, storyState } from './fixtures/story.ts';
+import { storyState, storyView } from './fixtures/story.ts';
 
 function runs(): RunTable {
   const out: RunSummary[] = [];
@@ -22,22 +22,7 @@ function runs(): RunTable {
 }
 
 function view(over: Partial<TuiView> = {}, runsView: NonNullable<TuiView['runs']> = { selected: 'r-12', full: null, tune: null }): TuiView {
-  return {
-    state: { ...storyState(), runs: runs() },
-    recent: STORY,
-    node: NODE,
-    broker: 'connected',
-    link: 'live',
-    selected: 'api',
-    logs: [],
-    help: false,
-    toast: null,
-    now: NOW,
-    columns: 80,
-    rows: 24,
-    runs: runsView,
-    ...over,
-  };
+  return storyView({ state: { ...storyState(), runs: runs() }, now: NOW, columns: 80, rows: 24, runs: runsView, ...over });
 }
 
 /** The frame without colours, as lines. */

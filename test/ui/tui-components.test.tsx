@@ -10,10 +10,10 @@ import type { TuiView } from '../../src/ui/tui/index.ts';
 import { demoStack, isAlive, until } from '../api/helpers.ts';
 import type { NestorEvent, Stored } from '../../src/events/index.ts';
 import { selectNodes } from '../../src/views/index.ts';
-import { NODE, NOW, STORY, storyState } from './fixtures/story.ts';
+import { STORY, storyState, storyView } from './fixtures/story.ts';
 
 function view(over: Partial<TuiView> = {}): TuiView {
-  return { state: storyState(), recent: STORY, node: NODE, broker: 'connected', link: 'live', selected: 'api', logs: ['api listening', 'GET /health 200'], help: false, toast: null, now: NOW, columns: 160, ...over };
+  return storyView({ logs: ['api listening', 'GET /health 200'], columns: 160, ...over });
 }
 
 /** The frame without colours. */
