@@ -67,6 +67,8 @@ export type {
 export { payloadSchemas, ID_PATTERN, EVENT_TYPES } from './payloads.ts';
 export { encode, decode, isEventType, validatePayload, makeEvent, emptyDecodeStats, countDecoded } from './codec.ts';
 export type { Decoded, SkipReason, DecodeStats, EventMeta } from './codec.ts';
+export { compileCheck } from './payload-check.ts';
+export type { PayloadCheck } from './payload-check.ts';
 export {
   SUBJECT_ROOT,
   ALL_EVENTS,

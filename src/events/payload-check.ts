@@ -65,10 +65,12 @@ export function isFullyCompiled(schema: z.ZodType): boolean {
 }
 
 // The definition keys each known schema type may have; any other key (zod's `coerce`, a format
-// of its own, a transform) may change what zod returns, so such a schema is not known.
+// of its own, a transform) may change what zod returns, so such a schema is not known. `error`
+// (a custom message) changes only what a refusal says; `catchall` is known when it is `never`
+// (a strict object refuses the keys it does not name, which the check refuses too).
 const DEF_KEYS: Record<string, readonly string[]> = {
-  string: ['type', 'checks'],
-  number: ['type', 'checks'],
+  string: ['type', 'checks', 'error'],
+  number: ['type', 'checks', 'error'],
   boolean: ['type'],
   unknown: ['type'],
   enum: ['type', 'entries'],
@@ -77,7 +79,7 @@ const DEF_KEYS: Record<string, readonly string[]> = {
   default: ['type', 'innerType', 'defaultValue'],
   array: ['type', 'element'],
   record: ['type', 'keyType', 'valueType'],
-  object: ['type', 'shape'],
+  object: ['type', 'shape', 'catchall'],
   custom: ['type', 'check', 'fn', 'error', 'abort'],
 };
 
@@ -112,9 +114,9 @@ function covered(schema: Schema): boolean {
     case 'array':
       return covered(def.element as Schema);
     case 'record':
-      return def.keyType?._zod.def.type === 'string' && onlyKeys(def.keyType._zod.def, ['type']) && covered(def.valueType as Schema);
+      return def.keyType?._zod.def.type === 'string' && covered(def.keyType) && covered(def.valueType as Schema);
     case 'object':
-      return Object.values(def.shape ?? {}).every(covered);
+      return (def.catchall === undefined || def.catchall._zod.def.type === 'never') && Object.values(def.shape ?? {}).every(covered);
     case 'custom':
       return typeof def.fn === 'function' && def.check === 'custom';
     default:
@@ -161,7 +163,7 @@ class Generator {
         return this.fn(x, [
           "if (typeof a !== 'object' || a === null || Array.isArray(a)) return false;",
           // zod rebuilds a record by assignment, which turns an own `__proto__` key into a prototype.
-          `for (const k of Object.keys(a)) { if (k === '__proto__') return false; const e = a[k]; if (!${this.test(def.valueType as Schema, 'e')}) return false; }`,
+          `for (const k of Object.keys(a)) { if (k === '__proto__' || !${this.test(def.keyType as Schema, 'k')}) return false; const e = a[k]; if (!${this.test(def.valueType as Schema, 'e')}) return false; }`,
           'return true;',
         ]);
       case 'object': {

@@ -2,6 +2,7 @@
 // filters). Each refusal is a RunError `invalid` whose message names the field, so a client
 // fixes its request from the message alone.
 import * as z from 'zod';
+import { compileCheck } from '../../events/index.ts';
 import { RunError } from './errors.ts';
 import { RUN_COMMAND_TYPES, RUN_HEALTH, RUN_ID_PATTERN, RUN_STATES } from './types.ts';
 import type { CommandInput, CreateRunInput, FinishInput, HeartbeatInput, RunBinding, RunListFilter } from './types.ts';
@@ -96,37 +97,13 @@ export function heartbeatBySchema(body: unknown): HeartbeatInput {
   return stripUndefined(parse(heartbeatSchema, body, 'heartbeat'));
 }
 
-const HEARTBEAT_FIELDS = new Set(['step', 'checkpointVersion', 'metrics', 'runtimeStatus']);
+// Heartbeats are the registry's hot path, thousands a second, and zod's walk was about 4 % of a
+// heartbeat's cost: a body the compiled check passes is one zod would return unchanged.
+const heartbeatIsPlain = compileCheck(heartbeatSchema);
 
-/**
- * A heartbeat that the schema would take as it is, checked without it (null: anything else,
- * which the schema then refuses or explains). Heartbeats are the registry's hot path, thousands
- * a second, and the schema's walk was a tenth of a heartbeat's cost; what this accepts is a
- * subset of what the schema accepts (a test compares the two on generated bodies).
- */
+/** A heartbeat that the schema would take as it is, checked without running it (null: anything else, which the schema then refuses or explains). */
 export function plainHeartbeat(body: unknown): HeartbeatInput | null {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
-  const b = body as Record<string, unknown>;
-  for (const key of Object.keys(b)) if (!HEARTBEAT_FIELDS.has(key)) return null;
-  const { step, checkpointVersion, metrics, runtimeStatus } = b;
-  if (!isCounter(step) || !isCounter(checkpointVersion)) return null;
-  const out: HeartbeatInput = { step, checkpointVersion };
-  if (metrics !== undefined) {
-    if (typeof metrics !== 'object' || metrics === null || Array.isArray(metrics) || Object.getPrototypeOf(metrics) !== Object.prototype) return null;
-    for (const [name, value] of Object.entries(metrics)) {
-      if (name.length > 100 || name === '__proto__' || typeof value !== 'number' || !Number.isFinite(value)) return null;
-    }
-    out.metrics = metrics as Record<string, number>;
-  }
-  if (runtimeStatus !== undefined) {
-    if (typeof runtimeStatus !== 'string' || runtimeStatus.length > 200) return null;
-    out.runtimeStatus = runtimeStatus;
-  }
-  return out;
-}
-
-function isCounter(v: unknown): v is number {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+  return heartbeatIsPlain(body) ? (body as HeartbeatInput) : null;
 }
 
 /** The body of a command: a known type, and at least one parameter for `tune`. */
