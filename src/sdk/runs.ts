@@ -85,7 +85,12 @@ export type RunConnection = NatsConnection | (ConnectOptions & { nc?: undefined 
  * creates one. Inside a Nestor service the binding (node, instance, service, pid) comes from the
  * environment, so the node can pause, resume and stop the process.
  */
-export async function startRun(conn: RunConnection, options: StartRunOptions): Promise<RunHandle> {
+export async function startRun(options: StartRunOptions): Promise<RunHandle>;
+export async function startRun(conn: RunConnection, options: StartRunOptions): Promise<RunHandle>;
+export async function startRun(first: RunConnection | StartRunOptions, second?: StartRunOptions): Promise<RunHandle> {
+  // One argument: the run's options, the connection from the same environment (NESTOR_NATS_URL).
+  const [conn, options]: [RunConnection, StartRunOptions] =
+    second === undefined ? [{ ...((first as StartRunOptions).env === undefined ? {} : { env: (first as StartRunOptions).env }) }, first as StartRunOptions] : [first as RunConnection, second];
   const owned = !isConnection(conn);
   const nc = isConnection(conn) ? conn : await connectFromEnv(conn);
   try {

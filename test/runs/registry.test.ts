@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { requestRuns } from '../../src/bus/index.ts';
 import { runWakeSubject } from '../../src/events/index.ts';
 import { createHarness } from '../../src/harness/index.ts';
+import { startRun } from '../../src/sdk/index.ts';
 import type { RunCommandResult, Run, RunCommand } from '../../src/runs/index.ts';
 import { runById } from '../../src/state/index.ts';
 import { data } from './replies.ts';
@@ -98,4 +99,16 @@ test('a sent command wakes the run\'s listener; a repeated one does not; an over
   const unknown = await requestRuns(h.bus, 'explode' as 'get', { id: run.id });
   assert.equal(!unknown.ok && unknown.code, 'invalid');
   assert.match(!unknown.ok ? unknown.message : '', /known: create, get, list/);
+});
+
+test('startRun with the options alone connects from the environment, as a job inside a service does', async (t) => {
+  const h = await createHarness({ name: 'runs-start-env' });
+  t.after(() => h.close());
+  const run = await startRun({ experiment: 'env-only', version: '1', env: { NESTOR_NATS_URL: h.cliEnv().NESTOR_URL } });
+  t.after(() => run.close());
+  assert.equal(run.record.state, 'queued');
+  assert.equal(run.record.binding, null, 'outside a service: no binding');
+  const beat = await run.heartbeat({ step: 1, checkpointVersion: 0 });
+  assert.equal(beat.state, 'running');
+  await assert.rejects(startRun({ experiment: 'env-only', version: '1', env: {} }), /NESTOR_NATS_URL is not set/);
 });
